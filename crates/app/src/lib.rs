@@ -1,1 +1,92 @@
+//! Use cases. Each takes the acting officer, authorizes through core, applies core
+//! rules, writes through the store together with its audit entry, and returns a typed
+//! result or a typed error. Web handlers and CLI commands call these and nothing below.
 
+pub mod auth;
+pub mod clock;
+pub mod demo;
+pub mod demo_plan;
+pub mod error;
+pub mod incidents;
+pub mod org;
+
+use std::sync::Arc;
+
+use frontline_core::category::CategoryTree;
+use frontline_store::{DbConfig, Store};
+
+pub use clock::{Clock, FixedClock, SystemClock};
+pub use error::AppError;
+
+pub type Result<T> = std::result::Result<T, AppError>;
+
+/// Tunables that tests and benchmarks change.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Argon2 memory cost in KiB (OWASP minimum for argon2id is 19 MiB).
+    pub argon2_m_kib: u32,
+    pub argon2_t: u32,
+    /// How long a login session lasts.
+    pub session_hours: i64,
+    /// Failed logins before a username is locked out for `lockout_minutes`.
+    pub max_failed_logins: u32,
+    pub lockout_minutes: i64,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            argon2_m_kib: 19 * 1024,
+            argon2_t: 2,
+            session_hours: 12,
+            max_failed_logins: 5,
+            lockout_minutes: 15,
+        }
+    }
+}
+
+impl AppConfig {
+    /// Cheap hashing for tests only; never used by `serve` or `demo`.
+    pub fn for_tests() -> Self {
+        AppConfig {
+            argon2_m_kib: 256,
+            argon2_t: 1,
+            ..AppConfig::default()
+        }
+    }
+}
+
+/// The application: shared by every request. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub categories: Arc<CategoryTree>,
+    pub org: Arc<org::OrgCache>,
+    pub auth: Arc<auth::AuthState>,
+    pub config: Arc<AppConfig>,
+}
+
+impl App {
+    pub async fn open(db: &DbConfig, clock: Arc<dyn Clock>, config: AppConfig) -> Result<App> {
+        let store = Store::open(db).await?;
+        App::with_store(store, clock, config).await
+    }
+
+    pub async fn with_store(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> Result<App> {
+        let categories = CategoryTree::builtin().map_err(AppError::Internal)?;
+        let org = org::OrgCache::load(&store).await?;
+        Ok(App {
+            store,
+            clock,
+            categories: Arc::new(categories),
+            org: Arc::new(org),
+            auth: Arc::new(auth::AuthState::default()),
+            config: Arc::new(config),
+        })
+    }
+
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}

@@ -1,1 +1,14 @@
+//! Frontline domain rules: pure, synchronous, no I/O.
+//!
+//! Everything here is deterministic given its inputs (time comes in as a value),
+//! so the rules are tested fast and exhaustively without a database.
 
+pub mod audit;
+pub mod authz;
+pub mod category;
+pub mod error;
+pub mod ident;
+pub mod incident;
+pub mod org;
+
+pub use error::{FieldError, Lang};

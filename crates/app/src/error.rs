@@ -1,0 +1,40 @@
+use frontline_core::FieldError;
+use frontline_store::StoreError;
+
+/// What a use case can answer besides success. The web layer maps these to HTTP:
+/// Validation → 422 with field errors, NotFound → 404 (also for objects outside the
+/// actor's scope), Forbidden → 403 (an action the role never has), Unauthorized → 401,
+/// Throttled → 429, Conflict → 409, Internal → 500 (never for bad input).
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("unauthorized")]
+    Unauthorized,
+    #[error("too many attempts, retry in {retry_after_secs}s")]
+    Throttled { retry_after_secs: u64 },
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Db(m) => AppError::Internal(m),
+        }
+    }
+}
+
+impl AppError {
+    pub fn field(e: FieldError) -> AppError {
+        AppError::Validation(vec![e])
+    }
+}

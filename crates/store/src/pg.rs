@@ -1,0 +1,550 @@
+//! PostgreSQL engine: a connection pool; each operation is one transaction. The audit
+//! chain is ordered by locking its head row, taken last so that it is held only for
+//! the insert of the entry and the commit.
+
+use std::time::{Duration, Instant};
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use frontline_core::audit::{AuditRecord, GENESIS, chain_hash};
+use frontline_core::incident::format_number;
+use tokio_postgres::types::ToSql;
+use deadpool_postgres::GenericClient;
+use tokio_postgres::{NoTls, Row};
+use uuid::Uuid;
+
+use crate::model::*;
+use crate::{Result, StoreError};
+
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_foundation.sql"))];
+/// Serialises migrations when several instances start at once.
+const MIGRATION_LOCK: i64 = 0x4652_4f4e_544c_494e;
+
+pub struct PgStore {
+    pool: Pool,
+}
+
+async fn append_audit(c: &impl GenericClient, d: &AuditDraft) -> Result<i64> {
+    let head = c
+        .query_one("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE", &[])
+        .await?;
+    let prev_seq: i64 = head.get(0);
+    let prev_hash: String = head.get(1);
+    let rec = AuditRecord {
+        seq: prev_seq + 1,
+        at: truncate_micros(d.at),
+        actor_id: d.actor_id,
+        actor: d.actor.clone(),
+        action: d.action.clone(),
+        object_type: d.object_type.clone(),
+        object_id: d.object_id.clone(),
+        purpose: d.purpose.clone(),
+        detail: d.detail.clone(),
+    };
+    let hash = chain_hash(&prev_hash, &rec);
+    c.execute(
+        "INSERT INTO audit_log (seq, at, actor_id, actor, action, object_type, object_id, purpose, detail, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        &[
+            &rec.seq,
+            &rec.at,
+            &rec.actor_id,
+            &rec.actor,
+            &rec.action,
+            &rec.object_type,
+            &rec.object_id,
+            &rec.purpose,
+            &rec.detail,
+            &prev_hash,
+            &hash,
+        ],
+    )
+    .await?;
+    c.execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &[&rec.seq, &hash])
+        .await?;
+    Ok(rec.seq)
+}
+
+async fn insert_incident(c: &impl GenericClient, n: &NewIncident) -> Result<IncidentRow> {
+    let year = n.year();
+    let seq: i64 = c
+        .query_one(
+            "INSERT INTO number_counters (unit_id, kind, year, last) VALUES ($1, 'incident', $2, 1)
+             ON CONFLICT (unit_id, kind, year) DO UPDATE SET last = number_counters.last + 1 RETURNING last",
+            &[&n.unit_id, &year],
+        )
+        .await?
+        .get(0);
+    let number = format_number(&n.unit_code, year, seq);
+    let reported_at = truncate_micros(n.reported_at);
+    let created_at = truncate_micros(n.created_at);
+    c.execute(
+        "INSERT INTO incidents (id, number, unit_id, unit_path, year, seq, reported_at, created_at, category,
+             address, district_id, caller_name, caller_phone, caller_id_number, narrative, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        &[
+            &n.id,
+            &number,
+            &n.unit_id,
+            &n.unit_path,
+            &year,
+            &seq,
+            &reported_at,
+            &created_at,
+            &n.category,
+            &n.address,
+            &n.district_id,
+            &n.caller_name,
+            &n.caller_phone,
+            &n.caller_id_number,
+            &n.narrative,
+            &n.created_by,
+        ],
+    )
+    .await?;
+    Ok(IncidentRow {
+        id: n.id,
+        number,
+        unit_id: n.unit_id,
+        unit_path: n.unit_path.clone(),
+        year,
+        seq,
+        reported_at,
+        created_at,
+        category: n.category.clone(),
+        address: n.address.clone(),
+        district_id: n.district_id,
+        caller_name: n.caller_name.clone(),
+        caller_phone: n.caller_phone.clone(),
+        caller_id_number: n.caller_id_number.clone(),
+        narrative: n.narrative.clone(),
+        created_by: n.created_by,
+    })
+}
+
+const INCIDENT_COLS: &str = "id, number, unit_id, unit_path, year, seq, reported_at, created_at, category, address, \
+     district_id, caller_name, caller_phone, caller_id_number, narrative, created_by";
+
+fn incident_from_row(r: &Row) -> IncidentRow {
+    IncidentRow {
+        id: r.get(0),
+        number: r.get(1),
+        unit_id: r.get(2),
+        unit_path: r.get(3),
+        year: r.get(4),
+        seq: r.get(5),
+        reported_at: r.get(6),
+        created_at: r.get(7),
+        category: r.get(8),
+        address: r.get(9),
+        district_id: r.get(10),
+        caller_name: r.get(11),
+        caller_phone: r.get(12),
+        caller_id_number: r.get(13),
+        narrative: r.get(14),
+        created_by: r.get(15),
+    }
+}
+
+const OFFICER_COLS: &str =
+    "id, username, display_name, unit_id, roles, auxiliary, badge_no, password_hash, disabled, created_at";
+
+fn officer_from_row(r: &Row) -> OfficerRow {
+    OfficerRow {
+        id: r.get(0),
+        username: r.get(1),
+        display_name: r.get(2),
+        unit_id: r.get(3),
+        roles: r.get(4),
+        auxiliary: r.get(5),
+        badge_no: r.get(6),
+        password_hash: r.get(7),
+        disabled: r.get(8),
+        created_at: r.get(9),
+    }
+}
+
+async fn insert_officer(c: &impl GenericClient, o: &OfficerRow) -> Result<()> {
+    c.execute(
+        &format!("INSERT INTO officers ({OFFICER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+        &[
+            &o.id,
+            &o.username,
+            &o.display_name,
+            &o.unit_id,
+            &o.roles,
+            &o.auxiliary,
+            &o.badge_no,
+            &o.password_hash,
+            &o.disabled,
+            &truncate_micros(o.created_at),
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+type Args = Vec<Box<dyn ToSql + Sync + Send>>;
+
+fn incident_where(f: &IncidentFilter, args: &mut Args) -> String {
+    let mut sql = String::from(" WHERE 1=1");
+    let mut push = |cond: &str, v: Box<dyn ToSql + Sync + Send>, args: &mut Args| {
+        args.push(v);
+        sql.push_str(&cond.replace('?', &format!("${}", args.len())));
+    };
+    for r in [&f.scope, &f.unit].into_iter().flatten() {
+        push(" AND unit_path >= ?", Box::new(r.lower.clone()), args);
+        push(" AND unit_path < ?", Box::new(r.upper.clone()), args);
+    }
+    if let Some(t) = f.from {
+        push(" AND reported_at >= ?", Box::new(t), args);
+    }
+    if let Some(t) = f.to {
+        push(" AND reported_at < ?", Box::new(t), args);
+    }
+    if let Some(c) = &f.category {
+        if c.contains('.') {
+            push(" AND category = ?", Box::new(c.clone()), args);
+        } else {
+            push(" AND category >= ?", Box::new(format!("{c}.")), args);
+            push(" AND category < ?", Box::new(format!("{c}/")), args);
+        }
+    }
+    sql
+}
+
+impl PgStore {
+    pub async fn open(url: &str) -> Result<PgStore> {
+        let cfg: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| StoreError::Db(e.to_string()))?;
+        let mgr = Manager::from_config(
+            cfg,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(mgr)
+            .max_size(32)
+            .build()
+            .map_err(|e| StoreError::Db(e.to_string()))?;
+        let store = PgStore { pool };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
+        )
+        .await?;
+        let current: i64 = tx
+            .query_one("SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations", &[])
+            .await?
+            .get(0);
+        for (version, sql) in MIGRATIONS {
+            if *version <= current {
+                continue;
+            }
+            tx.batch_execute(sql).await?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())",
+                &[version],
+            )
+            .await?;
+            tracing::info!(version, "applied PostgreSQL migration");
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn schema_version(&self) -> Result<i64> {
+        let c = self.pool.get().await?;
+        Ok(c.query_one("SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations", &[])
+            .await?
+            .get(0))
+    }
+
+    pub async fn get_setting(&self, key: &str) -> Result<Option<String>> {
+        let c = self.pool.get().await?;
+        Ok(c.query_opt("SELECT value FROM settings WHERE key = $1", &[&key])
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    pub async fn list_units(&self) -> Result<Vec<UnitRow>> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query(
+                "SELECT id, parent_id, kind, station_class, code, name, path FROM units ORDER BY path",
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| UnitRow {
+                id: r.get(0),
+                parent_id: r.get(1),
+                kind: r.get(2),
+                station_class: r.get(3),
+                code: r.get(4),
+                name: r.get(5),
+                path: r.get(6),
+            })
+            .collect())
+    }
+
+    pub async fn list_districts(&self) -> Result<Vec<DistrictRow>> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query("SELECT id, unit_id, code, name FROM districts ORDER BY unit_id, code", &[])
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| DistrictRow {
+                id: r.get(0),
+                unit_id: r.get(1),
+                code: r.get(2),
+                name: r.get(3),
+            })
+            .collect())
+    }
+
+    pub async fn bulk_load(&self, load: BulkLoad, audit: AuditDraft) -> Result<()> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        for u in &load.units {
+            tx.execute(
+                "INSERT INTO units (id, parent_id, kind, station_class, code, name, path) VALUES ($1,$2,$3,$4,$5,$6,$7)",
+                &[&u.id, &u.parent_id, &u.kind, &u.station_class, &u.code, &u.name, &u.path],
+            )
+            .await?;
+        }
+        for d in &load.districts {
+            tx.execute(
+                "INSERT INTO districts (id, unit_id, code, name) VALUES ($1,$2,$3,$4)",
+                &[&d.id, &d.unit_id, &d.code, &d.name],
+            )
+            .await?;
+        }
+        for o in &load.officers {
+            insert_officer(&tx, o).await?;
+        }
+        for n in &load.incidents {
+            insert_incident(&tx, n).await?;
+        }
+        for (k, v) in &load.settings {
+            tx.execute(
+                "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[k, v],
+            )
+            .await?;
+        }
+        append_audit(&tx, &audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn officer_by_username(&self, username: &str) -> Result<Option<OfficerRow>> {
+        let c = self.pool.get().await?;
+        Ok(c.query_opt(&format!("SELECT {OFFICER_COLS} FROM officers WHERE username = $1"), &[&username])
+            .await?
+            .map(|r| officer_from_row(&r)))
+    }
+
+    pub async fn officer_by_id(&self, id: Uuid) -> Result<Option<OfficerRow>> {
+        let c = self.pool.get().await?;
+        Ok(c.query_opt(&format!("SELECT {OFFICER_COLS} FROM officers WHERE id = $1"), &[&id])
+            .await?
+            .map(|r| officer_from_row(&r)))
+    }
+
+    pub async fn insert_officer(&self, o: OfficerRow, audit: AuditDraft) -> Result<()> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        insert_officer(&tx, &o).await?;
+        append_audit(&tx, &audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn update_officer_auth(
+        &self,
+        id: Uuid,
+        password_hash: Option<String>,
+        disabled: Option<bool>,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        let n = tx
+            .execute(
+                "UPDATE officers SET password_hash = COALESCE($2, password_hash), disabled = COALESCE($3, disabled) WHERE id = $1",
+                &[&id, &password_hash, &disabled],
+            )
+            .await?;
+        if n == 0 {
+            return Err(StoreError::NotFound);
+        }
+        if disabled == Some(true) {
+            tx.execute("DELETE FROM sessions WHERE officer_id = $1", &[&id]).await?;
+        }
+        append_audit(&tx, &audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn insert_session(&self, s: SessionRow, audit: AuditDraft) -> Result<()> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        tx.execute(
+            "INSERT INTO sessions (token_hash, officer_id, csrf_token, created_at, expires_at) VALUES ($1,$2,$3,$4,$5)",
+            &[&s.token_hash, &s.officer_id, &s.csrf_token, &s.created_at, &s.expires_at],
+        )
+        .await?;
+        append_audit(&tx, &audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>> {
+        let c = self.pool.get().await?;
+        Ok(c.query_opt(
+            "SELECT token_hash, officer_id, csrf_token, created_at, expires_at FROM sessions WHERE token_hash = $1",
+            &[&token_hash],
+        )
+        .await?
+        .map(|r| SessionRow {
+            token_hash: r.get(0),
+            officer_id: r.get(1),
+            csrf_token: r.get(2),
+            created_at: r.get(3),
+            expires_at: r.get(4),
+        }))
+    }
+
+    pub async fn delete_session(&self, token_hash: &str, audit: AuditDraft) -> Result<()> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        tx.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash])
+            .await?;
+        append_audit(&tx, &audit).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn create_incident(&self, n: NewIncident, audit: AuditDraft) -> Result<IncidentRow> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        let row = insert_incident(&tx, &n).await?;
+        let mut audit = audit;
+        audit.detail = serde_json::json!({ "number": row.number }).to_string();
+        append_audit(&tx, &audit).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    pub async fn incident(&self, id: Uuid) -> Result<Option<IncidentRow>> {
+        let c = self.pool.get().await?;
+        Ok(c.query_opt(&format!("SELECT {INCIDENT_COLS} FROM incidents WHERE id = $1"), &[&id])
+            .await?
+            .map(|r| incident_from_row(&r)))
+    }
+
+    pub async fn list_incidents(&self, f: IncidentFilter) -> Result<IncidentPage> {
+        if f.scope.is_none() {
+            return Ok(IncidentPage::default());
+        }
+        let c = self.pool.get().await?;
+        let mut args: Args = Vec::new();
+        let wh = incident_where(&f, &mut args);
+        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)).collect();
+        let total: i64 = c
+            .query_one(&format!("SELECT COUNT(*) FROM incidents{wh}"), &refs)
+            .await?
+            .get(0);
+        let sql = format!(
+            "SELECT {INCIDENT_COLS} FROM incidents{wh} ORDER BY reported_at DESC, id DESC LIMIT {} OFFSET {}",
+            f.limit.clamp(1, 500),
+            f.offset.max(0)
+        );
+        let items = c.query(&sql, &refs).await?.iter().map(incident_from_row).collect();
+        Ok(IncidentPage { items, total })
+    }
+
+    pub async fn count_incidents(&self) -> Result<i64> {
+        let c = self.pool.get().await?;
+        Ok(c.query_one("SELECT COUNT(*) FROM incidents", &[]).await?.get(0))
+    }
+
+    pub async fn append_audit(&self, audit: AuditDraft) -> Result<i64> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        let seq = append_audit(&tx, &audit).await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    pub async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditRow>> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query(
+                "SELECT seq, at, actor_id, actor, action, object_type, object_id, purpose, detail, prev_hash, hash
+                 FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+                &[&after, &limit],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditRow {
+                record: AuditRecord {
+                    seq: r.get(0),
+                    at: r.get(1),
+                    actor_id: r.get(2),
+                    actor: r.get(3),
+                    action: r.get(4),
+                    object_type: r.get(5),
+                    object_id: r.get(6),
+                    purpose: r.get(7),
+                    detail: r.get(8),
+                },
+                prev_hash: r.get(9),
+                hash: r.get(10),
+            })
+            .collect())
+    }
+
+    pub async fn audit_head(&self) -> Result<Option<(i64, String)>> {
+        let c = self.pool.get().await?;
+        let r = c.query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[]).await?;
+        let (seq, hash): (i64, String) = (r.get(0), r.get(1));
+        Ok(if seq == 0 && hash == GENESIS { None } else { Some((seq, hash)) })
+    }
+
+    pub async fn bare_insert_loop(&self, rows: Vec<NewIncident>) -> Result<Duration> {
+        // One transaction per row, as the live path does on this engine.
+        let mut c = self.pool.get().await?;
+        let start = Instant::now();
+        for n in &rows {
+            let tx = c.transaction().await?;
+            insert_incident(&tx, n).await?;
+            append_audit(
+                &tx,
+                &AuditDraft {
+                    at: n.created_at,
+                    actor_id: Some(n.created_by),
+                    actor: "bench".into(),
+                    action: "incident.create".into(),
+                    object_type: "incident".into(),
+                    object_id: n.id.to_string(),
+                    purpose: None,
+                    detail: "{}".into(),
+                },
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(start.elapsed())
+    }
+}

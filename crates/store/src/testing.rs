@@ -1,0 +1,82 @@
+//! Test support: a fresh, isolated database per test on either engine.
+//!
+//! `FRONTLINE_TEST_DATABASE_URL=postgres://…` runs the suites on PostgreSQL (a new
+//! database per test, created from that server); unset, they run on a SQLite file in
+//! a temporary directory.
+
+use std::path::PathBuf;
+
+use crate::DbConfig;
+
+pub const PG_ENV: &str = "FRONTLINE_TEST_DATABASE_URL";
+
+/// A database that exists for one test. Holds the temp dir (SQLite) alive.
+pub struct TestDb {
+    pub config: DbConfig,
+    _dir: Option<TempDir>,
+}
+
+/// A directory removed on drop (no extra crate needed for this).
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> std::io::Result<TempDir> {
+        let p = std::env::temp_dir().join(format!("frontline-{tag}-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&p)?;
+        Ok(TempDir(p))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn pg_url_from_env() -> Option<String> {
+    std::env::var(PG_ENV).ok().filter(|s| !s.is_empty())
+}
+
+/// Creates a fresh database. Fails loudly when PostgreSQL was asked for and is not there.
+pub async fn fresh() -> Result<TestDb, String> {
+    match pg_url_from_env() {
+        Some(base) => {
+            let name = format!("frontline_test_{}", uuid::Uuid::now_v7().simple());
+            let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls)
+                .await
+                .map_err(|e| format!("{PG_ENV}={base}: {e}"))?;
+            tokio::spawn(conn);
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .await
+                .map_err(|e| format!("create database: {e}"))?;
+            let url = with_database(&base, &name);
+            Ok(TestDb {
+                config: DbConfig::Postgres { url },
+                _dir: None,
+            })
+        }
+        None => {
+            let dir = TempDir::new("test").map_err(|e| e.to_string())?;
+            Ok(TestDb {
+                config: DbConfig::Sqlite {
+                    path: dir.0.join("frontline.db"),
+                },
+                _dir: Some(dir),
+            })
+        }
+    }
+}
+
+/// Replaces the database name in a postgres URL (`postgres://h/db?x` → `postgres://h/name?x`).
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, format!("?{q}")),
+        None => (url, String::new()),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    match base[scheme_end..].find('/') {
+        Some(i) => format!("{}/{name}{query}", &base[..scheme_end + i]),
+        None => format!("{base}/{name}{query}"),
+    }
+}
