@@ -225,8 +225,23 @@ const STATIONS: [StationDef; 11] = [
             "新华社区警务区",
             "人民路社区警务区",
         ],
-        roads: &["文庙街", "鼓楼巷", "河街", "府前街", "新华路", "人民路", "解放路"],
-        compounds: &["文昌苑", "鼓楼小区", "河畔人家", "府前花园", "新华里", "锦华苑"],
+        roads: &[
+            "文庙街",
+            "鼓楼巷",
+            "河街",
+            "府前街",
+            "新华路",
+            "人民路",
+            "解放路",
+        ],
+        compounds: &[
+            "文昌苑",
+            "鼓楼小区",
+            "河畔人家",
+            "府前花园",
+            "新华里",
+            "锦华苑",
+        ],
         villages: &["城郊村", "桥头村"],
         landmark: "凤鸣山公园",
         school: "城关小学",
@@ -319,7 +334,13 @@ const STATIONS: [StationDef; 11] = [
             "站前社区警务区",
         ],
         roads: &["新城大道", "科创路", "工业大道", "站前路", "迎宾大道"],
-        compounds: &["新城国际", "科创公寓", "工业园职工宿舍", "站前佳苑", "迎宾花园"],
+        compounds: &[
+            "新城国际",
+            "科创公寓",
+            "工业园职工宿舍",
+            "站前佳苑",
+            "迎宾花园",
+        ],
         villages: &["新店村", "高桥村"],
         landmark: "站前广场",
         school: "新城小学",
@@ -330,12 +351,7 @@ const STATIONS: [StationDef; 11] = [
         weight: 1.0,
         area: "石桥镇",
         partner: "石桥镇人民政府",
-        districts: &[
-            "石桥场镇警务区",
-            "龙潭警务区",
-            "沙坝警务区",
-            "高田警务区",
-        ],
+        districts: &["石桥场镇警务区", "龙潭警务区", "沙坝警务区", "高田警务区"],
         roads: &["石桥正街", "新街", "石龙路"],
         compounds: &["石桥新村", "镇政府家属院"],
         villages: &["龙潭村", "沙坝村", "高田村", "石板村"],
@@ -387,12 +403,7 @@ const STATIONS: [StationDef; 11] = [
         weight: 1.0,
         area: "云台镇",
         partner: "云台镇人民政府",
-        districts: &[
-            "云台场镇警务区",
-            "茶园警务区",
-            "观音警务区",
-            "向阳警务区",
-        ],
+        districts: &["云台场镇警务区", "茶园警务区", "观音警务区", "向阳警务区"],
         roads: &["云台正街", "茶园路", "向阳路"],
         compounds: &["云台小区", "茶园新居"],
         villages: &["茶园村", "观音村", "向阳村", "大石村"],
@@ -502,20 +513,20 @@ fn units() -> (PlanUnit, Vec<PlanUnit>, Vec<PlanDistrict>) {
 
 /// Common surnames, roughly by frequency.
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡",
-    "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
-    "彭", "曾", "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏",
-    "吕", "丁", "任", "沈", "姚", "卢", "钟", "谭", "陆", "汪", "范", "石", "廖", "贾", "邹",
-    "熊", "秦", "邱", "江", "尹", "雷", "侯", "龙", "陶", "贺", "毛", "向", "龚", "严", "文",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭",
+    "何", "高", "林", "罗", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹", "彭", "曾",
+    "肖", "田", "董", "袁", "潘", "蒋", "蔡", "余", "杜", "叶", "程", "苏", "魏", "吕", "丁", "任",
+    "沈", "姚", "卢", "钟", "谭", "陆", "汪", "范", "石", "廖", "贾", "邹", "熊", "秦", "邱", "江",
+    "尹", "雷", "侯", "龙", "陶", "贺", "毛", "向", "龚", "严", "文",
 ];
 const GIVEN_M: &[&str] = &[
-    "伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "刚", "平", "辉", "鹏", "华",
-    "飞", "鑫", "波", "斌", "宇", "浩", "凯", "健", "俊", "帆", "旭", "宁", "龙", "林", "阳",
-    "建", "国", "志", "文", "海", "峰", "亮", "成", "东", "富", "德", "昌", "兵", "晨", "松",
+    "伟", "强", "磊", "军", "洋", "勇", "杰", "涛", "明", "超", "刚", "平", "辉", "鹏", "华", "飞",
+    "鑫", "波", "斌", "宇", "浩", "凯", "健", "俊", "帆", "旭", "宁", "龙", "林", "阳", "建", "国",
+    "志", "文", "海", "峰", "亮", "成", "东", "富", "德", "昌", "兵", "晨", "松",
 ];
 const GIVEN_F: &[&str] = &[
-    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "秀", "玲", "婷", "雪", "琳", "慧", "燕",
-    "红", "梅", "颖", "倩", "洁", "丹", "萍", "晶", "蕾", "月", "佳", "欣", "怡", "兰", "琴",
+    "芳", "娜", "敏", "静", "丽", "艳", "娟", "霞", "秀", "玲", "婷", "雪", "琳", "慧", "燕", "红",
+    "梅", "颖", "倩", "洁", "丹", "萍", "晶", "蕾", "月", "佳", "欣", "怡", "兰", "琴",
 ];
 
 fn person_name(r: &mut Rng) -> String {
@@ -635,7 +646,13 @@ fn officers(r: &mut Rng) -> Vec<PlanOfficer> {
         false,
         true,
     );
-    g.push("leader".into(), "bureau", vec!["bureau_leader"], false, true);
+    g.push(
+        "leader".into(),
+        "bureau",
+        vec!["bureau_leader"],
+        false,
+        true,
+    );
     g.push(
         "legal".into(),
         "dept.legal",
@@ -706,8 +723,8 @@ const LOCAL_OFFSET_HOURS: i64 = 8; // Asia/Shanghai, no DST
 
 /// Relative call volume by local hour: quiet 3–6 am, peaks late morning and evening.
 const HOURLY: [f64; 24] = [
-    2.2, 1.5, 1.0, 0.6, 0.5, 0.6, 1.2, 2.4, 3.6, 4.6, 5.4, 5.6, 4.8, 4.3, 4.6, 4.8, 5.0, 5.3,
-    5.8, 6.2, 6.4, 5.8, 4.6, 3.2,
+    2.2, 1.5, 1.0, 0.6, 0.5, 0.6, 1.2, 2.4, 3.6, 4.6, 5.4, 5.6, 4.8, 4.3, 4.6, 4.8, 5.0, 5.3, 5.8,
+    6.2, 6.4, 5.8, 4.6, 3.2,
 ];
 
 /// Slight seasonality by month (Jan..Dec): more around Spring Festival and in summer.
@@ -861,7 +878,15 @@ fn is_dry_month(month: u32) -> bool {
 const COLOURS: &[&str] = &["黑色", "白色", "红色", "蓝色", "灰色", "银色", "绿色"];
 const EBIKES: &[&str] = &["雅迪", "爱玛", "台铃", "新日", "绿源", "小牛"];
 const CARS: &[&str] = &[
-    "大众", "丰田", "比亚迪", "吉利", "长安", "五菱", "本田", "哈弗", "别克",
+    "大众",
+    "丰田",
+    "比亚迪",
+    "吉利",
+    "长安",
+    "五菱",
+    "本田",
+    "哈弗",
+    "别克",
 ];
 const MOTOS: &[&str] = &["豪爵", "宗申", "力帆", "嘉陵", "钱江"];
 const PHONES: &[&str] = &["华为", "小米", "OPPO", "vivo", "苹果", "荣耀"];
@@ -1026,7 +1051,12 @@ fn locate(r: &mut Rng, st: &StationDef, district: Option<usize>) -> Loc {
             (road, compound, r.pick(st.villages), false)
         }
         // Township centre.
-        (_, Some(0)) => (r.pick(st.roads), r.pick(st.compounds), r.pick(st.villages), false),
+        (_, Some(0)) => (
+            r.pick(st.roads),
+            r.pick(st.compounds),
+            r.pick(st.villages),
+            false,
+        ),
         // Village beat.
         (_, Some(d)) => (
             r.pick(st.roads),
@@ -1035,7 +1065,12 @@ fn locate(r: &mut Rng, st: &StationDef, district: Option<usize>) -> Loc {
             true,
         ),
         // Outside any beat: the rural fringe.
-        (_, None) => (r.pick(st.roads), r.pick(st.compounds), r.pick(st.villages), true),
+        (_, None) => (
+            r.pick(st.roads),
+            r.pick(st.compounds),
+            r.pick(st.villages),
+            true,
+        ),
     };
     let mut road2 = r.pick(st.roads);
     if road2 == road {
@@ -1069,7 +1104,13 @@ impl Ctx<'_> {
     fn addr_home(&self) -> String {
         let l = &self.loc;
         if l.rural {
-            format!("{}{}{}组{}号", self.st.area, l.village, l.group, l.num % 60 + 1)
+            format!(
+                "{}{}{}组{}号",
+                self.st.area,
+                l.village,
+                l.group,
+                l.num % 60 + 1
+            )
         } else {
             format!(
                 "{}{}号{}{}栋{}单元{}0{}",
@@ -1148,7 +1189,11 @@ fn when_phrase(r: &mut Rng, hour: u32, minute: u32) -> String {
         13..=17 => ("下午", h - 12),
         _ => ("晚上", h - 12),
     };
-    let m = if lag == 0 { minute / 10 * 10 } else { r.range(0, 5) * 10 };
+    let m = if lag == 0 {
+        minute / 10 * 10
+    } else {
+        r.range(0, 5) * 10
+    };
     if m == 0 || r.chance(0.4) {
         format!("{period}{shown}时许")
     } else {
@@ -1173,17 +1218,26 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
                 let item = if r.chance(0.6) {
                     format!("{}手机一部", r.pick(PHONES))
                 } else {
-                    format!("钱包一个（内有现金约{}元及身份证）", r.amount(200, 1500, 50))
+                    format!(
+                        "钱包一个（内有现金约{}元及身份证）",
+                        r.amount(200, 1500, 50)
+                    )
                 };
                 (
-                    format!("报警人称其{when}在{spot}{doing}时，放在{bag}里的{item}被盗，价值约{}元。", r.amount(800, 6000, 100)),
+                    format!(
+                        "报警人称其{when}在{spot}{doing}时，放在{bag}里的{item}被盗，价值约{}元。",
+                        r.amount(800, 6000, 100)
+                    ),
                     c.addr_road(),
                 )
             }
             1 => {
                 let shop = r.pick(SHOPS);
                 (
-                    format!("报警人称其经营的{shop}收银台抽屉内现金约{}元被盗，门锁无明显撬动痕迹，店内有监控。", r.amount(300, 5000, 100)),
+                    format!(
+                        "报警人称其经营的{shop}收银台抽屉内现金约{}元被盗，门锁无明显撬动痕迹，店内有监控。",
+                        r.amount(300, 5000, 100)
+                    ),
                     c.addr_shop(shop),
                 )
             }
@@ -1374,7 +1428,9 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
             _ => {
                 let shop = r.pick(SHOPS);
                 (
-                    format!("报警人称其{shop}的玻璃门{when}被人用石头砸碎，嫌疑人已离开，店内监控有记录。"),
+                    format!(
+                        "报警人称其经营的{shop}的玻璃门{when}被人用石头砸碎，嫌疑人已离开，店内监控有记录。"
+                    ),
                     c.addr_shop(shop),
                 )
             }
@@ -1451,11 +1507,17 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
                 c.addr_home(),
             ),
             1 => (
-                format!("报警人称{}附近广场舞音响声音过大，影响周边居民休息。", l.road),
+                format!(
+                    "报警人称{}附近广场舞音响声音过大，影响周边居民休息。",
+                    l.road
+                ),
                 c.addr_road(),
             ),
             2 => (
-                format!("报警人称{}附近工地夜间施工，噪声扰民，要求民警处理。", c.home_place()),
+                format!(
+                    "报警人称{}附近工地夜间施工，噪声扰民，要求民警处理。",
+                    c.home_place()
+                ),
                 c.addr_compound(),
             ),
             _ => {
@@ -1476,7 +1538,7 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
                 c.addr_home(),
             ),
             _ => {
-                let shop = r.pick(&["明珠茶楼", "星辰网吧", "惠民粮油店"]);
+                let shop = r.pick(&["明珠茶楼", "兴隆棋牌室", "悠闲茶馆"]);
                 (
                     format!(
                         "报警人称其丈夫近期在{shop}参与赌博，已输掉{}元，请求民警查处。",
@@ -1495,7 +1557,10 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
                 )
             }
             _ => (
-                format!("报警人称{}门口有醉酒人员与保安发生争执，情绪激动。", c.home_place()),
+                format!(
+                    "报警人称{}门口有醉酒人员与保安发生争执，情绪激动。",
+                    c.home_place()
+                ),
                 c.addr_compound(),
             ),
         },
@@ -1508,7 +1573,9 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
             1 => {
                 let spot = c.spot(r);
                 (
-                    format!("报警人称其{when}在{spot}附近被一男子尾随并言语骚扰，现已到附近商店躲避。"),
+                    format!(
+                        "报警人称其{when}在{spot}附近被一男子尾随并言语骚扰，现已到附近商店躲避。"
+                    ),
                     c.addr_road(),
                 )
             }
@@ -1519,7 +1586,10 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
         },
         "public_order.other" => match r.below(3) {
             0 => (
-                format!("报警人称{}附近有人摆摊销售疑似管制刀具，请求民警核查。", l.road),
+                format!(
+                    "报警人称{}附近有人摆摊销售疑似管制刀具，请求民警核查。",
+                    l.road
+                ),
                 c.addr_road(),
             ),
             1 => (
@@ -1642,7 +1712,10 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
         },
         "traffic.other" => match r.below(2) {
             0 => (
-                format!("报警人称{}路面有大量散落的砂石，影响车辆通行，存在安全隐患。", l.road),
+                format!(
+                    "报警人称{}路面有大量散落的砂石，影响车辆通行，存在安全隐患。",
+                    l.road
+                ),
                 c.addr_road(),
             ),
             _ => (
@@ -1751,8 +1824,7 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
                 c.addr_home(),
             ),
             _ => (
-                "报警人称有人到其家中讨债，在门口吵闹不肯离开，报警人称欠款已经还清。"
-                    .to_string(),
+                "报警人称有人到其家中讨债，在门口吵闹不肯离开，报警人称欠款已经还清。".to_string(),
                 c.addr_home(),
             ),
         },
@@ -1801,7 +1873,9 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
             _ => {
                 let shop = r.pick(SHOPS);
                 (
-                    format!("报警人称其与合伙人因{shop}经营账目问题发生争执，对方将店铺上锁不让其进入。"),
+                    format!(
+                        "报警人称其与合伙人因{shop}经营账目问题发生争执，对方将店铺上锁不让其进入。"
+                    ),
                     c.addr_shop(shop),
                 )
             }
@@ -1810,12 +1884,15 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
             0 => (
                 format!(
                     "报警人称其{when}出门忘带钥匙被锁在门外，家中有{}岁孩子独自在家，请求帮助。",
-                    r.range(2, 7)
+                    r.range(3, 8)
                 ),
                 c.addr_home(),
             ),
             1 => (
-                format!("报警人称其将钥匙锁在车内，车辆停放在{}路边，请求帮助。", l.road),
+                format!(
+                    "报警人称其将钥匙锁在车内，车辆停放在{}路边，请求帮助。",
+                    l.road
+                ),
                 c.addr_road(),
             ),
             _ => (
@@ -1830,7 +1907,9 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
             0 => {
                 let spot = c.spot(r);
                 (
-                    format!("报警人称{spot}有一名老人突然晕倒，意识不清，已拨打120，请求民警到场协助。"),
+                    format!(
+                        "报警人称{spot}有一名老人突然晕倒，意识不清，已拨打120，请求民警到场协助。"
+                    ),
                     c.addr_road(),
                 )
             }
@@ -1895,7 +1974,10 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
                 c.addr_road(),
             ),
             _ => (
-                format!("报警人称{}附近一根电线杆倾斜，电线垂落至地面。", c.home_place()),
+                format!(
+                    "报警人称{}附近一根电线杆倾斜，电线垂落至地面。",
+                    c.home_place()
+                ),
                 c.addr_compound(),
             ),
         },
@@ -1910,7 +1992,9 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
             _ => {
                 let eat = r.pick(EATERIES);
                 (
-                    format!("报警人称其朋友醉酒后在{eat}不肯离开，无法联系其家人，请求帮助送其回家。"),
+                    format!(
+                        "报警人称其朋友醉酒后在{eat}不肯离开，无法联系其家人，请求帮助送其回家。"
+                    ),
                     c.addr_shop(eat),
                 )
             }
@@ -1931,7 +2015,10 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
                 c.addr_home(),
             ),
             _ => (
-                format!("报警人称其车辆{when}在{}爆胎，无法自行处理，请求帮助。", l.road),
+                format!(
+                    "报警人称其车辆{when}在{}爆胎，无法自行处理，请求帮助。",
+                    l.road
+                ),
                 c.addr_road(),
             ),
         },
@@ -1946,7 +2033,10 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
             _ => {
                 let spot = c.spot(r);
                 (
-                    format!("报警人称其在{spot}附近遗失{}，请求帮助查找。", r.pick(LOST_ITEMS)),
+                    format!(
+                        "报警人称其在{spot}附近遗失{}，请求帮助查找。",
+                        r.pick(LOST_ITEMS)
+                    ),
                     c.addr_road(),
                 )
             }
@@ -1955,7 +2045,10 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
             0 => {
                 let spot = c.spot(r);
                 (
-                    format!("报警人称其在{spot}拾获{}，请求民警帮助寻找失主。", r.pick(FOUND_ITEMS)),
+                    format!(
+                        "报警人称其在{spot}拾获{}，请求民警帮助寻找失主。",
+                        r.pick(FOUND_ITEMS)
+                    ),
                     c.addr_road(),
                 )
             }
@@ -2032,7 +2125,7 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
             _ => {
                 let shop = r.pick(SHOPS);
                 (
-                    format!("报警人称一家{shop}内起火，火势较大，店内人员已撤出。"),
+                    format!("报警人称{shop}内起火，火势较大，店内人员已撤出。"),
                     c.addr_shop(shop),
                 )
             }
@@ -2055,11 +2148,17 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
         },
         "fire.wildland" => match r.below(2) {
             0 => (
-                format!("报警人称{}后山发生山火，火势沿山坡蔓延，附近有民房。", l.village),
+                format!(
+                    "报警人称{}后山发生山火，火势沿山坡蔓延，附近有民房。",
+                    l.village
+                ),
                 format!("{}{}后山", c.st.area, l.village),
             ),
             _ => (
-                format!("报警人称在{}半山腰看到明火和浓烟，请求处置。", c.st.landmark),
+                format!(
+                    "报警人称在{}半山腰看到明火和浓烟，请求处置。",
+                    c.st.landmark
+                ),
                 format!("{}{}", c.st.area, c.st.landmark),
             ),
         },
@@ -2078,7 +2177,10 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
         },
         "fire.other" => match r.below(2) {
             0 => (
-                format!("报警人称{}路边垃圾桶起火，已被路人用水扑灭，请求到场查看。", l.road),
+                format!(
+                    "报警人称{}路边垃圾桶起火，已被路人用水扑灭，请求到场查看。",
+                    l.road
+                ),
                 c.addr_road(),
             ),
             _ => (
@@ -2174,27 +2276,42 @@ fn compose(r: &mut Rng, code: &str, name_zh: &str, c: &Ctx) -> (String, String) 
     }
 }
 
-/// An optional second sentence, by top-level category.
-fn closing(r: &mut Rng, root: &str) -> Option<&'static str> {
-    let options: &[&str] = match root {
-        "criminal" => &[
+/// An optional second sentence that fits the sub-category.
+fn closing(r: &mut Rng, code: &str, root: &str) -> Option<&'static str> {
+    let options: &[&str] = match (code, root) {
+        // These read complete on their own (or bring their own second sentence).
+        (
+            "criminal.fraud"
+            | "criminal.other"
+            | "public_order.harassment"
+            | "public_order.gambling"
+            | "lost_missing.found_item"
+            | "lost_missing.missing_child"
+            | "lost_missing.lost_documents",
+            _,
+        ) => &[],
+        ("public_order.noise" | "public_order.other", _) => &["此前已多次反映，问题未解决。"],
+        ("traffic.accident_property" | "traffic.accident_injury" | "traffic.congestion", _) => {
+            &["现场车辆较多，通行缓慢。", "报警人在现场等候。"]
+        }
+        (_, "criminal") => &[
             "报警人目前在现场等候。",
             "现场附近有监控摄像头。",
             "报警人情绪较为激动。",
         ],
-        "public_order" => &["现场围观群众较多。", "报警人目前在现场等候。"],
-        "traffic" => &["现场车辆较多，通行缓慢。", "报警人在现场等候。"],
-        "dispute" => &[
+        (_, "public_order") => &["现场围观群众较多。", "报警人目前在现场等候。"],
+        (_, "traffic") => &["报警人在现场等候。"],
+        (_, "dispute") => &[
             "此前双方已多次发生类似纠纷。",
             "社区工作人员已到场劝解。",
             "双方情绪激动。",
         ],
-        "assistance" => &["报警人情绪焦急。"],
-        "lost_missing" => &[
+        (_, "assistance") => &["报警人情绪焦急。"],
+        (_, "lost_missing") => &[
             "报警人已在附近寻找未果。",
             "报警人留下联系电话，请求有消息及时告知。",
         ],
-        "fire" => &["已同时通知119。", "现场暂未发现人员被困。"],
+        (_, "fire") => &["已同时通知119。", "现场暂未发现人员被困。"],
         _ => &[],
     };
     if options.is_empty() || !r.chance(0.3) {
@@ -2268,17 +2385,20 @@ fn incidents(
             }
         }
     }
-    let mix_index =
-        |class: u8, bucket: usize, dry: bool| usize::from(class == 2) * 6 + bucket * 2 + usize::from(dry);
+    let mix_index = |class: u8, bucket: usize, dry: bool| {
+        usize::from(class == 2) * 6 + bucket * 2 + usize::from(dry)
+    };
 
     let station_w = Weighted::new(STATIONS.iter().map(|s| s.weight));
     let district_w: Vec<Weighted> = STATIONS
         .iter()
         .map(|s| {
-            Weighted::new(
-                (0..s.districts.len())
-                    .map(|d| [1.6, 1.2, 1.0, 0.9, 0.8, 0.7].get(d).copied().unwrap_or(0.7)),
-            )
+            Weighted::new((0..s.districts.len()).map(|d| {
+                [1.6, 1.2, 1.0, 0.9, 0.8, 0.7]
+                    .get(d)
+                    .copied()
+                    .unwrap_or(0.7)
+            }))
         })
         .collect();
 
@@ -2287,7 +2407,10 @@ fn incidents(
     let start = end - TimeDelta::days(365);
     let end_date = (end.naive_utc() + offset).date();
     let hourly: Vec<[f64; 24]> = (0..7).map(hourly_for).collect();
-    let hour_w: Vec<Weighted> = hourly.iter().map(|h| Weighted::new(h.iter().copied())).collect();
+    let hour_w: Vec<Weighted> = hourly
+        .iter()
+        .map(|h| Weighted::new(h.iter().copied()))
+        .collect();
     let days: Vec<chrono::NaiveDate> = (0..=365u64)
         .filter_map(|k| end_date.checked_sub_days(Days::new(k)))
         .collect();
@@ -2328,7 +2451,11 @@ fn incidents(
         } else {
             district_w.get(si).map(|w| w.sample(r))
         };
-        let table = mix_index(st.class, hour_bucket(local.hour()), is_dry_month(local.month()));
+        let table = mix_index(
+            st.class,
+            hour_bucket(local.hour()),
+            is_dry_month(local.month()),
+        );
         let Some(&(leaf, root)) = mix.get(table).and_then(|w| leaves.get(w.sample(r))) else {
             continue;
         };
@@ -2338,7 +2465,7 @@ fn incidents(
             when: when_phrase(r, local.hour(), local.minute()),
         };
         let (mut narrative, address) = compose(r, &leaf.code, &leaf.name_zh, &ctx);
-        if let Some(extra) = closing(r, root) {
+        if let Some(extra) = closing(r, &leaf.code, root) {
             narrative.push_str(extra);
         }
         out.push(PlanIncident {
@@ -2395,13 +2522,20 @@ mod tests {
         let stations: Vec<&PlanUnit> = p.units.iter().filter(|u| u.kind == "station").collect();
         assert_eq!(stations.len(), 11);
         assert_eq!(
-            stations.iter().filter(|u| u.station_class == Some(1)).count(),
+            stations
+                .iter()
+                .filter(|u| u.station_class == Some(1))
+                .count(),
             6
         );
         for (i, s) in stations.iter().enumerate() {
             assert_eq!(s.key, format!("s{}", i + 1));
             assert_eq!(s.station_class, Some(if i < 6 { 1 } else { 2 }));
-            let n = p.districts.iter().filter(|d| d.station_key == s.key).count();
+            let n = p
+                .districts
+                .iter()
+                .filter(|d| d.station_key == s.key)
+                .count();
             assert!((3..=6).contains(&n), "{} has {n} districts", s.key);
         }
         // Unique unit keys and codes; parents exist and come first.
@@ -2440,8 +2574,11 @@ mod tests {
         let p = plan(7, end(), 0, &tree());
         let n = p.officers.len();
         assert!((180..=220).contains(&n), "{n} officers");
-        let by_name: HashMap<&str, &PlanOfficer> =
-            p.officers.iter().map(|o| (o.username.as_str(), o)).collect();
+        let by_name: HashMap<&str, &PlanOfficer> = p
+            .officers
+            .iter()
+            .map(|o| (o.username.as_str(), o))
+            .collect();
         assert_eq!(by_name.len(), n, "usernames must be unique");
         let unit_keys: HashSet<&str> = p
             .units
@@ -2455,7 +2592,11 @@ mod tests {
             ("leader".into(), "bureau_leader", "bureau".into()),
             ("legal".into(), "legal_reviewer", "dept.legal".into()),
             ("custodian".into(), "custodian", "bureau".into()),
-            ("procuratorate".into(), "partner_justice", "procuratorate".into()),
+            (
+                "procuratorate".into(),
+                "partner_justice",
+                "procuratorate".into(),
+            ),
             ("court".into(), "partner_justice", "court".into()),
         ];
         for k in 1..=11 {
@@ -2525,7 +2666,10 @@ mod tests {
         let started = Instant::now();
         let p = plan(2025, e, DEMO_INCIDENT_COUNT, &t);
         let took = started.elapsed();
-        eprintln!("planned {} incidents in {took:?} (debug build)", p.incidents.len());
+        eprintln!(
+            "planned {} incidents in {took:?} (debug build)",
+            p.incidents.len()
+        );
         assert_eq!(p.incidents.len(), DEMO_INCIDENT_COUNT);
         let start = e - TimeDelta::days(365);
         let station_keys: HashMap<&str, usize> = p
@@ -2533,7 +2677,11 @@ mod tests {
             .iter()
             .filter(|u| u.kind == "station")
             .map(|u| {
-                let n = p.districts.iter().filter(|d| d.station_key == u.key).count();
+                let n = p
+                    .districts
+                    .iter()
+                    .filter(|d| d.station_key == u.key)
+                    .count();
                 (u.key.as_str(), n)
             })
             .collect();
@@ -2548,7 +2696,11 @@ mod tests {
         let mut narratives = HashSet::new();
         for i in &p.incidents {
             assert!(t.is_leaf(&i.category), "{} is not a leaf", i.category);
-            assert!(i.reported_at > start && i.reported_at <= e, "{}", i.reported_at);
+            assert!(
+                i.reported_at > start && i.reported_at <= e,
+                "{}",
+                i.reported_at
+            );
             assert!(is_mobile(&i.caller_phone), "{}", i.caller_phone);
             let Some(&nd) = station_keys.get(i.station_key.as_str()) else {
                 panic!("unknown station {}", i.station_key)
@@ -2562,7 +2714,10 @@ mod tests {
                 "{}",
                 i.narrative
             );
-            let root = t.root_of(&i.category).map(|c| c.code.as_str()).unwrap_or("");
+            let root = t
+                .root_of(&i.category)
+                .map(|c| c.code.as_str())
+                .unwrap_or("");
             *per_root.entry(root).or_default() += 1;
             *per_station.entry(i.station_key.as_str()).or_default() += 1;
             let h = (i.reported_at + TimeDelta::hours(8)).hour() as usize;
@@ -2572,10 +2727,18 @@ mod tests {
             narratives.insert(i.narrative.as_str());
         }
         // Varied narratives.
-        assert!(narratives.len() > DEMO_INCIDENT_COUNT / 2, "{}", narratives.len());
+        assert!(
+            narratives.len() > DEMO_INCIDENT_COUNT / 2,
+            "{}",
+            narratives.len()
+        );
         // Category mix.
         let share = |root: &str| per_root.get(root).copied().unwrap_or(0) as f64 / 20_000.0;
-        assert!((0.11..=0.19).contains(&share("criminal")), "{}", share("criminal"));
+        assert!(
+            (0.11..=0.19).contains(&share("criminal")),
+            "{}",
+            share("criminal")
+        );
         assert!(share("fire") < 0.04 && share("fire") > 0.0);
         assert!(share("dispute") > share("fire") * 5.0);
         assert!(share("assistance") > share("lost_missing"));
@@ -2615,7 +2778,10 @@ mod tests {
             }
         }
         // Friday and Saturday evenings beat Tuesday and Wednesday evenings.
-        assert!(evening[4] + evening[5] > evening[1] + evening[2], "{evening:?}");
+        assert!(
+            evening[4] + evening[5] > evening[1] + evening[2],
+            "{evening:?}"
+        );
     }
 
     #[test]
@@ -2637,7 +2803,10 @@ mod tests {
         // with `--nocapture`.
         let p = plan(3, end(), 40, &tree());
         for i in &p.incidents {
-            eprintln!("{} {} {} | {} | {}", i.reported_at, i.station_key, i.category, i.address, i.narrative);
+            eprintln!(
+                "{} {} {} | {} | {}",
+                i.reported_at, i.station_key, i.category, i.address, i.narrative
+            );
             assert!(!i.narrative.contains("{}"));
         }
     }

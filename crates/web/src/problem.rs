@@ -1,0 +1,111 @@
+//! Errors as `application/problem+json` (RFC 9457) with field-level messages in the
+//! client's language.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use frontline_app::AppError;
+use frontline_core::{FieldError, Lang};
+use serde::Serialize;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProblemField {
+    /// Dotted path of the offending field, e.g. `caller.id_number`; empty for the body.
+    pub field: String,
+    /// Stable machine code, e.g. `id_number.check_digit`.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemField>,
+}
+
+pub struct ApiError {
+    pub error: AppError,
+    pub lang: Lang,
+}
+
+impl ApiError {
+    pub fn new(error: AppError, lang: Lang) -> ApiError {
+        ApiError { error, lang }
+    }
+}
+
+pub fn problem(status: StatusCode, lang: Lang, title_zh: &str, title_en: &str, errors: &[FieldError]) -> Response {
+    let body = Problem {
+        type_: "about:blank".into(),
+        title: match lang {
+            Lang::Zh => title_zh.into(),
+            Lang::En => title_en.into(),
+        },
+        status: status.as_u16(),
+        errors: errors
+            .iter()
+            .map(|e| ProblemField {
+                field: e.field.clone(),
+                code: e.code.to_string(),
+                message: e.message(lang).to_string(),
+            })
+            .collect(),
+    };
+    let mut resp = (status, axum::Json(body)).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    resp
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let l = self.lang;
+        match self.error {
+            AppError::Validation(errs) => problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                l,
+                "提交的内容有误",
+                "The request has invalid fields",
+                &errs,
+            ),
+            AppError::NotFound => problem(StatusCode::NOT_FOUND, l, "记录不存在", "Not found", &[]),
+            AppError::Forbidden => problem(StatusCode::FORBIDDEN, l, "无权执行此操作", "Not permitted", &[]),
+            AppError::Unauthorized => problem(
+                StatusCode::UNAUTHORIZED,
+                l,
+                "未登录或用户名、密码错误",
+                "Not signed in, or wrong username or password",
+                &[],
+            ),
+            AppError::Throttled { retry_after_secs } => {
+                let mut r = problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    l,
+                    "尝试次数过多，请稍后再试",
+                    "Too many attempts; try again later",
+                    &[],
+                );
+                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    r.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                r
+            }
+            AppError::Conflict(_) => problem(StatusCode::CONFLICT, l, "记录冲突", "Conflict", &[]),
+            AppError::Internal(m) => {
+                tracing::error!(error = %m, "internal error");
+                problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    l,
+                    "服务器内部错误",
+                    "Internal server error",
+                    &[],
+                )
+            }
+        }
+    }
+}

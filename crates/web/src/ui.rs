@@ -1,0 +1,8 @@
+//! Server-rendered pages.
+use axum::Router;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
