@@ -1,0 +1,202 @@
+//! `frontline demo`: loads the fictional jurisdiction of `demo_plan` once, with
+//! deterministic ids, so every demo database looks the same.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use frontline_core::org::child_path;
+use frontline_store::{AuditDraft, BulkLoad, DistrictRow, NewIncident, OfficerRow, UnitRow};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::demo_plan::{self, DemoPlan};
+use crate::{App, AppError, Result};
+
+pub const DEMO_PASSWORD: &str = "demo-password";
+pub const DEMO_SEED: u64 = 20_261_122;
+const LOADED_KEY: &str = "demo.loaded";
+/// Incidents per transaction when loading many (keeps memory flat for large loads).
+const CHUNK: usize = 20_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoOutcome {
+    Loaded { units: usize, officers: usize, incidents: usize },
+    AlreadyLoaded,
+}
+
+/// A UUIDv7 whose time part is `at` and whose other bits come from `key`, so ids are
+/// time-ordered like live ones yet the same on every load.
+fn det_uuid(at: DateTime<Utc>, key: &str) -> Uuid {
+    let h = Sha256::digest(key.as_bytes());
+    let mut rand = [0u8; 10];
+    rand.copy_from_slice(&h[..10]);
+    uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &rand).into_uuid()
+}
+
+fn org_rows(plan: &DemoPlan, t0: DateTime<Utc>, password_hash: &str) -> Result<(BulkLoad, HashMap<String, (Uuid, String, String)>)> {
+    // key -> (id, path, code)
+    let mut units: HashMap<String, (Uuid, String, String)> = HashMap::new();
+    let mut load = BulkLoad::default();
+    for u in std::iter::once(&plan.bureau).chain(plan.units.iter()) {
+        let parent = match &u.parent_key {
+            Some(k) => Some(
+                units
+                    .get(k)
+                    .cloned()
+                    .ok_or_else(|| AppError::Internal(format!("demo unit {} before its parent {k}", u.key)))?,
+            ),
+            None => None,
+        };
+        let id = det_uuid(t0, &format!("unit:{}", u.key));
+        let path = child_path(parent.as_ref().map(|p| p.1.as_str()), &u.code);
+        load.units.push(UnitRow {
+            id,
+            parent_id: parent.as_ref().map(|p| p.0),
+            kind: u.kind.to_string(),
+            station_class: u.station_class.map(i16::from),
+            code: u.code.clone(),
+            name: u.name.clone(),
+            path: path.clone(),
+        });
+        units.insert(u.key.clone(), (id, path, u.code.clone()));
+    }
+    for d in &plan.districts {
+        let Some((unit_id, _, _)) = units.get(&d.station_key) else {
+            return Err(AppError::Internal(format!("district {} of unknown station", d.code)));
+        };
+        load.districts.push(DistrictRow {
+            id: det_uuid(t0, &format!("district:{}:{}", d.station_key, d.code)),
+            unit_id: *unit_id,
+            code: d.code.clone(),
+            name: d.name.clone(),
+        });
+    }
+    for o in &plan.officers {
+        let Some((unit_id, _, _)) = units.get(&o.unit_key) else {
+            return Err(AppError::Internal(format!("officer {} of unknown unit", o.username)));
+        };
+        load.officers.push(OfficerRow {
+            id: det_uuid(t0, &format!("officer:{}", o.username)),
+            username: o.username.clone(),
+            display_name: o.display_name.clone(),
+            unit_id: *unit_id,
+            roles: o.roles.join(","),
+            auxiliary: o.auxiliary,
+            badge_no: o.badge_no.clone(),
+            password_hash: password_hash.to_string(),
+            disabled: false,
+            created_at: t0,
+        });
+    }
+    Ok((load, units))
+}
+
+impl App {
+    /// Loads the demo jurisdiction unless it is already there. `end` is the last day of
+    /// the twelve months of incidents (normally now).
+    pub async fn load_demo(&self, end: DateTime<Utc>, incident_count: usize) -> Result<DemoOutcome> {
+        if self.store.get_setting(LOADED_KEY).await?.is_some() {
+            return Ok(DemoOutcome::AlreadyLoaded);
+        }
+        if !self.org.is_empty() {
+            return Err(AppError::Conflict(
+                "this database already holds an organisation that is not the demo; use an empty data directory".into(),
+            ));
+        }
+        // One hash for every demo account: they share the published demo password, and
+        // 200 argon2 runs would make the first start slow for nothing.
+        let cfg = (*self.config).clone();
+        let password_hash = tokio::task::spawn_blocking(move || crate::auth::hash_password_blocking(&cfg, DEMO_PASSWORD))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))??;
+        let first = demo_plan::plan(DEMO_SEED, end, incident_count.min(CHUNK), &self.categories);
+        let t0 = end - Duration::days(366);
+        let (mut load, units) = org_rows(&first, t0, &password_hash)?;
+        let desk_of: HashMap<String, Uuid> = first
+            .officers
+            .iter()
+            .filter(|o| o.username.ends_with(".desk"))
+            .filter_map(|o| Some((o.unit_key.clone(), det_uuid(t0, &format!("officer:{}", o.username)))))
+            .collect();
+        let districts_by_station: HashMap<String, Vec<Uuid>> = first.districts.iter().fold(HashMap::new(), |mut m, d| {
+            m.entry(d.station_key.clone())
+                .or_default()
+                .push(det_uuid(t0, &format!("district:{}:{}", d.station_key, d.code)));
+            m
+        });
+        let counts = (load.units.len(), load.officers.len());
+        let to_rows = |plan: &DemoPlan, chunk_no: usize| -> Result<Vec<NewIncident>> {
+            plan.incidents
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    let (unit_id, path, code) = units
+                        .get(&p.station_key)
+                        .ok_or_else(|| AppError::Internal(format!("incident of unknown station {}", p.station_key)))?;
+                    let created_by = *desk_of
+                        .get(&p.station_key)
+                        .ok_or_else(|| AppError::Internal(format!("no desk officer at {}", p.station_key)))?;
+                    Ok(NewIncident {
+                        id: det_uuid(p.reported_at, &format!("incident:{chunk_no}:{i}")),
+                        unit_id: *unit_id,
+                        unit_path: path.clone(),
+                        unit_code: code.clone(),
+                        reported_at: p.reported_at,
+                        created_at: p.reported_at + Duration::minutes(3),
+                        category: p.category.clone(),
+                        address: p.address.clone(),
+                        district_id: p
+                            .district_index
+                            .and_then(|di| districts_by_station.get(&p.station_key).and_then(|v| v.get(di)).copied()),
+                        caller_name: p.caller_name.clone(),
+                        caller_phone: p.caller_phone.clone(),
+                        caller_id_number: None,
+                        narrative: p.narrative.clone(),
+                        created_by,
+                    })
+                })
+                .collect()
+        };
+        load.incidents = to_rows(&first, 0)?;
+        let mut loaded = load.incidents.len();
+        load.settings = vec![("demo.seed".into(), DEMO_SEED.to_string())];
+        let audit = |what: &str, n: usize| AuditDraft {
+            at: self.now(),
+            actor_id: None,
+            actor: "system:demo".into(),
+            action: what.into(),
+            object_type: "bureau".into(),
+            object_id: demo_plan::COUNTY.into(),
+            purpose: None,
+            detail: serde_json::json!({ "incidents": n }).to_string(),
+        };
+        self.store.bulk_load(load, audit("demo.load", loaded)).await?;
+        // Larger loads (benchmarks) come in further chunks, each its own transaction.
+        let mut chunk_no = 1;
+        while loaded < incident_count {
+            let n = (incident_count - loaded).min(CHUNK);
+            let plan = demo_plan::plan(DEMO_SEED + chunk_no as u64, end, n, &self.categories);
+            let rows = to_rows(&plan, chunk_no)?;
+            loaded += rows.len();
+            self.store
+                .bulk_load(BulkLoad { incidents: rows, ..Default::default() }, audit("demo.load_incidents", n))
+                .await?;
+            chunk_no += 1;
+        }
+        self.store
+            .bulk_load(
+                BulkLoad {
+                    settings: vec![(LOADED_KEY.into(), end.to_rfc3339())],
+                    ..Default::default()
+                },
+                audit("demo.loaded", loaded),
+            )
+            .await?;
+        self.org.reload(&self.store).await?;
+        Ok(DemoOutcome::Loaded {
+            units: counts.0,
+            officers: counts.1,
+            incidents: loaded,
+        })
+    }
+}

@@ -38,6 +38,8 @@ pub struct IncidentInput {
     pub caller_phone: Option<String>,
     pub caller_id_number: Option<String>,
     pub narrative: Option<String>,
+    /// Fields that arrived with the wrong JSON type; reported with the other errors.
+    pub type_errors: Vec<FieldError>,
 }
 
 fn opt_string(v: &Value, key: &str, field: &str, errs: &mut Errors) -> Option<String> {
@@ -58,7 +60,7 @@ fn opt_string(v: &Value, key: &str, field: &str, errs: &mut Errors) -> Option<St
 
 impl IncidentInput {
     /// Reads the API body field by field so that a wrong type is reported on its field
-    /// instead of failing the whole document.
+    /// (together with every other field's problems) instead of failing the whole document.
     pub fn from_json(v: &Value) -> Result<IncidentInput, Vec<FieldError>> {
         let mut errs = Errors::default();
         if !v.is_object() {
@@ -92,7 +94,8 @@ impl IncidentInput {
                 "caller must be an object",
             )),
         }
-        errs.into_result(input)
+        input.type_errors = errs.0;
+        Ok(input)
     }
 }
 
@@ -246,6 +249,11 @@ pub fn validate(
     });
     let district_id = opt_uuid(&input.district_id, "district_id", &mut errs);
     let unit_id = opt_uuid(&input.unit_id, "unit_id", &mut errs);
+    // A field sent with the wrong type reads as missing above; say what was wrong instead.
+    for t in &input.type_errors {
+        errs.0.retain(|e| e.field != t.field);
+    }
+    errs.0.extend(input.type_errors.iter().cloned());
     errs.into_result(ValidIncident {
         reported_at,
         category,
