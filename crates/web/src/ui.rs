@@ -379,12 +379,12 @@ struct NextQuery {
 async fn set_lang(Path(code): Path<String>, RawQuery(q): RawQuery, jar: CookieJar) -> Response {
     let lang = Lang::negotiate(&code);
     let q: NextQuery = parse_query(q);
-    let cookie = Cookie::build((LANG_COOKIE, lang.code()))
-        .path("/")
-        .same_site(SameSite::Lax)
-        .max_age(axum_extra::extract::cookie::time::Duration::days(365))
-        .build();
-    (jar.add(cookie), Redirect::to(&safe_next(q.next.as_deref()))).into_response()
+    // Kept for a year; parsed from text because the cookie's Max-Age type is not re-exported.
+    let jar = match Cookie::parse(format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code())) {
+        Ok(c) => jar.add(c),
+        Err(_) => jar.add(Cookie::build((LANG_COOKIE, lang.code())).path("/").same_site(SameSite::Lax).build()),
+    };
+    (jar, Redirect::to(&safe_next(q.next.as_deref()))).into_response()
 }
 
 // ---------------------------------------------------------------------------
@@ -592,6 +592,7 @@ impl IntakeForm {
             caller_phone: opt(&self.caller_phone),
             caller_id_number: opt(&self.caller_id_number),
             narrative: opt(&self.narrative),
+            ..IncidentInput::default()
         }
     }
 }

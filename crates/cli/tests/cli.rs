@@ -1,0 +1,218 @@
+//! The `frontline` binary's contracts: audit verify exit codes, user management, and
+//! no acknowledged incident lost when the server is SIGKILLed during a write load.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use frontline_store::testing::TempDir;
+
+const BIN: &str = env!("CARGO_BIN_EXE_frontline");
+
+fn frontline(args: &[&str], dir: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .output()
+        .expect("run frontline")
+}
+
+fn with_stdin(args: &[&str], dir: &Path, input: &str) -> std::process::Output {
+    let mut c = Command::new(BIN)
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    c.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    c.wait_with_output().expect("wait")
+}
+
+fn demo(dir: &Path) {
+    let out = frontline(&["demo", "--no-serve", "--incidents", "50"], dir);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn db(dir: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.join("frontline.db")).expect("open db")
+}
+
+#[test]
+fn audit_verify_detects_edit_delete_and_reorder() {
+    let dir = TempDir::new("cli-audit").expect("tmp");
+    demo(&dir.0);
+    // A few more entries: account changes are audited too.
+    let out = with_stdin(
+        &["user", "add", "--username", "s1.new", "--name", "李新", "--unit", "S01", "--roles", "desk_officer"],
+        &dir.0,
+        "a-long-password\n",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    frontline(&["user", "disable", "s1.new"], &dir.0);
+    let ok = frontline(&["audit", "verify"], &dir.0);
+    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("intact"));
+
+    let copy = |name: &str| {
+        let d = TempDir::new(name).expect("tmp");
+        let c = db(&dir.0);
+        c.execute_batch(&format!("VACUUM INTO '{}'", d.0.join("frontline.db").display())).expect("copy");
+        d
+    };
+    // Edited entry.
+    let d = copy("cli-edit");
+    db(&d.0).execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2", []).expect("edit");
+    let out = frontline(&["audit", "verify"], &d.0);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("entry 2"), "{}", String::from_utf8_lossy(&out.stdout));
+    // Deleted entry.
+    let d = copy("cli-delete");
+    db(&d.0).execute("DELETE FROM audit_log WHERE seq = 3", []).expect("delete");
+    let out = frontline(&["audit", "verify"], &d.0);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("entry 3"));
+    // Reordered entries (swap the contents of 2 and 3, keeping seq).
+    let d = copy("cli-reorder");
+    db(&d.0)
+        .execute_batch(
+            "UPDATE audit_log SET seq = -2 WHERE seq = 2;
+             UPDATE audit_log SET seq = 2 WHERE seq = 3;
+             UPDATE audit_log SET seq = 3 WHERE seq = -2;",
+        )
+        .expect("reorder");
+    let out = frontline(&["audit", "verify"], &d.0);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("entry 2"));
+    // Tail removed.
+    let d = copy("cli-tail");
+    db(&d.0).execute("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)", []).expect("tail");
+    let out = frontline(&["audit", "verify"], &d.0);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn user_commands_validate_and_change_accounts() {
+    let dir = TempDir::new("cli-user").expect("tmp");
+    demo(&dir.0);
+    let bad = with_stdin(
+        &["user", "add", "--username", "bad name", "--name", "王", "--unit", "NOPE", "--roles", "root"],
+        &dir.0,
+        "short\n",
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    for want in ["username", "unit", "roles", "password"] {
+        assert!(err.contains(want), "{want} not reported: {err}");
+    }
+    let dup = with_stdin(
+        &["user", "add", "--username", "s1.desk", "--name", "王", "--unit", "S01", "--roles", "desk_officer"],
+        &dir.0,
+        "long-enough-pass\n",
+    );
+    assert_eq!(dup.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&dup.stderr).contains("用户名已存在"));
+    let out = with_stdin(&["user", "passwd", "s1.desk"], &dir.0, "new-password-1\n");
+    assert!(out.status.success());
+    let out = frontline(&["user", "disable", "ghost"], &dir.0);
+    assert_eq!(out.status.code(), Some(2));
+    let hash: String = db(&dir.0)
+        .query_row("SELECT password_hash FROM officers WHERE username = 's1.desk'", [], |r| r.get(0))
+        .expect("hash");
+    assert!(hash.starts_with("$argon2id$"));
+    let out = frontline(&["user", "disable", "s1.desk"], &dir.0);
+    assert!(out.status.success());
+    let disabled: bool = db(&dir.0)
+        .query_row("SELECT disabled FROM officers WHERE username = 's1.desk'", [], |r| r.get(0))
+        .expect("disabled");
+    assert!(disabled);
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+#[test]
+fn sigkill_during_writes_loses_no_acknowledged_incident() {
+    let dir = TempDir::new("cli-kill").expect("tmp");
+    demo(&dir.0);
+    let port = free_port();
+    let mut server = Command::new(BIN)
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .arg(&dir.0)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let acknowledged: Vec<String> = rt.block_on(async {
+        let http = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let start = Instant::now();
+        while http.get(format!("{base}/healthz")).send().await.is_err() {
+            assert!(start.elapsed() < Duration::from_secs(20), "server did not start");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let login: serde_json::Value = http
+            .post(format!("{base}/api/v1/session"))
+            .json(&serde_json::json!({"username": "s1.desk", "password": "demo-password"}))
+            .send()
+            .await
+            .expect("login")
+            .json()
+            .await
+            .expect("json");
+        let token = login["token"].as_str().expect("token").to_string();
+        let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut tasks = Vec::new();
+        for c in 0..16 {
+            let (http, base, token, acked) = (http.clone(), base.clone(), token.clone(), acked.clone());
+            tasks.push(tokio::spawn(async move {
+                for i in 0.. {
+                    let body = serde_json::json!({
+                        "category": "dispute.neighbour", "address": format!("测试路{c}-{i}号"),
+                        "caller": {"name": "赵某", "phone": "13912345678"}, "narrative": "邻里噪音纠纷。"
+                    });
+                    match http.post(format!("{base}/api/v1/incidents")).bearer_auth(&token).json(&body).send().await {
+                        Ok(r) if r.status() == 201 => {
+                            if let Ok(v) = r.json::<serde_json::Value>().await {
+                                if let Some(id) = v["id"].as_str() {
+                                    acked.lock().expect("lock").push(id.to_string());
+                                }
+                            }
+                        }
+                        _ => break,
+                    }
+                }
+            }));
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        // SIGKILL: no chance to flush or shut down cleanly.
+        unsafe_kill(server.id());
+        for t in tasks {
+            let _ = t.await;
+        }
+        let v = acked.lock().expect("lock").clone();
+        v
+    });
+    let _ = server.wait();
+    assert!(acknowledged.len() > 50, "too few writes before the kill: {}", acknowledged.len());
+    let c = db(&dir.0);
+    for id in &acknowledged {
+        let u = uuid::Uuid::parse_str(id).expect("uuid");
+        let n: i64 = c.query_row("SELECT COUNT(*) FROM incidents WHERE id = ?1", [u.as_bytes().to_vec()], |r| r.get(0)).expect("q");
+        assert_eq!(n, 1, "acknowledged incident {id} lost");
+    }
+    drop(c);
+    let out = frontline(&["audit", "verify"], &dir.0);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+fn unsafe_kill(pid: u32) {
+    let out = Command::new("kill").args(["-9", &pid.to_string()]).output().expect("kill");
+    assert!(out.status.success());
+}

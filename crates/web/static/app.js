@@ -1,0 +1,43 @@
+// Small enhancements only: every page works without this file.
+(function () {
+  "use strict";
+
+  function ready() {
+    // Bring the error summary into view and to the screen reader's attention.
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      summary.addEventListener("click", function (e) {
+        var a = e.target.closest("a[href^='#']");
+        if (!a) return;
+        var field = document.getElementById(a.getAttribute("href").slice(1));
+        if (field) {
+          e.preventDefault();
+          var label = document.querySelector("label[for='" + field.id + "']");
+          (label || field).scrollIntoView({ block: "start" });
+          field.focus({ preventScroll: true });
+        }
+      });
+    }
+
+    // Ctrl+Enter (or Cmd+Enter) in a text area submits its form.
+    document.addEventListener("keydown", function (e) {
+      var t = e.target;
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && t.tagName === "TEXTAREA" && t.form) {
+        e.preventDefault();
+        if (t.form.requestSubmit) t.form.requestSubmit(); else t.form.submit();
+      }
+    });
+
+    // A form is sent once, even when the button is pressed twice.
+    document.querySelectorAll("form[method='post']").forEach(function (f) {
+      f.addEventListener("submit", function (e) {
+        if (f.dataset.sent) { e.preventDefault(); return; }
+        f.dataset.sent = "1";
+      });
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
+})();

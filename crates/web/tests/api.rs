@@ -1,0 +1,464 @@
+//! The JSON API through the real HTTP stack, on a fresh database per test (SQLite, or
+//! PostgreSQL when FRONTLINE_TEST_DATABASE_URL is set).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use frontline_app::{App, AppConfig, FixedClock};
+use frontline_core::audit::Verifier;
+use frontline_store::testing::{self, TestDb};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+struct Server {
+    base: String,
+    app: App,
+    clock: Arc<FixedClock>,
+    http: reqwest::Client,
+    _db: TestDb,
+}
+
+fn now0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-22T02:00:00Z").map(|t| t.to_utc()).unwrap_or_default()
+}
+
+async fn start() -> Server {
+    let db = testing::fresh().await.expect("fresh database");
+    let clock = Arc::new(FixedClock::new(now0()));
+    let app = App::open(&db.config, clock.clone(), AppConfig::for_tests()).await.expect("open app");
+    app.load_demo(now0(), 300).await.expect("demo");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let served = app.clone();
+    tokio::spawn(async move {
+        let _ = frontline_web::serve(served, listener, std::future::pending()).await;
+    });
+    Server { base, app, clock, http: reqwest::Client::new(), _db: db }
+}
+
+impl Server {
+    fn url(&self, p: &str) -> String {
+        format!("{}{p}", self.base)
+    }
+
+    async fn login(&self, user: &str) -> String {
+        let r = self
+            .http
+            .post(self.url("/api/v1/session"))
+            .json(&json!({ "username": user, "password": "demo-password" }))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), StatusCode::OK, "login {user}");
+        let v: Value = r.json().await.expect("json");
+        v["token"].as_str().expect("token").to_string()
+    }
+
+    async fn post(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("post");
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let r = self.http.get(self.url(path)).bearer_auth(token).send().await.expect("get");
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn incident_count(&self) -> i64 {
+        self.app.store.count_incidents().await.expect("count")
+    }
+
+    async fn audit_seq(&self) -> i64 {
+        self.app.store.audit_head().await.expect("head").map(|h| h.0).unwrap_or(0)
+    }
+
+    async fn unit_id(&self, code: &str) -> String {
+        self.app.org.unit_by_code(code).expect("unit").id.to_string()
+    }
+}
+
+fn good_body() -> Value {
+    json!({
+        "category": "criminal.theft",
+        "address": "青禾县城关镇人民路12号",
+        "caller": { "name": "张三", "phone": "13800138000", "id_number": "11010519491231002X" },
+        "narrative": "报警人称其电动自行车被盗。"
+    })
+}
+
+fn fields(v: &Value) -> Vec<(String, String)> {
+    v["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| (e["field"].as_str().unwrap_or("").to_string(), e["code"].as_str().unwrap_or("").to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_and_openapi() {
+    let s = start().await;
+    let r = s.http.get(s.url("/healthz")).send().await.expect("healthz");
+    assert_eq!(r.status(), StatusCode::OK);
+    let doc: Value = s.http.get(s.url("/api/openapi.json")).send().await.expect("doc").json().await.expect("json");
+    for p in ["/api/v1/incidents", "/api/v1/incidents/{id}", "/api/v1/session", "/api/v1/incident-categories"] {
+        assert!(doc["paths"].get(p).is_some(), "OpenAPI lacks {p}");
+    }
+    assert!(doc["components"]["schemas"].get("IncidentView").is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_read_list_incident() {
+    let s = start().await;
+    let t = s.login("s1.desk").await;
+    let before = s.audit_seq().await;
+    let (st, v) = s.post(&t, "/api/v1/incidents", &good_body()).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let number = v["number"].as_str().expect("number");
+    assert!(number.starts_with("S01-2026-"), "{number}");
+    assert_eq!(v["unit_id"], s.unit_id("S01").await);
+    assert_eq!(v["caller"]["phone"], "138****8000");
+    assert_eq!(v["caller"]["id_number"], "110105********002X");
+    assert_eq!(v["category_name"], "盗窃");
+    assert_eq!(v["reported_at"], "2026-11-22T10:00:00+08:00");
+    assert_eq!(s.audit_seq().await, before + 1, "one audit entry per create");
+
+    let id = v["id"].as_str().expect("id");
+    let (st, got) = s.get(&t, &format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(got, v);
+
+    let (st, list) = s.get(&t, "/api/v1/incidents?per_page=5").await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(list["items"][0]["id"], id, "newest first");
+    assert!(list["total"].as_i64().unwrap_or(0) > 1);
+    let s1 = s.unit_id("S01").await;
+    assert!(list["items"].as_array().expect("items").iter().all(|i| i["unit_id"] == s1));
+
+    // Numbers continue without gaps within the unit-year.
+    let (_, v2) = s.post(&t, "/api/v1/incidents", &good_body()).await;
+    let seq = |n: &str| n.rsplit('-').next().and_then(|x| x.parse::<i64>().ok()).unwrap_or(0);
+    assert_eq!(seq(v2["number"].as_str().unwrap_or("")), seq(number) + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
+    let s = start().await;
+    let t = s.login("s1.desk").await;
+    let other_district = s.app.org.districts_of(s.app.org.unit_by_code("S02").expect("S02").id)[0].id.to_string();
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (json!({"caller": {"id_number": "360426199101010072"}}), "caller.id_number", "id_number.check_digit"),
+        (json!({"category": "criminal.nonsense"}), "category", "category.unknown"),
+        (json!({"category": "criminal"}), "category", "category.not_leaf"),
+        (json!({"address": "   "}), "address", "required"),
+        (json!({"narrative": null}), "narrative", "required"),
+        (json!({"reported_at": "2026-11-22T12:00:00+08:00"}), "reported_at", "reported_at.future"),
+        (json!({"reported_at": "yesterday"}), "reported_at", "reported_at.format"),
+        (json!({"caller": {"phone": "12345"}}), "caller.phone", "phone.invalid"),
+        (json!({"narrative": 42}), "narrative", "type"),
+        (json!({"caller": "张三"}), "caller", "type"),
+        (json!({"district_id": other_district}), "district_id", "district.other_unit"),
+        (json!({"unit_id": s.unit_id("S02").await}), "unit_id", "unit.not_permitted"),
+        (json!({"address": "路".repeat(201)}), "address", "too_long"),
+    ];
+    let count = s.incident_count().await;
+    let seq = s.audit_seq().await;
+    for (patch, field, code) in cases {
+        let mut body = good_body();
+        for (k, v) in patch.as_object().expect("obj") {
+            if k == "caller" && v.is_object() {
+                for (ck, cv) in v.as_object().expect("obj") {
+                    body["caller"][ck] = cv.clone();
+                }
+            } else {
+                body[k] = v.clone();
+            }
+        }
+        let (st, v) = s.post(&t, "/api/v1/incidents", &body).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {v}");
+        assert!(
+            fields(&v).contains(&(field.to_string(), code.to_string())),
+            "expected {field}/{code}, got {v}"
+        );
+    }
+    // The Chinese message is the one officers read.
+    let mut body = good_body();
+    body["caller"]["id_number"] = json!("360426199101010072");
+    let (_, v) = s.post(&t, "/api/v1/incidents", &body).await;
+    assert_eq!(v["errors"][0]["message"], "身份证号校验位错误");
+    // Several problems are reported at once.
+    let (_, v) = s.post(&t, "/api/v1/incidents", &json!({"caller": {}})).await;
+    let f: Vec<String> = fields(&v).into_iter().map(|f| f.0).collect();
+    for want in ["category", "address", "narrative", "caller.name", "caller.phone"] {
+        assert!(f.contains(&want.to_string()), "missing {want} in {f:?}");
+    }
+    // English on request.
+    let r = s
+        .http
+        .post(s.url("/api/v1/incidents"))
+        .bearer_auth(&t)
+        .header("accept-language", "en-US,en;q=0.9")
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["errors"][0]["message"], "ID number check digit is wrong");
+    // Malformed JSON and oversize bodies.
+    let r = s
+        .http
+        .post(s.url("/api/v1/incidents"))
+        .bearer_auth(&t)
+        .header("content-type", "application/json")
+        .body("{\"category\": ")
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(fields(&v)[0].1, "body.json");
+    let mut big = good_body();
+    big["narrative"] = json!("案".repeat(70_000));
+    let (st, v) = s.post(&t, "/api/v1/incidents", &big).await;
+    assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "{v}");
+    let (st, _) = s.post(&t, "/api/v1/incidents", &json!([1, 2])).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+
+    assert_eq!(s.incident_count().await, count, "nothing stored");
+    assert_eq!(s.audit_seq().await, seq, "nothing audited as written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_units_incident_is_invisible_and_roles_are_enforced() {
+    let s = start().await;
+    let t1 = s.login("s1.desk").await;
+    let t2 = s.login("s2.desk").await;
+    let (_, v) = s.post(&t1, "/api/v1/incidents", &good_body()).await;
+    let id = v["id"].as_str().expect("id").to_string();
+
+    let (st, body) = s.get(&t2, &format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(st, StatusCode::NOT_FOUND, "another station's incident reads as 404");
+    assert_eq!(body["status"], 404);
+    let (st, _) = s.post(&t2, &format!("/api/v1/incidents/{id}/caller/unmask"), &json!({"purpose": "核实报警人身份"})).await;
+    assert_eq!(st, StatusCode::NOT_FOUND);
+    let (_, list) = s.get(&t2, "/api/v1/incidents?per_page=200").await;
+    let s2 = s.unit_id("S02").await;
+    let items = list["items"].as_array().expect("items");
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| i["unit_id"] == s2), "s2 sees only S02");
+    // Asking for S01 explicitly does not widen the scope.
+    let (_, list) = s.get(&t2, &format!("/api/v1/incidents?unit_id={}", s.unit_id("S01").await)).await;
+    assert_eq!(list["total"], 0);
+
+    // Bureau-wide roles see it; the command centre may file for any station.
+    let tc = s.login("command").await;
+    let (st, _) = s.get(&tc, &format!("/api/v1/incidents/{id}")).await;
+    assert_eq!(st, StatusCode::OK);
+    let mut b = good_body();
+    b["unit_id"] = json!(s.unit_id("S03").await);
+    let (st, v) = s.post(&tc, "/api/v1/incidents", &b).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    assert!(v["number"].as_str().unwrap_or("").starts_with("S03-"));
+    // Without naming a station, the command centre (not a station) is asked to choose.
+    let (st, v) = s.post(&tc, "/api/v1/incidents", &good_body()).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&v)[0], ("unit_id".to_string(), "unit.required".to_string()));
+
+    // Partners and custodians neither file nor see incidents.
+    for who in ["street1", "custodian", "procuratorate"] {
+        let t = s.login(who).await;
+        let (st, _) = s.post(&t, "/api/v1/incidents", &good_body()).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{who} may not file");
+        let (st, list) = s.get(&t, "/api/v1/incidents").await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(list["total"], 0, "{who} sees nothing");
+        let (st, _) = s.get(&t, &format!("/api/v1/incidents/{id}")).await;
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    }
+    // No credentials at all.
+    let r = s.http.get(s.url("/api/v1/incidents")).send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = s.http.get(s.url("/api/v1/incidents")).bearer_auth("not-a-token").send().await.expect("get");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unmasking_needs_a_purpose_and_is_audited() {
+    let s = start().await;
+    let t = s.login("s1.desk").await;
+    let (_, v) = s.post(&t, "/api/v1/incidents", &good_body()).await;
+    let id = v["id"].as_str().expect("id");
+    let path = format!("/api/v1/incidents/{id}/caller/unmask");
+    let seq = s.audit_seq().await;
+    let (st, v) = s.post(&t, &path, &json!({"purpose": ""})).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&v)[0].0, "purpose");
+    assert_eq!(s.audit_seq().await, seq);
+    let (st, v) = s.post(&t, &path, &json!({"purpose": "回访核实报警人"})).await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(v["phone"], "13800138000");
+    assert_eq!(v["id_number"], "11010519491231002X");
+    let entries = s.app.store.audit_entries(seq, 10).await.expect("audit");
+    assert_eq!(entries.len(), 1);
+    let e = &entries[0].record;
+    assert_eq!(e.action, "incident.caller.unmask");
+    assert_eq!(e.actor, "s1.desk");
+    assert_eq!(e.object_id, id);
+    assert_eq!(e.purpose.as_deref(), Some("回访核实报警人"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_throttling_logout_and_disable() {
+    let s = start().await;
+    for _ in 0..5 {
+        let r = s
+            .http
+            .post(s.url("/api/v1/session"))
+            .json(&json!({"username": "s3.desk", "password": "wrong-password"}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    }
+    // Locked now, even with the right password.
+    let r = s
+        .http
+        .post(s.url("/api/v1/session"))
+        .json(&json!({"username": "s3.desk", "password": "demo-password"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().get("retry-after").is_some());
+    // Other accounts are unaffected; the lock lifts with time.
+    s.login("s4.desk").await;
+    s.clock.advance(chrono::Duration::minutes(16));
+    s.login("s3.desk").await;
+
+    let r = s
+        .http
+        .post(s.url("/api/v1/session"))
+        .json(&json!({"username": "nobody", "password": "demo-password"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+
+    let t = s.login("s1.desk").await;
+    let r = s.http.delete(s.url("/api/v1/session")).bearer_auth(&t).send().await.expect("delete");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (st, _) = s.get(&t, "/api/v1/me").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "token dead after logout");
+
+    let t = s.login("s5.desk").await;
+    s.app.update_officer("test", "s5.desk", None, Some(true)).await.expect("disable");
+    let (st, _) = s.get(&t, "/api/v1/me").await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED, "disabled account loses its session");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookie_writes_from_another_origin_are_refused() {
+    let s = start().await;
+    let jar_client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let r = jar_client
+        .post(s.url("/api/v1/session"))
+        .json(&json!({"username": "s1.desk", "password": "demo-password"}))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = jar_client
+        .post(s.url("/api/v1/incidents"))
+        .header("origin", "http://evil.example")
+        .json(&good_body())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let host = s.base.trim_start_matches("http://").to_string();
+    let r = jar_client
+        .post(s.url("/api/v1/incidents"))
+        .header("origin", format!("http://{host}"))
+        .json(&good_body())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_filters_and_their_errors() {
+    let s = start().await;
+    let t = s.login("leader").await;
+    let (st, all) = s.get(&t, "/api/v1/incidents?per_page=1").await;
+    assert_eq!(st, StatusCode::OK);
+    let total = all["total"].as_i64().expect("total");
+    assert!(total >= 300, "bureau leader sees the whole demo: {total}");
+    let (_, crim) = s.get(&t, "/api/v1/incidents?category=criminal&per_page=200").await;
+    let items = crim["items"].as_array().expect("items");
+    assert!(!items.is_empty());
+    assert!(items.iter().all(|i| i["category"].as_str().unwrap_or("").starts_with("criminal.")));
+    assert!(crim["total"].as_i64().unwrap_or(0) < total);
+    let (_, day) = s.get(&t, "/api/v1/incidents?from=2026-11-01&to=2026-11-10&per_page=200").await;
+    for i in day["items"].as_array().expect("items") {
+        let d = &i["reported_at"].as_str().unwrap_or("")[..10];
+        assert!(("2026-11-01"..="2026-11-10").contains(&d), "{d}");
+    }
+    let (_, p2) = s.get(&t, "/api/v1/incidents?per_page=10&page=2").await;
+    assert_eq!(p2["items"].as_array().map(|a| a.len()), Some(10));
+    assert_eq!(p2["page"], 2);
+    let (st, v) = s.get(&t, "/api/v1/incidents?from=11/01/2026&per_page=1000&page=x&category=nope").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let f: Vec<String> = fields(&v).into_iter().map(|f| f.0).collect();
+    assert!(f.contains(&"page".to_string()), "{v}");
+    let (st, v) = s.get(&t, "/api/v1/incidents?from=11/01/2026&per_page=1000&category=nope").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    let f: Vec<String> = fields(&v).into_iter().map(|f| f.0).collect();
+    for want in ["from", "per_page", "category"] {
+        assert!(f.contains(&want.to_string()), "{want} missing in {v}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn categories_tree_and_audit_chain_stays_intact() {
+    let s = start().await;
+    let r = s.http.get(s.url("/api/v1/incident-categories")).send().await.expect("get");
+    let tree: Value = r.json().await.expect("json");
+    let roots: Vec<&str> = tree.as_array().expect("array").iter().filter_map(|c| c["code"].as_str()).collect();
+    assert_eq!(
+        roots,
+        ["criminal", "public_order", "traffic", "dispute", "assistance", "lost_missing", "fire", "other"]
+    );
+    assert_eq!(tree[0]["name"], "刑事");
+    assert!(tree[0]["children"].as_array().is_some_and(|c| !c.is_empty()));
+
+    let t = s.login("s1.desk").await;
+    let mut tasks = Vec::new();
+    for _ in 0..40 {
+        let (http, url, t) = (s.http.clone(), s.url("/api/v1/incidents"), t.clone());
+        tasks.push(tokio::spawn(async move {
+            http.post(url).bearer_auth(t).json(&good_body()).send().await.map(|r| r.status())
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.expect("join").expect("send"), StatusCode::CREATED);
+    }
+    let mut v = Verifier::default();
+    for row in s.app.store.audit_entries(0, 100_000).await.expect("audit") {
+        v.check(&row.record, &row.hash).expect("chain link");
+    }
+    v.finish(s.app.store.audit_head().await.expect("head")).expect("head matches");
+    assert!(v.checked >= 43);
+}
