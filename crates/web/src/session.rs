@@ -44,10 +44,10 @@ enum Credential {
 }
 
 fn credential(parts: &Parts) -> Option<Credential> {
-    if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
-        if let Some(t) = v.strip_prefix("Bearer ") {
-            return Some(Credential::Bearer(t.trim().to_string()));
-        }
+    if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+        && let Some(t) = v.strip_prefix("Bearer ")
+    {
+        return Some(Credential::Bearer(t.trim().to_string()));
     }
     CookieJar::from_headers(&parts.headers)
         .get(SESSION_COOKIE)

@@ -80,7 +80,7 @@ pub fn group_thousands(n: i64) -> String {
         out.push('-');
     }
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -325,15 +325,10 @@ fn app_error(state: &AppState, session: &Session, lang: Lang, e: AppError) -> Re
     }
 }
 
-/// Reads an urlencoded form body; an unreadable one becomes the 400 page.
-fn read_form<T: serde::de::DeserializeOwned>(
-    state: &AppState,
-    session: Option<&Session>,
-    lang: Lang,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<T, Response> {
-    let bytes = body.map_err(|e| error_page(state, session, lang, e.status()))?;
-    serde_urlencoded::from_bytes(&bytes).map_err(|_| error_page(state, session, lang, StatusCode::BAD_REQUEST))
+/// Reads an urlencoded form body; the error is the status of the page to show instead.
+fn read_form<T: serde::de::DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, StatusCode> {
+    let bytes = body.map_err(|e| e.status())?;
+    serde_urlencoded::from_bytes(&bytes).map_err(|_| StatusCode::BAD_REQUEST)
 }
 
 fn parse_query<T: serde::de::DeserializeOwned + Default>(q: Option<String>) -> T {
@@ -455,9 +450,9 @@ async fn login_submit(
     if cross_origin(&headers) {
         return error_page(&state, None, lang, StatusCode::FORBIDDEN);
     }
-    let form: LoginForm = match read_form(&state, None, lang, body) {
+    let form: LoginForm = match read_form(body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(status) => return error_page(&state, None, lang, status),
     };
     let next = safe_next(form.next.as_deref());
     let username = form.username.unwrap_or_default().trim().to_string();
@@ -497,9 +492,9 @@ async fn logout(
     jar: CookieJar,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let form: CsrfForm = match read_form(&state, Some(&session), lang, body) {
+    let form: CsrfForm = match read_form(body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(status) => return error_page(&state, Some(&session), lang, status),
     };
     if !csrf_ok(&session, form.csrf.as_deref()) {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
@@ -734,9 +729,9 @@ async fn incident_create(
     UiSession(session, lang): UiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let v: IntakeForm = match read_form(&state, Some(&session), lang, body) {
+    let v: IntakeForm = match read_form(body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(status) => return error_page(&state, Some(&session), lang, status),
     };
     if !csrf_ok(&session, Some(&v.csrf)) {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
@@ -963,20 +958,15 @@ struct DetailQuery {
     created: Option<String>,
 }
 
+/// The incident as shown (masked), with its reported and filed times formatted.
 async fn load_detail(
     state: &AppState,
     session: &Session,
     lang: Lang,
     id: &str,
-) -> Result<(IncidentView, String, String), Response> {
-    let Ok(id) = Uuid::parse_str(id) else {
-        return Err(error_page(state, Some(session), lang, StatusCode::NOT_FOUND));
-    };
-    let row = state
-        .app
-        .incident(&session.actor, id)
-        .await
-        .map_err(|e| app_error(state, session, lang, e))?;
+) -> Result<(IncidentView, String, String), AppError> {
+    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    let row = state.app.incident(&session.actor, id).await?;
     Ok((state.app.incident_view(&row, lang), bj_minutes(row.reported_at), bj_minutes(row.created_at)))
 }
 
@@ -989,7 +979,7 @@ async fn incident_detail(
     let q: DetailQuery = parse_query(q);
     let (v, reported, created) = match load_detail(&state, &session, lang, &id).await {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(e) => return app_error(&state, &session, lang, e),
     };
     let page = DetailPage {
         c: Chrome::new(&state, Some(&session), lang, "incidents", &format!("/incidents/{}", v.id)),
@@ -1016,16 +1006,16 @@ async fn incident_unmask(
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let form: UnmaskForm = match read_form(&state, Some(&session), lang, body) {
+    let form: UnmaskForm = match read_form(body) {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(status) => return error_page(&state, Some(&session), lang, status),
     };
     if !csrf_ok(&session, form.csrf.as_deref()) {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
     }
     let (v, reported, created) = match load_detail(&state, &session, lang, &id).await {
         Ok(x) => x,
-        Err(r) => return r,
+        Err(e) => return app_error(&state, &session, lang, e),
     };
     let purpose = form.purpose.unwrap_or_default();
     let (status, unmasked, errs) = match state.app.unmask_caller(&session.actor, v.id, &purpose).await {
