@@ -39,11 +39,12 @@ pub struct SqliteStore {
 fn configure(conn: &Connection) -> Result<()> {
     // WAL lets readers run beside the writer; synchronous=FULL makes every commit
     // durable against power loss, which group commit keeps affordable.
+    // busy_timeout first: switching a new file to WAL must wait for another opener.
     conn.execute_batch(
-        "PRAGMA journal_mode=WAL;
+        "PRAGMA busy_timeout=10000;
+         PRAGMA journal_mode=WAL;
          PRAGMA synchronous=FULL;
          PRAGMA foreign_keys=ON;
-         PRAGMA busy_timeout=10000;
          PRAGMA cache_size=-16000;
          PRAGMA temp_store=MEMORY;",
     )?;
@@ -51,10 +52,13 @@ fn configure(conn: &Connection) -> Result<()> {
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {
-    conn.execute_batch(
+    // The write lock is taken before the version is read, so that instances opening
+    // a new file at once apply each migration once (as the advisory lock does on PG).
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
     )?;
-    let current: i64 = conn.query_row(
+    let current: i64 = tx.query_row(
         "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
         [],
         |r| r.get(0),
@@ -63,15 +67,14 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         if *version <= current {
             continue;
         }
-        let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
             params![version, micros(chrono::Utc::now())],
         )?;
-        tx.commit()?;
         tracing::info!(version, "applied SQLite migration");
     }
+    tx.commit()?;
     Ok(())
 }
 
@@ -96,6 +99,13 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>, mut head: ChainHead) {
             // channel, and its caller gets an error.
             tracing::error!(error = %e, "cannot begin a write batch");
             continue;
+        }
+        // Another connection to this file (e.g. a CLI command beside the server) may
+        // have appended since our last batch; under the write lock the stored head is
+        // authoritative.
+        match load_head(&conn) {
+            Ok(h) => head = h,
+            Err(e) => tracing::error!(error = %e, "cannot read the audit head"),
         }
         let start_head = head.clone();
         let mut finishers = Vec::with_capacity(batch.len());
