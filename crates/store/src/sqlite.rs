@@ -27,7 +27,15 @@ struct ChainHead {
 }
 
 type Finisher = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
-type Job = Box<dyn FnOnce(&Connection, &mut ChainHead) -> (bool, Finisher) + Send>;
+type JobFn = Box<dyn FnOnce(&Connection, &mut ChainHead) -> (bool, Finisher) + Send>;
+
+struct Job {
+    /// Large jobs (bulk loads) run alone in their own transaction, without a savepoint:
+    /// SQLite's sub-journal makes each statement inside a big savepoint cost time in
+    /// proportion to what the savepoint has touched, which turns a bulk load quadratic.
+    standalone: bool,
+    run: JobFn,
+}
 
 pub struct SqliteStore {
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
@@ -86,10 +94,23 @@ fn load_head(conn: &Connection) -> Result<ChainHead> {
 }
 
 fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>, mut head: ChainHead) {
-    while let Ok(first) = rx.recv() {
+    let mut held: Option<Job> = None;
+    loop {
+        let first = match held.take() {
+            Some(j) => j,
+            None => match rx.recv() {
+                Ok(j) => j,
+                Err(_) => break,
+            },
+        };
+        let standalone = first.standalone;
         let mut batch = vec![first];
-        while batch.len() < MAX_BATCH {
+        while !standalone && batch.len() < MAX_BATCH {
             match rx.try_recv() {
+                Ok(j) if j.standalone => {
+                    held = Some(j);
+                    break;
+                }
                 Ok(j) => batch.push(j),
                 Err(_) => break,
             }
@@ -109,13 +130,20 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>, mut head: ChainHead) {
         }
         let start_head = head.clone();
         let mut finishers = Vec::with_capacity(batch.len());
+        let mut failed_standalone = false;
         for job in batch {
+            if standalone {
+                let (ok, fin) = (job.run)(&conn, &mut head);
+                failed_standalone = !ok;
+                finishers.push(fin);
+                continue;
+            }
             if let Err(e) = conn.execute_batch("SAVEPOINT job") {
                 tracing::error!(error = %e, "cannot open a savepoint");
                 continue;
             }
             let saved = head.clone();
-            let (ok, fin) = job(&conn, &mut head);
+            let (ok, fin) = (job.run)(&conn, &mut head);
             let end = if ok {
                 conn.execute_batch("RELEASE job")
             } else {
@@ -126,6 +154,15 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>, mut head: ChainHead) {
                 tracing::error!(error = %e, "savepoint failed");
             }
             finishers.push(fin);
+        }
+        if failed_standalone {
+            // The job failed part-way: undo all of it; its caller already has its error.
+            let _ = conn.execute_batch("ROLLBACK");
+            head = start_head;
+            for fin in finishers {
+                fin(Ok(()));
+            }
+            continue;
         }
         let mut result = Ok(());
         if head.seq != start_head.seq {
@@ -375,8 +412,25 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection, &mut ChainHead) -> Result<T> + Send + 'static,
     {
+        self.submit(false, f).await
+    }
+
+    /// Like `write`, but alone in its own transaction (for large jobs).
+    async fn write_standalone<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut ChainHead) -> Result<T> + Send + 'static,
+    {
+        self.submit(true, f).await
+    }
+
+    async fn submit<T, F>(&self, standalone: bool, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut ChainHead) -> Result<T> + Send + 'static,
+    {
         let (otx, orx) = tokio::sync::oneshot::channel::<Result<T>>();
-        let job: Job = Box::new(move |conn, head| {
+        let run: JobFn = Box::new(move |conn, head| {
             let r = f(conn, head);
             let ok = r.is_ok();
             let fin: Finisher = Box::new(move |commit| {
@@ -388,6 +442,7 @@ impl SqliteStore {
             });
             (ok, fin)
         });
+        let job = Job { standalone, run };
         {
             let guard = self.jobs.lock().map_err(|_| StoreError::Db("writer lock poisoned".into()))?;
             let Some(tx) = guard.as_ref() else {
@@ -474,7 +529,7 @@ impl SqliteStore {
     }
 
     pub async fn bulk_load(&self, load: BulkLoad, audit: AuditDraft) -> Result<()> {
-        self.write(move |c, head| {
+        self.write_standalone(move |c, head| {
             for u in &load.units {
                 c.prepare_cached(
                     "INSERT INTO units (id, parent_id, kind, station_class, code, name, path) VALUES (?1,?2,?3,?4,?5,?6,?7)",
@@ -688,10 +743,10 @@ impl SqliteStore {
 
     pub async fn bare_insert_loop(&self, rows: Vec<NewIncident>) -> Result<Duration> {
         // Same connection, pragmas and batch size as the live writer; no HTTP, no app.
-        self.write(move |c, head| {
+        self.write_standalone(move |c, head| {
             // Measured inside the writer: commit per MAX_BATCH rows like a full batch.
             let start = Instant::now();
-            c.execute_batch("RELEASE job; COMMIT")?;
+            c.execute_batch("COMMIT")?;
             for chunk in rows.chunks(MAX_BATCH) {
                 c.execute_batch("BEGIN IMMEDIATE")?;
                 for n in chunk {
@@ -715,8 +770,8 @@ impl SqliteStore {
                 c.execute_batch("COMMIT")?;
             }
             let took = start.elapsed();
-            // Re-open the writer's transaction and savepoint so its bookkeeping holds.
-            c.execute_batch("BEGIN IMMEDIATE; SAVEPOINT job")?;
+            // Re-open a transaction for the writer's own commit.
+            c.execute_batch("BEGIN IMMEDIATE")?;
             Ok(took)
         })
         .await
