@@ -1,6 +1,7 @@
 //! The `frontline` command: serve, demo, migrate, user, audit verify, bench.
 
 mod bench;
+mod penalty;
 
 // glibc malloc showed up at ~20% of CPU under intake load (arena contention between
 // the async workers and the SQLite writer); mimalloc (bundled C, no system library)
@@ -78,6 +79,9 @@ enum Cmd {
     /// Load scenarios against a running or in-process server.
     #[command(subcommand)]
     Bench(bench::BenchCmd),
+    /// Public-order penalty discretion: assess a violation, list the catalog.
+    #[command(subcommand)]
+    Penalty(penalty::PenaltyCmd),
 }
 
 #[derive(Subcommand)]
@@ -320,6 +324,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         },
         Cmd::Audit(AuditCmd::Verify(db)) => return audit_verify(&db.config()).await,
         Cmd::Bench(b) => bench::run(b).await?,
+        Cmd::Penalty(p) => return Ok(penalty::run(p)),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -10,5 +10,6 @@ pub mod error;
 pub mod ident;
 pub mod incident;
 pub mod org;
+pub mod penalty;
 
 pub use error::{FieldError, Lang};
