@@ -387,10 +387,17 @@ impl PgStore {
         let mut c = self.pool.get().await?;
         let tx = c.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
-        tx.batch_execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
-        )
-        .await?;
+        // Checked first rather than CREATE … IF NOT EXISTS, which logs a notice each start.
+        let exists: bool = tx
+            .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+            .await?
+            .get(0);
+        if !exists {
+            tx.batch_execute(
+                "CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL)",
+            )
+            .await?;
+        }
         let current: i64 = tx
             .query_one("SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations", &[])
             .await?
