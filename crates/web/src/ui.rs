@@ -90,12 +90,16 @@ pub fn group_thousands(n: i64) -> String {
 
 /// A time as people read it here: `2026-11-22 08:30`, Beijing time.
 pub fn bj_minutes(t: DateTime<Utc>) -> String {
-    t.with_timezone(&SHANGHAI).format("%Y-%m-%d %H:%M").to_string()
+    t.with_timezone(&SHANGHAI)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
 }
 
 /// The value of a `datetime-local` field for `t` in Beijing time: `2026-11-22T08:30`.
 pub fn datetime_local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&SHANGHAI).format("%Y-%m-%dT%H:%M").to_string()
+    t.with_timezone(&SHANGHAI)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string()
 }
 
 /// Whole minutes to wait, rounded up (at least 1).
@@ -128,7 +132,9 @@ pub fn tf(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
 /// Compares two secrets without stopping at the first difference.
 fn same_secret(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    a.len() == b.len() && !a.is_empty() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && !a.is_empty()
+        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn csrf_ok(session: &Session, sent: Option<&str>) -> bool {
@@ -175,7 +181,13 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    fn new(state: &AppState, session: Option<&Session>, lang: Lang, current: &'static str, here: &str) -> Chrome {
+    fn new(
+        state: &AppState,
+        session: Option<&Session>,
+        lang: Lang,
+        current: &'static str,
+        here: &str,
+    ) -> Chrome {
         let other = match lang {
             Lang::Zh => Lang::En,
             Lang::En => Lang::Zh,
@@ -188,9 +200,15 @@ impl Chrome {
                 csrf: s.csrf_token.clone(),
             }),
             current,
-            can_create: session.is_some_and(|s| authz::scope(&s.actor, Action::IncidentCreate) != Scope::None),
-            can_read: session.is_some_and(|s| authz::scope(&s.actor, Action::IncidentRead) != Scope::None),
-            lang_href: format!("/lang/{}?next={}", other.code(), urlencode(&safe_next(Some(here)))),
+            can_create: session
+                .is_some_and(|s| authz::scope(&s.actor, Action::IncidentCreate) != Scope::None),
+            can_read: session
+                .is_some_and(|s| authz::scope(&s.actor, Action::IncidentRead) != Scope::None),
+            lang_href: format!(
+                "/lang/{}?next={}",
+                other.code(),
+                urlencode(&safe_next(Some(here)))
+            ),
             other_lang: other.code(),
             asset_v: asset_version(),
         }
@@ -205,7 +223,10 @@ impl Chrome {
     }
 
     pub fn csrf(&self) -> &str {
-        self.user.as_ref().map(|u| u.csrf.as_str()).unwrap_or_default()
+        self.user
+            .as_ref()
+            .map(|u| u.csrf.as_str())
+            .unwrap_or_default()
     }
 
     pub fn html_lang(&self) -> &'static str {
@@ -250,7 +271,10 @@ impl FormErrors {
     }
 
     pub fn get(&self, id: &str) -> Option<&str> {
-        self.by_id.iter().find(|(k, _)| k == id).map(|(_, m)| m.as_str())
+        self.by_id
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, m)| m.as_str())
     }
 
     pub fn has(&self, id: &str) -> bool {
@@ -274,9 +298,15 @@ fn render<T: Template>(status: StatusCode, page: &T) -> Response {
         Ok(body) => {
             let mut r = (status, body).into_response();
             let h = r.headers_mut();
-            h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(CSP),
+            );
             r
         }
         Err(e) => {
@@ -294,7 +324,12 @@ struct ErrorPage {
     body: String,
 }
 
-fn error_page(state: &AppState, session: Option<&Session>, lang: Lang, status: StatusCode) -> Response {
+fn error_page(
+    state: &AppState,
+    session: Option<&Session>,
+    lang: Lang,
+    status: StatusCode,
+) -> Response {
     let key = match status {
         StatusCode::NOT_FOUND => "404",
         StatusCode::FORBIDDEN => "403",
@@ -320,24 +355,42 @@ fn app_error(state: &AppState, session: &Session, lang: Lang, e: AppError) -> Re
         }
         AppError::Conflict(m) | AppError::Internal(m) => {
             tracing::error!(error = %m, "page failed");
-            error_page(state, Some(session), lang, StatusCode::INTERNAL_SERVER_ERROR)
+            error_page(
+                state,
+                Some(session),
+                lang,
+                StatusCode::INTERNAL_SERVER_ERROR,
+            )
         }
     }
 }
 
 /// Reads an urlencoded form body; the error is the status of the page to show instead.
-fn read_form<T: serde::de::DeserializeOwned>(body: Result<Bytes, BytesRejection>) -> Result<T, StatusCode> {
+fn read_form<T: serde::de::DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, StatusCode> {
     let bytes = body.map_err(|e| e.status())?;
     serde_urlencoded::from_bytes(&bytes).map_err(|_| StatusCode::BAD_REQUEST)
 }
 
 fn parse_query<T: serde::de::DeserializeOwned + Default>(q: Option<String>) -> T {
-    q.and_then(|q| serde_urlencoded::from_str(&q).ok()).unwrap_or_default()
+    q.and_then(|q| serde_urlencoded::from_str(&q).ok())
+        .unwrap_or_default()
 }
 
-async fn fallback(State(state): State<AppState>, ReqLang(lang): ReqLang, uri: axum::http::Uri) -> Response {
+async fn fallback(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    uri: axum::http::Uri,
+) -> Response {
     if uri.path().starts_with("/api/") {
-        return crate::problem::problem(StatusCode::NOT_FOUND, lang, "记录不存在", "Not found", &[]);
+        return crate::problem::problem(
+            StatusCode::NOT_FOUND,
+            lang,
+            "记录不存在",
+            "Not found",
+            &[],
+        );
     }
     error_page(&state, None, lang, StatusCode::NOT_FOUND)
 }
@@ -375,9 +428,17 @@ async fn set_lang(Path(code): Path<String>, RawQuery(q): RawQuery, jar: CookieJa
     let lang = Lang::negotiate(&code);
     let q: NextQuery = parse_query(q);
     // Kept for a year; parsed from text because the cookie's Max-Age type is not re-exported.
-    let jar = match Cookie::parse(format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code())) {
+    let jar = match Cookie::parse(format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    )) {
         Ok(c) => jar.add(c),
-        Err(_) => jar.add(Cookie::build((LANG_COOKIE, lang.code())).path("/").same_site(SameSite::Lax).build()),
+        Err(_) => jar.add(
+            Cookie::build((LANG_COOKIE, lang.code()))
+                .path("/")
+                .same_site(SameSite::Lax)
+                .build(),
+        ),
     };
     (jar, Redirect::to(&safe_next(q.next.as_deref()))).into_response()
 }
@@ -407,7 +468,10 @@ fn cross_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     origin == "null" || origin.split_once("://").map(|(_, h)| h) != Some(host)
 }
 
@@ -420,11 +484,21 @@ struct LoginPage {
     error: Option<String>,
 }
 
-async fn login_page(State(state): State<AppState>, ReqLang(lang): ReqLang, RawQuery(q): RawQuery) -> Response {
+async fn login_page(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    RawQuery(q): RawQuery,
+) -> Response {
     let q: NextQuery = parse_query(q);
     let next = safe_next(q.next.as_deref());
     let page = LoginPage {
-        c: Chrome::new(&state, None, lang, "login", &format!("/login?next={}", urlencode(&next))),
+        c: Chrome::new(
+            &state,
+            None,
+            lang,
+            "login",
+            &format!("/login?next={}", urlencode(&next)),
+        ),
         username: String::new(),
         next,
         error: None,
@@ -464,16 +538,29 @@ async fn login_submit(
         Err(AppError::Unauthorized) => (StatusCode::UNAUTHORIZED, i18n::t(lang, "login.failed")),
         Err(AppError::Throttled { retry_after_secs }) => (
             StatusCode::TOO_MANY_REQUESTS,
-            tf(lang, "login.throttled", &[("minutes", &minutes_to_wait(retry_after_secs).to_string())]),
+            tf(
+                lang,
+                "login.throttled",
+                &[("minutes", &minutes_to_wait(retry_after_secs).to_string())],
+            ),
         ),
-        Err(AppError::Validation(_)) => (StatusCode::UNPROCESSABLE_ENTITY, i18n::t(lang, "login.failed")),
+        Err(AppError::Validation(_)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            i18n::t(lang, "login.failed"),
+        ),
         Err(e) => {
             tracing::error!(error = %e, "sign-in failed");
             return error_page(&state, None, lang, StatusCode::INTERNAL_SERVER_ERROR);
         }
     };
     let page = LoginPage {
-        c: Chrome::new(&state, None, lang, "login", &format!("/login?next={}", urlencode(&next))),
+        c: Chrome::new(
+            &state,
+            None,
+            lang,
+            "login",
+            &format!("/login?next={}", urlencode(&next)),
+        ),
         username,
         next,
         error: Some(error),
@@ -543,6 +630,9 @@ pub struct Opt {
 
 pub struct OptGroup {
     pub label: String,
+    /// The unit a group of districts belongs to (empty otherwise), for the script that
+    /// narrows the district list to the chosen station.
+    pub unit: String,
     pub options: Vec<Opt>,
 }
 
@@ -613,6 +703,7 @@ fn category_groups(state: &AppState, lang: Lang) -> Vec<OptGroup> {
         .iter()
         .map(|r| OptGroup {
             label: r.name(lang).to_string(),
+            unit: String::new(),
             options: r
                 .children
                 .iter()
@@ -655,7 +746,13 @@ fn intake_labels(lang: Lang) -> Vec<(&'static str, String)> {
     .collect()
 }
 
-fn intake_page(state: &AppState, session: &Session, lang: Lang, v: IntakeForm, errs: FormErrors) -> IntakePage {
+fn intake_page(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    v: IntakeForm,
+    errs: FormErrors,
+) -> IntakePage {
     let a = &session.actor;
     let may_assign = authz::scope(a, Action::IncidentAssignUnit) != Scope::None;
     let own_is_station = state.app.org.stations().iter().any(|u| u.id == a.unit_id);
@@ -666,6 +763,7 @@ fn intake_page(state: &AppState, session: &Session, lang: Lang, v: IntakeForm, e
             .stations()
             .into_iter()
             .map(|u| OptGroup {
+                unit: u.id.to_string(),
                 options: state
                     .app
                     .org
@@ -683,6 +781,7 @@ fn intake_page(state: &AppState, session: &Session, lang: Lang, v: IntakeForm, e
     } else {
         vec![OptGroup {
             label: String::new(),
+            unit: a.unit_id.to_string(),
             options: state
                 .app
                 .org
@@ -706,11 +805,19 @@ fn intake_page(state: &AppState, session: &Session, lang: Lang, v: IntakeForm, e
     }
 }
 
-async fn intake_form(State(state): State<AppState>, UiSession(session, lang): UiSession) -> Response {
+async fn intake_form(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+) -> Response {
     if authz::scope(&session.actor, Action::IncidentCreate) == Scope::None {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
     }
-    let own_is_station = state.app.org.stations().iter().any(|u| u.id == session.actor.unit_id);
+    let own_is_station = state
+        .app
+        .org
+        .stations()
+        .iter()
+        .any(|u| u.id == session.actor.unit_id);
     let v = IntakeForm {
         reported_at: datetime_local(state.app.now()),
         unit_id: if own_is_station {
@@ -737,7 +844,11 @@ async fn incident_create(
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
     }
     let may_assign = authz::scope(&session.actor, Action::IncidentAssignUnit) != Scope::None;
-    match state.app.create_incident(&session.actor, &v.input(may_assign)).await {
+    match state
+        .app
+        .create_incident(&session.actor, &v.input(may_assign))
+        .await
+    {
         Ok(row) => Redirect::to(&format!("/incidents/{}?created=1", row.id)).into_response(),
         Err(AppError::Validation(errs)) => {
             let errs = FormErrors::new(&errs, lang, &intake_labels(lang));
@@ -781,7 +892,11 @@ impl ListForm {
             pairs.push(("page", page.to_string()));
         }
         let q = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-        if q.is_empty() { "/incidents".to_string() } else { format!("/incidents?{q}") }
+        if q.is_empty() {
+            "/incidents".to_string()
+        } else {
+            format!("/incidents?{q}")
+        }
     }
 }
 
@@ -820,7 +935,10 @@ impl ListPage {
         tf(
             self.c.lang,
             "list.page",
-            &[("page", &group_thousands(self.page)), ("pages", &group_thousands(self.pages))],
+            &[
+                ("page", &group_thousands(self.page)),
+                ("pages", &group_thousands(self.pages)),
+            ],
         )
     }
 }
@@ -884,7 +1002,15 @@ async fn incident_list(
                     }
                 })
                 .collect();
-            (StatusCode::OK, rows, total, page, page_count(total, per_page), FormErrors::default(), true)
+            (
+                StatusCode::OK,
+                rows,
+                total,
+                page,
+                page_count(total, per_page),
+                FormErrors::default(),
+                true,
+            )
         }
         Err(AppError::Validation(errs)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -967,7 +1093,11 @@ async fn load_detail(
 ) -> Result<(IncidentView, String, String), AppError> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let row = state.app.incident(&session.actor, id).await?;
-    Ok((state.app.incident_view(&row, lang), bj_minutes(row.reported_at), bj_minutes(row.created_at)))
+    Ok((
+        state.app.incident_view(&row, lang),
+        bj_minutes(row.reported_at),
+        bj_minutes(row.created_at),
+    ))
 }
 
 async fn incident_detail(
@@ -982,7 +1112,13 @@ async fn incident_detail(
         Err(e) => return app_error(&state, &session, lang, e),
     };
     let page = DetailPage {
-        c: Chrome::new(&state, Some(&session), lang, "incidents", &format!("/incidents/{}", v.id)),
+        c: Chrome::new(
+            &state,
+            Some(&session),
+            lang,
+            "incidents",
+            &format!("/incidents/{}", v.id),
+        ),
         v,
         reported,
         created,
@@ -1018,16 +1154,30 @@ async fn incident_unmask(
         Err(e) => return app_error(&state, &session, lang, e),
     };
     let purpose = form.purpose.unwrap_or_default();
-    let (status, unmasked, errs) = match state.app.unmask_caller(&session.actor, v.id, &purpose).await {
+    let (status, unmasked, errs) = match state
+        .app
+        .unmask_caller(&session.actor, v.id, &purpose)
+        .await
+    {
         Ok(u) => (StatusCode::OK, Some(u), FormErrors::default()),
         Err(AppError::Validation(errs)) => {
             let labels = [("purpose", i18n::t(lang, "detail.purpose"))];
-            (StatusCode::UNPROCESSABLE_ENTITY, None, FormErrors::new(&errs, lang, &labels))
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                FormErrors::new(&errs, lang, &labels),
+            )
         }
         Err(e) => return app_error(&state, &session, lang, e),
     };
     let page = DetailPage {
-        c: Chrome::new(&state, Some(&session), lang, "incidents", &format!("/incidents/{}", v.id)),
+        c: Chrome::new(
+            &state,
+            Some(&session),
+            lang,
+            "incidents",
+            &format!("/incidents/{}", v.id),
+        ),
         v,
         reported,
         created,
@@ -1039,3 +1189,561 @@ async fn incident_unmask(
     render(status, &page)
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::Request;
+    use frontline_app::{App, AppConfig, FixedClock};
+    use frontline_store::testing::{self, TestDb};
+    use tower::ServiceExt;
+
+    #[test]
+    fn next_guard_allows_only_local_paths() {
+        assert_eq!(safe_next(Some("/incidents?page=2")), "/incidents?page=2");
+        assert_eq!(safe_next(Some("/")), "/");
+        for bad in [
+            None,
+            Some(""),
+            Some("incidents"),
+            Some("//evil.example/x"),
+            Some("/\\evil.example"),
+            Some("https://evil.example/"),
+            Some("javascript:alert(1)"),
+            Some("/ok\r\nSet-Cookie: x=1"),
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_and_times_read_the_chinese_way() {
+        assert_eq!(group_thousands(0), "0");
+        assert_eq!(group_thousands(999), "999");
+        assert_eq!(group_thousands(1000), "1,000");
+        assert_eq!(group_thousands(20_000), "20,000");
+        assert_eq!(group_thousands(1_234_567), "1,234,567");
+        assert_eq!(group_thousands(-12_345), "-12,345");
+        let t = DateTime::parse_from_rfc3339("2026-11-22T00:30:00Z")
+            .map(|t| t.to_utc())
+            .unwrap_or_default();
+        assert_eq!(bj_minutes(t), "2026-11-22 08:30");
+        assert_eq!(datetime_local(t), "2026-11-22T08:30");
+        let late = DateTime::parse_from_rfc3339("2026-12-31T16:05:59Z")
+            .map(|t| t.to_utc())
+            .unwrap_or_default();
+        assert_eq!(bj_minutes(late), "2027-01-01 00:05");
+    }
+
+    #[test]
+    fn small_helpers() {
+        assert_eq!(minutes_to_wait(0), 1);
+        assert_eq!(minutes_to_wait(59), 1);
+        assert_eq!(minutes_to_wait(60), 1);
+        assert_eq!(minutes_to_wait(61), 2);
+        assert_eq!(minutes_to_wait(900), 15);
+        assert_eq!(page_count(0, 20), 1);
+        assert_eq!(page_count(20, 20), 1);
+        assert_eq!(page_count(21, 20), 2);
+        assert_eq!(page_count(5, 0), 1);
+        assert_eq!(field_id("caller.id_number"), "caller_id_number");
+        assert_eq!(field_id("address"), "address");
+        assert_eq!(
+            tf(Lang::Zh, "login.throttled", &[("minutes", "15")]),
+            "登录失败次数过多，请 15 分钟后再试"
+        );
+        assert_eq!(
+            tf(Lang::En, "list.total", &[("total", "1,234")]),
+            "1,234 incidents"
+        );
+        assert!(same_secret("abc123", "abc123"));
+        assert!(!same_secret("abc123", "abc124"));
+        assert!(!same_secret("abc", "abc1"));
+        assert!(!same_secret("", ""));
+    }
+
+    #[test]
+    fn form_errors_link_to_their_controls() {
+        let errs = vec![
+            FieldError::new(
+                "caller.id_number",
+                "id_number.check_digit",
+                "身份证号校验位错误",
+                "Wrong check digit",
+            ),
+            FieldError::required("address"),
+            FieldError::new("", "body", "整体错误", "Whole form"),
+        ];
+        let f = FormErrors::new(&errs, Lang::Zh, &intake_labels(Lang::Zh));
+        assert_eq!(f.get("caller_id_number"), Some("身份证号校验位错误"));
+        assert!(f.has("address"));
+        assert!(!f.has("narrative"));
+        assert_eq!(
+            f.summary[0],
+            (
+                "caller_id_number".to_string(),
+                "身份证号：身份证号校验位错误".to_string()
+            )
+        );
+        assert_eq!(f.summary[2], (String::new(), "整体错误".to_string()));
+        let en = FormErrors::new(&errs, Lang::En, &intake_labels(Lang::En));
+        assert_eq!(en.summary[0].1, "Citizen ID number: Wrong check digit");
+    }
+
+    #[test]
+    fn paging_links_keep_the_filters() {
+        let f = ListForm {
+            from: Some("2026-11-01".into()),
+            to: Some(" ".into()),
+            category: Some("criminal".into()),
+            unit_id: None,
+            page: Some("3".into()),
+            per_page: Some("50".into()),
+        };
+        assert_eq!(
+            f.href(2),
+            "/incidents?from=2026-11-01&category=criminal&per_page=50&page=2"
+        );
+        assert_eq!(
+            f.href(1),
+            "/incidents?from=2026-11-01&category=criminal&per_page=50"
+        );
+        assert_eq!(ListForm::default().href(1), "/incidents");
+    }
+
+    // ---- through the router, on a fresh demo database ----
+
+    struct Ui {
+        router: Router,
+        _db: TestDb,
+    }
+
+    fn now0() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-22T02:00:00Z")
+            .map(|t| t.to_utc())
+            .unwrap_or_default()
+    }
+
+    async fn ui() -> Ui {
+        let db = testing::fresh().await.expect("fresh database");
+        let app = App::open(
+            &db.config,
+            Arc::new(FixedClock::new(now0())),
+            AppConfig::for_tests(),
+        )
+        .await
+        .expect("open app");
+        app.load_demo(now0(), 200).await.expect("demo");
+        Ui {
+            router: crate::router(app),
+            _db: db,
+        }
+    }
+
+    struct Resp {
+        status: StatusCode,
+        headers: HeaderMap,
+        body: String,
+    }
+
+    impl Resp {
+        fn location(&self) -> &str {
+            self.headers
+                .get(header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        }
+        fn cookie(&self, name: &str) -> Option<String> {
+            self.headers
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find(|c| c.starts_with(&format!("{name}=")))
+                .map(|c| c.split(';').next().unwrap_or("").to_string())
+        }
+        /// The value of the first hidden `csrf` field on the page.
+        fn csrf(&self) -> String {
+            let at = self
+                .body
+                .find("name=\"csrf\" value=\"")
+                .expect("a csrf field")
+                + 19;
+            self.body[at..].split('"').next().unwrap_or("").to_string()
+        }
+    }
+
+    impl Ui {
+        async fn send(&self, req: Request<Body>) -> Resp {
+            let resp = self.router.clone().oneshot(req).await.expect("response");
+            let status = resp.status();
+            let headers = resp.headers().clone();
+            let bytes = axum::body::to_bytes(resp.into_body(), 1 << 22)
+                .await
+                .expect("body");
+            Resp {
+                status,
+                headers,
+                body: String::from_utf8_lossy(&bytes).into_owned(),
+            }
+        }
+        async fn get(&self, path: &str, cookie: &str) -> Resp {
+            let req = Request::get(path)
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .expect("request");
+            self.send(req).await
+        }
+        async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
+            let body = serde_urlencoded::to_string(form).expect("form");
+            let req = Request::post(path)
+                .header(header::COOKIE, cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(body))
+                .expect("request");
+            self.send(req).await
+        }
+        /// Signs in and returns the Cookie header value.
+        async fn sign_in(&self, user: &str) -> String {
+            let r = self
+                .post(
+                    "/login",
+                    "",
+                    &[
+                        ("username", user),
+                        ("password", "demo-password"),
+                        ("next", "/"),
+                    ],
+                )
+                .await;
+            assert_eq!(
+                r.status,
+                StatusCode::SEE_OTHER,
+                "{user} signs in: {}",
+                r.body
+            );
+            r.cookie(SESSION_COOKIE).expect("session cookie")
+        }
+    }
+
+    fn incident_form<'a>(csrf: &'a str, id_number: &'a str) -> Vec<(&'a str, &'a str)> {
+        vec![
+            ("csrf", csrf),
+            ("reported_at", "2026-11-22T09:30"),
+            ("category", "criminal.theft"),
+            ("address", "人民路 12 号"),
+            ("district_id", ""),
+            ("caller_name", "王晓明"),
+            ("caller_phone", "13800138000"),
+            ("caller_id_number", id_number),
+            ("narrative", "手机被盗。"),
+        ]
+    }
+
+    #[tokio::test]
+    async fn pages_need_a_session_and_sign_in_goes_to_next() {
+        let ui = ui().await;
+        let r = ui.get("/incidents?page=2", "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location(), "/login?next=/incidents%3Fpage%3D2");
+
+        let r = ui.get("/login?next=/incidents", "").await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("<html lang=\"zh-CN\">"));
+        assert!(r.body.contains("name=\"next\" value=\"/incidents\""));
+        assert_eq!(
+            r.headers
+                .get(header::CACHE_CONTROL)
+                .and_then(|v| v.to_str().ok()),
+            Some("no-store")
+        );
+
+        let r = ui
+            .post(
+                "/login",
+                "",
+                &[
+                    ("username", "s1.desk"),
+                    ("password", "wrong-one"),
+                    ("next", "/incidents"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.body.contains("用户名或密码错误"));
+        assert!(r.body.contains("value=\"s1.desk\""), "the username is kept");
+        assert!(r.cookie(SESSION_COOKIE).is_none());
+
+        let r = ui
+            .post(
+                "/login",
+                "",
+                &[
+                    ("username", "s1.desk"),
+                    ("password", "demo-password"),
+                    ("next", "//evil.example"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location(), "/");
+        let cookie = r.cookie(SESSION_COOKIE).expect("session cookie");
+
+        let r = ui.get("/", &cookie).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("您好，"));
+        assert!(r.body.contains("值班民警"));
+        assert!(r.body.contains("href=\"/incidents/new\""));
+
+        // Sign out needs the form's token.
+        let csrf = r.csrf();
+        assert_eq!(
+            ui.post("/logout", &cookie, &[("csrf", "nope")])
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+        let r = ui.post("/logout", &cookie, &[("csrf", &csrf)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location(), "/login");
+        assert_eq!(ui.get("/", &cookie).await.status, StatusCode::SEE_OTHER);
+    }
+
+    #[tokio::test]
+    async fn login_is_throttled_after_repeated_failures() {
+        let ui = ui().await;
+        for _ in 0..5 {
+            ui.post(
+                "/login",
+                "",
+                &[("username", "s3.desk"), ("password", "bad-password")],
+            )
+            .await;
+        }
+        let r = ui
+            .post(
+                "/login",
+                "",
+                &[("username", "s3.desk"), ("password", "demo-password")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            r.body.contains("登录失败次数过多，请 15 分钟后再试"),
+            "{}",
+            r.body
+        );
+    }
+
+    #[tokio::test]
+    async fn intake_files_shows_errors_and_unmasks() {
+        let ui = ui().await;
+        let cookie = ui.sign_in("s1.desk").await;
+        let form = ui.get("/incidents/new", &cookie).await;
+        assert_eq!(form.status, StatusCode::OK);
+        assert!(
+            form.body.contains("value=\"2026-11-22T10:00\""),
+            "reported time defaults to now (Beijing)"
+        );
+        assert!(form.body.contains("<optgroup label=\"刑事\">"));
+        assert!(
+            !form.body.contains("id=\"unit_id\""),
+            "desk officers file for their own station"
+        );
+        let csrf = form.csrf();
+
+        // Without the session's token: refused.
+        let r = ui
+            .post("/incidents", &cookie, &incident_form("forged", ""))
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(r.body.contains("无权执行此操作"));
+
+        // A wrong check digit: the form again, with the message beside the field.
+        let r = ui
+            .post(
+                "/incidents",
+                &cookie,
+                &incident_form(&csrf, "360426199101010072"),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("class=\"error-summary\""));
+        assert!(
+            r.body
+                .contains("<a href=\"#caller_id_number\">身份证号：身份证号校验位错误</a>")
+        );
+        assert!(r.body.contains("id=\"caller_id_number-error\""));
+        assert!(r.body.contains("value=\"360426199101010072\""));
+        assert!(r.body.contains("value=\"人民路 12 号\""));
+        assert!(r.body.contains("value=\"13800138000\""));
+        assert!(r.body.contains(">手机被盗。</textarea>"));
+        assert!(
+            r.body
+                .contains("<option value=\"criminal.theft\" selected>")
+        );
+
+        // Filed.
+        let r = ui
+            .post("/incidents", &cookie, &incident_form(&csrf, ""))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        let loc = r.location().to_string();
+        assert!(
+            loc.starts_with("/incidents/") && loc.ends_with("?created=1"),
+            "{loc}"
+        );
+        let detail = ui.get(&loc, &cookie).await;
+        assert_eq!(detail.status, StatusCode::OK);
+        assert!(detail.body.contains("警情已登记，编号 S01-2026-"));
+        assert!(detail.body.contains("2026-11-22 09:30"));
+        assert!(detail.body.contains("138****8000"));
+        assert!(!detail.body.contains("13800138000"));
+        let path = loc.trim_end_matches("?created=1").to_string();
+
+        // It is listed (newest first) with a masked phone.
+        let list = ui.get("/incidents", &cookie).await;
+        assert_eq!(list.status, StatusCode::OK);
+        assert!(list.body.contains(&format!("<a href=\"{path}\">S01-2026-")));
+        assert!(list.body.contains("条</p>"));
+
+        // Unmasking needs a purpose, then shows the number and says it was recorded.
+        let unmask = format!("{path}/unmask");
+        let r = ui
+            .post(&unmask, &cookie, &[("csrf", &csrf), ("purpose", "x")])
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("id=\"purpose-error\""));
+        assert!(!r.body.contains("13800138000"));
+        let r = ui
+            .post(
+                &unmask,
+                &cookie,
+                &[("csrf", &csrf), ("purpose", "回访核实")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(r.body.contains("13800138000"));
+        assert!(
+            r.body
+                .contains("本次查看已记入审计日志（查询事由：回访核实）")
+        );
+        assert_eq!(
+            ui.post(&unmask, &cookie, &[("purpose", "回访核实")])
+                .await
+                .status,
+            StatusCode::FORBIDDEN
+        );
+
+        // Another station's officer: not found, and no unmasking either.
+        let other = ui.sign_in("s2.desk").await;
+        let r = ui.get(&path, &other).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.body.contains("页面不存在"));
+        let other_csrf = ui.get("/", &other).await.csrf();
+        let r = ui
+            .post(
+                &unmask,
+                &other,
+                &[("csrf", &other_csrf), ("purpose", "回访核实")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            ui.get("/incidents/not-a-uuid", &other).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+
+    #[tokio::test]
+    async fn list_filters_paging_and_bureau_wide_unit_picker() {
+        let ui = ui().await;
+        let cookie = ui.sign_in("command").await;
+        let r = ui
+            .get("/incidents?per_page=10&category=criminal", &cookie)
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert!(
+            r.body.contains("id=\"unit_id\""),
+            "bureau-wide users filter by unit"
+        );
+        assert!(r.body.contains("<option value=\"criminal\" selected>"));
+        assert!(
+            r.body
+                .contains("href=\"/incidents?category=criminal&#38;per_page=10&#38;page=2\"")
+        );
+
+        let r = ui
+            .get("/incidents?from=2026-13-01&category=nope", &cookie)
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.body.contains("日期格式不正确"));
+        assert!(r.body.contains("警情类别不存在"));
+        assert!(
+            r.body.contains("value=\"2026-13-01\""),
+            "the filter is kept"
+        );
+
+        // Command centre may name the owning station on intake.
+        let r = ui.get("/incidents/new", &cookie).await;
+        assert!(r.body.contains("id=\"unit_id\""));
+
+        // Partners see neither intake nor the list, and a note on the home page.
+        let partner = ui.sign_in("street1").await;
+        let home = ui.get("/", &partner).await;
+        assert!(home.body.contains("目前还没有推送给您单位的事项"));
+        assert!(!home.body.contains("href=\"/incidents/new\""));
+        assert_eq!(
+            ui.get("/incidents", &partner).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            ui.get("/incidents/new", &partner).await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+
+    #[tokio::test]
+    async fn language_switch_assets_and_unknown_paths() {
+        let ui = ui().await;
+        let r = ui.get("/lang/en?next=/login", "").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(r.location(), "/login");
+        assert_eq!(r.cookie(LANG_COOKIE).as_deref(), Some("lang=en"));
+        let r = ui.get("/login", "lang=en").await;
+        assert!(r.body.contains("<html lang=\"en\">"));
+        assert!(r.body.contains("Sign in to Frontline"));
+        assert_eq!(
+            ui.get("/lang/zh-CN?next=https://evil.example", "")
+                .await
+                .location(),
+            "/"
+        );
+
+        let css = ui.get("/static/app.css", "").await;
+        assert_eq!(css.status, StatusCode::OK);
+        assert_eq!(
+            css.headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            Some("text/css; charset=utf-8")
+        );
+        assert!(css.headers.get(header::CACHE_CONTROL).is_some());
+        assert!(css.body.contains("PingFang SC"));
+        let js = ui.get("/static/app.js", "").await;
+        assert_eq!(js.status, StatusCode::OK);
+
+        let r = ui.get("/no/such/page", "").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert!(r.body.contains("页面不存在"));
+        let r = ui.get("/api/v1/nope", "").await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            r.headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json")
+        );
+    }
+}

@@ -29,6 +29,24 @@
       }
     });
 
+    // On intake with a station picker, offer only the chosen station's districts.
+    var unit = document.getElementById("unit_id");
+    var district = document.getElementById("district_id");
+    if (unit && district) {
+      var narrow = function () {
+        district.querySelectorAll("optgroup[data-unit]").forEach(function (g) {
+          var show = !unit.value || g.getAttribute("data-unit") === unit.value;
+          g.hidden = !show;
+          g.querySelectorAll("option").forEach(function (o) {
+            o.disabled = !show;
+            if (!show && o.selected) district.value = "";
+          });
+        });
+      };
+      unit.addEventListener("change", narrow);
+      narrow();
+    }
+
     // A form is sent once, even when the button is pressed twice.
     document.querySelectorAll("form[method='post']").forEach(function (f) {
       f.addEventListener("submit", function (e) {
@@ -37,6 +55,14 @@
       });
     });
   }
+
+  // Coming back to a page from the history cache: its forms may be sent again.
+  window.addEventListener("pageshow", function (e) {
+    if (!e.persisted) return;
+    document.querySelectorAll("form[data-sent]").forEach(function (f) {
+      delete f.dataset.sent;
+    });
+  });
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Browser suite: the web UI in Debian's headless Chromium, driven by playwright-core,
+# against a fresh `frontline demo` server on a free loopback port.
+#
+#   bash tests/e2e/run.sh            # from anywhere
+#
+# Installs what it needs (Debian's chromium and CJK fonts, the npm lockfile's packages),
+# builds the binary, starts the server on a new temporary data directory, runs the
+# tests with plain `node --test`, and stops the server. Exits non-zero on any failure.
+# Screenshots and the server log go to tests/e2e/test-results/ (not committed).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+RESULTS="$HERE/test-results"
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+mkdir -p "$RESULTS"
+
+need_apt=()
+[ -x "$CHROMIUM" ] || need_apt+=(chromium)
+if ! command -v fc-list >/dev/null || [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  need_apt+=(fonts-noto-cjk)
+fi
+if [ "${#need_apt[@]}" -gt 0 ]; then
+  echo "== installing ${need_apt[*]} (Debian packages) =="
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" fonts-noto-cjk >/dev/null
+fi
+[ -x "$CHROMIUM" ] || { echo "no Chromium at $CHROMIUM" >&2; exit 1; }
+
+echo "== npm packages =="
+cd "$HERE"
+if [ -f package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+else
+  npm install --no-audit --no-fund --loglevel=error
+fi
+
+echo "== building frontline =="
+cd "$ROOT"
+cargo build --bin frontline
+TARGET_DIR="${CARGO_TARGET_DIR:-target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+BIN="$TARGET_DIR/debug/frontline"
+
+DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/frontline-e2e.XXXXXX")"
+PORT="${FRONTLINE_E2E_PORT:-$(node -e '
+  const s = require("net").createServer();
+  s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')}"
+URL="http://127.0.0.1:$PORT"
+LOG="$RESULTS/server.log"
+SERVER_PID=""
+
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$DATA_DIR"
+}
+trap cleanup EXIT INT TERM
+
+echo "== starting frontline demo on $URL (data in $DATA_DIR) =="
+"$BIN" demo --data-dir "$DATA_DIR" --listen "127.0.0.1:$PORT" >"$LOG" 2>&1 &
+SERVER_PID=$!
+
+healthy() {
+  node -e 'fetch(process.argv[1]).then(r => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))' "$URL/healthz"
+}
+ready=""
+for _ in $(seq 1 120); do
+  if ! kill -0 "$SERVER_PID" 2>/dev/null; then
+    echo "frontline demo exited before it was ready; its log:" >&2
+    cat "$LOG" >&2
+    exit 1
+  fi
+  if healthy; then ready=1; break; fi
+  sleep 1
+done
+if [ -z "$ready" ]; then
+  echo "frontline demo did not answer $URL/healthz within 120 s; its log:" >&2
+  cat "$LOG" >&2
+  exit 1
+fi
+grep -m1 "http://" "$LOG" || true
+
+echo "== browser tests =="
+cd "$HERE"
+status=0
+FRONTLINE_URL="$URL" CHROMIUM_PATH="$CHROMIUM" node --test --test-concurrency=1 ui.test.mjs || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "browser tests failed (exit $status); server log: $LOG" >&2
+fi
+exit "$status"
