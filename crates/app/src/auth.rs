@@ -12,8 +12,8 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::{DateTime, Duration, Utc};
-use frontline_core::org::{Actor, Role, UnitKind};
 use frontline_core::FieldError;
+use frontline_core::org::{Actor, Role, UnitKind};
 use frontline_store::{AuditDraft, OfficerRow, SessionRow};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -135,12 +135,12 @@ impl App {
             .failures
             .lock()
             .map_err(|_| AppError::Internal("lock".into()))?;
-        if let Some(until) = f.get(username).and_then(|f| f.locked_until) {
-            if until > now {
-                return Err(AppError::Throttled {
-                    retry_after_secs: (until - now).num_seconds().max(1) as u64,
-                });
-            }
+        if let Some(until) = f.get(username).and_then(|f| f.locked_until)
+            && until > now
+        {
+            return Err(AppError::Throttled {
+                retry_after_secs: (until - now).num_seconds().max(1) as u64,
+            });
         }
         Ok(())
     }
@@ -165,10 +165,9 @@ impl App {
 
     /// Builds the acting user from an officer row and the cached organisation.
     pub fn actor_for(&self, o: &OfficerRow) -> Result<Actor> {
-        let unit = self
-            .org
-            .unit(o.unit_id)
-            .ok_or_else(|| AppError::Internal(format!("officer {} has an unknown unit", o.username)))?;
+        let unit = self.org.unit(o.unit_id).ok_or_else(|| {
+            AppError::Internal(format!("officer {} has an unknown unit", o.username))
+        })?;
         Ok(Actor {
             officer_id: o.id,
             username: o.username.clone(),
@@ -181,7 +180,12 @@ impl App {
     }
 
     /// Signs in. Every failure looks the same to the caller (no username probing).
-    pub async fn login(&self, username: &str, password: &str, client: &str) -> Result<(String, Session)> {
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<(String, Session)> {
         let now = self.now();
         let username = username.trim();
         self.throttle_check(username, now)?;
@@ -245,14 +249,18 @@ impl App {
     pub async fn authenticate(&self, token: &str) -> Result<Session> {
         let now = self.now();
         let th = token_hash(token);
-        if let Ok(m) = self.auth.sessions.read() {
-            if let Some((s, cached_at)) = m.get(&th) {
-                if s.expires_at > now && (now - *cached_at).num_seconds() < SESSION_CACHE_SECS {
-                    return Ok(s.clone());
-                }
-            }
+        if let Ok(m) = self.auth.sessions.read()
+            && let Some((s, cached_at)) = m.get(&th)
+            && s.expires_at > now
+            && (now - *cached_at).num_seconds() < SESSION_CACHE_SECS
+        {
+            return Ok(s.clone());
         }
-        let row = self.store.session(&th).await?.ok_or(AppError::Unauthorized)?;
+        let row = self
+            .store
+            .session(&th)
+            .await?
+            .ok_or(AppError::Unauthorized)?;
         if row.expires_at <= now {
             return Err(AppError::Unauthorized);
         }
@@ -313,7 +321,12 @@ impl App {
         }
         let unit = self.org.unit_by_code(&new.unit_code);
         if unit.is_none() {
-            errs.push(FieldError::new("unit", "unit.unknown", "单位不存在", "Unknown unit"));
+            errs.push(FieldError::new(
+                "unit",
+                "unit.unknown",
+                "单位不存在",
+                "Unknown unit",
+            ));
         }
         let mut roles = Vec::new();
         for r in &new.roles {

@@ -20,7 +20,11 @@ const CHUNK: usize = 20_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DemoOutcome {
-    Loaded { units: usize, officers: usize, incidents: usize },
+    Loaded {
+        units: usize,
+        officers: usize,
+        incidents: usize,
+    },
     AlreadyLoaded,
 }
 
@@ -30,21 +34,25 @@ fn det_uuid(at: DateTime<Utc>, key: &str) -> Uuid {
     let h = Sha256::digest(key.as_bytes());
     let mut rand = [0u8; 10];
     rand.copy_from_slice(&h[..10]);
-    uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &rand).into_uuid()
+    uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &rand)
+        .into_uuid()
 }
 
-fn org_rows(plan: &DemoPlan, t0: DateTime<Utc>, password_hash: &str) -> Result<(BulkLoad, HashMap<String, (Uuid, String, String)>)> {
-    // key -> (id, path, code)
-    let mut units: HashMap<String, (Uuid, String, String)> = HashMap::new();
+/// Plan unit key → (id, path, code).
+type UnitIndex = HashMap<String, (Uuid, String, String)>;
+
+fn org_rows(
+    plan: &DemoPlan,
+    t0: DateTime<Utc>,
+    password_hash: &str,
+) -> Result<(BulkLoad, UnitIndex)> {
+    let mut units = UnitIndex::new();
     let mut load = BulkLoad::default();
     for u in std::iter::once(&plan.bureau).chain(plan.units.iter()) {
         let parent = match &u.parent_key {
-            Some(k) => Some(
-                units
-                    .get(k)
-                    .cloned()
-                    .ok_or_else(|| AppError::Internal(format!("demo unit {} before its parent {k}", u.key)))?,
-            ),
+            Some(k) => Some(units.get(k).cloned().ok_or_else(|| {
+                AppError::Internal(format!("demo unit {} before its parent {k}", u.key))
+            })?),
             None => None,
         };
         let id = det_uuid(t0, &format!("unit:{}", u.key));
@@ -62,7 +70,10 @@ fn org_rows(plan: &DemoPlan, t0: DateTime<Utc>, password_hash: &str) -> Result<(
     }
     for d in &plan.districts {
         let Some((unit_id, _, _)) = units.get(&d.station_key) else {
-            return Err(AppError::Internal(format!("district {} of unknown station", d.code)));
+            return Err(AppError::Internal(format!(
+                "district {} of unknown station",
+                d.code
+            )));
         };
         load.districts.push(DistrictRow {
             id: det_uuid(t0, &format!("district:{}:{}", d.station_key, d.code)),
@@ -73,7 +84,10 @@ fn org_rows(plan: &DemoPlan, t0: DateTime<Utc>, password_hash: &str) -> Result<(
     }
     for o in &plan.officers {
         let Some((unit_id, _, _)) = units.get(&o.unit_key) else {
-            return Err(AppError::Internal(format!("officer {} of unknown unit", o.username)));
+            return Err(AppError::Internal(format!(
+                "officer {} of unknown unit",
+                o.username
+            )));
         };
         load.officers.push(OfficerRow {
             id: det_uuid(t0, &format!("officer:{}", o.username)),
@@ -94,7 +108,11 @@ fn org_rows(plan: &DemoPlan, t0: DateTime<Utc>, password_hash: &str) -> Result<(
 impl App {
     /// Loads the demo jurisdiction unless it is already there. `end` is the last day of
     /// the twelve months of incidents (normally now).
-    pub async fn load_demo(&self, end: DateTime<Utc>, incident_count: usize) -> Result<DemoOutcome> {
+    pub async fn load_demo(
+        &self,
+        end: DateTime<Utc>,
+        incident_count: usize,
+    ) -> Result<DemoOutcome> {
         if self.store.get_setting(LOADED_KEY).await?.is_some() {
             return Ok(DemoOutcome::AlreadyLoaded);
         }
@@ -106,9 +124,11 @@ impl App {
         // One hash for every demo account: they share the published demo password, and
         // 200 argon2 runs would make the first start slow for nothing.
         let cfg = (*self.config).clone();
-        let password_hash = tokio::task::spawn_blocking(move || crate::auth::hash_password_blocking(&cfg, DEMO_PASSWORD))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))??;
+        let password_hash = tokio::task::spawn_blocking(move || {
+            crate::auth::hash_password_blocking(&cfg, DEMO_PASSWORD)
+        })
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
         let first = demo_plan::plan(DEMO_SEED, end, incident_count.min(CHUNK), &self.categories);
         let t0 = end - Duration::days(366);
         let (mut load, units) = org_rows(&first, t0, &password_hash)?;
@@ -116,26 +136,33 @@ impl App {
             .officers
             .iter()
             .filter(|o| o.username.ends_with(".desk"))
-            .filter_map(|o| Some((o.unit_key.clone(), det_uuid(t0, &format!("officer:{}", o.username)))))
+            .map(|o| {
+                (
+                    o.unit_key.clone(),
+                    det_uuid(t0, &format!("officer:{}", o.username)),
+                )
+            })
             .collect();
-        let districts_by_station: HashMap<String, Vec<Uuid>> = first.districts.iter().fold(HashMap::new(), |mut m, d| {
-            m.entry(d.station_key.clone())
-                .or_default()
-                .push(det_uuid(t0, &format!("district:{}:{}", d.station_key, d.code)));
-            m
-        });
+        let districts_by_station: HashMap<String, Vec<Uuid>> =
+            first.districts.iter().fold(HashMap::new(), |mut m, d| {
+                m.entry(d.station_key.clone()).or_default().push(det_uuid(
+                    t0,
+                    &format!("district:{}:{}", d.station_key, d.code),
+                ));
+                m
+            });
         let counts = (load.units.len(), load.officers.len());
         let to_rows = |plan: &DemoPlan, chunk_no: usize| -> Result<Vec<NewIncident>> {
             plan.incidents
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
-                    let (unit_id, path, code) = units
-                        .get(&p.station_key)
-                        .ok_or_else(|| AppError::Internal(format!("incident of unknown station {}", p.station_key)))?;
-                    let created_by = *desk_of
-                        .get(&p.station_key)
-                        .ok_or_else(|| AppError::Internal(format!("no desk officer at {}", p.station_key)))?;
+                    let (unit_id, path, code) = units.get(&p.station_key).ok_or_else(|| {
+                        AppError::Internal(format!("incident of unknown station {}", p.station_key))
+                    })?;
+                    let created_by = *desk_of.get(&p.station_key).ok_or_else(|| {
+                        AppError::Internal(format!("no desk officer at {}", p.station_key))
+                    })?;
                     Ok(NewIncident {
                         id: det_uuid(p.reported_at, &format!("incident:{chunk_no}:{i}")),
                         unit_id: *unit_id,
@@ -145,9 +172,12 @@ impl App {
                         created_at: p.reported_at + Duration::minutes(3),
                         category: p.category.clone(),
                         address: p.address.clone(),
-                        district_id: p
-                            .district_index
-                            .and_then(|di| districts_by_station.get(&p.station_key).and_then(|v| v.get(di)).copied()),
+                        district_id: p.district_index.and_then(|di| {
+                            districts_by_station
+                                .get(&p.station_key)
+                                .and_then(|v| v.get(di))
+                                .copied()
+                        }),
                         caller_name: p.caller_name.clone(),
                         caller_phone: p.caller_phone.clone(),
                         caller_id_number: None,
@@ -170,7 +200,9 @@ impl App {
             purpose: None,
             detail: serde_json::json!({ "incidents": n }).to_string(),
         };
-        self.store.bulk_load(load, audit("demo.load", loaded)).await?;
+        self.store
+            .bulk_load(load, audit("demo.load", loaded))
+            .await?;
         // Larger loads (benchmarks) come in further chunks, each its own transaction.
         let mut chunk_no = 1;
         while loaded < incident_count {
@@ -179,7 +211,13 @@ impl App {
             let rows = to_rows(&plan, chunk_no)?;
             loaded += rows.len();
             self.store
-                .bulk_load(BulkLoad { incidents: rows, ..Default::default() }, audit("demo.load_incidents", n))
+                .bulk_load(
+                    BulkLoad {
+                        incidents: rows,
+                        ..Default::default()
+                    },
+                    audit("demo.load_incidents", n),
+                )
                 .await?;
             chunk_no += 1;
         }

@@ -70,7 +70,8 @@ pub struct ListQuery {
 }
 
 pub fn rfc3339_bj(t: DateTime<Utc>) -> String {
-    t.with_timezone(&SHANGHAI).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+    t.with_timezone(&SHANGHAI)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 fn path_range(scope: Scope) -> Option<PathRange> {
@@ -85,7 +86,10 @@ fn path_range(scope: Scope) -> Option<PathRange> {
 fn parse_bound(field: &str, s: &str, end: bool) -> std::result::Result<DateTime<Utc>, FieldError> {
     if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         let d = if end { d.succ_opt().unwrap_or(d) } else { d };
-        if let Some(t) = d.and_hms_opt(0, 0, 0).and_then(|n| n.and_local_timezone(SHANGHAI).single()) {
+        if let Some(t) = d
+            .and_hms_opt(0, 0, 0)
+            .and_then(|n| n.and_local_timezone(SHANGHAI).single())
+        {
             return Ok(t.with_timezone(&Utc));
         }
     }
@@ -116,7 +120,10 @@ impl App {
                 .to_string(),
             address: r.address.clone(),
             district_id: r.district_id,
-            district_name: r.district_id.and_then(|d| self.org.district(d)).map(|d| d.name),
+            district_name: r
+                .district_id
+                .and_then(|d| self.org.district(d))
+                .map(|d| d.name),
             caller: CallerView {
                 name: r.caller_name.clone(),
                 phone: mask_phone(&r.caller_phone),
@@ -128,7 +135,11 @@ impl App {
 
     /// 接警登记. The owning unit is the officer's own station unless a permitted user
     /// names another; a district must belong to the owning unit.
-    pub async fn create_incident(&self, actor: &Actor, input: &IncidentInput) -> Result<IncidentRow> {
+    pub async fn create_incident(
+        &self,
+        actor: &Actor,
+        input: &IncidentInput,
+    ) -> Result<IncidentRow> {
         let create_scope = authz::scope(actor, Action::IncidentCreate);
         if create_scope == Scope::None {
             return Err(AppError::Forbidden);
@@ -137,7 +148,10 @@ impl App {
         let v = incident::validate(input, now, &self.categories).map_err(AppError::Validation)?;
         let unit = match v.unit_id {
             Some(id) if id != actor.unit_id => {
-                let u = self.org.unit(id).filter(|u| UnitKind::parse(&u.kind) == Some(UnitKind::Station));
+                let u = self
+                    .org
+                    .unit(id)
+                    .filter(|u| UnitKind::parse(&u.kind) == Some(UnitKind::Station));
                 match u {
                     None => {
                         return Err(AppError::field(FieldError::new(
@@ -174,15 +188,15 @@ impl App {
         if !create_scope.contains(&unit.path) {
             return Err(AppError::Forbidden);
         }
-        if let Some(d) = v.district_id {
-            if self.org.district(d).map(|d| d.unit_id) != Some(unit.id) {
-                return Err(AppError::field(FieldError::new(
-                    "district_id",
-                    "district.other_unit",
-                    "警务区不属于受理单位",
-                    "The district does not belong to the owning unit",
-                )));
-            }
+        if let Some(d) = v.district_id
+            && self.org.district(d).map(|d| d.unit_id) != Some(unit.id)
+        {
+            return Err(AppError::field(FieldError::new(
+                "district_id",
+                "district.other_unit",
+                "警务区不属于受理单位",
+                "The district does not belong to the owning unit",
+            )));
         }
         let id = Uuid::now_v7();
         let row = self
@@ -228,30 +242,60 @@ impl App {
         Ok(row)
     }
 
-    pub async fn list_incidents(&self, actor: &Actor, q: &ListQuery) -> Result<(Vec<IncidentRow>, i64, i64, i64)> {
+    pub async fn list_incidents(
+        &self,
+        actor: &Actor,
+        q: &ListQuery,
+    ) -> Result<(Vec<IncidentRow>, i64, i64, i64)> {
         let mut errs = Vec::new();
         let from = q
             .from
             .as_deref()
             .filter(|s| !s.trim().is_empty())
-            .and_then(|s| parse_bound("from", s.trim(), false).map_err(|e| errs.push(e)).ok());
-        let to = q
-            .to
+            .and_then(|s| {
+                parse_bound("from", s.trim(), false)
+                    .map_err(|e| errs.push(e))
+                    .ok()
+            });
+        let to =
+            q.to.as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .and_then(|s| {
+                    parse_bound("to", s.trim(), true)
+                        .map_err(|e| errs.push(e))
+                        .ok()
+                });
+        let category = q
+            .category
             .as_deref()
-            .filter(|s| !s.trim().is_empty())
-            .and_then(|s| parse_bound("to", s.trim(), true).map_err(|e| errs.push(e)).ok());
-        let category = q.category.as_deref().map(str::trim).filter(|s| !s.is_empty());
-        if let Some(c) = category {
-            if self.categories.get(c).is_none() {
-                errs.push(FieldError::new("category", "category.unknown", "警情类别不存在", "Unknown incident category"));
-            }
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if let Some(c) = category
+            && self.categories.get(c).is_none()
+        {
+            errs.push(FieldError::new(
+                "category",
+                "category.unknown",
+                "警情类别不存在",
+                "Unknown incident category",
+            ));
         }
-        let unit = match q.unit_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let unit = match q
+            .unit_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(s) => match Uuid::parse_str(s).ok().and_then(|id| self.org.unit(id)) {
                 Some(u) => Some(PathRange::subtree(&u.path)),
                 None => {
-                    errs.push(FieldError::new("unit_id", "unit.unknown", "单位不存在", "Unknown unit"));
+                    errs.push(FieldError::new(
+                        "unit_id",
+                        "unit.unknown",
+                        "单位不存在",
+                        "Unknown unit",
+                    ));
                     None
                 }
             },
@@ -267,7 +311,12 @@ impl App {
         }
         let page = q.page.unwrap_or(1);
         if !(1..=100_000).contains(&page) {
-            errs.push(FieldError::new("page", "page.range", "页码不正确", "page is out of range"));
+            errs.push(FieldError::new(
+                "page",
+                "page.range",
+                "页码不正确",
+                "page is out of range",
+            ));
         }
         if !errs.is_empty() {
             return Err(AppError::Validation(errs));
@@ -286,7 +335,12 @@ impl App {
     }
 
     /// Shows the caller's phone and ID number whole. Needs a purpose; leaves a trace.
-    pub async fn unmask_caller(&self, actor: &Actor, id: Uuid, purpose: &str) -> Result<UnmaskedCaller> {
+    pub async fn unmask_caller(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        purpose: &str,
+    ) -> Result<UnmaskedCaller> {
         let purpose = purpose.trim();
         if purpose.chars().count() < 2 || purpose.chars().count() > 200 {
             return Err(AppError::field(FieldError::new(

@@ -70,7 +70,12 @@ impl OrgCache {
     }
 
     pub async fn reload(&self, store: &Store) -> Result<()> {
-        let units: Vec<UnitView> = store.list_units().await?.into_iter().map(unit_view).collect();
+        let units: Vec<UnitView> = store
+            .list_units()
+            .await?
+            .into_iter()
+            .map(unit_view)
+            .collect();
         let districts: Vec<DistrictView> = store
             .list_districts()
             .await?
@@ -79,7 +84,11 @@ impl OrgCache {
             .collect();
         let snap = Snapshot {
             by_id: units.iter().enumerate().map(|(i, u)| (u.id, i)).collect(),
-            district_by_id: districts.iter().enumerate().map(|(i, d)| (d.id, i)).collect(),
+            district_by_id: districts
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.id, i))
+                .collect(),
             units,
             districts,
         };
@@ -123,7 +132,13 @@ impl OrgCache {
     pub fn districts_of(&self, unit_id: Uuid) -> Vec<DistrictView> {
         self.0
             .read()
-            .map(|g| g.districts.iter().filter(|d| d.unit_id == unit_id).cloned().collect())
+            .map(|g| {
+                g.districts
+                    .iter()
+                    .filter(|d| d.unit_id == unit_id)
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default()
     }
 

@@ -49,10 +49,24 @@ pub enum BenchCmd {
 
 pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     match cmd {
-        BenchCmd::Intake { clients, seconds, database_url, bare_rows } => {
-            intake(clients, Duration::from_secs(seconds), database_url, bare_rows).await
+        BenchCmd::Intake {
+            clients,
+            seconds,
+            database_url,
+            bare_rows,
+        } => {
+            intake(
+                clients,
+                Duration::from_secs(seconds),
+                database_url,
+                bare_rows,
+            )
+            .await
         }
-        BenchCmd::Startup { data_dir, incidents } => startup(data_dir, incidents).await,
+        BenchCmd::Startup {
+            data_dir,
+            incidents,
+        } => startup(data_dir, incidents).await,
     }
 }
 
@@ -63,15 +77,24 @@ async fn fresh_db(pg: Option<&str>) -> anyhow::Result<(DbConfig, Option<TempDir>
             let name = format!("frontline_bench_{}", Uuid::now_v7().simple());
             let (client, conn) = tokio_postgres::connect(base, tokio_postgres::NoTls).await?;
             tokio::spawn(conn);
-            client.batch_execute(&format!("CREATE DATABASE {name}")).await?;
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .await?;
             Ok((
-                DbConfig::Postgres { url: frontline_store::testing::with_database(base, &name) },
+                DbConfig::Postgres {
+                    url: frontline_store::testing::with_database(base, &name),
+                },
                 None,
             ))
         }
         None => {
             let dir = TempDir::new("bench")?;
-            Ok((DbConfig::Sqlite { path: dir.0.join("frontline.db") }, Some(dir)))
+            Ok((
+                DbConfig::Sqlite {
+                    path: dir.0.join("frontline.db"),
+                },
+                Some(dir),
+            ))
         }
     }
 }
@@ -161,12 +184,19 @@ where
     Ok(phase)
 }
 
-async fn intake(clients: usize, dur: Duration, pg: Option<String>, bare_rows: usize) -> anyhow::Result<()> {
+async fn intake(
+    clients: usize,
+    dur: Duration,
+    pg: Option<String>,
+    bare_rows: usize,
+) -> anyhow::Result<()> {
     let (db, _dir) = fresh_db(pg.as_deref()).await?;
     let app = App::open(&db, Arc::new(SystemClock), AppConfig::default())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    app.load_demo(chrono::Utc::now(), 0).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.load_demo(chrono::Utc::now(), 0)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let engine = app.store.engine();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -175,7 +205,9 @@ async fn intake(clients: usize, dur: Duration, pg: Option<String>, bare_rows: us
         let _ = frontline_web::serve(server_app, listener, std::future::pending()).await;
     });
     let base = format!("http://{addr}");
-    let http = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()?;
     let login: serde_json::Value = http
         .post(format!("{base}/api/v1/session"))
         .json(&json!({ "username": "s1.desk", "password": frontline_app::demo::DEMO_PASSWORD }))
@@ -187,7 +219,10 @@ async fn intake(clients: usize, dur: Duration, pg: Option<String>, bare_rows: us
     let token = login["token"].as_str().context("no token")?.to_string();
     let auth = format!("Bearer {token}");
 
-    println!("frontline bench intake: engine={engine} clients={clients} phase={}s", dur.as_secs());
+    println!(
+        "frontline bench intake: engine={engine} clients={clients} phase={}s",
+        dur.as_secs()
+    );
     // Warm-up (connections, caches, page cache) before measuring.
     let ids = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
     let mk_create = |record: bool| {
@@ -203,12 +238,11 @@ async fn intake(clients: usize, dur: Duration, pg: Option<String>, bare_rows: us
                     .await;
                 match r {
                     Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
-                        if record {
-                            if let Ok(v) = r.json::<serde_json::Value>().await {
-                                if let (Some(id), Ok(mut g)) = (v["id"].as_str(), ids.lock()) {
-                                    g.push(id.to_string());
-                                }
-                            }
+                        if record
+                            && let Ok(v) = r.json::<serde_json::Value>().await
+                            && let (Some(id), Ok(mut g)) = (v["id"].as_str(), ids.lock())
+                        {
+                            g.push(id.to_string());
                         }
                         true
                     }
@@ -229,7 +263,12 @@ async fn intake(clients: usize, dur: Duration, pg: Option<String>, bare_rows: us
             let (http, base, auth) = (http.clone(), base.clone(), auth.clone());
             let id = ids[(i.wrapping_mul(2_654_435_761) % ids.len() as u64) as usize].clone();
             async move {
-                match http.get(format!("{base}/api/v1/incidents/{id}")).header("authorization", auth).send().await {
+                match http
+                    .get(format!("{base}/api/v1/incidents/{id}"))
+                    .header("authorization", auth)
+                    .send()
+                    .await
+                {
                     Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
                     _ => false,
                 }
@@ -243,8 +282,14 @@ async fn intake(clients: usize, dur: Duration, pg: Option<String>, bare_rows: us
     let bare_app = App::open(&bare_db, Arc::new(SystemClock), AppConfig::default())
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    bare_app.load_demo(chrono::Utc::now(), 0).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let unit = bare_app.org.unit_by_code("S01").context("demo station S01")?;
+    bare_app
+        .load_demo(chrono::Utc::now(), 0)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let unit = bare_app
+        .org
+        .unit_by_code("S01")
+        .context("demo station S01")?;
     let officer = bare_app
         .store
         .officer_by_username("s1.desk")
@@ -265,7 +310,10 @@ async fn intake(clients: usize, dur: Duration, pg: Option<String>, bare_rows: us
                 address: b["address"].as_str().unwrap_or_default().to_string(),
                 district_id: None,
                 caller_name: "王某".into(),
-                caller_phone: b["caller"]["phone"].as_str().unwrap_or_default().to_string(),
+                caller_phone: b["caller"]["phone"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
                 caller_id_number: None,
                 narrative: b["narrative"].as_str().unwrap_or_default().to_string(),
                 created_by: officer.id,
@@ -302,12 +350,18 @@ async fn intake(clients: usize, dur: Duration, pg: Option<String>, bare_rows: us
         read.ok,
         read.failed
     );
-    println!("bare insert loop: {bare_rate:.0}/s; create/bare ratio {:.2}", create.rate() / bare_rate);
+    println!(
+        "bare insert loop: {bare_rate:.0}/s; create/bare ratio {:.2}",
+        create.rate() / bare_rate
+    );
     println!("{report}");
     // Verify what we wrote is consistent (the audit chain covers every create).
     let count = app.store.count_incidents().await?;
     if (count as u64) < create.ok {
-        bail!("stored {count} incidents but {} creations were acknowledged", create.ok);
+        bail!(
+            "stored {count} incidents but {} creations were acknowledged",
+            create.ok
+        );
     }
     Ok(())
 }
@@ -321,7 +375,9 @@ fn rss_kib(pid: u32) -> Option<u64> {
 }
 
 async fn startup(data_dir: std::path::PathBuf, incidents: usize) -> anyhow::Result<()> {
-    let db = DbConfig::Sqlite { path: data_dir.join("frontline.db") };
+    let db = DbConfig::Sqlite {
+        path: data_dir.join("frontline.db"),
+    };
     {
         let app = App::open(&db, Arc::new(SystemClock), AppConfig::default())
             .await
@@ -329,8 +385,13 @@ async fn startup(data_dir: std::path::PathBuf, incidents: usize) -> anyhow::Resu
         let have = app.store.count_incidents().await?;
         if have == 0 {
             let t = Instant::now();
-            app.load_demo(chrono::Utc::now(), incidents).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!("loaded {incidents} incidents in {:.1}s", t.elapsed().as_secs_f64());
+            app.load_demo(chrono::Utc::now(), incidents)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "loaded {incidents} incidents in {:.1}s",
+                t.elapsed().as_secs_f64()
+            );
         }
         let have = app.store.count_incidents().await?;
         println!("data dir holds {have} incidents");
@@ -357,10 +418,13 @@ async fn startup(data_dir: std::path::PathBuf, incidents: usize) -> anyhow::Resu
             .kill_on_drop(true)
             .spawn()?;
         loop {
-            if let Ok(r) = http.get(format!("http://127.0.0.1:{port}/healthz")).send().await {
-                if r.status().is_success() {
-                    break;
-                }
+            if let Ok(r) = http
+                .get(format!("http://127.0.0.1:{port}/healthz"))
+                .send()
+                .await
+                && r.status().is_success()
+            {
+                break;
             }
             if t.elapsed() > Duration::from_secs(30) {
                 bail!("server did not answer /healthz within 30 s");

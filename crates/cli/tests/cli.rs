@@ -29,13 +29,21 @@ fn with_stdin(args: &[&str], dir: &Path, input: &str) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    c.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write");
+    c.stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
     c.wait_with_output().expect("wait")
 }
 
 fn demo(dir: &Path) {
     let out = frontline(&["demo", "--no-serve", "--incidents", "50"], dir);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn db(dir: &Path) -> rusqlite::Connection {
@@ -48,31 +56,66 @@ fn audit_verify_detects_edit_delete_and_reorder() {
     demo(&dir.0);
     // A few more entries: account changes are audited too.
     let out = with_stdin(
-        &["user", "add", "--username", "s1.new", "--name", "李新", "--unit", "S01", "--roles", "desk_officer"],
+        &[
+            "user",
+            "add",
+            "--username",
+            "s1.new",
+            "--name",
+            "李新",
+            "--unit",
+            "S01",
+            "--roles",
+            "desk_officer",
+        ],
         &dir.0,
         "a-long-password\n",
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     frontline(&["user", "disable", "s1.new"], &dir.0);
     let ok = frontline(&["audit", "verify"], &dir.0);
-    assert_eq!(ok.status.code(), Some(0), "{}", String::from_utf8_lossy(&ok.stdout));
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains("intact"));
 
     let copy = |name: &str| {
         let d = TempDir::new(name).expect("tmp");
         let c = db(&dir.0);
-        c.execute_batch(&format!("VACUUM INTO '{}'", d.0.join("frontline.db").display())).expect("copy");
+        c.execute_batch(&format!(
+            "VACUUM INTO '{}'",
+            d.0.join("frontline.db").display()
+        ))
+        .expect("copy");
         d
     };
     // Edited entry.
     let d = copy("cli-edit");
-    db(&d.0).execute("UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2", []).expect("edit");
+    db(&d.0)
+        .execute(
+            "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2",
+            [],
+        )
+        .expect("edit");
     let out = frontline(&["audit", "verify"], &d.0);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("entry 2"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("entry 2"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     // Deleted entry.
     let d = copy("cli-delete");
-    db(&d.0).execute("DELETE FROM audit_log WHERE seq = 3", []).expect("delete");
+    db(&d.0)
+        .execute("DELETE FROM audit_log WHERE seq = 3", [])
+        .expect("delete");
     let out = frontline(&["audit", "verify"], &d.0);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("entry 3"));
@@ -90,7 +133,12 @@ fn audit_verify_detects_edit_delete_and_reorder() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("entry 2"));
     // Tail removed.
     let d = copy("cli-tail");
-    db(&d.0).execute("DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)", []).expect("tail");
+    db(&d.0)
+        .execute(
+            "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)",
+            [],
+        )
+        .expect("tail");
     let out = frontline(&["audit", "verify"], &d.0);
     assert_eq!(out.status.code(), Some(1));
 }
@@ -100,7 +148,18 @@ fn user_commands_validate_and_change_accounts() {
     let dir = TempDir::new("cli-user").expect("tmp");
     demo(&dir.0);
     let bad = with_stdin(
-        &["user", "add", "--username", "bad name", "--name", "王", "--unit", "NOPE", "--roles", "root"],
+        &[
+            "user",
+            "add",
+            "--username",
+            "bad name",
+            "--name",
+            "王",
+            "--unit",
+            "NOPE",
+            "--roles",
+            "root",
+        ],
         &dir.0,
         "short\n",
     );
@@ -110,7 +169,18 @@ fn user_commands_validate_and_change_accounts() {
         assert!(err.contains(want), "{want} not reported: {err}");
     }
     let dup = with_stdin(
-        &["user", "add", "--username", "s1.desk", "--name", "王", "--unit", "S01", "--roles", "desk_officer"],
+        &[
+            "user",
+            "add",
+            "--username",
+            "s1.desk",
+            "--name",
+            "王",
+            "--unit",
+            "S01",
+            "--roles",
+            "desk_officer",
+        ],
         &dir.0,
         "long-enough-pass\n",
     );
@@ -121,19 +191,31 @@ fn user_commands_validate_and_change_accounts() {
     let out = frontline(&["user", "disable", "ghost"], &dir.0);
     assert_eq!(out.status.code(), Some(2));
     let hash: String = db(&dir.0)
-        .query_row("SELECT password_hash FROM officers WHERE username = 's1.desk'", [], |r| r.get(0))
+        .query_row(
+            "SELECT password_hash FROM officers WHERE username = 's1.desk'",
+            [],
+            |r| r.get(0),
+        )
         .expect("hash");
     assert!(hash.starts_with("$argon2id$"));
     let out = frontline(&["user", "disable", "s1.desk"], &dir.0);
     assert!(out.status.success());
     let disabled: bool = db(&dir.0)
-        .query_row("SELECT disabled FROM officers WHERE username = 's1.desk'", [], |r| r.get(0))
+        .query_row(
+            "SELECT disabled FROM officers WHERE username = 's1.desk'",
+            [],
+            |r| r.get(0),
+        )
         .expect("disabled");
     assert!(disabled);
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }
 
 #[test]
@@ -142,7 +224,12 @@ fn sigkill_during_writes_loses_no_acknowledged_incident() {
     demo(&dir.0);
     let port = free_port();
     let mut server = Command::new(BIN)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--data-dir",
+        ])
         .arg(&dir.0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -179,10 +266,10 @@ fn sigkill_during_writes_loses_no_acknowledged_incident() {
                     });
                     match http.post(format!("{base}/api/v1/incidents")).bearer_auth(&token).json(&body).send().await {
                         Ok(r) if r.status() == 201 => {
-                            if let Ok(v) = r.json::<serde_json::Value>().await {
-                                if let Some(id) = v["id"].as_str() {
-                                    acked.lock().expect("lock").push(id.to_string());
-                                }
+                            if let Ok(v) = r.json::<serde_json::Value>().await
+                                && let Some(id) = v["id"].as_str()
+                            {
+                                acked.lock().expect("lock").push(id.to_string());
                             }
                         }
                         _ => break,
@@ -196,23 +283,40 @@ fn sigkill_during_writes_loses_no_acknowledged_incident() {
         for t in tasks {
             let _ = t.await;
         }
-        let v = acked.lock().expect("lock").clone();
-        v
+        acked.lock().expect("lock").clone()
     });
     let _ = server.wait();
-    assert!(acknowledged.len() > 50, "too few writes before the kill: {}", acknowledged.len());
+    assert!(
+        acknowledged.len() > 50,
+        "too few writes before the kill: {}",
+        acknowledged.len()
+    );
     let c = db(&dir.0);
     for id in &acknowledged {
         let u = uuid::Uuid::parse_str(id).expect("uuid");
-        let n: i64 = c.query_row("SELECT COUNT(*) FROM incidents WHERE id = ?1", [u.as_bytes().to_vec()], |r| r.get(0)).expect("q");
+        let n: i64 = c
+            .query_row(
+                "SELECT COUNT(*) FROM incidents WHERE id = ?1",
+                [u.as_bytes().to_vec()],
+                |r| r.get(0),
+            )
+            .expect("q");
         assert_eq!(n, 1, "acknowledged incident {id} lost");
     }
     drop(c);
     let out = frontline(&["audit", "verify"], &dir.0);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 fn unsafe_kill(pid: u32) {
-    let out = Command::new("kill").args(["-9", &pid.to_string()]).output().expect("kill");
+    let out = Command::new("kill")
+        .args(["-9", &pid.to_string()])
+        .output()
+        .expect("kill");
     assert!(out.status.success());
 }

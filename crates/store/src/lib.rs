@@ -29,7 +29,9 @@ impl DbConfig {
     pub fn resolve(data_dir: &std::path::Path, database_url: Option<&str>) -> DbConfig {
         match database_url {
             Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
-                DbConfig::Postgres { url: url.to_string() }
+                DbConfig::Postgres {
+                    url: url.to_string(),
+                }
             }
             Some(url) => DbConfig::Sqlite {
                 path: PathBuf::from(url.trim_start_matches("sqlite://")),

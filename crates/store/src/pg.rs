@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
 use frontline_core::audit::{AuditRecord, GENESIS, chain_hash};
 use frontline_core::incident::format_number;
-use tokio_postgres::types::ToSql;
 use std::future::Future;
 use std::pin::Pin;
+use tokio_postgres::types::ToSql;
 
 use deadpool_postgres::{GenericClient, Transaction};
 use tokio::sync::mpsc;
@@ -19,7 +19,10 @@ use uuid::Uuid;
 use crate::model::*;
 use crate::{Result, StoreError};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
 /// Serialises migrations when several instances start at once.
 const MIGRATION_LOCK: i64 = 0x4652_4f4e_544c_494e;
 
@@ -40,7 +43,8 @@ struct ChainHead {
 
 type Finisher = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
 type JobFuture<'a> = Pin<Box<dyn Future<Output = (bool, Finisher)> + Send + 'a>>;
-type JobFn = Box<dyn for<'a, 'b> FnOnce(&'a Transaction<'b>, &'a mut ChainHead) -> JobFuture<'a> + Send>;
+type JobFn =
+    Box<dyn for<'a, 'b> FnOnce(&'a Transaction<'b>, &'a mut ChainHead) -> JobFuture<'a> + Send>;
 
 struct Job {
     /// Runs alone, without a savepoint (bulk loads).
@@ -88,12 +92,22 @@ async fn writer_loop(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
     }
 }
 
-async fn run_batch(client: &mut deadpool_postgres::Object, batch: Vec<Job>, standalone: bool) -> Result<()> {
+async fn run_batch(
+    client: &mut deadpool_postgres::Object,
+    batch: Vec<Job>,
+    standalone: bool,
+) -> Result<()> {
     let tx = client.transaction().await?;
     let row = tx
-        .query_one("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE", &[])
+        .query_one(
+            "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+            &[],
+        )
         .await?;
-    let mut head = ChainHead { seq: row.get(0), hash: row.get(1) };
+    let mut head = ChainHead {
+        seq: row.get(0),
+        hash: row.get(1),
+    };
     let start_seq = head.seq;
     let mut finishers = Vec::with_capacity(batch.len());
     let mut failed_standalone = false;
@@ -114,7 +128,8 @@ async fn run_batch(client: &mut deadpool_postgres::Object, batch: Vec<Job>, stan
             tx.batch_execute("RELEASE SAVEPOINT job").await
         } else {
             head = saved;
-            tx.batch_execute("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job").await
+            tx.batch_execute("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job")
+                .await
         };
         if let Err(e) = end {
             tracing::error!(error = %e, "savepoint failed");
@@ -129,18 +144,20 @@ async fn run_batch(client: &mut deadpool_postgres::Object, batch: Vec<Job>, stan
         return Ok(());
     }
     let mut result = Ok(());
-    if head.seq != start_seq {
-        if let Err(e) = tx
-            .execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &[&head.seq, &head.hash])
+    if head.seq != start_seq
+        && let Err(e) = tx
+            .execute(
+                "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+                &[&head.seq, &head.hash],
+            )
             .await
-        {
-            result = Err(e.to_string());
-        }
+    {
+        result = Err(e.to_string());
     }
-    if result.is_ok() {
-        if let Err(e) = tx.commit().await {
-            result = Err(e.to_string());
-        }
+    if result.is_ok()
+        && let Err(e) = tx.commit().await
+    {
+        result = Err(e.to_string());
     }
     for fin in finishers {
         fin(result.clone());
@@ -266,8 +283,7 @@ fn incident_from_row(r: &Row) -> IncidentRow {
     }
 }
 
-const OFFICER_COLS: &str =
-    "id, username, display_name, unit_id, roles, auxiliary, badge_no, password_hash, disabled, created_at";
+const OFFICER_COLS: &str = "id, username, display_name, unit_id, roles, auxiliary, badge_no, password_hash, disabled, created_at";
 
 fn officer_from_row(r: &Row) -> OfficerRow {
     OfficerRow {
@@ -286,7 +302,9 @@ fn officer_from_row(r: &Row) -> OfficerRow {
 
 async fn insert_officer(c: &impl GenericClient, o: &OfficerRow) -> Result<()> {
     c.execute(
-        &format!("INSERT INTO officers ({OFFICER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"),
+        &format!(
+            "INSERT INTO officers ({OFFICER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ),
         &[
             &o.id,
             &o.username,
@@ -335,7 +353,9 @@ fn incident_where(f: &IncidentFilter, args: &mut Args) -> String {
 
 impl PgStore {
     pub async fn open(url: &str) -> Result<PgStore> {
-        let cfg: tokio_postgres::Config = url.parse().map_err(|e: tokio_postgres::Error| StoreError::Db(e.to_string()))?;
+        let cfg: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e: tokio_postgres::Error| StoreError::Db(e.to_string()))?;
         let mgr = Manager::from_config(
             cfg,
             NoTls,
@@ -348,7 +368,10 @@ impl PgStore {
             .build()
             .map_err(|e| StoreError::Db(e.to_string()))?;
         let (jobs, rx) = mpsc::unbounded_channel();
-        let store = PgStore { pool: pool.clone(), jobs };
+        let store = PgStore {
+            pool: pool.clone(),
+            jobs,
+        };
         store.migrate().await?;
         tokio::spawn(writer_loop(pool, rx));
         Ok(store)
@@ -359,7 +382,10 @@ impl PgStore {
     async fn write<T, F>(&self, standalone: bool, f: F) -> Result<T>
     where
         T: Send + 'static,
-        F: for<'a, 'b> FnOnce(&'a Transaction<'b>, &'a mut ChainHead) -> Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>
+        F: for<'a, 'b> FnOnce(
+                &'a Transaction<'b>,
+                &'a mut ChainHead,
+            ) -> Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>
             + Send
             + 'static,
     {
@@ -380,13 +406,15 @@ impl PgStore {
         self.jobs
             .send(Job { standalone, run })
             .map_err(|_| StoreError::Db("writer stopped".into()))?;
-        orx.await.map_err(|_| StoreError::Db("the write batch failed".into()))?
+        orx.await
+            .map_err(|_| StoreError::Db("the write batch failed".into()))?
     }
 
     async fn migrate(&self) -> Result<()> {
         let mut c = self.pool.get().await?;
         let tx = c.transaction().await?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await?;
         // Checked first rather than CREATE … IF NOT EXISTS, which logs a notice each start.
         let exists: bool = tx
             .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
@@ -399,7 +427,10 @@ impl PgStore {
             .await?;
         }
         let current: i64 = tx
-            .query_one("SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations", &[])
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
+                &[],
+            )
             .await?
             .get(0);
         for (version, sql) in MIGRATIONS {
@@ -420,16 +451,21 @@ impl PgStore {
 
     pub async fn schema_version(&self) -> Result<i64> {
         let c = self.pool.get().await?;
-        Ok(c.query_one("SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations", &[])
-            .await?
-            .get(0))
+        Ok(c.query_one(
+            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
+            &[],
+        )
+        .await?
+        .get(0))
     }
 
     pub async fn get_setting(&self, key: &str) -> Result<Option<String>> {
         let c = self.pool.get().await?;
-        Ok(c.query_opt("SELECT value FROM settings WHERE key = $1", &[&key])
-            .await?
-            .map(|r| r.get(0)))
+        Ok(
+            c.query_opt("SELECT value FROM settings WHERE key = $1", &[&key])
+                .await?
+                .map(|r| r.get(0)),
+        )
     }
 
     pub async fn list_units(&self) -> Result<Vec<UnitRow>> {
@@ -457,7 +493,10 @@ impl PgStore {
     pub async fn list_districts(&self) -> Result<Vec<DistrictRow>> {
         let c = self.pool.get().await?;
         let rows = c
-            .query("SELECT id, unit_id, code, name FROM districts ORDER BY unit_id, code", &[])
+            .query(
+                "SELECT id, unit_id, code, name FROM districts ORDER BY unit_id, code",
+                &[],
+            )
             .await?;
         Ok(rows
             .iter()
@@ -509,16 +548,22 @@ impl PgStore {
 
     pub async fn officer_by_username(&self, username: &str) -> Result<Option<OfficerRow>> {
         let c = self.pool.get().await?;
-        Ok(c.query_opt(&format!("SELECT {OFFICER_COLS} FROM officers WHERE username = $1"), &[&username])
-            .await?
-            .map(|r| officer_from_row(&r)))
+        Ok(c.query_opt(
+            &format!("SELECT {OFFICER_COLS} FROM officers WHERE username = $1"),
+            &[&username],
+        )
+        .await?
+        .map(|r| officer_from_row(&r)))
     }
 
     pub async fn officer_by_id(&self, id: Uuid) -> Result<Option<OfficerRow>> {
         let c = self.pool.get().await?;
-        Ok(c.query_opt(&format!("SELECT {OFFICER_COLS} FROM officers WHERE id = $1"), &[&id])
-            .await?
-            .map(|r| officer_from_row(&r)))
+        Ok(c.query_opt(
+            &format!("SELECT {OFFICER_COLS} FROM officers WHERE id = $1"),
+            &[&id],
+        )
+        .await?
+        .map(|r| officer_from_row(&r)))
     }
 
     pub async fn insert_officer(&self, o: OfficerRow, audit: AuditDraft) -> Result<()> {
@@ -619,9 +664,12 @@ impl PgStore {
 
     pub async fn incident(&self, id: Uuid) -> Result<Option<IncidentRow>> {
         let c = self.pool.get().await?;
-        Ok(c.query_opt(&format!("SELECT {INCIDENT_COLS} FROM incidents WHERE id = $1"), &[&id])
-            .await?
-            .map(|r| incident_from_row(&r)))
+        Ok(c.query_opt(
+            &format!("SELECT {INCIDENT_COLS} FROM incidents WHERE id = $1"),
+            &[&id],
+        )
+        .await?
+        .map(|r| incident_from_row(&r)))
     }
 
     pub async fn list_incidents(&self, f: IncidentFilter) -> Result<IncidentPage> {
@@ -631,7 +679,10 @@ impl PgStore {
         let c = self.pool.get().await?;
         let mut args: Args = Vec::new();
         let wh = incident_where(&f, &mut args);
-        let refs: Vec<&(dyn ToSql + Sync)> = args.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = args
+            .iter()
+            .map(|b| b.as_ref() as &(dyn ToSql + Sync))
+            .collect();
         let total: i64 = c
             .query_one(&format!("SELECT COUNT(*) FROM incidents{wh}"), &refs)
             .await?
@@ -641,18 +692,27 @@ impl PgStore {
             f.limit.clamp(1, 500),
             f.offset.max(0)
         );
-        let items = c.query(&sql, &refs).await?.iter().map(incident_from_row).collect();
+        let items = c
+            .query(&sql, &refs)
+            .await?
+            .iter()
+            .map(incident_from_row)
+            .collect();
         Ok(IncidentPage { items, total })
     }
 
     pub async fn count_incidents(&self) -> Result<i64> {
         let c = self.pool.get().await?;
-        Ok(c.query_one("SELECT COUNT(*) FROM incidents", &[]).await?.get(0))
+        Ok(c.query_one("SELECT COUNT(*) FROM incidents", &[])
+            .await?
+            .get(0))
     }
 
     pub async fn append_audit(&self, audit: AuditDraft) -> Result<i64> {
-        self.write(false, move |tx, head| Box::pin(async move { append_audit(tx, head, &audit).await }))
-            .await
+        self.write(false, move |tx, head| {
+            Box::pin(async move { append_audit(tx, head, &audit).await })
+        })
+        .await
     }
 
     pub async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditRow>> {
@@ -686,9 +746,15 @@ impl PgStore {
 
     pub async fn audit_head(&self) -> Result<Option<(i64, String)>> {
         let c = self.pool.get().await?;
-        let r = c.query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[]).await?;
+        let r = c
+            .query_one("SELECT seq, hash FROM audit_head WHERE id = 1", &[])
+            .await?;
         let (seq, hash): (i64, String) = (r.get(0), r.get(1));
-        Ok(if seq == 0 && hash == GENESIS { None } else { Some((seq, hash)) })
+        Ok(if seq == 0 && hash == GENESIS {
+            None
+        } else {
+            Some((seq, hash))
+        })
     }
 
     pub async fn bare_insert_loop(&self, rows: Vec<NewIncident>) -> Result<Duration> {
@@ -699,9 +765,15 @@ impl PgStore {
         for chunk in rows.chunks(MAX_BATCH) {
             let tx = c.transaction().await?;
             let r = tx
-                .query_one("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE", &[])
+                .query_one(
+                    "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE",
+                    &[],
+                )
                 .await?;
-            let mut head = ChainHead { seq: r.get(0), hash: r.get(1) };
+            let mut head = ChainHead {
+                seq: r.get(0),
+                hash: r.get(1),
+            };
             for n in chunk {
                 insert_incident(&tx, n).await?;
                 append_audit(
@@ -720,8 +792,11 @@ impl PgStore {
                 )
                 .await?;
             }
-            tx.execute("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", &[&head.seq, &head.hash])
-                .await?;
+            tx.execute(
+                "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+                &[&head.seq, &head.hash],
+            )
+            .await?;
             tx.commit().await?;
         }
         Ok(start.elapsed())

@@ -165,18 +165,18 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>, mut head: ChainHead) {
             continue;
         }
         let mut result = Ok(());
-        if head.seq != start_head.seq {
-            if let Err(e) = conn.execute(
+        if head.seq != start_head.seq
+            && let Err(e) = conn.execute(
                 "UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1",
                 params![head.seq, head.hash],
-            ) {
-                result = Err(e.to_string());
-            }
+            )
+        {
+            result = Err(e.to_string());
         }
-        if result.is_ok() {
-            if let Err(e) = conn.execute_batch("COMMIT") {
-                result = Err(e.to_string());
-            }
+        if result.is_ok()
+            && let Err(e) = conn.execute_batch("COMMIT")
+        {
+            result = Err(e.to_string());
         }
         if result.is_err() {
             let _ = conn.execute_batch("ROLLBACK");
@@ -299,8 +299,7 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
     })
 }
 
-const OFFICER_COLS: &str =
-    "id, username, display_name, unit_id, roles, auxiliary, badge_no, password_hash, disabled, created_at";
+const OFFICER_COLS: &str = "id, username, display_name, unit_id, roles, auxiliary, badge_no, password_hash, disabled, created_at";
 
 fn officer_from_row(r: &Row<'_>) -> rusqlite::Result<OfficerRow> {
     Ok(OfficerRow {
@@ -374,10 +373,11 @@ impl SqliteStore {
     }
 
     fn open_blocking(path: &Path) -> Result<SqliteStore> {
-        if let Some(dir) = path.parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Db(format!("{}: {e}", dir.display())))?;
-            }
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::Db(format!("{}: {e}", dir.display())))?;
         }
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
@@ -387,7 +387,8 @@ impl SqliteStore {
         for _ in 0..READERS {
             let r = Connection::open_with_flags(
                 path,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )?;
             r.execute_batch("PRAGMA busy_timeout=10000; PRAGMA cache_size=-16000;")?;
             readers.push(Mutex::new(r));
@@ -444,13 +445,18 @@ impl SqliteStore {
         });
         let job = Job { standalone, run };
         {
-            let guard = self.jobs.lock().map_err(|_| StoreError::Db("writer lock poisoned".into()))?;
+            let guard = self
+                .jobs
+                .lock()
+                .map_err(|_| StoreError::Db("writer lock poisoned".into()))?;
             let Some(tx) = guard.as_ref() else {
                 return Err(StoreError::Db("store is closed".into()));
             };
-            tx.send(job).map_err(|_| StoreError::Db("writer stopped".into()))?;
+            tx.send(job)
+                .map_err(|_| StoreError::Db("writer stopped".into()))?;
         }
-        orx.await.map_err(|_| StoreError::Db("writer dropped the request".into()))?
+        orx.await
+            .map_err(|_| StoreError::Db("writer dropped the request".into()))?
     }
 
     /// Runs a read on one of the reader connections, off the async runtime.
@@ -478,15 +484,25 @@ impl SqliteStore {
     }
 
     pub async fn schema_version(&self) -> Result<i64> {
-        self.read(|c| Ok(c.query_row("SELECT COALESCE(MAX(version),0) FROM schema_migrations", [], |r| r.get(0))?))
-            .await
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT COALESCE(MAX(version),0) FROM schema_migrations",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
     }
 
     pub async fn get_setting(&self, key: &str) -> Result<Option<String>> {
         let key = key.to_string();
         self.read(move |c| {
-            Ok(c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0))
-                .optional()?)
+            Ok(
+                c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            )
         })
         .await
     }
@@ -514,7 +530,9 @@ impl SqliteStore {
 
     pub async fn list_districts(&self) -> Result<Vec<DistrictRow>> {
         self.read(|c| {
-            let mut st = c.prepare_cached("SELECT id, unit_id, code, name FROM districts ORDER BY unit_id, code")?;
+            let mut st = c.prepare_cached(
+                "SELECT id, unit_id, code, name FROM districts ORDER BY unit_id, code",
+            )?;
             let rows = st.query_map([], |r| {
                 Ok(DistrictRow {
                     id: r.get(0)?,
@@ -559,18 +577,22 @@ impl SqliteStore {
     pub async fn officer_by_username(&self, username: &str) -> Result<Option<OfficerRow>> {
         let username = username.to_string();
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!("SELECT {OFFICER_COLS} FROM officers WHERE username = ?1"))?
-                .query_row([username], officer_from_row)
-                .optional()?)
+            Ok(c.prepare_cached(&format!(
+                "SELECT {OFFICER_COLS} FROM officers WHERE username = ?1"
+            ))?
+            .query_row([username], officer_from_row)
+            .optional()?)
         })
         .await
     }
 
     pub async fn officer_by_id(&self, id: Uuid) -> Result<Option<OfficerRow>> {
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!("SELECT {OFFICER_COLS} FROM officers WHERE id = ?1"))?
-                .query_row([id], officer_from_row)
-                .optional()?)
+            Ok(c.prepare_cached(&format!(
+                "SELECT {OFFICER_COLS} FROM officers WHERE id = ?1"
+            ))?
+            .query_row([id], officer_from_row)
+            .optional()?)
         })
         .await
     }
@@ -663,9 +685,11 @@ impl SqliteStore {
 
     pub async fn incident(&self, id: Uuid) -> Result<Option<IncidentRow>> {
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!("SELECT {INCIDENT_COLS} FROM incidents WHERE id = ?1"))?
-                .query_row([id], incident_from_row)
-                .optional()?)
+            Ok(c.prepare_cached(&format!(
+                "SELECT {INCIDENT_COLS} FROM incidents WHERE id = ?1"
+            ))?
+            .query_row([id], incident_from_row)
+            .optional()?)
         })
         .await
     }
@@ -701,7 +725,8 @@ impl SqliteStore {
     }
 
     pub async fn append_audit(&self, audit: AuditDraft) -> Result<i64> {
-        self.write(move |c, head| append_audit(c, head, &audit)).await
+        self.write(move |c, head| append_audit(c, head, &audit))
+            .await
     }
 
     pub async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditRow>> {
@@ -735,8 +760,14 @@ impl SqliteStore {
     pub async fn audit_head(&self) -> Result<Option<(i64, String)>> {
         self.read(|c| {
             let (seq, hash): (i64, String) =
-                c.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(if seq == 0 && hash == GENESIS { None } else { Some((seq, hash)) })
+                c.query_row("SELECT seq, hash FROM audit_head WHERE id = 1", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+            Ok(if seq == 0 && hash == GENESIS {
+                None
+            } else {
+                Some((seq, hash))
+            })
         })
         .await
     }
@@ -766,7 +797,10 @@ impl SqliteStore {
                         },
                     )?;
                 }
-                c.execute("UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1", params![head.seq, head.hash])?;
+                c.execute(
+                    "UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1",
+                    params![head.seq, head.hash],
+                )?;
                 c.execute_batch("COMMIT")?;
             }
             let took = start.elapsed();
@@ -782,10 +816,10 @@ impl SqliteStore {
         if let Ok(mut g) = self.jobs.lock() {
             g.take();
         }
-        if let Ok(mut w) = self.writer.lock() {
-            if let Some(h) = w.take() {
-                let _ = h.join();
-            }
+        if let Ok(mut w) = self.writer.lock()
+            && let Some(h) = w.take()
+        {
+            let _ = h.join();
         }
     }
 }

@@ -15,8 +15,9 @@ use frontline_core::audit::{AuditRecord, ChainBreak, GENESIS, Verifier};
 use frontline_core::org::Role;
 use frontline_store::testing::{self, TestDb};
 use frontline_store::{
-    AuditDraft, AuditRow, BulkLoad, DbConfig, DistrictRow, IncidentFilter, IncidentPage, IncidentRow,
-    NewIncident, OfficerRow, PathRange, SessionRow, Store, StoreError, UnitRow, truncate_micros,
+    AuditDraft, AuditRow, BulkLoad, DbConfig, DistrictRow, IncidentFilter, IncidentPage,
+    IncidentRow, NewIncident, OfficerRow, PathRange, SessionRow, Store, StoreError, UnitRow,
+    truncate_micros,
 };
 use uuid::Uuid;
 
@@ -32,7 +33,8 @@ fn ts(s: &str) -> DateTime<Utc> {
 /// to microseconds that both engines promise.
 fn now_ns() -> DateTime<Utc> {
     let t = Utc::now();
-    t.with_nanosecond(t.nanosecond() / 1000 * 1000 + 789).unwrap()
+    t.with_nanosecond(t.nanosecond() / 1000 * 1000 + 789)
+        .unwrap()
 }
 
 fn unit(
@@ -60,7 +62,13 @@ fn unit(
     }
 }
 
-fn officer(unit: &UnitRow, username: &str, roles: &[Role], auxiliary: bool, badge_no: Option<&str>) -> OfficerRow {
+fn officer(
+    unit: &UnitRow,
+    username: &str,
+    roles: &[Role],
+    auxiliary: bool,
+    badge_no: Option<&str>,
+) -> OfficerRow {
     OfficerRow {
         id: Uuid::now_v7(),
         username: username.into(),
@@ -94,10 +102,38 @@ struct Org {
 impl Org {
     fn build() -> Org {
         let bureau = unit(None, "bureau", None, "QC", "Qingcheng PSB", "/QC/");
-        let s01 = unit(Some(&bureau), "station", Some(1), "S01", "Station One", "/QC/S01/");
-        let s010 = unit(Some(&bureau), "station", Some(3), "S010", "Station Ten", "/QC/S010/");
-        let s02 = unit(Some(&bureau), "station", Some(2), "S02", "Station Two", "/QC/S02/");
-        let xz = unit(Some(&bureau), "department", None, "XZ", "Criminal Investigation", "/QC/XZ/");
+        let s01 = unit(
+            Some(&bureau),
+            "station",
+            Some(1),
+            "S01",
+            "Station One",
+            "/QC/S01/",
+        );
+        let s010 = unit(
+            Some(&bureau),
+            "station",
+            Some(3),
+            "S010",
+            "Station Ten",
+            "/QC/S010/",
+        );
+        let s02 = unit(
+            Some(&bureau),
+            "station",
+            Some(2),
+            "S02",
+            "Station Two",
+            "/QC/S02/",
+        );
+        let xz = unit(
+            Some(&bureau),
+            "department",
+            None,
+            "XZ",
+            "Criminal Investigation",
+            "/QC/XZ/",
+        );
         let xz1 = unit(Some(&xz), "team", None, "XZ1", "Team One", "/QC/XZ/XZ1/");
         let district = |u: &UnitRow, code: &str| DistrictRow {
             id: Uuid::now_v7(),
@@ -105,10 +141,32 @@ impl Org {
             code: code.into(),
             name: format!("District {code} of {}", u.code),
         };
-        let districts = vec![district(&s01, "D2"), district(&s01, "D1"), district(&s02, "D1")];
-        let chief = officer(&bureau, "qc.chief", &[Role::BureauLeader, Role::Admin], false, Some("000001"));
-        let desk01 = officer(&s01, "s01.desk", &[Role::DeskOfficer], false, Some("010001"));
-        let desk02 = officer(&s02, "s02.aux", &[Role::DeskOfficer, Role::CommunityOfficer], true, None);
+        let districts = vec![
+            district(&s01, "D2"),
+            district(&s01, "D1"),
+            district(&s02, "D1"),
+        ];
+        let chief = officer(
+            &bureau,
+            "qc.chief",
+            &[Role::BureauLeader, Role::Admin],
+            false,
+            Some("000001"),
+        );
+        let desk01 = officer(
+            &s01,
+            "s01.desk",
+            &[Role::DeskOfficer],
+            false,
+            Some("010001"),
+        );
+        let desk02 = officer(
+            &s02,
+            "s02.aux",
+            &[Role::DeskOfficer, Role::CommunityOfficer],
+            true,
+            None,
+        );
         Org {
             bureau,
             s01,
@@ -164,7 +222,12 @@ fn draft(action: &str, object_type: &str, object_id: &str) -> AuditDraft {
 }
 
 /// A NewIncident factory; everything but unit, time and category is filler.
-fn new_incident(unit: &UnitRow, by: &OfficerRow, reported_at: DateTime<Utc>, category: &str) -> NewIncident {
+fn new_incident(
+    unit: &UnitRow,
+    by: &OfficerRow,
+    reported_at: DateTime<Utc>,
+    category: &str,
+) -> NewIncident {
     NewIncident {
         id: Uuid::now_v7(),
         unit_id: unit.id,
@@ -190,7 +253,10 @@ fn incident_draft(n: &NewIncident) -> AuditDraft {
 }
 
 async fn create(store: &Store, n: &NewIncident) -> IncidentRow {
-    store.create_incident(n.clone(), incident_draft(n)).await.unwrap()
+    store
+        .create_incident(n.clone(), incident_draft(n))
+        .await
+        .unwrap()
 }
 
 /// What the store must return for `n` once numbered.
@@ -251,12 +317,17 @@ async fn fresh_store() -> (TestDb, Store) {
 async fn with_org() -> (TestDb, Store, Org) {
     let (db, store) = fresh_store().await;
     let org = Org::build();
-    store.bulk_load(org.load(), draft("org.load", "org", "QC")).await.unwrap();
+    store
+        .bulk_load(org.load(), draft("org.load", "org", "QC"))
+        .await
+        .unwrap();
     (db, store, org)
 }
 
 async fn pg_client(url: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
     tokio::spawn(conn);
     client
 }
@@ -290,7 +361,12 @@ async fn raw_count(cfg: &DbConfig, sql: &str) -> i64 {
             .await
             .unwrap()
         }
-        DbConfig::Postgres { url } => pg_client(url).await.query_one(sql, &[]).await.unwrap().get(0),
+        DbConfig::Postgres { url } => pg_client(url)
+            .await
+            .query_one(sql, &[])
+            .await
+            .unwrap()
+            .get(0),
     }
 }
 
@@ -309,7 +385,10 @@ async fn all_audit(store: &Store) -> Vec<AuditRow> {
     loop {
         let after = out.last().map(|e| e.record.seq).unwrap_or(0);
         let page = store.audit_entries(after, 7).await.unwrap();
-        assert!(page.len() <= 7, "audit_entries returned more than the limit");
+        assert!(
+            page.len() <= 7,
+            "audit_entries returned more than the limit"
+        );
         if page.is_empty() {
             return out;
         }
@@ -330,9 +409,18 @@ async fn verify_chain(store: &Store) -> Result<u64, ChainBreak> {
 
 /// Asserts that exactly one entry was appended since `before` and that it carries
 /// `expect` (the draft as the store should have recorded it). Returns the new head.
-async fn assert_appended_one(store: &Store, before: &(i64, String), expect: &AuditDraft) -> (i64, String) {
+async fn assert_appended_one(
+    store: &Store,
+    before: &(i64, String),
+    expect: &AuditDraft,
+) -> (i64, String) {
     let after = head(store).await;
-    assert_eq!(after.0, before.0 + 1, "head must advance by exactly one for {}", expect.action);
+    assert_eq!(
+        after.0,
+        before.0 + 1,
+        "head must advance by exactly one for {}",
+        expect.action
+    );
     let new = store.audit_entries(before.0, 100).await.unwrap();
     assert_eq!(new.len(), 1, "exactly one new entry for {}", expect.action);
     let e = &new[0];
@@ -352,7 +440,10 @@ async fn assert_appended_one(store: &Store, before: &(i64, String), expect: &Aud
     );
     assert_eq!(e.prev_hash, before.1, "entry links to the previous head");
     assert_eq!(e.hash, after.1, "head names the new entry's hash");
-    assert_eq!(e.hash, frontline_core::audit::chain_hash(&before.1, &e.record));
+    assert_eq!(
+        e.hash,
+        frontline_core::audit::chain_hash(&before.1, &e.record)
+    );
     after
 }
 
@@ -382,7 +473,11 @@ fn numbers(page: &IncidentPage) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn engine_matches_environment() {
     let (db, store) = fresh_store().await;
-    let want = if testing::pg_url_from_env().is_some() { "postgres" } else { "sqlite" };
+    let want = if testing::pg_url_from_env().is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     assert_eq!(store.engine(), want);
     match (&db.config, want) {
         (DbConfig::Sqlite { .. }, "sqlite") | (DbConfig::Postgres { .. }, "postgres") => {}
@@ -399,12 +494,19 @@ async fn open_is_idempotent_and_schema_version_is_1() {
     let (db, first) = fresh_store().await;
     assert_eq!(first.schema_version().await.unwrap(), 1);
     let org = Org::build();
-    first.bulk_load(org.load(), draft("org.load", "org", "QC")).await.unwrap();
+    first
+        .bulk_load(org.load(), draft("org.load", "org", "QC"))
+        .await
+        .unwrap();
 
     // A second open while the first is alive, then another after both are gone.
     let second = Store::open(&db.config).await.expect("second open");
     assert_eq!(second.schema_version().await.unwrap(), 1);
-    assert_eq!(second.list_units().await.unwrap().len(), 6, "second open kept the data");
+    assert_eq!(
+        second.list_units().await.unwrap().len(),
+        6,
+        "second open kept the data"
+    );
     drop(second);
     drop(first);
     let third = Store::open(&db.config).await.expect("third open");
@@ -413,8 +515,14 @@ async fn open_is_idempotent_and_schema_version_is_1() {
     assert_eq!(third.audit_head().await.unwrap().map(|h| h.0), Some(1));
     drop(third);
 
-    assert_eq!(raw_count(&db.config, "SELECT COUNT(*) FROM schema_migrations").await, 1);
-    assert_eq!(raw_count(&db.config, "SELECT COUNT(*) FROM audit_head").await, 1);
+    assert_eq!(
+        raw_count(&db.config, "SELECT COUNT(*) FROM schema_migrations").await,
+        1
+    );
+    assert_eq!(
+        raw_count(&db.config, "SELECT COUNT(*) FROM audit_head").await,
+        1
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -431,7 +539,10 @@ async fn concurrent_first_open_migrates_once() {
             let s = s.expect("concurrent open");
             assert_eq!(s.schema_version().await.unwrap(), 1);
         }
-        assert_eq!(raw_count(&db.config, "SELECT COUNT(*) FROM schema_migrations").await, 1);
+        assert_eq!(
+            raw_count(&db.config, "SELECT COUNT(*) FROM schema_migrations").await,
+            1
+        );
     }
 }
 
@@ -449,12 +560,25 @@ async fn org_round_trip() {
     assert_eq!(units, want_units);
     assert_eq!(
         units.iter().map(|u| u.path.as_str()).collect::<Vec<_>>(),
-        ["/QC/", "/QC/S01/", "/QC/S010/", "/QC/S02/", "/QC/XZ/", "/QC/XZ/XZ1/"]
+        [
+            "/QC/",
+            "/QC/S01/",
+            "/QC/S010/",
+            "/QC/S02/",
+            "/QC/XZ/",
+            "/QC/XZ/XZ1/"
+        ]
     );
     let s01 = units.iter().find(|u| u.code == "S01").unwrap();
-    assert_eq!((s01.kind.as_str(), s01.station_class, s01.parent_id), ("station", Some(1), Some(org.bureau.id)));
+    assert_eq!(
+        (s01.kind.as_str(), s01.station_class, s01.parent_id),
+        ("station", Some(1), Some(org.bureau.id))
+    );
     let xz1 = units.iter().find(|u| u.code == "XZ1").unwrap();
-    assert_eq!((xz1.kind.as_str(), xz1.station_class, xz1.parent_id), ("team", None, Some(org.xz.id)));
+    assert_eq!(
+        (xz1.kind.as_str(), xz1.station_class, xz1.parent_id),
+        ("team", None, Some(org.xz.id))
+    );
 
     let mut want_districts = org.districts.clone();
     want_districts.sort_by(|a, b| a.unit_id.cmp(&b.unit_id).then(a.code.cmp(&b.code)));
@@ -463,24 +587,51 @@ async fn org_round_trip() {
     for o in org.officers() {
         let want = truncated_officer(&o);
         let by_name = store.officer_by_username(&o.username).await.unwrap();
-        assert!(by_name == Some(want.clone()), "officer_by_username({}) = {by_name:?}", o.username);
+        assert!(
+            by_name == Some(want.clone()),
+            "officer_by_username({}) = {by_name:?}",
+            o.username
+        );
         // Debug hides the hash; compare it explicitly so a mismatch is readable.
-        assert_eq!(by_name.as_ref().map(|r| r.password_hash.as_str()), Some(o.password_hash.as_str()));
-        assert_eq!(by_name.as_ref().map(|r| r.created_at), Some(truncate_micros(o.created_at)));
+        assert_eq!(
+            by_name.as_ref().map(|r| r.password_hash.as_str()),
+            Some(o.password_hash.as_str())
+        );
+        assert_eq!(
+            by_name.as_ref().map(|r| r.created_at),
+            Some(truncate_micros(o.created_at))
+        );
         let by_id = store.officer_by_id(o.id).await.unwrap();
         assert!(by_id == Some(want), "officer_by_id({})", o.id);
     }
     let aux = store.officer_by_username("s02.aux").await.unwrap().unwrap();
     assert!(aux.auxiliary && aux.badge_no.is_none() && !aux.disabled);
-    assert_eq!(Role::split(&aux.roles), vec![Role::DeskOfficer, Role::CommunityOfficer]);
+    assert_eq!(
+        Role::split(&aux.roles),
+        vec![Role::DeskOfficer, Role::CommunityOfficer]
+    );
 
     assert!(store.officer_by_username("nobody").await.unwrap().is_none());
-    assert!(store.officer_by_username("S01.DESK").await.unwrap().is_none(), "usernames are exact");
+    assert!(
+        store
+            .officer_by_username("S01.DESK")
+            .await
+            .unwrap()
+            .is_none(),
+        "usernames are exact"
+    );
     assert!(store.officer_by_id(Uuid::now_v7()).await.unwrap().is_none());
 
-    assert_eq!(store.get_setting("jurisdiction").await.unwrap().as_deref(), Some("QC"));
+    assert_eq!(
+        store.get_setting("jurisdiction").await.unwrap().as_deref(),
+        Some("QC")
+    );
     assert_eq!(store.get_setting("missing").await.unwrap(), None);
-    assert_eq!(store.audit_head().await.unwrap().map(|h| h.0), Some(1), "one load, one entry");
+    assert_eq!(
+        store.audit_head().await.unwrap().map(|h| h.0),
+        Some(1),
+        "one load, one entry"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -490,15 +641,41 @@ async fn bulk_load_with_one_bad_row_stores_nothing() {
 
     // Duplicate username in the last row.
     let mut load = org.load();
-    let mut dup = officer(&org.s02, &org.desk01.username, &[Role::DeskOfficer], false, None);
+    let mut dup = officer(
+        &org.s02,
+        &org.desk01.username,
+        &[Role::DeskOfficer],
+        false,
+        None,
+    );
     dup.badge_no = Some("020002".into());
     load.officers.push(dup);
-    load.incidents.push(new_incident(&org.s01, &org.desk01, ts("2026-03-01T08:00:00Z"), "criminal.theft"));
-    let err = store.bulk_load(load, draft("org.load", "org", "QC")).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "duplicate username: {err:?}");
-    assert!(store.list_units().await.unwrap().is_empty(), "no unit survives a failed load");
+    load.incidents.push(new_incident(
+        &org.s01,
+        &org.desk01,
+        ts("2026-03-01T08:00:00Z"),
+        "criminal.theft",
+    ));
+    let err = store
+        .bulk_load(load, draft("org.load", "org", "QC"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict(_)),
+        "duplicate username: {err:?}"
+    );
+    assert!(
+        store.list_units().await.unwrap().is_empty(),
+        "no unit survives a failed load"
+    );
     assert!(store.list_districts().await.unwrap().is_empty());
-    assert!(store.officer_by_username(&org.desk01.username).await.unwrap().is_none());
+    assert!(
+        store
+            .officer_by_username(&org.desk01.username)
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(store.officer_by_id(org.chief.id).await.unwrap().is_none());
     assert_eq!(store.count_incidents().await.unwrap(), 0);
     assert_eq!(store.get_setting("jurisdiction").await.unwrap(), None);
@@ -513,7 +690,10 @@ async fn bulk_load_with_one_bad_row_stores_nothing() {
         code: "D9".into(),
         name: "Nowhere".into(),
     });
-    let err = store.bulk_load(load, draft("org.load", "org", "QC")).await.unwrap_err();
+    let err = store
+        .bulk_load(load, draft("org.load", "org", "QC"))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Db(_)), "foreign key: {err:?}");
     assert!(store.list_units().await.unwrap().is_empty());
     assert_eq!(store.audit_head().await.unwrap(), None);
@@ -521,15 +701,36 @@ async fn bulk_load_with_one_bad_row_stores_nothing() {
     // The good load still works afterwards, and its incident gets number 1: the
     // failed load consumed no number.
     let mut load = org.load();
-    let n = new_incident(&org.s01, &org.desk01, ts("2026-03-01T08:00:00Z"), "criminal.theft");
+    let n = new_incident(
+        &org.s01,
+        &org.desk01,
+        ts("2026-03-01T08:00:00Z"),
+        "criminal.theft",
+    );
     load.incidents.push(n.clone());
-    store.bulk_load(load, draft("org.load", "org", "QC")).await.unwrap();
+    store
+        .bulk_load(load, draft("org.load", "org", "QC"))
+        .await
+        .unwrap();
     assert_eq!(store.list_units().await.unwrap().len(), 6);
     assert!(store.incident(n.id).await.unwrap() == Some(expected_row(&n, 2026, 1)));
 
     // A second load that clashes with existing data (username taken) adds nothing.
-    let s03 = unit(Some(&org.bureau), "station", Some(2), "S03", "Station Three", "/QC/S03/");
-    let clash = officer(&s03, &org.desk02.username, &[Role::DeskOfficer], false, None);
+    let s03 = unit(
+        Some(&org.bureau),
+        "station",
+        Some(2),
+        "S03",
+        "Station Three",
+        "/QC/S03/",
+    );
+    let clash = officer(
+        &s03,
+        &org.desk02.username,
+        &[Role::DeskOfficer],
+        false,
+        None,
+    );
     let before = head(&store).await;
     let err = store
         .bulk_load(
@@ -543,10 +744,20 @@ async fn bulk_load_with_one_bad_row_stores_nothing() {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
-    assert!(store.list_units().await.unwrap().iter().all(|u| u.code != "S03"));
+    assert!(
+        store
+            .list_units()
+            .await
+            .unwrap()
+            .iter()
+            .all(|u| u.code != "S03")
+    );
     assert_eq!(head(&store).await, before);
     drop(store);
-    assert_eq!(raw_count(&db.config, "SELECT COUNT(*) FROM units WHERE code = 'S03'").await, 0);
+    assert_eq!(
+        raw_count(&db.config, "SELECT COUNT(*) FROM units WHERE code = 'S03'").await,
+        0
+    );
 }
 
 // ============================================================================
@@ -561,16 +772,29 @@ async fn sessions_insert_read_delete() {
         .insert_session(s.clone(), draft("session.create", "session", "tok-a"))
         .await
         .unwrap();
-    assert_eq!(store.session("tok-a").await.unwrap(), Some(truncated_session(&s)));
+    assert_eq!(
+        store.session("tok-a").await.unwrap(),
+        Some(truncated_session(&s))
+    );
     assert_eq!(store.session("tok-b").await.unwrap(), None);
 
     let before = head(&store).await;
     let err = store
-        .insert_session(session_for(&org.desk02, "tok-a"), draft("session.create", "session", "tok-a"))
+        .insert_session(
+            session_for(&org.desk02, "tok-a"),
+            draft("session.create", "session", "tok-a"),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "duplicate token: {err:?}");
-    assert_eq!(store.session("tok-a").await.unwrap(), Some(truncated_session(&s)), "original kept");
+    assert!(
+        matches!(err, StoreError::Conflict(_)),
+        "duplicate token: {err:?}"
+    );
+    assert_eq!(
+        store.session("tok-a").await.unwrap(),
+        Some(truncated_session(&s)),
+        "original kept"
+    );
 
     let mut orphan = session_for(&org.desk01, "tok-orphan");
     orphan.officer_id = Uuid::now_v7();
@@ -580,7 +804,11 @@ async fn sessions_insert_read_delete() {
         .unwrap_err();
     assert!(matches!(err, StoreError::Db(_)), "unknown officer: {err:?}");
     assert_eq!(store.session("tok-orphan").await.unwrap(), None);
-    assert_eq!(head(&store).await, before, "failed writes leave no audit entry");
+    assert_eq!(
+        head(&store).await,
+        before,
+        "failed writes leave no audit entry"
+    );
 
     store
         .delete_session("tok-a", draft("session.delete", "session", "tok-a"))
@@ -593,7 +821,11 @@ async fn sessions_insert_read_delete() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn update_officer_auth_and_disabling_ends_sessions() {
     let (_db, store, org) = with_org().await;
-    for (o, t) in [(&org.desk01, "a1"), (&org.desk01, "a2"), (&org.desk02, "b1")] {
+    for (o, t) in [
+        (&org.desk01, "a1"),
+        (&org.desk01, "a2"),
+        (&org.desk02, "b1"),
+    ] {
         store
             .insert_session(session_for(o, t), draft("session.create", "session", t))
             .await
@@ -602,7 +834,12 @@ async fn update_officer_auth_and_disabling_ends_sessions() {
 
     // Password change only: sessions stay, disabled untouched.
     store
-        .update_officer_auth(org.desk01.id, Some("new-hash".into()), None, draft("officer.password", "officer", "x"))
+        .update_officer_auth(
+            org.desk01.id,
+            Some("new-hash".into()),
+            None,
+            draft("officer.password", "officer", "x"),
+        )
         .await
         .unwrap();
     let o = store.officer_by_id(org.desk01.id).await.unwrap().unwrap();
@@ -611,27 +848,52 @@ async fn update_officer_auth_and_disabling_ends_sessions() {
 
     // Disable: that officer's sessions go, the others stay, the hash stays.
     store
-        .update_officer_auth(org.desk01.id, None, Some(true), draft("officer.disable", "officer", "x"))
+        .update_officer_auth(
+            org.desk01.id,
+            None,
+            Some(true),
+            draft("officer.disable", "officer", "x"),
+        )
         .await
         .unwrap();
     let o = store.officer_by_id(org.desk01.id).await.unwrap().unwrap();
     assert_eq!((o.password_hash.as_str(), o.disabled), ("new-hash", true));
     assert_eq!(store.session("a1").await.unwrap(), None);
     assert_eq!(store.session("a2").await.unwrap(), None);
-    assert!(store.session("b1").await.unwrap().is_some(), "other officers keep their sessions");
+    assert!(
+        store.session("b1").await.unwrap().is_some(),
+        "other officers keep their sessions"
+    );
 
     // Re-enable: no sessions come back.
     store
-        .update_officer_auth(org.desk01.id, None, Some(false), draft("officer.enable", "officer", "x"))
+        .update_officer_auth(
+            org.desk01.id,
+            None,
+            Some(false),
+            draft("officer.enable", "officer", "x"),
+        )
         .await
         .unwrap();
-    assert!(!store.officer_by_id(org.desk01.id).await.unwrap().unwrap().disabled);
+    assert!(
+        !store
+            .officer_by_id(org.desk01.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .disabled
+    );
     assert_eq!(store.session("a1").await.unwrap(), None);
 
     // Unknown officer: NotFound, nothing written.
     let before = head(&store).await;
     let err = store
-        .update_officer_auth(Uuid::now_v7(), None, Some(true), draft("officer.disable", "officer", "?"))
+        .update_officer_auth(
+            Uuid::now_v7(),
+            None,
+            Some(true),
+            draft("officer.disable", "officer", "?"),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
@@ -642,9 +904,18 @@ async fn update_officer_auth_and_disabling_ends_sessions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn insert_officer_round_trip_and_conflict() {
     let (_db, store, org) = with_org().await;
-    let o = officer(&org.s010, "s010.case", &[Role::CaseOfficer], false, Some("030001"));
+    let o = officer(
+        &org.s010,
+        "s010.case",
+        &[Role::CaseOfficer],
+        false,
+        Some("030001"),
+    );
     store
-        .insert_officer(o.clone(), draft("officer.create", "officer", &o.id.to_string()))
+        .insert_officer(
+            o.clone(),
+            draft("officer.create", "officer", &o.id.to_string()),
+        )
         .await
         .unwrap();
     assert!(store.officer_by_username("s010.case").await.unwrap() == Some(truncated_officer(&o)));
@@ -665,7 +936,13 @@ async fn insert_officer_round_trip_and_conflict() {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
-    assert!(store.officer_by_username("another").await.unwrap().is_none());
+    assert!(
+        store
+            .officer_by_username("another")
+            .await
+            .unwrap()
+            .is_none()
+    );
 
     let mut no_unit = officer(&org.s02, "no.unit", &[Role::CaseOfficer], false, None);
     no_unit.unit_id = Uuid::now_v7();
@@ -674,7 +951,11 @@ async fn insert_officer_round_trip_and_conflict() {
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Db(_)), "{err:?}");
-    assert_eq!(head(&store).await, before, "failed inserts leave no audit entry");
+    assert_eq!(
+        head(&store).await,
+        before,
+        "failed inserts leave no audit entry"
+    );
 }
 
 // ============================================================================
@@ -712,16 +993,34 @@ async fn incident_numbers_per_unit_and_beijing_year() {
     for (n, number, year, seq) in expect {
         let row = create(&store, n).await;
         assert_eq!(row.number, number);
-        assert!(row == expected_row(n, year, seq), "returned row for {number}: {row:?}");
+        assert!(
+            row == expected_row(n, year, seq),
+            "returned row for {number}: {row:?}"
+        );
         let back = store.incident(n.id).await.unwrap();
-        assert!(back == Some(row.clone()), "incident({number}) round trip: {back:?}");
+        assert!(
+            back == Some(row.clone()),
+            "incident({number}) round trip: {back:?}"
+        );
         // Every field, so a mismatch names the field (Debug hides personal data).
         let back = back.unwrap();
         assert_eq!(back.reported_at, truncate_micros(n.reported_at));
         assert_eq!(back.created_at, truncate_micros(n.created_at));
         assert_eq!(
-            (&back.caller_name, &back.caller_phone, &back.caller_id_number, &back.narrative, &back.address),
-            (&n.caller_name, &n.caller_phone, &n.caller_id_number, &n.narrative, &n.address)
+            (
+                &back.caller_name,
+                &back.caller_phone,
+                &back.caller_id_number,
+                &back.narrative,
+                &back.address
+            ),
+            (
+                &n.caller_name,
+                &n.caller_phone,
+                &n.caller_id_number,
+                &n.narrative,
+                &n.address
+            )
         );
     }
     assert_eq!(store.count_incidents().await.unwrap(), 8);
@@ -741,14 +1040,21 @@ async fn incident_numbers_per_unit_and_beijing_year() {
 async fn failed_create_stores_nothing_and_consumes_no_number() {
     let (_db, store, org) = with_org().await;
     let t = ts("2026-04-01T02:00:00Z");
-    let first = create(&store, &new_incident(&org.s01, &org.desk01, t, "criminal.theft")).await;
+    let first = create(
+        &store,
+        &new_incident(&org.s01, &org.desk01, t, "criminal.theft"),
+    )
+    .await;
     assert_eq!(first.seq, 1);
     let before = head(&store).await;
 
     // created_by is not an officer: foreign key violation.
     let mut ghost = new_incident(&org.s01, &org.desk01, t, "criminal.theft");
     ghost.created_by = Uuid::now_v7();
-    let err = store.create_incident(ghost.clone(), incident_draft(&ghost)).await.unwrap_err();
+    let err = store
+        .create_incident(ghost.clone(), incident_draft(&ghost))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Db(_)), "unknown creator: {err:?}");
     assert!(store.incident(ghost.id).await.unwrap().is_none());
 
@@ -759,20 +1065,44 @@ async fn failed_create_stores_nothing_and_consumes_no_number() {
         .create_incident(bad_district.clone(), incident_draft(&bad_district))
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::Db(_)), "unknown district: {err:?}");
+    assert!(
+        matches!(err, StoreError::Db(_)),
+        "unknown district: {err:?}"
+    );
 
     // Same id as an existing incident: conflict.
     let mut dup = new_incident(&org.s01, &org.desk01, t, "criminal.fraud");
     dup.id = first.id;
-    let err = store.create_incident(dup.clone(), incident_draft(&dup)).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(_)), "duplicate id: {err:?}");
-    assert!(store.incident(first.id).await.unwrap() == Some(first.clone()), "original untouched");
+    let err = store
+        .create_incident(dup.clone(), incident_draft(&dup))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict(_)),
+        "duplicate id: {err:?}"
+    );
+    assert!(
+        store.incident(first.id).await.unwrap() == Some(first.clone()),
+        "original untouched"
+    );
 
-    assert_eq!(head(&store).await, before, "no audit entry for failed creates");
+    assert_eq!(
+        head(&store).await,
+        before,
+        "no audit entry for failed creates"
+    );
     assert_eq!(store.count_incidents().await.unwrap(), 1);
 
-    let next = create(&store, &new_incident(&org.s01, &org.desk01, t, "criminal.theft")).await;
-    assert_eq!((next.seq, next.number.as_str()), (2, "S01-2026-000002"), "no gap after failures");
+    let next = create(
+        &store,
+        &new_incident(&org.s01, &org.desk01, t, "criminal.theft"),
+    )
+    .await;
+    assert_eq!(
+        (next.seq, next.number.as_str()),
+        (2, "S01-2026-000002"),
+        "no gap after failures"
+    );
     assert_eq!(head(&store).await.0, before.0 + 1);
     assert_eq!(verify_chain(&store).await, Ok(3));
 }
@@ -787,7 +1117,12 @@ async fn concurrent_creates_number_without_gaps_or_duplicates() {
         tasks.push(tokio::spawn(async move {
             let mut rows = Vec::new();
             for i in 0..10 {
-                let n = new_incident(&s01, &desk, t0 + Duration::seconds(worker * 10 + i), "criminal.theft");
+                let n = new_incident(
+                    &s01,
+                    &desk,
+                    t0 + Duration::seconds(worker * 10 + i),
+                    "criminal.theft",
+                );
                 rows.push(create(&store, &n).await);
             }
             rows
@@ -813,7 +1148,10 @@ async fn concurrent_creates_number_without_gaps_or_duplicates() {
     // Every create's audit entry names its incident and number.
     let entries = all_audit(&store).await;
     for r in &rows {
-        let e = entries.iter().find(|e| e.record.object_id == r.id.to_string()).unwrap();
+        let e = entries
+            .iter()
+            .find(|e| e.record.object_id == r.id.to_string())
+            .unwrap();
         let detail: serde_json::Value = serde_json::from_str(&e.record.detail).unwrap();
         assert_eq!(detail["number"], r.number.as_str());
     }
@@ -834,7 +1172,11 @@ async fn concurrent_failures_do_not_disturb_the_successes() {
             if bad {
                 n.created_by = Uuid::now_v7();
             }
-            (bad, n.id, store.create_incident(n.clone(), incident_draft(&n)).await)
+            (
+                bad,
+                n.id,
+                store.create_incident(n.clone(), incident_draft(&n)).await,
+            )
         }));
     }
     let mut seqs = Vec::new();
@@ -880,7 +1222,11 @@ async fn list_incidents_scope_filters_order_and_paging() {
     let pick = |keys: &str| listed(keys.chars().map(|k| &rows[&k]));
     let all = pick("abcdefgh");
     let check = |page: IncidentPage, want: Vec<IncidentRow>, what: &str| {
-        assert_eq!(numbers(&page), want.iter().map(|r| r.number.clone()).collect::<Vec<_>>(), "{what}");
+        assert_eq!(
+            numbers(&page),
+            want.iter().map(|r| r.number.clone()).collect::<Vec<_>>(),
+            "{what}"
+        );
         assert!(page.items == want, "{what}: rows differ");
         assert_eq!(page.total, want.len() as i64, "{what}: total");
     };
@@ -903,23 +1249,67 @@ async fn list_incidents_scope_filters_order_and_paging() {
         let store = store.clone();
         async move { store.list_incidents(f).await.unwrap() }
     };
-    check(list(filter(Some(PathRange::all()))).await, all.clone(), "all");
-    check(list(filter(Some(PathRange::subtree("/QC/")))).await, all.clone(), "bureau subtree");
-    check(list(filter(Some(PathRange::subtree("/QC/S01/")))).await, pick("abcd"), "S01 (not S010)");
-    check(list(filter(Some(PathRange::subtree("/QC/S010/")))).await, pick("e"), "S010");
-    check(list(filter(Some(PathRange::subtree("/QC/XZ/")))).await, pick("h"), "department subtree");
-    check(list(filter(Some(PathRange::subtree("/QC/S03/")))).await, vec![], "empty unit");
+    check(
+        list(filter(Some(PathRange::all()))).await,
+        all.clone(),
+        "all",
+    );
+    check(
+        list(filter(Some(PathRange::subtree("/QC/")))).await,
+        all.clone(),
+        "bureau subtree",
+    );
+    check(
+        list(filter(Some(PathRange::subtree("/QC/S01/")))).await,
+        pick("abcd"),
+        "S01 (not S010)",
+    );
+    check(
+        list(filter(Some(PathRange::subtree("/QC/S010/")))).await,
+        pick("e"),
+        "S010",
+    );
+    check(
+        list(filter(Some(PathRange::subtree("/QC/XZ/")))).await,
+        pick("h"),
+        "department subtree",
+    );
+    check(
+        list(filter(Some(PathRange::subtree("/QC/S03/")))).await,
+        vec![],
+        "empty unit",
+    );
 
     // Unit filter intersected with scope.
     let scoped = |scope: &str, unit: &str| IncidentFilter {
         unit: Some(PathRange::subtree(unit)),
         ..filter(Some(PathRange::subtree(scope)))
     };
-    check(list(scoped("/QC/", "/QC/S01/")).await, pick("abcd"), "bureau ∩ S01");
-    check(list(scoped("/QC/S01/", "/QC/S01/")).await, pick("abcd"), "S01 ∩ S01");
-    check(list(scoped("/QC/S01/", "/QC/S02/")).await, vec![], "S01 ∩ S02");
-    check(list(scoped("/QC/S01/", "/QC/")).await, pick("abcd"), "S01 ∩ bureau");
-    check(list(scoped("/QC/XZ/", "/QC/XZ/XZ1/")).await, pick("h"), "XZ ∩ XZ1");
+    check(
+        list(scoped("/QC/", "/QC/S01/")).await,
+        pick("abcd"),
+        "bureau ∩ S01",
+    );
+    check(
+        list(scoped("/QC/S01/", "/QC/S01/")).await,
+        pick("abcd"),
+        "S01 ∩ S01",
+    );
+    check(
+        list(scoped("/QC/S01/", "/QC/S02/")).await,
+        vec![],
+        "S01 ∩ S02",
+    );
+    check(
+        list(scoped("/QC/S01/", "/QC/")).await,
+        pick("abcd"),
+        "S01 ∩ bureau",
+    );
+    check(
+        list(scoped("/QC/XZ/", "/QC/XZ/XZ1/")).await,
+        pick("h"),
+        "XZ ∩ XZ1",
+    );
 
     // Time bounds: from inclusive, to exclusive.
     let timed = |from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>| IncidentFilter {
@@ -927,12 +1317,28 @@ async fn list_incidents_scope_filters_order_and_paging() {
         to,
         ..filter(Some(PathRange::all()))
     };
-    check(list(timed(Some(h(120)), Some(h(240)))).await, pick("bcd"), "[2h, 4h)");
-    check(list(timed(Some(h(300)), None)).await, pick("fh"), "from 5h");
-    check(list(timed(None, Some(h(60)))).await, pick("g"), "to 1h (exclusive)");
-    check(list(timed(Some(h(180)), Some(h(180)))).await, vec![], "empty interval");
     check(
-        list(timed(Some(h(180)), Some(h(180) + Duration::microseconds(1)))).await,
+        list(timed(Some(h(120)), Some(h(240)))).await,
+        pick("bcd"),
+        "[2h, 4h)",
+    );
+    check(list(timed(Some(h(300)), None)).await, pick("fh"), "from 5h");
+    check(
+        list(timed(None, Some(h(60)))).await,
+        pick("g"),
+        "to 1h (exclusive)",
+    );
+    check(
+        list(timed(Some(h(180)), Some(h(180)))).await,
+        vec![],
+        "empty interval",
+    );
+    check(
+        list(timed(
+            Some(h(180)),
+            Some(h(180) + Duration::microseconds(1)),
+        ))
+        .await,
         pick("cd"),
         "one microsecond",
     );
@@ -942,12 +1348,28 @@ async fn list_incidents_scope_filters_order_and_paging() {
         category: Some(c.into()),
         ..filter(Some(PathRange::all()))
     };
-    check(list(cat("criminal.theft")).await, pick("adeg"), "leaf criminal.theft");
-    check(list(cat("criminal")).await, pick("abdeg"), "root criminal (not criminal_x)");
+    check(
+        list(cat("criminal.theft")).await,
+        pick("adeg"),
+        "leaf criminal.theft",
+    );
+    check(
+        list(cat("criminal")).await,
+        pick("abdeg"),
+        "root criminal (not criminal_x)",
+    );
     check(list(cat("criminal_x")).await, pick("f"), "root criminal_x");
     check(list(cat("traffic")).await, pick("c"), "root traffic");
-    check(list(cat("criminal.the")).await, vec![], "a leaf prefix is not a match");
-    check(list(cat("crim")).await, vec![], "a root prefix is not a match");
+    check(
+        list(cat("criminal.the")).await,
+        vec![],
+        "a leaf prefix is not a match",
+    );
+    check(
+        list(cat("crim")).await,
+        vec![],
+        "a root prefix is not a match",
+    );
 
     // Everything at once.
     let combined = IncidentFilter {
@@ -987,7 +1409,10 @@ async fn list_incidents_scope_filters_order_and_paging() {
     })
     .await;
     assert_eq!(p.total, 4);
-    assert!(p.items == pick("abcd")[1..3].to_vec(), "page inside a scope");
+    assert!(
+        p.items == pick("abcd")[1..3].to_vec(),
+        "page inside a scope"
+    );
 }
 
 // ============================================================================
@@ -1007,7 +1432,13 @@ async fn every_write_appends_exactly_one_entry() {
     store.bulk_load(org.load(), d.clone()).await.unwrap();
     h = assert_appended_one(&store, &h, &d).await;
 
-    let o = officer(&org.s02, "s02.new", &[Role::CaseOfficer], false, Some("020009"));
+    let o = officer(
+        &org.s02,
+        "s02.new",
+        &[Role::CaseOfficer],
+        false,
+        Some("020009"),
+    );
     let mut d = draft("officer.create", "officer", &o.id.to_string());
     d.actor_id = Some(org.chief.id);
     d.purpose = Some("onboarding".into());
@@ -1023,14 +1454,22 @@ async fn every_write_appends_exactly_one_entry() {
     h = assert_appended_one(&store, &h, &d).await;
 
     let d = draft("session.create", "session", "tok");
-    store.insert_session(session_for(&o, "tok"), d.clone()).await.unwrap();
+    store
+        .insert_session(session_for(&o, "tok"), d.clone())
+        .await
+        .unwrap();
     h = assert_appended_one(&store, &h, &d).await;
 
     let d = draft("session.delete", "session", "tok");
     store.delete_session("tok", d.clone()).await.unwrap();
     h = assert_appended_one(&store, &h, &d).await;
 
-    let n = new_incident(&org.s01, &org.desk01, ts("2026-02-02T02:02:02Z"), "criminal.theft");
+    let n = new_incident(
+        &org.s01,
+        &org.desk01,
+        ts("2026-02-02T02:02:02Z"),
+        "criminal.theft",
+    );
     let mut d = incident_draft(&n);
     d.detail = "ignored: the store records the number".into();
     let row = store.create_incident(n.clone(), d.clone()).await.unwrap();
@@ -1045,7 +1484,10 @@ async fn every_write_appends_exactly_one_entry() {
     h = assert_appended_one(&store, &h, &d).await;
 
     let d = draft("officer.disable", "officer", &o.id.to_string());
-    store.update_officer_auth(o.id, None, Some(true), d.clone()).await.unwrap();
+    store
+        .update_officer_auth(o.id, None, Some(true), d.clone())
+        .await
+        .unwrap();
     h = assert_appended_one(&store, &h, &d).await;
 
     // Failed writes of every kind: no entry.
@@ -1059,14 +1501,25 @@ async fn every_write_appends_exactly_one_entry() {
             .await
             .unwrap_err(),
         store
-            .update_officer_auth(Uuid::now_v7(), None, Some(true), draft("officer.disable", "officer", "?"))
+            .update_officer_auth(
+                Uuid::now_v7(),
+                None,
+                Some(true),
+                draft("officer.disable", "officer", "?"),
+            )
             .await
             .unwrap_err(),
         store
-            .insert_session(session_for(&Org::build().chief, "t2"), draft("session.create", "session", "t2"))
+            .insert_session(
+                session_for(&Org::build().chief, "t2"),
+                draft("session.create", "session", "t2"),
+            )
             .await
             .unwrap_err(),
-        store.create_incident(n.clone(), incident_draft(&n)).await.unwrap_err(),
+        store
+            .create_incident(n.clone(), incident_draft(&n))
+            .await
+            .unwrap_err(),
     ];
     assert_eq!(bad.len(), 5);
     assert_eq!(head(&store).await, h, "failed writes appended nothing");
@@ -1075,10 +1528,27 @@ async fn every_write_appends_exactly_one_entry() {
     assert_eq!(entries.len(), 8);
     for (i, e) in entries.iter().enumerate() {
         assert_eq!(e.record.seq, i as i64 + 1, "seq runs 1, 2, 3, …");
-        let prev = if i == 0 { GENESIS } else { entries[i - 1].hash.as_str() };
-        assert_eq!(e.prev_hash, prev, "entry {} links to its predecessor", e.record.seq);
+        let prev = if i == 0 {
+            GENESIS
+        } else {
+            entries[i - 1].hash.as_str()
+        };
+        assert_eq!(
+            e.prev_hash, prev,
+            "entry {} links to its predecessor",
+            e.record.seq
+        );
     }
-    assert_eq!(store.audit_entries(3, 2).await.unwrap().iter().map(|e| e.record.seq).collect::<Vec<_>>(), [4, 5]);
+    assert_eq!(
+        store
+            .audit_entries(3, 2)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.record.seq)
+            .collect::<Vec<_>>(),
+        [4, 5]
+    );
     assert!(store.audit_entries(8, 10).await.unwrap().is_empty());
     assert_eq!(verify_chain(&store).await, Ok(8));
 }
@@ -1102,12 +1572,23 @@ async fn concurrent_appends_keep_one_valid_chain() {
         seqs.push(t.await.unwrap());
     }
     seqs.sort_unstable();
-    assert_eq!(seqs, (before.0 + 1..=before.0 + 100).collect::<Vec<_>>(), "distinct seqs, no gaps");
+    assert_eq!(
+        seqs,
+        (before.0 + 1..=before.0 + 100).collect::<Vec<_>>(),
+        "distinct seqs, no gaps"
+    );
     let entries = all_audit(&store).await;
     assert_eq!(entries.len() as i64, before.0 + 100);
-    assert!(entries.windows(2).all(|w| w[0].record.seq < w[1].record.seq));
+    assert!(
+        entries
+            .windows(2)
+            .all(|w| w[0].record.seq < w[1].record.seq)
+    );
     assert_eq!(entries[0].record.seq, 1);
-    let mut ids: Vec<&str> = entries[1..].iter().map(|e| e.record.object_id.as_str()).collect();
+    let mut ids: Vec<&str> = entries[1..]
+        .iter()
+        .map(|e| e.record.object_id.as_str())
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 100, "every append recorded once");
@@ -1133,23 +1614,40 @@ async fn ten_entries() -> TestDb {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tampered_entry_is_reported_at_its_seq() {
     let db = ten_entries().await;
-    let n = raw_execute(&db.config, "UPDATE audit_log SET action = 'incident.delete' WHERE seq = 5").await;
+    let n = raw_execute(
+        &db.config,
+        "UPDATE audit_log SET action = 'incident.delete' WHERE seq = 5",
+    )
+    .await;
     assert_eq!(n, 1);
     let store = Store::open(&db.config).await.unwrap();
-    assert_eq!(verify_chain(&store).await, Err(ChainBreak::HashMismatch { seq: 5 }));
+    assert_eq!(
+        verify_chain(&store).await,
+        Err(ChainBreak::HashMismatch { seq: 5 })
+    );
 
     // Another field of another entry (purpose NULL → a value), on a fresh copy.
     drop(store);
     let db = ten_entries().await;
-    raw_execute(&db.config, "UPDATE audit_log SET purpose = 'x' WHERE seq = 8").await;
+    raw_execute(
+        &db.config,
+        "UPDATE audit_log SET purpose = 'x' WHERE seq = 8",
+    )
+    .await;
     let store = Store::open(&db.config).await.unwrap();
-    assert_eq!(verify_chain(&store).await, Err(ChainBreak::HashMismatch { seq: 8 }));
+    assert_eq!(
+        verify_chain(&store).await,
+        Err(ChainBreak::HashMismatch { seq: 8 })
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleted_entry_is_reported_as_a_gap() {
     let db = ten_entries().await;
-    assert_eq!(raw_execute(&db.config, "DELETE FROM audit_log WHERE seq = 4").await, 1);
+    assert_eq!(
+        raw_execute(&db.config, "DELETE FROM audit_log WHERE seq = 4").await,
+        1
+    );
     let store = Store::open(&db.config).await.unwrap();
     assert_eq!(
         verify_chain(&store).await,
@@ -1163,7 +1661,10 @@ async fn deleted_entry_is_reported_as_a_gap() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deleted_tail_is_reported_by_the_head() {
     let db = ten_entries().await;
-    assert_eq!(raw_execute(&db.config, "DELETE FROM audit_log WHERE seq >= 9").await, 2);
+    assert_eq!(
+        raw_execute(&db.config, "DELETE FROM audit_log WHERE seq >= 9").await,
+        2
+    );
     let store = Store::open(&db.config).await.unwrap();
     assert_eq!(
         verify_chain(&store).await,
@@ -1183,7 +1684,12 @@ async fn data_and_chain_survive_reopen() {
     let (db, store, org) = with_org().await;
     let mut made = Vec::new();
     for i in 0..3 {
-        let n = new_incident(&org.s01, &org.desk01, ts("2026-07-01T00:00:00Z") + Duration::hours(i), "criminal.theft");
+        let n = new_incident(
+            &org.s01,
+            &org.desk01,
+            ts("2026-07-01T00:00:00Z") + Duration::hours(i),
+            "criminal.theft",
+        );
         made.push(create(&store, &n).await);
     }
     let s = session_for(&org.desk02, "tok-durable");
@@ -1191,7 +1697,10 @@ async fn data_and_chain_survive_reopen() {
         .insert_session(s.clone(), draft("session.create", "session", "tok-durable"))
         .await
         .unwrap();
-    store.append_audit(draft("incident.read", "incident", "x")).await.unwrap();
+    store
+        .append_audit(draft("incident.read", "incident", "x"))
+        .await
+        .unwrap();
     let units = store.list_units().await.unwrap();
     let head_before = head(&store).await;
     let log_before = all_audit(&store).await;
@@ -1200,12 +1709,24 @@ async fn data_and_chain_survive_reopen() {
 
     let store = Store::open(&db.config).await.unwrap();
     assert_eq!(store.list_units().await.unwrap(), units);
-    assert!(store.officer_by_id(org.desk01.id).await.unwrap() == Some(truncated_officer(&org.desk01)));
-    assert_eq!(store.session("tok-durable").await.unwrap(), Some(truncated_session(&s)));
+    assert!(
+        store.officer_by_id(org.desk01.id).await.unwrap() == Some(truncated_officer(&org.desk01))
+    );
+    assert_eq!(
+        store.session("tok-durable").await.unwrap(),
+        Some(truncated_session(&s))
+    );
     for r in &made {
-        assert!(store.incident(r.id).await.unwrap() == Some(r.clone()), "{} survived", r.number);
+        assert!(
+            store.incident(r.id).await.unwrap() == Some(r.clone()),
+            "{} survived",
+            r.number
+        );
     }
-    let page = store.list_incidents(filter(Some(PathRange::all()))).await.unwrap();
+    let page = store
+        .list_incidents(filter(Some(PathRange::all())))
+        .await
+        .unwrap();
     assert!(page.items == listed(&made));
     assert_eq!(head(&store).await, head_before);
     assert_eq!(all_audit(&store).await, log_before);
@@ -1215,7 +1736,16 @@ async fn data_and_chain_survive_reopen() {
     store.append_audit(d.clone()).await.unwrap();
     assert_appended_one(&store, &head_before, &d).await;
     // And the counters continue too.
-    let next = create(&store, &new_incident(&org.s01, &org.desk01, ts("2026-07-02T00:00:00Z"), "criminal.theft")).await;
+    let next = create(
+        &store,
+        &new_incident(
+            &org.s01,
+            &org.desk01,
+            ts("2026-07-02T00:00:00Z"),
+            "criminal.theft",
+        ),
+    )
+    .await;
     assert_eq!(next.number, "S01-2026-000004");
     assert_eq!(verify_chain(&store).await, Ok(8));
 
@@ -1224,7 +1754,10 @@ async fn data_and_chain_survive_reopen() {
     for i in 0..20 {
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            store.append_audit(draft("incident.read", "incident", &format!("burst-{i}"))).await.unwrap()
+            store
+                .append_audit(draft("incident.read", "incident", &format!("burst-{i}")))
+                .await
+                .unwrap()
         }));
     }
     for t in tasks {
@@ -1247,7 +1780,11 @@ async fn two_handles_on_one_database_share_the_chain() {
         for (name, s) in [("a", &a), ("b", &b)] {
             expect_seq += 1;
             let seq = s
-                .append_audit(draft("incident.read", "incident", &format!("{name}-{round}")))
+                .append_audit(draft(
+                    "incident.read",
+                    "incident",
+                    &format!("{name}-{round}"),
+                ))
                 .await
                 .unwrap_or_else(|e| panic!("append via handle {name}, round {round}: {e}"));
             assert_eq!(seq, expect_seq, "handle {name}, round {round}");

@@ -8,11 +8,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use frontline_app::AppError;
 use frontline_app::incidents::{IncidentList, IncidentView, ListQuery, UnmaskedCaller};
 use frontline_app::org::{DistrictView, UnitView};
-use frontline_app::AppError;
 use frontline_core::category::Category;
 use frontline_core::incident::IncidentInput;
 use frontline_core::{FieldError, Lang};
@@ -20,16 +20,42 @@ use serde::{Deserialize, Serialize};
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
+use crate::AppState;
 use crate::problem::{ApiError, Problem, problem};
 use crate::session::{ApiSession, ReqLang, SESSION_COOKIE};
-use crate::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Frontline API", description = "一线警务平台 / Frontline policing operations API"),
-    paths(login, logout, me, create_incident, get_incident, list_incidents, unmask_caller, categories, units),
-    components(schemas(Problem, LoginRequest, LoginResponse, Me, IncidentCreateRequest, CallerInput,
-        IncidentView, IncidentList, UnmaskedCaller, UnmaskRequest, CategoryNode, UnitView, DistrictView))
+    info(
+        title = "Frontline API",
+        description = "一线警务平台 / Frontline policing operations API"
+    ),
+    paths(
+        login,
+        logout,
+        me,
+        create_incident,
+        get_incident,
+        list_incidents,
+        unmask_caller,
+        categories,
+        units
+    ),
+    components(schemas(
+        Problem,
+        LoginRequest,
+        LoginResponse,
+        Me,
+        IncidentCreateRequest,
+        CallerInput,
+        IncidentView,
+        IncidentList,
+        UnmaskedCaller,
+        UnmaskRequest,
+        CategoryNode,
+        UnitView,
+        DistrictView
+    ))
 )]
 pub struct ApiDoc;
 
@@ -39,10 +65,16 @@ pub fn openapi_json() -> String {
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], openapi_json()) }))
+        .route(
+            "/api/openapi.json",
+            get(|| async { ([(header::CONTENT_TYPE, "application/json")], openapi_json()) }),
+        )
         .route("/api/v1/session", post(login).delete(logout))
         .route("/api/v1/me", get(me))
-        .route("/api/v1/incidents", post(create_incident).get(list_incidents))
+        .route(
+            "/api/v1/incidents",
+            post(create_incident).get(list_incidents),
+        )
         .route("/api/v1/incidents/{id}", get(get_incident))
         .route("/api/v1/incidents/{id}/caller/unmask", post(unmask_caller))
         .route("/api/v1/incident-categories", get(categories))
@@ -51,7 +83,14 @@ pub fn routes() -> Router<AppState> {
 
 /// Parses a JSON body ourselves so that syntax errors, wrong types and oversize bodies
 /// all come back as problem+json in the caller's language.
-pub fn json_body(body: Result<Bytes, BytesRejection>, lang: Lang) -> Result<serde_json::Value, Response> {
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the HTTP response itself, returned at once"
+)]
+pub fn json_body(
+    body: Result<Bytes, BytesRejection>,
+    lang: Lang,
+) -> Result<serde_json::Value, Response> {
     let bytes = match body {
         Ok(b) => b,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -69,7 +108,13 @@ pub fn json_body(body: Result<Bytes, BytesRejection>, lang: Lang) -> Result<serd
             ));
         }
         Err(e) => {
-            return Err(problem(e.status(), lang, "请求无法读取", "Cannot read request", &[]));
+            return Err(problem(
+                e.status(),
+                lang,
+                "请求无法读取",
+                "Cannot read request",
+                &[],
+            ));
         }
     };
     serde_json::from_slice(&bytes).map_err(|e| {
@@ -123,7 +168,12 @@ fn me_of(state: &AppState, s: &frontline_app::auth::Session) -> Me {
         display_name: s.actor.display_name.clone(),
         unit_id: s.actor.unit_id,
         unit_name: state.app.org.unit_name(s.actor.unit_id),
-        roles: s.actor.roles.iter().map(|r| r.as_str().to_string()).collect(),
+        roles: s
+            .actor
+            .roles
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect(),
     }
 }
 
@@ -154,7 +204,12 @@ pub async fn login(
             lang,
             "提交的内容有误",
             "The request has invalid fields",
-            &[FieldError::new("", "login.fields", "请提供用户名和密码", "username and password are required")],
+            &[FieldError::new(
+                "",
+                "login.fields",
+                "请提供用户名和密码",
+                "username and password are required",
+            )],
         )
     })?;
     let (token, session) = state
@@ -173,9 +228,17 @@ pub async fn login(
 
 /// Sign out (ends the session behind the token or cookie).
 #[utoipa::path(delete, path = "/api/v1/session", responses((status = 204), (status = 401, body = Problem)))]
-pub async fn logout(State(state): State<AppState>, ApiSession(s, lang): ApiSession, jar: CookieJar) -> Result<Response, ApiError> {
+pub async fn logout(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    jar: CookieJar,
+) -> Result<Response, ApiError> {
     state.app.logout(&s).await.map_err(err(lang))?;
-    Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), StatusCode::NO_CONTENT).into_response())
+    Ok((
+        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        StatusCode::NO_CONTENT,
+    )
+        .into_response())
 }
 
 /// The signed-in officer.
@@ -266,7 +329,12 @@ fn int_param(field: &str, v: &Option<String>, errs: &mut Vec<FieldError>) -> Opt
     match s.parse() {
         Ok(n) => Some(n),
         Err(_) => {
-            errs.push(FieldError::new(field, "integer", "应为整数", "Must be an integer"));
+            errs.push(FieldError::new(
+                field,
+                "integer",
+                "应为整数",
+                "Must be an integer",
+            ));
             None
         }
     }
@@ -298,9 +366,16 @@ pub async fn list_incidents(
     Query(p): Query<ListParams>,
 ) -> Result<Json<IncidentList>, ApiError> {
     let q = list_query(p).map_err(err(lang))?;
-    let (rows, total, page, per_page) = state.app.list_incidents(&s.actor, &q).await.map_err(err(lang))?;
+    let (rows, total, page, per_page) = state
+        .app
+        .list_incidents(&s.actor, &q)
+        .await
+        .map_err(err(lang))?;
     Ok(Json(IncidentList {
-        items: rows.iter().map(|r| state.app.incident_view(r, lang)).collect(),
+        items: rows
+            .iter()
+            .map(|r| state.app.incident_view(r, lang))
+            .collect(),
         total,
         page,
         per_page,
@@ -322,7 +397,8 @@ pub async fn unmask_caller(
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<UnmaskedCaller>, Response> {
-    let id = Uuid::parse_str(&id).map_err(|_| ApiError::new(AppError::NotFound, lang).into_response())?;
+    let id = Uuid::parse_str(&id)
+        .map_err(|_| ApiError::new(AppError::NotFound, lang).into_response())?;
     let v = json_body(body, lang)?;
     let purpose = v.get("purpose").and_then(|p| p.as_str()).unwrap_or("");
     state
@@ -354,8 +430,19 @@ fn node(c: &Category, lang: Lang) -> CategoryNode {
 
 /// The incident category tree (two levels).
 #[utoipa::path(get, path = "/api/v1/incident-categories", responses((status = 200, body = [CategoryNode])))]
-pub async fn categories(State(state): State<AppState>, ReqLang(lang): ReqLang) -> Json<Vec<CategoryNode>> {
-    Json(state.app.categories.roots().iter().map(|c| node(c, lang)).collect())
+pub async fn categories(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+) -> Json<Vec<CategoryNode>> {
+    Json(
+        state
+            .app
+            .categories
+            .roots()
+            .iter()
+            .map(|c| node(c, lang))
+            .collect(),
+    )
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -368,6 +455,9 @@ pub struct UnitsResponse {
 #[utoipa::path(get, path = "/api/v1/units", responses((status = 200, body = UnitsResponse)))]
 pub async fn units(State(state): State<AppState>, _session: ApiSession) -> Json<UnitsResponse> {
     let units = state.app.org.units();
-    let districts = units.iter().flat_map(|u| state.app.org.districts_of(u.id)).collect();
+    let districts = units
+        .iter()
+        .flat_map(|u| state.app.org.districts_of(u.id))
+        .collect();
     Json(UnitsResponse { units, districts })
 }

@@ -7,10 +7,10 @@ pub mod problem;
 pub mod session;
 pub mod ui;
 
+use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::routing::get;
-use axum::Router;
 use frontline_app::App;
 use tower_http::set_header::SetResponseHeaderLayer;
 

@@ -37,7 +37,13 @@ impl ApiError {
     }
 }
 
-pub fn problem(status: StatusCode, lang: Lang, title_zh: &str, title_en: &str, errors: &[FieldError]) -> Response {
+pub fn problem(
+    status: StatusCode,
+    lang: Lang,
+    title_zh: &str,
+    title_en: &str,
+    errors: &[FieldError],
+) -> Response {
     let body = Problem {
         type_: "about:blank".into(),
         title: match lang {
@@ -74,7 +80,13 @@ impl IntoResponse for ApiError {
                 &errs,
             ),
             AppError::NotFound => problem(StatusCode::NOT_FOUND, l, "记录不存在", "Not found", &[]),
-            AppError::Forbidden => problem(StatusCode::FORBIDDEN, l, "无权执行此操作", "Not permitted", &[]),
+            AppError::Forbidden => problem(
+                StatusCode::FORBIDDEN,
+                l,
+                "无权执行此操作",
+                "Not permitted",
+                &[],
+            ),
             AppError::Unauthorized => problem(
                 StatusCode::UNAUTHORIZED,
                 l,

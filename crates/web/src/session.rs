@@ -5,12 +5,12 @@ use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
-use frontline_app::auth::Session;
 use frontline_app::AppError;
+use frontline_app::auth::Session;
 use frontline_core::Lang;
 
-use crate::problem::ApiError;
 use crate::AppState;
+use crate::problem::ApiError;
 
 pub const SESSION_COOKIE: &str = "fl_session";
 pub const LANG_COOKIE: &str = "lang";
@@ -44,7 +44,10 @@ enum Credential {
 }
 
 fn credential(parts: &Parts) -> Option<Credential> {
-    if let Some(v) = parts.headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok())
+    if let Some(v) = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
         && let Some(t) = v.strip_prefix("Bearer ")
     {
         return Some(Credential::Bearer(t.trim().to_string()));
@@ -57,10 +60,18 @@ fn credential(parts: &Parts) -> Option<Credential> {
 /// A cookie-authenticated write must come from our own pages: the browser's Origin
 /// (when sent) must name this host. Bearer clients are not exposed to CSRF.
 fn same_origin(parts: &Parts) -> bool {
-    let Some(origin) = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+    let Some(origin) = parts
+        .headers
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+    else {
         return true;
     };
-    let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = parts
+        .headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     origin.split_once("://").map(|(_, h)| h) == Some(host)
 }
 
@@ -69,7 +80,10 @@ pub struct ApiSession(pub Session, pub Lang);
 
 impl FromRequestParts<AppState> for ApiSession {
     type Rejection = ApiError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
         let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
         let token = match credential(parts) {
@@ -91,12 +105,17 @@ pub struct UiSession(pub Session, pub Lang);
 
 impl FromRequestParts<AppState> for UiSession {
     type Rejection = Response;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
-        let next = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-        let to_login = || {
-            Redirect::to(&format!("/login?next={}", urlencode(next))).into_response()
-        };
+        let next = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let to_login = || Redirect::to(&format!("/login?next={}", urlencode(next))).into_response();
         let Some(Credential::Cookie(token)) = credential(parts) else {
             return Err(to_login());
         };
@@ -112,7 +131,9 @@ pub fn urlencode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }

@@ -19,21 +19,33 @@ struct Server {
 }
 
 fn now0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T02:00:00Z").map(|t| t.to_utc()).unwrap_or_default()
+    DateTime::parse_from_rfc3339("2026-11-22T02:00:00Z")
+        .map(|t| t.to_utc())
+        .unwrap_or_default()
 }
 
 async fn start() -> Server {
     let db = testing::fresh().await.expect("fresh database");
     let clock = Arc::new(FixedClock::new(now0()));
-    let app = App::open(&db.config, clock.clone(), AppConfig::for_tests()).await.expect("open app");
+    let app = App::open(&db.config, clock.clone(), AppConfig::for_tests())
+        .await
+        .expect("open app");
     app.load_demo(now0(), 300).await.expect("demo");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let served = app.clone();
     tokio::spawn(async move {
         let _ = frontline_web::serve(served, listener, std::future::pending()).await;
     });
-    Server { base, app, clock, http: reqwest::Client::new(), _db: db }
+    Server {
+        base,
+        app,
+        clock,
+        http: reqwest::Client::new(),
+        _db: db,
+    }
 }
 
 impl Server {
@@ -68,7 +80,13 @@ impl Server {
     }
 
     async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        let r = self.http.get(self.url(path)).bearer_auth(token).send().await.expect("get");
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("get");
         let s = r.status();
         (s, r.json().await.unwrap_or(Value::Null))
     }
@@ -78,11 +96,22 @@ impl Server {
     }
 
     async fn audit_seq(&self) -> i64 {
-        self.app.store.audit_head().await.expect("head").map(|h| h.0).unwrap_or(0)
+        self.app
+            .store
+            .audit_head()
+            .await
+            .expect("head")
+            .map(|h| h.0)
+            .unwrap_or(0)
     }
 
     async fn unit_id(&self, code: &str) -> String {
-        self.app.org.unit_by_code(code).expect("unit").id.to_string()
+        self.app
+            .org
+            .unit_by_code(code)
+            .expect("unit")
+            .id
+            .to_string()
     }
 }
 
@@ -100,7 +129,12 @@ fn fields(v: &Value) -> Vec<(String, String)> {
         .as_array()
         .map(|a| {
             a.iter()
-                .map(|e| (e["field"].as_str().unwrap_or("").to_string(), e["code"].as_str().unwrap_or("").to_string()))
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or("").to_string(),
+                        e["code"].as_str().unwrap_or("").to_string(),
+                    )
+                })
                 .collect()
         })
         .unwrap_or_default()
@@ -111,8 +145,21 @@ async fn health_and_openapi() {
     let s = start().await;
     let r = s.http.get(s.url("/healthz")).send().await.expect("healthz");
     assert_eq!(r.status(), StatusCode::OK);
-    let doc: Value = s.http.get(s.url("/api/openapi.json")).send().await.expect("doc").json().await.expect("json");
-    for p in ["/api/v1/incidents", "/api/v1/incidents/{id}", "/api/v1/session", "/api/v1/incident-categories"] {
+    let doc: Value = s
+        .http
+        .get(s.url("/api/openapi.json"))
+        .send()
+        .await
+        .expect("doc")
+        .json()
+        .await
+        .expect("json");
+    for p in [
+        "/api/v1/incidents",
+        "/api/v1/incidents/{id}",
+        "/api/v1/session",
+        "/api/v1/incident-categories",
+    ] {
         assert!(doc["paths"].get(p).is_some(), "OpenAPI lacks {p}");
     }
     assert!(doc["components"]["schemas"].get("IncidentView").is_some());
@@ -132,7 +179,11 @@ async fn create_read_list_incident() {
     assert_eq!(v["caller"]["id_number"], "110105********002X");
     assert_eq!(v["category_name"], "盗窃");
     assert_eq!(v["reported_at"], "2026-11-22T10:00:00+08:00");
-    assert_eq!(s.audit_seq().await, before + 1, "one audit entry per create");
+    assert_eq!(
+        s.audit_seq().await,
+        before + 1,
+        "one audit entry per create"
+    );
 
     let id = v["id"].as_str().expect("id");
     let (st, got) = s.get(&t, &format!("/api/v1/incidents/{id}")).await;
@@ -144,11 +195,22 @@ async fn create_read_list_incident() {
     assert_eq!(list["items"][0]["id"], id, "newest first");
     assert!(list["total"].as_i64().unwrap_or(0) > 1);
     let s1 = s.unit_id("S01").await;
-    assert!(list["items"].as_array().expect("items").iter().all(|i| i["unit_id"] == s1));
+    assert!(
+        list["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|i| i["unit_id"] == s1)
+    );
 
     // Numbers continue without gaps within the unit-year.
     let (_, v2) = s.post(&t, "/api/v1/incidents", &good_body()).await;
-    let seq = |n: &str| n.rsplit('-').next().and_then(|x| x.parse::<i64>().ok()).unwrap_or(0);
+    let seq = |n: &str| {
+        n.rsplit('-')
+            .next()
+            .and_then(|x| x.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
     assert_eq!(seq(v2["number"].as_str().unwrap_or("")), seq(number) + 1);
 }
 
@@ -156,20 +218,57 @@ async fn create_read_list_incident() {
 async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
     let s = start().await;
     let t = s.login("s1.desk").await;
-    let other_district = s.app.org.districts_of(s.app.org.unit_by_code("S02").expect("S02").id)[0].id.to_string();
+    let other_district = s
+        .app
+        .org
+        .districts_of(s.app.org.unit_by_code("S02").expect("S02").id)[0]
+        .id
+        .to_string();
     let cases: Vec<(Value, &str, &str)> = vec![
-        (json!({"caller": {"id_number": "360426199101010072"}}), "caller.id_number", "id_number.check_digit"),
-        (json!({"category": "criminal.nonsense"}), "category", "category.unknown"),
-        (json!({"category": "criminal"}), "category", "category.not_leaf"),
+        (
+            json!({"caller": {"id_number": "360426199101010072"}}),
+            "caller.id_number",
+            "id_number.check_digit",
+        ),
+        (
+            json!({"category": "criminal.nonsense"}),
+            "category",
+            "category.unknown",
+        ),
+        (
+            json!({"category": "criminal"}),
+            "category",
+            "category.not_leaf",
+        ),
         (json!({"address": "   "}), "address", "required"),
         (json!({"narrative": null}), "narrative", "required"),
-        (json!({"reported_at": "2026-11-22T12:00:00+08:00"}), "reported_at", "reported_at.future"),
-        (json!({"reported_at": "yesterday"}), "reported_at", "reported_at.format"),
-        (json!({"caller": {"phone": "12345"}}), "caller.phone", "phone.invalid"),
+        (
+            json!({"reported_at": "2026-11-22T12:00:00+08:00"}),
+            "reported_at",
+            "reported_at.future",
+        ),
+        (
+            json!({"reported_at": "yesterday"}),
+            "reported_at",
+            "reported_at.format",
+        ),
+        (
+            json!({"caller": {"phone": "12345"}}),
+            "caller.phone",
+            "phone.invalid",
+        ),
         (json!({"narrative": 42}), "narrative", "type"),
         (json!({"caller": "张三"}), "caller", "type"),
-        (json!({"district_id": other_district}), "district_id", "district.other_unit"),
-        (json!({"unit_id": s.unit_id("S02").await}), "unit_id", "unit.not_permitted"),
+        (
+            json!({"district_id": other_district}),
+            "district_id",
+            "district.other_unit",
+        ),
+        (
+            json!({"unit_id": s.unit_id("S02").await}),
+            "unit_id",
+            "unit.not_permitted",
+        ),
         (json!({"address": "路".repeat(201)}), "address", "too_long"),
     ];
     let count = s.incident_count().await;
@@ -198,9 +297,17 @@ async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
     let (_, v) = s.post(&t, "/api/v1/incidents", &body).await;
     assert_eq!(v["errors"][0]["message"], "身份证号校验位错误");
     // Several problems are reported at once.
-    let (_, v) = s.post(&t, "/api/v1/incidents", &json!({"caller": {}})).await;
+    let (_, v) = s
+        .post(&t, "/api/v1/incidents", &json!({"caller": {}}))
+        .await;
     let f: Vec<String> = fields(&v).into_iter().map(|f| f.0).collect();
-    for want in ["category", "address", "narrative", "caller.name", "caller.phone"] {
+    for want in [
+        "category",
+        "address",
+        "narrative",
+        "caller.name",
+        "caller.phone",
+    ] {
         assert!(f.contains(&want.to_string()), "missing {want} in {f:?}");
     }
     // English on request.
@@ -249,9 +356,19 @@ async fn another_units_incident_is_invisible_and_roles_are_enforced() {
     let id = v["id"].as_str().expect("id").to_string();
 
     let (st, body) = s.get(&t2, &format!("/api/v1/incidents/{id}")).await;
-    assert_eq!(st, StatusCode::NOT_FOUND, "another station's incident reads as 404");
+    assert_eq!(
+        st,
+        StatusCode::NOT_FOUND,
+        "another station's incident reads as 404"
+    );
     assert_eq!(body["status"], 404);
-    let (st, _) = s.post(&t2, &format!("/api/v1/incidents/{id}/caller/unmask"), &json!({"purpose": "核实报警人身份"})).await;
+    let (st, _) = s
+        .post(
+            &t2,
+            &format!("/api/v1/incidents/{id}/caller/unmask"),
+            &json!({"purpose": "核实报警人身份"}),
+        )
+        .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     let (_, list) = s.get(&t2, "/api/v1/incidents?per_page=200").await;
     let s2 = s.unit_id("S02").await;
@@ -259,7 +376,12 @@ async fn another_units_incident_is_invisible_and_roles_are_enforced() {
     assert!(!items.is_empty());
     assert!(items.iter().all(|i| i["unit_id"] == s2), "s2 sees only S02");
     // Asking for S01 explicitly does not widen the scope.
-    let (_, list) = s.get(&t2, &format!("/api/v1/incidents?unit_id={}", s.unit_id("S01").await)).await;
+    let (_, list) = s
+        .get(
+            &t2,
+            &format!("/api/v1/incidents?unit_id={}", s.unit_id("S01").await),
+        )
+        .await;
     assert_eq!(list["total"], 0);
 
     // Bureau-wide roles see it; the command centre may file for any station.
@@ -274,7 +396,10 @@ async fn another_units_incident_is_invisible_and_roles_are_enforced() {
     // Without naming a station, the command centre (not a station) is asked to choose.
     let (st, v) = s.post(&tc, "/api/v1/incidents", &good_body()).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&v)[0], ("unit_id".to_string(), "unit.required".to_string()));
+    assert_eq!(
+        fields(&v)[0],
+        ("unit_id".to_string(), "unit.required".to_string())
+    );
 
     // Partners and custodians neither file nor see incidents.
     for who in ["street1", "custodian", "procuratorate"] {
@@ -288,9 +413,20 @@ async fn another_units_incident_is_invisible_and_roles_are_enforced() {
         assert_eq!(st, StatusCode::NOT_FOUND);
     }
     // No credentials at all.
-    let r = s.http.get(s.url("/api/v1/incidents")).send().await.expect("get");
+    let r = s
+        .http
+        .get(s.url("/api/v1/incidents"))
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let r = s.http.get(s.url("/api/v1/incidents")).bearer_auth("not-a-token").send().await.expect("get");
+    let r = s
+        .http
+        .get(s.url("/api/v1/incidents"))
+        .bearer_auth("not-a-token")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -306,7 +442,9 @@ async fn unmasking_needs_a_purpose_and_is_audited() {
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&v)[0].0, "purpose");
     assert_eq!(s.audit_seq().await, seq);
-    let (st, v) = s.post(&t, &path, &json!({"purpose": "回访核实报警人"})).await;
+    let (st, v) = s
+        .post(&t, &path, &json!({"purpose": "回访核实报警人"}))
+        .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["phone"], "13800138000");
     assert_eq!(v["id_number"], "11010519491231002X");
@@ -357,21 +495,37 @@ async fn login_throttling_logout_and_disable() {
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 
     let t = s.login("s1.desk").await;
-    let r = s.http.delete(s.url("/api/v1/session")).bearer_auth(&t).send().await.expect("delete");
+    let r = s
+        .http
+        .delete(s.url("/api/v1/session"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("delete");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let (st, _) = s.get(&t, "/api/v1/me").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED, "token dead after logout");
 
     let t = s.login("s5.desk").await;
-    s.app.update_officer("test", "s5.desk", None, Some(true)).await.expect("disable");
+    s.app
+        .update_officer("test", "s5.desk", None, Some(true))
+        .await
+        .expect("disable");
     let (st, _) = s.get(&t, "/api/v1/me").await;
-    assert_eq!(st, StatusCode::UNAUTHORIZED, "disabled account loses its session");
+    assert_eq!(
+        st,
+        StatusCode::UNAUTHORIZED,
+        "disabled account loses its session"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookie_writes_from_another_origin_are_refused() {
     let s = start().await;
-    let jar_client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let jar_client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
     let r = jar_client
         .post(s.url("/api/v1/session"))
         .json(&json!({"username": "s1.desk", "password": "demo-password"}))
@@ -406,12 +560,24 @@ async fn list_filters_and_their_errors() {
     assert_eq!(st, StatusCode::OK);
     let total = all["total"].as_i64().expect("total");
     assert!(total >= 300, "bureau leader sees the whole demo: {total}");
-    let (_, crim) = s.get(&t, "/api/v1/incidents?category=criminal&per_page=200").await;
+    let (_, crim) = s
+        .get(&t, "/api/v1/incidents?category=criminal&per_page=200")
+        .await;
     let items = crim["items"].as_array().expect("items");
     assert!(!items.is_empty());
-    assert!(items.iter().all(|i| i["category"].as_str().unwrap_or("").starts_with("criminal.")));
+    assert!(items.iter().all(|i| {
+        i["category"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("criminal.")
+    }));
     assert!(crim["total"].as_i64().unwrap_or(0) < total);
-    let (_, day) = s.get(&t, "/api/v1/incidents?from=2026-11-01&to=2026-11-10&per_page=200").await;
+    let (_, day) = s
+        .get(
+            &t,
+            "/api/v1/incidents?from=2026-11-01&to=2026-11-10&per_page=200",
+        )
+        .await;
     for i in day["items"].as_array().expect("items") {
         let d = &i["reported_at"].as_str().unwrap_or("")[..10];
         assert!(("2026-11-01"..="2026-11-10").contains(&d), "{d}");
@@ -419,11 +585,21 @@ async fn list_filters_and_their_errors() {
     let (_, p2) = s.get(&t, "/api/v1/incidents?per_page=10&page=2").await;
     assert_eq!(p2["items"].as_array().map(|a| a.len()), Some(10));
     assert_eq!(p2["page"], 2);
-    let (st, v) = s.get(&t, "/api/v1/incidents?from=11/01/2026&per_page=1000&page=x&category=nope").await;
+    let (st, v) = s
+        .get(
+            &t,
+            "/api/v1/incidents?from=11/01/2026&per_page=1000&page=x&category=nope",
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     let f: Vec<String> = fields(&v).into_iter().map(|f| f.0).collect();
     assert!(f.contains(&"page".to_string()), "{v}");
-    let (st, v) = s.get(&t, "/api/v1/incidents?from=11/01/2026&per_page=1000&category=nope").await;
+    let (st, v) = s
+        .get(
+            &t,
+            "/api/v1/incidents?from=11/01/2026&per_page=1000&category=nope",
+        )
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     let f: Vec<String> = fields(&v).into_iter().map(|f| f.0).collect();
     for want in ["from", "per_page", "category"] {
@@ -434,31 +610,63 @@ async fn list_filters_and_their_errors() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn categories_tree_and_audit_chain_stays_intact() {
     let s = start().await;
-    let r = s.http.get(s.url("/api/v1/incident-categories")).send().await.expect("get");
+    let r = s
+        .http
+        .get(s.url("/api/v1/incident-categories"))
+        .send()
+        .await
+        .expect("get");
     let tree: Value = r.json().await.expect("json");
-    let roots: Vec<&str> = tree.as_array().expect("array").iter().filter_map(|c| c["code"].as_str()).collect();
+    let roots: Vec<&str> = tree
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|c| c["code"].as_str())
+        .collect();
     assert_eq!(
         roots,
-        ["criminal", "public_order", "traffic", "dispute", "assistance", "lost_missing", "fire", "other"]
+        [
+            "criminal",
+            "public_order",
+            "traffic",
+            "dispute",
+            "assistance",
+            "lost_missing",
+            "fire",
+            "other"
+        ]
     );
     assert_eq!(tree[0]["name"], "刑事");
-    assert!(tree[0]["children"].as_array().is_some_and(|c| !c.is_empty()));
+    assert!(
+        tree[0]["children"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
 
     let t = s.login("s1.desk").await;
     let mut tasks = Vec::new();
     for _ in 0..40 {
         let (http, url, t) = (s.http.clone(), s.url("/api/v1/incidents"), t.clone());
         tasks.push(tokio::spawn(async move {
-            http.post(url).bearer_auth(t).json(&good_body()).send().await.map(|r| r.status())
+            http.post(url)
+                .bearer_auth(t)
+                .json(&good_body())
+                .send()
+                .await
+                .map(|r| r.status())
         }));
     }
     for task in tasks {
-        assert_eq!(task.await.expect("join").expect("send"), StatusCode::CREATED);
+        assert_eq!(
+            task.await.expect("join").expect("send"),
+            StatusCode::CREATED
+        );
     }
     let mut v = Verifier::default();
     for row in s.app.store.audit_entries(0, 100_000).await.expect("audit") {
         v.check(&row.record, &row.hash).expect("chain link");
     }
-    v.finish(s.app.store.audit_head().await.expect("head")).expect("head matches");
+    v.finish(s.app.store.audit_head().await.expect("head"))
+        .expect("head matches");
     assert!(v.checked >= 43);
 }
