@@ -37,7 +37,13 @@ pub fn chain_hash(prev_hash: &str, r: &AuditRecord) -> String {
     field(&mut h, prev_hash.as_bytes());
     h.update(r.seq.to_be_bytes());
     h.update(r.at.timestamp_micros().to_be_bytes());
-    field(&mut h, r.actor_id.map(|u| *u.as_bytes()).unwrap_or_default().as_slice());
+    field(
+        &mut h,
+        r.actor_id
+            .map(|u| *u.as_bytes())
+            .unwrap_or_default()
+            .as_slice(),
+    );
     field(&mut h, r.actor.as_bytes());
     field(&mut h, r.action.as_bytes());
     field(&mut h, r.object_type.as_bytes());
@@ -168,7 +174,10 @@ mod tests {
             .collect()
     }
 
-    fn verify(entries: &[(AuditRecord, String)], head: Option<(i64, String)>) -> Result<(), ChainBreak> {
+    fn verify(
+        entries: &[(AuditRecord, String)],
+        head: Option<(i64, String)>,
+    ) -> Result<(), ChainBreak> {
         let mut v = Verifier::default();
         for (r, h) in entries {
             v.check(r, h)?;
@@ -191,17 +200,26 @@ mod tests {
 
         let mut edited = c.clone();
         edited[2].0.action = "incident.delete".into();
-        assert_eq!(verify(&edited, head.clone()), Err(ChainBreak::HashMismatch { seq: 3 }));
+        assert_eq!(
+            verify(&edited, head.clone()),
+            Err(ChainBreak::HashMismatch { seq: 3 })
+        );
 
         let mut purpose = c.clone();
         purpose[1].0.purpose = Some("x".into());
-        assert_eq!(verify(&purpose, head.clone()), Err(ChainBreak::HashMismatch { seq: 2 }));
+        assert_eq!(
+            verify(&purpose, head.clone()),
+            Err(ChainBreak::HashMismatch { seq: 2 })
+        );
 
         let mut deleted = c.clone();
         deleted.remove(1);
         assert_eq!(
             verify(&deleted, head.clone()),
-            Err(ChainBreak::Gap { expected_seq: 2, found_seq: 3 })
+            Err(ChainBreak::Gap {
+                expected_seq: 2,
+                found_seq: 3
+            })
         );
 
         let mut swapped = c.clone();
@@ -213,9 +231,18 @@ mod tests {
         renumbered.swap(1, 2);
         renumbered[1].0.seq = 2;
         renumbered[2].0.seq = 3;
-        assert_eq!(verify(&renumbered, head.clone()), Err(ChainBreak::HashMismatch { seq: 2 }));
+        assert_eq!(
+            verify(&renumbered, head.clone()),
+            Err(ChainBreak::HashMismatch { seq: 2 })
+        );
 
         let truncated = &c[..4];
-        assert_eq!(verify(truncated, head), Err(ChainBreak::Head { head_seq: 5, last_seq: 4 }));
+        assert_eq!(
+            verify(truncated, head),
+            Err(ChainBreak::Head {
+                head_seq: 5,
+                last_seq: 4
+            })
+        );
     }
 }

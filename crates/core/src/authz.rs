@@ -127,15 +127,32 @@ mod tests {
 
     #[test]
     fn bureau_roles_see_everything_partners_nothing() {
-        for r in [Role::Admin, Role::BureauLeader, Role::CommandCentre, Role::LegalReviewer] {
-            assert!(allows(&actor("/QC/ZH/", &[r]), Action::IncidentRead, "/QC/S07/"));
+        for r in [
+            Role::Admin,
+            Role::BureauLeader,
+            Role::CommandCentre,
+            Role::LegalReviewer,
+        ] {
+            assert!(allows(
+                &actor("/QC/ZH/", &[r]),
+                Action::IncidentRead,
+                "/QC/S07/"
+            ));
         }
         for r in [Role::Partner, Role::PartnerJustice, Role::Custodian] {
             let a = actor("/JD1/", &[r]);
             assert_eq!(scope(&a, Action::IncidentRead), Scope::None);
             assert!(!allows(&a, Action::IncidentCreate, "/JD1/"));
         }
-        assert!(!allows(&actor("/QC/", &[Role::BureauLeader]), Action::IncidentCreate, "/QC/S01/"));
-        assert!(allows(&actor("/QC/ZH/", &[Role::CommandCentre]), Action::IncidentAssignUnit, "/QC/S03/"));
+        assert!(!allows(
+            &actor("/QC/", &[Role::BureauLeader]),
+            Action::IncidentCreate,
+            "/QC/S01/"
+        ));
+        assert!(allows(
+            &actor("/QC/ZH/", &[Role::CommandCentre]),
+            Action::IncidentAssignUnit,
+            "/QC/S03/"
+        ));
     }
 }

@@ -97,6 +97,10 @@ impl Errors {
     }
 
     pub fn into_result<T>(self, ok: T) -> Result<T, Vec<FieldError>> {
-        if self.0.is_empty() { Ok(ok) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(ok)
+        } else {
+            Err(self.0)
+        }
     }
 }

@@ -118,12 +118,7 @@ fn non_blank(s: &Option<String>) -> Option<&str> {
     s.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn required_text(
-    v: &Option<String>,
-    field: &str,
-    max: usize,
-    errs: &mut Errors,
-) -> String {
+fn required_text(v: &Option<String>, field: &str, max: usize, errs: &mut Errors) -> String {
     match non_blank(v) {
         None => {
             errs.push(FieldError::required(field));
@@ -142,7 +137,12 @@ fn opt_uuid(v: &Option<String>, field: &str, errs: &mut Errors) -> Option<Uuid> 
     match Uuid::parse_str(s) {
         Ok(u) => Some(u),
         Err(_) => {
-            errs.push(FieldError::new(field, "invalid", "编号格式不正确", "Not a valid id"));
+            errs.push(FieldError::new(
+                field,
+                "invalid",
+                "编号格式不正确",
+                "Not a valid id",
+            ));
             None
         }
     }
@@ -243,9 +243,13 @@ pub fn validate(
         }),
     };
     let caller_id_number = non_blank(&input.caller_id_number).and_then(|s| {
-        ident::validate_id_number("caller.id_number", s, now.with_timezone(&shanghai()).date_naive())
-            .map_err(|e| errs.push(e))
-            .ok()
+        ident::validate_id_number(
+            "caller.id_number",
+            s,
+            now.with_timezone(&shanghai()).date_naive(),
+        )
+        .map_err(|e| errs.push(e))
+        .ok()
     });
     let district_id = opt_uuid(&input.district_id, "district_id", &mut errs);
     let unit_id = opt_uuid(&input.unit_id, "unit_id", &mut errs);

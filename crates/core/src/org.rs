@@ -86,7 +86,11 @@ impl Role {
 
     /// Roles stored as a comma-separated list in one column.
     pub fn join(roles: &[Role]) -> String {
-        roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",")
+        roles
+            .iter()
+            .map(|r| r.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
     }
 
     /// Parses a stored role list; unknown names are dropped (never grant by accident).
@@ -195,7 +199,10 @@ mod tests {
             Role::split("desk_officer, root,admin"),
             vec![Role::DeskOfficer, Role::Admin]
         );
-        assert_eq!(Role::join(&[Role::Admin, Role::Custodian]), "admin,custodian");
+        assert_eq!(
+            Role::join(&[Role::Admin, Role::Custodian]),
+            "admin,custodian"
+        );
     }
 
     #[test]
