@@ -56,7 +56,8 @@ fn engine(standard: &Option<PathBuf>) -> Result<Engine, String> {
     match standard {
         None => Engine::builtin().map_err(|e| e.to_string()),
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
+            let text =
+                std::fs::read_to_string(p).map_err(|e| format!("reading {}: {e}", p.display()))?;
             Engine::with_standard(&text).map_err(|e| format!("{}: {e}", p.display()))
         }
     }
@@ -92,7 +93,11 @@ fn assess(a: AssessArgs) -> ExitCode {
     };
     match engine.assess(&input) {
         Ok(out) => {
-            let json = if a.compact { serde_json::to_string(&out) } else { serde_json::to_string_pretty(&out) };
+            let json = if a.compact {
+                serde_json::to_string(&out)
+            } else {
+                serde_json::to_string_pretty(&out)
+            };
             match json {
                 Ok(s) => {
                     println!("{s}");
@@ -143,11 +148,24 @@ fn fmt_range_yuan(f: Option<[u64; 2]>) -> String {
 }
 
 fn print_catalog(engine: &Engine, cat: &Catalog, only: Option<u16>) {
-    println!("{} — {} (since {})", cat.law_zh, cat.title_zh, cat.effective_from);
-    println!("Discretion standard: {} ({})", engine.standard.name_zh, engine.standard.version);
+    println!(
+        "{} — {} (since {})",
+        cat.law_zh, cat.title_zh, cat.effective_from
+    );
+    println!(
+        "Discretion standard: {} ({})",
+        engine.standard.name_zh, engine.standard.version
+    );
     println!();
-    for a in cat.articles.iter().filter(|a| only.is_none_or(|n| n == a.article)) {
-        let old = a.old_article_2012.map(|o| format!(" [2012: 第{o}条]")).unwrap_or_else(|| " [2025新增]".into());
+    for a in cat
+        .articles
+        .iter()
+        .filter(|a| only.is_none_or(|n| n == a.article))
+    {
+        let old = a
+            .old_article_2012
+            .map(|o| format!(" [2012: 第{o}条]"))
+            .unwrap_or_else(|| " [2025新增]".into());
         println!("第{}条 {}{}", a.article, a.title_zh, old);
         for i in &a.items {
             println!("    （{}）{}", i.item, i.name_zh);
@@ -164,9 +182,20 @@ fn print_catalog(engine: &Engine, cat: &Catalog, only: Option<u16>) {
             let items = r
                 .items
                 .as_ref()
-                .map(|v| format!(" items {}", v.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")))
+                .map(|v| {
+                    format!(
+                        " items {}",
+                        v.iter()
+                            .map(|i| i.to_string())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    )
+                })
                 .unwrap_or_default();
-            println!("  {}{} 第{}款 {}{}", r.code, kind, r.paragraph, r.applies_to_zh, items);
+            println!(
+                "  {}{} 第{}款 {}{}",
+                r.code, kind, r.paragraph, r.applies_to_zh, items
+            );
             if let Some(t) = &r.refers_to {
                 println!("      → {t}");
             }
@@ -174,12 +203,22 @@ fn print_catalog(engine: &Engine, cat: &Catalog, only: Option<u16>) {
                 println!("      措施: {m}");
             }
             for t in &r.tiers {
-                let trig = t.trigger_zh.as_deref().map(|s| format!("〈{s}〉")).unwrap_or_default();
+                let trig = t
+                    .trigger_zh
+                    .as_deref()
+                    .map(|s| format!("〈{s}〉"))
+                    .unwrap_or_default();
                 println!("    [{}]{} {}", t.tier.as_str(), trig, t.text_zh);
                 for s in engine.standard.situations_for(&r.code, t.tier) {
                     let w = if s.warning { " 警告" } else { "" };
-                    let d = s.detention_days.map(|_| format!(" (基准{}日)", s.detention_base)).unwrap_or_default();
-                    let f = s.fine_yuan.map(|_| format!(" (基准{}元)", s.fine_base)).unwrap_or_default();
+                    let d = s
+                        .detention_days
+                        .map(|_| format!(" (基准{}日)", s.detention_base))
+                        .unwrap_or_default();
+                    let f = s
+                        .fine_yuan
+                        .map(|_| format!(" (基准{}元)", s.fine_base))
+                        .unwrap_or_default();
                     let def = if s.default { " *默认" } else { "" };
                     println!(
                         "      情形 {} {}:{}{}{}{}{}{}",
