@@ -670,3 +670,19 @@ async fn categories_tree_and_audit_chain_stays_intact() {
         .expect("head matches");
     assert!(v.checked >= 43);
 }
+
+/// The published API document is checked in (`docs/openapi.json`); a change to the API
+/// shows up as a diff in review. Regenerate with `UPDATE_SNAPSHOTS=1 cargo test -p frontline-web --test api openapi`.
+#[test]
+fn openapi_document_matches_the_snapshot() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
+    let now = frontline_web::api::openapi_json();
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
+        std::fs::write(path, &now).expect("write snapshot");
+    }
+    let saved = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        saved == now,
+        "docs/openapi.json is stale; run UPDATE_SNAPSHOTS=1 cargo test -p frontline-web --test api openapi"
+    );
+}
