@@ -48,13 +48,17 @@ def bands(lo, hi):
     return [(lo, lo + w), (lo + w + 1, hi - w - 1), (hi - w, hi)]
 
 def fine_bands(lo, hi):
-    lo = max(lo, 1) if lo == 0 else lo
+    """Bands over a fine range; without a statutory minimum the lowest band starts at
+    50 yuan (10 yuan for ranges up to 500)."""
+    if lo == 0 or lo == 1:
+        lo = 50 if hi > 500 else 10
     span = hi - lo
     if span < 900:
         return [(lo, hi)]
     a = r10(lo + span * 0.3)
     b = r10(lo + span * 0.65)
-    return [(lo, a), (a + 10, b), (b + 10, hi)]
+    g = 50 if a >= 200 else 10
+    return [(lo, a), (a + g, b), (b + g, hi)]
 
 def base_in(band, frac):
     lo, hi = band
@@ -85,9 +89,9 @@ def situations(code, tier):
     if form == 'warning':
         out.append(('single', dict(warning=True)))
     elif form == 'warning_or_fine':
-        fb = fine_bands(1, f[1])
+        fb = fine_bands(0, f[1])
         if len(fb) == 1:
-            fb = [(1, r10(f[1] * 0.4)), (r10(f[1] * 0.4) + 10, f[1])]
+            fb = [(10, r10(f[1] * 0.4)), (r10(f[1] * 0.4) + 50, f[1])]
         out.append(('warn', dict(warning=True)))
         out.append(('fine_low', dict(fine=fb[0], fine_base=fine_base(fb[0], 0.5))))
         out.append(('fine_high', dict(fine=(fb[1][0], fb[-1][1]), fine_base=fine_base((fb[1][0], fb[-1][1]), 0.4))))
@@ -99,7 +103,7 @@ def situations(code, tier):
         for k, b in zip(('low', 'mid', 'high'), bands(d[0], d[1])) if len(bands(d[0], d[1])) == 3 else [('single', bands(d[0], d[1])[0])]:
             out.append((k, dict(detention=b, detention_base=base_in(b, 0.0 if k != 'high' else 0.5))))
     elif form == 'detention_or_fine':
-        fb = fine_bands(f[0] if f[0] else 1, f[1])
+        fb = fine_bands(f[0], f[1])
         if len(fb) == 1:
             fb = [(fb[0][0], fb[0][1])]
             out.append(('fine_low', dict(fine=fb[0], fine_base=fine_base(fb[0], 0.4))))
@@ -115,7 +119,7 @@ def situations(code, tier):
     elif form in ('detention_opt_fine', 'detention_and_fine'):
         db = bands(d[0], d[1])
         lo_f = f[0]
-        fb = fine_bands(lo_f if lo_f else 1, f[1]) if form == 'detention_and_fine' else None
+        fb = fine_bands(lo_f, f[1]) if form == 'detention_and_fine' else None
         keys = ('low', 'mid', 'high') if len(db) == 3 else ('single',)
         for i, (k, b) in enumerate(zip(keys, db)):
             s = dict(detention=b, detention_base=b[0] if k != 'high' else base_in(b, 0.5))
@@ -137,12 +141,12 @@ def situations(code, tier):
                 if fb and len(fb) == 3 and len(db) == 3:
                     fr = fb[i]
                 else:
-                    fr = (lo_f if lo_f else 1, f[1])
+                    fr = (lo_f if lo_f else (50 if f[1] > 500 else 10), f[1])
                 s['fine'] = fr
                 s['fine_base'] = fine_base(fr, 0.3)
             out.append((k, s))
     elif form == 'fine':
-        fb = fine_bands(f[0] if f[0] else 1, f[1])
+        fb = fine_bands(f[0], f[1])
         if len(fb) == 3:
             for k, b in zip(('low', 'mid', 'high'), fb):
                 out.append((k, dict(fine=b, fine_base=fine_base(b, 0.3))))

@@ -613,7 +613,16 @@ impl Engine {
         }
         circs.grounds.sort_by_key(|(g, _)| *g);
         circs.discretionary.sort_unstable();
-        if circs.has(Ground::SelfEradicated) && !(prule.code == "83-1" && input.item == Some(1)) {
+        if rule.kind == RuleKind::NoPenalty {
+            // 83-2 named directly: 在成熟前自行铲除 → 不予处罚.
+            if !circs.has(Ground::SelfEradicated) {
+                circs
+                    .grounds
+                    .push((Ground::SelfEradicated, Arc::from("self_eradicated")));
+            }
+        } else if circs.has(Ground::SelfEradicated)
+            && !(prule.code == "83-1" && input.item == Some(1))
+        {
             return Err(AssessError::CircumstanceNotApplicable {
                 circumstance: "self_eradicated".into(),
                 violation: rule.code.clone(),

@@ -249,6 +249,11 @@ fn art83_self_eradicated_only_for_item_1() {
     let mut i = input("83", 30, &["self_eradicated"], "2026-02-01");
     i.item = Some(1);
     assert_eq!(e.assess(&i).unwrap().outcome, Outcome::Exempt);
+    let a = e.assess(&input("83-2", 30, &[], "2026-02-01")).unwrap();
+    assert_eq!(
+        (a.outcome, step(&a, "statutory_ground").basis.article),
+        (Outcome::Exempt, 83)
+    );
     i.item = Some(2);
     assert!(matches!(
         e.assess(&i),
@@ -289,6 +294,13 @@ fn old_or_lighter_admin_penalty_law_art37() {
         (a.law_version, a.range.code.as_str()),
         (LawVersion::V2012, "44-2")
     );
+    // Aggravations new in 2025: the act was punishable in 2012, without the aggravation.
+    let a = e.assess(&input("80-2", 30, &[], "2025-08-01")).unwrap();
+    assert_eq!(
+        (a.law_version, a.outcome, a.range.code.as_str()),
+        (LawVersion::V2012, Outcome::Penalty, "68-1")
+    );
+    assert!(!a.names("article_aggravation"));
     // Items new in 2025 (第43条第5项 高空抛物).
     let mut i = input("43", 30, &[], "2025-08-01");
     i.item = Some(5);
@@ -446,8 +458,11 @@ fn deterministic() {
 // ---------------------------------------------------------------- properties
 
 /// Every (violation code as input, penalty rule, tier, items) the 2025 catalog can assess.
-fn cases() -> &'static Vec<(String, String, TierKind, Vec<u8>)> {
-    static C: OnceLock<Vec<(String, String, TierKind, Vec<u8>)>> = OnceLock::new();
+/// (code named, rule carrying the tiers, tier, items)
+type Case = (String, String, TierKind, Vec<u8>);
+
+fn cases() -> &'static Vec<Case> {
+    static C: OnceLock<Vec<Case>> = OnceLock::new();
     C.get_or_init(|| {
         let e = engine();
         let mut v = Vec::new();
@@ -582,7 +597,7 @@ proptest! {
             }
             if age < 18 { prop_assert!(a.names("minor_14_18")); }
             if rec.detention_days > 0 && !rec.detention_executed { prop_assert!(a.names("detention_not_executed")); }
-            if rec.detention_days > 0 && rec.detention_executed && (age < 16 || age >= 70) {
+            if rec.detention_days > 0 && rec.detention_executed && !(16..70).contains(&age) {
                 prop_assert!(a.names("detention_executed_exception"));
             }
         }
