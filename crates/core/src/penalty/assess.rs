@@ -105,8 +105,42 @@ pub enum AssessError {
         circumstance: String,
         violation: String,
     },
-    #[error("{0}")]
-    InvalidInput(String),
+    #[error("{message}")]
+    InvalidInput {
+        field: &'static str,
+        message: String,
+    },
+}
+
+impl AssessError {
+    /// The input field at fault (for field-level errors in the API and the form).
+    pub fn field(&self) -> &'static str {
+        match self {
+            AssessError::UnknownViolation(_) | AssessError::NotAssessable { .. } => "article",
+            AssessError::UnknownItem { .. } | AssessError::ItemRequired { .. } => "item",
+            AssessError::UnknownTier { .. } => "tier",
+            AssessError::UnknownSituation(_) => "situation",
+            AssessError::UnknownCircumstance(_) | AssessError::CircumstanceNotApplicable { .. } => {
+                "circumstances"
+            }
+            AssessError::InvalidInput { field, .. } => field,
+        }
+    }
+
+    /// A stable error code clients may switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AssessError::UnknownViolation(_) => "unknown_violation",
+            AssessError::UnknownItem { .. } => "unknown_item",
+            AssessError::ItemRequired { .. } => "item_required",
+            AssessError::NotAssessable { .. } => "not_assessable",
+            AssessError::UnknownTier { .. } => "unknown_tier",
+            AssessError::UnknownSituation(_) => "unknown_situation",
+            AssessError::UnknownCircumstance(_) => "unknown_circumstance",
+            AssessError::CircumstanceNotApplicable { .. } => "circumstance_not_applicable",
+            AssessError::InvalidInput { .. } => "invalid_date",
+        }
+    }
 }
 
 /// What the assessment concludes.
@@ -631,24 +665,29 @@ impl Engine {
         // Dates.
         let old = &self.old;
         if input.offence_date < old.effective_from {
-            return Err(AssessError::InvalidInput(format!(
-                "offence_date {} is before {}, the earliest version loaded / 行为日期早于已载入的最早版本",
-                input.offence_date, old.effective_from
-            )));
+            return Err(AssessError::InvalidInput {
+                field: "offence_date",
+                message: format!(
+                    "offence_date {} is before {}, the earliest version loaded / 行为日期早于已载入的最早版本",
+                    input.offence_date, old.effective_from
+                ),
+            });
         }
         if let Some(d) = input.discovered_date
             && d < input.offence_date
         {
-            return Err(AssessError::InvalidInput(
-                "discovered_date is before offence_date / 发现日期早于行为日期".into(),
-            ));
+            return Err(AssessError::InvalidInput {
+                field: "discovered_date",
+                message: "discovered_date is before offence_date / 发现日期早于行为日期".into(),
+            });
         }
         if let Some(d) = input.decision_date
             && d < input.offence_date
         {
-            return Err(AssessError::InvalidInput(
-                "decision_date is before offence_date / 决定日期早于行为日期".into(),
-            ));
+            return Err(AssessError::InvalidInput {
+                field: "decision_date",
+                message: "decision_date is before offence_date / 决定日期早于行为日期".into(),
+            });
         }
 
         let mut cx = Ctx {

@@ -354,6 +354,11 @@ fn unknown_codes_refused() {
         e.assess(&input("60", 15, &[], "2026-02-01")),
         Err(AssessError::NotAssessable { .. })
     ));
+    let err = e.assess(&input("51", 30, &[], "2012-06-01")).unwrap_err();
+    assert_eq!((err.field(), err.code()), ("offence_date", "invalid_date"));
+    let mut i = input("51", 30, &[], "2026-02-01");
+    i.discovered_date = Some(d("2026-01-01"));
+    assert_eq!(e.assess(&i).unwrap_err().field(), "discovered_date");
     let mut i = input("46", 30, &[], "2026-02-01");
     i.tier = Some(TierKind::Base);
     assert!(matches!(e.assess(&i), Err(AssessError::UnknownTier { .. })));
