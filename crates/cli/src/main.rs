@@ -1,6 +1,7 @@
 //! The `frontline` command: serve, demo, migrate, user, audit verify, bench.
 
 mod bench;
+mod deadline;
 mod penalty;
 
 // glibc malloc showed up at ~20% of CPU under intake load (arena contention between
@@ -82,6 +83,9 @@ enum Cmd {
     /// Public-order penalty discretion: assess a violation, list the catalog.
     #[command(subcommand)]
     Penalty(penalty::PenaltyCmd),
+    /// Legal periods: compute when a period ends, list the rule catalog and calendars.
+    #[command(subcommand)]
+    Deadline(deadline::DeadlineCmd),
 }
 
 #[derive(Subcommand)]
@@ -325,6 +329,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Audit(AuditCmd::Verify(db)) => return audit_verify(&db.config()).await,
         Cmd::Bench(b) => bench::run(b).await?,
         Cmd::Penalty(p) => return Ok(penalty::run(p)),
+        Cmd::Deadline(d) => return Ok(deadline::run(d)),
     }
     Ok(ExitCode::SUCCESS)
 }

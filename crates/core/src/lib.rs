@@ -11,5 +11,6 @@ pub mod ident;
 pub mod incident;
 pub mod org;
 pub mod penalty;
+pub mod period;
 
 pub use error::{FieldError, Lang};

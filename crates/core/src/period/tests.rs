@@ -1,0 +1,1156 @@
+//! Table tests from the statutes' examples and every holiday block of 2025 and 2026,
+//! extension and catalog tests, and property tests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta};
+use proptest::prelude::*;
+
+use super::*;
+
+fn cals() -> Calendars {
+    Calendars::builtin().unwrap()
+}
+
+fn at(s: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(s).unwrap()
+}
+
+fn day(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn spec(p: &str, mode: Mode) -> PeriodSpec {
+    PeriodSpec::new(p.parse().unwrap(), mode)
+}
+
+/// (start instant, period, mode, expected due, why)
+type Case = (&'static str, &'static str, Mode, &'static str, &'static str);
+
+const L: Mode = Mode::Legal;
+const C: Mode = Mode::Custody;
+const W: Mode = Mode::WorkingDays;
+
+/// The statutes' own examples and the counting rules of law-facts §3.
+const STATUTE_CASES: &[Case] = &[
+    // law-facts §3.2: 2026-01-01 10:00 detention → arrest request, 3 days, custody: ends 01-04.
+    (
+        "2026-01-01T10:00:00+08:00",
+        "3d",
+        C,
+        "2026-01-05T00:00:00+08:00",
+        "law-facts §3 example",
+    ),
+    // Same in legal mode: 01-04 is a make-up working Sunday, so nothing rolls either.
+    (
+        "2026-01-01T10:00:00+08:00",
+        "3d",
+        L,
+        "2026-01-05T00:00:00+08:00",
+        "01-04 make-up workday",
+    ),
+    // Start at 00:00: the start day is still not counted.
+    (
+        "2026-03-02T00:00:00+08:00",
+        "1d",
+        L,
+        "2026-03-04T00:00:00+08:00",
+        "start day never counted",
+    ),
+    (
+        "2026-03-02T23:59:59+08:00",
+        "1d",
+        L,
+        "2026-03-04T00:00:00+08:00",
+        "start day never counted",
+    ),
+    // A start given in UTC is read in China time (04:00 on 01-01 in Beijing).
+    (
+        "2025-12-31T20:00:00Z",
+        "3d",
+        C,
+        "2026-01-05T00:00:00+08:00",
+        "UTC start is 2026-01-01 in China",
+    ),
+    // Hours: the exact instant, holidays do not matter.
+    (
+        "2026-02-14T22:15:00+08:00",
+        "24h",
+        L,
+        "2026-02-15T22:15:00+08:00",
+        "hours exact, into Spring Festival",
+    ),
+    (
+        "2026-01-01T02:00:00Z",
+        "8h",
+        C,
+        "2026-01-01T18:00:00+08:00",
+        "hours from a UTC start",
+    ),
+    (
+        "2025-10-01T09:00:00+08:00",
+        "48h",
+        L,
+        "2025-10-03T09:00:00+08:00",
+        "hours never roll over",
+    ),
+    // 民法典第202条: 1-31 + 1 month → last day of February; 4-30 + 1 month → 5-30.
+    (
+        "2025-01-31T10:00:00+08:00",
+        "1m",
+        L,
+        "2025-03-01T00:00:00+08:00",
+        "Feb has no 31st → 02-28 (Fri)",
+    ),
+    (
+        "2025-04-30T10:00:00+08:00",
+        "1m",
+        L,
+        "2025-05-31T00:00:00+08:00",
+        "corresponding day 05-30 (Fri)",
+    ),
+    (
+        "2026-01-31T10:00:00+08:00",
+        "1m",
+        L,
+        "2026-03-01T00:00:00+08:00",
+        "02-28 is a make-up Saturday",
+    ),
+    (
+        "2026-03-31T10:00:00+08:00",
+        "1m",
+        L,
+        "2026-05-01T00:00:00+08:00",
+        "April has no 31st → 04-30 (Thu)",
+    ),
+    (
+        "2025-08-31T10:00:00+08:00",
+        "1m",
+        L,
+        "2025-10-01T00:00:00+08:00",
+        "09-30 (Tue), before National Day",
+    ),
+    (
+        "2025-12-31T10:00:00+08:00",
+        "2m",
+        C,
+        "2026-03-01T00:00:00+08:00",
+        "custody 2 months → 02-28",
+    ),
+    (
+        "2025-12-31T10:00:00+08:00",
+        "2m",
+        L,
+        "2026-03-01T00:00:00+08:00",
+        "02-28 make-up Saturday works",
+    ),
+    (
+        "2025-11-30T10:00:00+08:00",
+        "3m",
+        L,
+        "2026-03-01T00:00:00+08:00",
+        "no 02-30 → 02-28, a make-up Saturday",
+    ),
+    (
+        "2026-07-31T10:00:00+08:00",
+        "2m",
+        L,
+        "2026-10-01T00:00:00+08:00",
+        "09-30 (Wed) ends at 24:00",
+    ),
+    (
+        "2025-05-31T10:00:00+08:00",
+        "1m",
+        L,
+        "2025-07-01T00:00:00+08:00",
+        "06-30 Monday",
+    ),
+    // Leap years (no calendar needed in custody mode): 2028-01-31 + 1m → 02-29.
+    (
+        "2028-01-31T10:00:00+08:00",
+        "1m",
+        C,
+        "2028-03-01T00:00:00+08:00",
+        "leap February 29",
+    ),
+    (
+        "2024-01-31T10:00:00+08:00",
+        "1m",
+        C,
+        "2024-03-01T00:00:00+08:00",
+        "leap February 29 (2024)",
+    ),
+    (
+        "2027-01-31T10:00:00+08:00",
+        "1m",
+        C,
+        "2027-03-01T00:00:00+08:00",
+        "common February 28 (2027)",
+    ),
+    (
+        "2027-12-31T10:00:00+08:00",
+        "2m",
+        C,
+        "2028-03-01T00:00:00+08:00",
+        "12-31 + 2m → leap 02-29",
+    ),
+    // A16: public-order case filed 2026-09-01, 30 days → 10-01 (National Day) → 10-08.
+    (
+        "2026-09-01T15:00:00+08:00",
+        "30d",
+        L,
+        "2026-10-09T00:00:00+08:00",
+        "A16 rolls over National Day",
+    ),
+    // Custody ending on a holiday is not extended.
+    (
+        "2025-09-28T10:00:00+08:00",
+        "3d",
+        C,
+        "2025-10-02T00:00:00+08:00",
+        "custody ends on 10-01",
+    ),
+    (
+        "2026-02-12T10:00:00+08:00",
+        "7d",
+        C,
+        "2026-02-20T00:00:00+08:00",
+        "custody ends inside Spring Festival",
+    ),
+    // A21: fine paid within 15 days.
+    (
+        "2026-04-20T16:00:00+08:00",
+        "15d",
+        L,
+        "2026-05-07T00:00:00+08:00",
+        "05-05 Labour Day → 05-06",
+    ),
+    // Working days: A12 先行登记保存 7 working days across National Day 2025.
+    (
+        "2025-09-26T10:00:00+08:00",
+        "7d",
+        W,
+        "2025-10-14T00:00:00+08:00",
+        "09-28 and 10-11 make-up days count",
+    ),
+    (
+        "2026-02-12T10:00:00+08:00",
+        "7d",
+        W,
+        "2026-03-01T00:00:00+08:00",
+        "02-14 and 02-28 make-up days count",
+    ),
+    (
+        "2026-04-30T10:00:00+08:00",
+        "1d",
+        W,
+        "2026-05-07T00:00:00+08:00",
+        "first working day after Labour Day",
+    ),
+    (
+        "2025-12-26T10:00:00+08:00",
+        "3d",
+        W,
+        "2026-01-01T00:00:00+08:00",
+        "12-29, 12-30, 12-31",
+    ),
+    // Year end: a last day on 12-31 ends at 2027-01-01 00:00 without needing 2027.
+    (
+        "2026-12-30T10:00:00+08:00",
+        "1d",
+        L,
+        "2027-01-01T00:00:00+08:00",
+        "12-31 Thursday",
+    ),
+    (
+        "2026-12-25T10:00:00+08:00",
+        "1d",
+        L,
+        "2026-12-29T00:00:00+08:00",
+        "12-26 Sat → 12-28 Mon",
+    ),
+    (
+        "2024-12-30T10:00:00+08:00",
+        "2d",
+        L,
+        "2025-01-03T00:00:00+08:00",
+        "start in 2024 needs no 2024 calendar",
+    ),
+];
+
+/// Every holiday block of 2025 and 2026: a period whose last day is the eve, the first
+/// day, the last day, the day after; make-up working days; the weekend next to them.
+/// Each case is "1 day from the day before", so the nominal last day is the named day.
+const HOLIDAY_CASES: &[(&str, &str, &str)] = &[
+    // (nominal last day, expected last day after roll-over, why)
+    // 2025 元旦 01-01 (Wed)
+    ("2025-01-01", "2025-01-02", "2025 元旦 first=last day"),
+    ("2025-01-02", "2025-01-02", "2025 元旦 day after"),
+    // 2025 春节 01-28 (Tue) .. 02-04 (Tue); make-up 01-26 (Sun), 02-08 (Sat)
+    ("2025-01-27", "2025-01-27", "2025 春节 eve (Mon)"),
+    ("2025-01-28", "2025-02-05", "2025 春节 first day"),
+    ("2025-02-01", "2025-02-05", "2025 春节 middle (Sat)"),
+    ("2025-02-04", "2025-02-05", "2025 春节 last day"),
+    ("2025-02-05", "2025-02-05", "2025 春节 day after"),
+    (
+        "2025-01-25",
+        "2025-01-26",
+        "2025 春节 Sat before the make-up Sunday",
+    ),
+    ("2025-01-26", "2025-01-26", "2025 春节 make-up Sunday"),
+    ("2025-02-08", "2025-02-08", "2025 春节 make-up Saturday"),
+    ("2025-02-09", "2025-02-10", "2025 plain Sunday after"),
+    // 2025 清明 04-04 (Fri) .. 04-06 (Sun)
+    ("2025-04-03", "2025-04-03", "2025 清明 eve"),
+    ("2025-04-04", "2025-04-07", "2025 清明 first day"),
+    ("2025-04-06", "2025-04-07", "2025 清明 last day"),
+    // 2025 劳动节 05-01 (Thu) .. 05-05 (Mon); make-up 04-27 (Sun)
+    ("2025-04-30", "2025-04-30", "2025 劳动节 eve"),
+    ("2025-05-01", "2025-05-06", "2025 劳动节 first day"),
+    ("2025-05-05", "2025-05-06", "2025 劳动节 last day"),
+    (
+        "2025-04-26",
+        "2025-04-27",
+        "2025 Sat rolls onto the make-up Sunday",
+    ),
+    ("2025-04-27", "2025-04-27", "2025 劳动节 make-up Sunday"),
+    // 2025 端午 05-31 (Sat) .. 06-02 (Mon)
+    ("2025-05-30", "2025-05-30", "2025 端午 eve"),
+    ("2025-05-31", "2025-06-03", "2025 端午 first day"),
+    ("2025-06-02", "2025-06-03", "2025 端午 last day"),
+    // 2025 国庆+中秋 10-01 (Wed) .. 10-08 (Wed); make-up 09-28 (Sun), 10-11 (Sat)
+    ("2025-09-30", "2025-09-30", "2025 国庆 eve"),
+    ("2025-10-01", "2025-10-09", "2025 国庆 first day"),
+    ("2025-10-06", "2025-10-09", "2025 国庆 中秋 day"),
+    ("2025-10-08", "2025-10-09", "2025 国庆 last day"),
+    (
+        "2025-09-27",
+        "2025-09-28",
+        "2025 Sat rolls onto the make-up Sunday",
+    ),
+    ("2025-09-28", "2025-09-28", "2025 国庆 make-up Sunday"),
+    ("2025-10-11", "2025-10-11", "2025 国庆 make-up Saturday"),
+    ("2025-10-12", "2025-10-13", "2025 plain Sunday after"),
+    // 2026 元旦 01-01 (Thu) .. 01-03 (Sat); make-up 01-04 (Sun)
+    ("2025-12-31", "2025-12-31", "2026 元旦 eve"),
+    (
+        "2026-01-01",
+        "2026-01-04",
+        "2026 元旦 first day → make-up Sunday",
+    ),
+    (
+        "2026-01-03",
+        "2026-01-04",
+        "2026 元旦 last day → make-up Sunday",
+    ),
+    ("2026-01-04", "2026-01-04", "2026 元旦 make-up Sunday"),
+    // 2026 春节 02-15 (Sun) .. 02-23 (Mon); make-up 02-14 (Sat), 02-28 (Sat)
+    ("2026-02-13", "2026-02-13", "2026 春节 Friday before"),
+    (
+        "2026-02-14",
+        "2026-02-14",
+        "2026 春节 eve is a make-up Saturday",
+    ),
+    ("2026-02-15", "2026-02-24", "2026 春节 first day"),
+    ("2026-02-23", "2026-02-24", "2026 春节 last day"),
+    ("2026-02-28", "2026-02-28", "2026 春节 make-up Saturday"),
+    ("2026-03-01", "2026-03-02", "2026 plain Sunday after"),
+    // 2026 清明 04-04 (Sat) .. 04-06 (Mon)
+    ("2026-04-03", "2026-04-03", "2026 清明 eve"),
+    ("2026-04-04", "2026-04-07", "2026 清明 first day"),
+    ("2026-04-06", "2026-04-07", "2026 清明 last day"),
+    // 2026 劳动节 05-01 (Fri) .. 05-05 (Tue); make-up 05-09 (Sat)
+    ("2026-04-30", "2026-04-30", "2026 劳动节 eve"),
+    ("2026-05-01", "2026-05-06", "2026 劳动节 first day"),
+    ("2026-05-05", "2026-05-06", "2026 劳动节 last day"),
+    ("2026-05-09", "2026-05-09", "2026 劳动节 make-up Saturday"),
+    ("2026-05-10", "2026-05-11", "2026 plain Sunday after"),
+    // 2026 端午 06-19 (Fri) .. 06-21 (Sun)
+    ("2026-06-18", "2026-06-18", "2026 端午 eve"),
+    ("2026-06-19", "2026-06-22", "2026 端午 first day"),
+    ("2026-06-21", "2026-06-22", "2026 端午 last day"),
+    // 2026 中秋 09-25 (Fri) .. 09-27 (Sun)
+    ("2026-09-24", "2026-09-24", "2026 中秋 eve"),
+    ("2026-09-25", "2026-09-28", "2026 中秋 first day"),
+    ("2026-09-27", "2026-09-28", "2026 中秋 last day"),
+    // 2026 国庆 10-01 (Thu) .. 10-07 (Wed); make-up 09-20 (Sun), 10-10 (Sat)
+    ("2026-09-30", "2026-09-30", "2026 国庆 eve"),
+    ("2026-10-01", "2026-10-08", "2026 国庆 first day"),
+    ("2026-10-07", "2026-10-08", "2026 国庆 last day"),
+    (
+        "2026-09-19",
+        "2026-09-20",
+        "2026 Sat rolls onto the make-up Sunday",
+    ),
+    ("2026-09-20", "2026-09-20", "2026 国庆 make-up Sunday"),
+    ("2026-10-10", "2026-10-10", "2026 国庆 make-up Saturday"),
+    ("2026-10-11", "2026-10-12", "2026 plain Sunday after"),
+    // Month ends
+    ("2025-02-28", "2025-02-28", "2025 February end (Fri)"),
+    ("2025-08-31", "2025-09-01", "2025 August end (Sun)"),
+    ("2026-01-31", "2026-02-02", "2026 January end (Sat)"),
+    ("2026-05-31", "2026-06-01", "2026 May end (Sun)"),
+    ("2026-10-31", "2026-11-02", "2026 October end (Sat)"),
+    ("2026-12-31", "2026-12-31", "2026 year end (Thu)"),
+];
+
+#[test]
+fn statute_examples() {
+    let c = cals();
+    for (start, p, mode, due, why) in STATUTE_CASES {
+        let r = compute(at(start), &spec(p, *mode), &c).unwrap_or_else(|e| panic!("{why}: {e}"));
+        assert_eq!(
+            r.due,
+            at(due),
+            "{why}: {start} + {p} {mode:?}\n{:#?}",
+            r.explain
+        );
+        assert_eq!(
+            r.due.offset().local_minus_utc(),
+            8 * 3600,
+            "{why}: due is +08:00"
+        );
+        assert!(r.due >= r.nominal_end, "{why}");
+        assert!(!r.provisional);
+    }
+}
+
+#[test]
+fn three_month_case_checked_by_hand() {
+    // 2025-11-30 + 3 months → 2026-02-28 (no 30th in February), a make-up Saturday.
+    let r = compute(at("2025-11-30T10:00:00+08:00"), &spec("3m", L), &cals()).unwrap();
+    assert_eq!(r.nominal_last_day, Some(day("2026-02-28")));
+    assert!(
+        r.explain
+            .iter()
+            .any(|s| matches!(s, Step::MonthEnd { wanted_day: 30, .. }))
+    );
+}
+
+#[test]
+fn every_holiday_block_of_2025_and_2026() {
+    let c = cals();
+    for (last, expect, why) in HOLIDAY_CASES {
+        let nominal = day(last);
+        let start = midnight(nominal.pred_opt().unwrap()).unwrap() + TimeDelta::hours(9);
+        // Legal: rolls to the first working day after a rest day.
+        let r = compute(start, &spec("1d", L), &c).unwrap_or_else(|e| panic!("{why}: {e}"));
+        assert_eq!(r.nominal_last_day, Some(nominal), "{why}");
+        assert_eq!(r.last_day, Some(day(expect)), "{why}\n{:#?}", r.explain);
+        assert_eq!(
+            r.due,
+            midnight(day(expect).succ_opt().unwrap()).unwrap(),
+            "{why}"
+        );
+        let rolled = r.explain.iter().any(|s| matches!(s, Step::RollOver { .. }));
+        assert_eq!(rolled, last != expect, "{why}");
+        // Custody: never extended, whatever the day.
+        let rc = compute(start, &spec("1d", C), &c).unwrap();
+        assert_eq!(rc.last_day, Some(nominal), "{why} (custody)");
+        assert_eq!(rc.due, rc.nominal_end, "{why} (custody)");
+        // The same last day reached by a 10-day period.
+        let start10 = midnight(nominal - TimeDelta::days(10)).unwrap() + TimeDelta::hours(15);
+        let r10 = compute(start10, &spec("10d", L), &c).unwrap();
+        assert_eq!(r10.last_day, Some(day(expect)), "{why} (10d)");
+    }
+}
+
+#[test]
+fn roll_over_explains_each_day_off_by_name() {
+    let r = compute(at("2025-09-20T10:00:00+08:00"), &spec("11d", L), &cals()).unwrap();
+    let Some(Step::RollOver { from, to, days_off }) = r
+        .explain
+        .iter()
+        .find(|s| matches!(s, Step::RollOver { .. }))
+    else {
+        panic!("no roll-over: {:#?}", r.explain)
+    };
+    assert_eq!((*from, *to), (day("2025-10-01"), day("2025-10-09")));
+    assert_eq!(days_off.len(), 8);
+    assert!(
+        days_off
+            .iter()
+            .all(|d| matches!(d, DayOff::Holiday { name_zh, .. } if name_zh == "国庆节、中秋节"))
+    );
+    let zh = r
+        .explain
+        .iter()
+        .map(|s| s.text(Lang::Zh))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(zh.contains("开始之日 2025-09-20 不计入"), "{zh}");
+    assert!(zh.contains("国庆节、中秋节"), "{zh}");
+    assert!(zh.contains("2025-10-09"), "{zh}");
+    let en = r
+        .explain
+        .iter()
+        .map(|s| s.text(Lang::En))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        en.contains("first working day after it, 2025-10-09"),
+        "{en}"
+    );
+    // Explanation order: start, counted from, nominal end, roll-over, due.
+    assert!(matches!(r.explain.first(), Some(Step::Start { .. })));
+    assert!(matches!(
+        r.explain.get(1),
+        Some(Step::CountedFromDay { .. })
+    ));
+    assert!(matches!(r.explain.get(2), Some(Step::NominalEnd { .. })));
+    assert!(matches!(r.explain.last(), Some(Step::Due { .. })));
+    // Weekend reasons are named as such.
+    let w = compute(at("2026-03-06T10:00:00+08:00"), &spec("1d", L), &cals()).unwrap();
+    assert!(w.explain.iter().any(
+        |s| matches!(s, Step::RollOver { days_off, .. } if matches!(days_off.first(), Some(DayOff::Weekend { weekday, .. }) if *weekday == "Saturday"))
+    ));
+}
+
+#[test]
+fn custody_on_a_holiday_says_it_is_not_extended() {
+    let r = compute(at("2025-09-28T10:00:00+08:00"), &spec("3d", C), &cals()).unwrap();
+    assert!(r.explain.iter().any(|s| matches!(
+        s,
+        Step::CustodyNotExtended {
+            day_off: Some(DayOff::Holiday { .. }),
+            ..
+        }
+    )));
+    assert!(
+        r.explain
+            .iter()
+            .any(|s| s.text(Lang::Zh).contains("不因节假日延长"))
+    );
+}
+
+#[test]
+fn unknown_years_are_refused_or_flagged() {
+    let c = cals();
+    // A last day in 2027 (no calendar): refused, never guessed.
+    let e = compute(at("2026-12-31T10:00:00+08:00"), &spec("2d", L), &c).unwrap_err();
+    assert_eq!(e, PeriodError::CalendarUnknown { year: 2027 });
+    assert!(e.to_string().contains("calendar unknown for 2027"), "{e}");
+    let e = compute(at("2024-12-29T10:00:00+08:00"), &spec("2d", L), &c).unwrap_err();
+    assert_eq!(e, PeriodError::CalendarUnknown { year: 2024 });
+    // Working days crossing into 2027.
+    let e = compute(at("2026-12-28T10:00:00+08:00"), &spec("7d", W), &c).unwrap_err();
+    assert_eq!(e, PeriodError::CalendarUnknown { year: 2027 });
+    // Provisional: plain weekends, flagged.
+    let opts = ComputeOptions { provisional: true };
+    let r = compute_with(at("2026-12-31T10:00:00+08:00"), &spec("2d", L), &c, opts).unwrap();
+    assert!(r.provisional);
+    assert_eq!(r.last_day, Some(day("2027-01-04")));
+    assert!(
+        r.explain
+            .iter()
+            .any(|s| matches!(s, Step::Provisional { year: 2027 }))
+    );
+    assert!(
+        r.explain
+            .iter()
+            .any(|s| s.text(Lang::En).contains("PROVISIONAL"))
+    );
+    let r = compute_with(at("2026-12-28T10:00:00+08:00"), &spec("7d", W), &c, opts).unwrap();
+    assert!(r.provisional);
+    assert_eq!(r.last_day, Some(day("2027-01-06")));
+    // Provisional changes nothing when the calendar is known.
+    let r = compute_with(at("2026-09-01T10:00:00+08:00"), &spec("30d", L), &c, opts).unwrap();
+    assert!(!r.provisional);
+    // Custody needs no calendar: answered with certainty, and says so.
+    let r = compute(at("2027-03-01T10:00:00+08:00"), &spec("2m", C), &c).unwrap();
+    assert!(!r.provisional);
+    assert_eq!(r.due, at("2027-05-02T00:00:00+08:00"));
+    assert!(r.explain.iter().any(|s| matches!(
+        s,
+        Step::CustodyNotExtended {
+            calendar_known: false,
+            ..
+        }
+    )));
+    // Hours need no calendar either.
+    let r = compute(at("2030-01-01T10:00:00+08:00"), &spec("24h", L), &c).unwrap();
+    assert_eq!(r.due, at("2030-01-02T10:00:00+08:00"));
+    // An empty calendar set refuses everything that needs one.
+    let e = compute(
+        at("2026-03-02T10:00:00+08:00"),
+        &spec("1d", L),
+        &Calendars::empty(),
+    )
+    .unwrap_err();
+    assert_eq!(e, PeriodError::CalendarUnknown { year: 2026 });
+}
+
+#[test]
+fn bad_specs() {
+    for bad in [
+        "",
+        "d",
+        "0d",
+        "3",
+        "3w",
+        "-3d",
+        "3.5d",
+        "1e3d",
+        "10001d",
+        "100001h",
+        "1201m",
+        "99999999999d",
+    ] {
+        assert!(bad.parse::<Span>().is_err(), "{bad:?}");
+    }
+    assert_eq!("30d".parse::<Span>().unwrap(), Span::days(30));
+    assert_eq!("24H".parse::<Span>().unwrap(), Span::hours(24));
+    assert_eq!(Span::months(2).to_string(), "2m");
+    let c = cals();
+    let e = compute(at("2026-03-02T10:00:00+08:00"), &spec("2m", W), &c).unwrap_err();
+    assert!(matches!(e, PeriodError::WorkingDaysNeedDays { .. }));
+    let e = compute(at("2026-03-02T10:00:00+08:00"), &spec("8h", W), &c).unwrap_err();
+    assert!(matches!(e, PeriodError::WorkingDaysNeedDays { .. }));
+    let zero = PeriodSpec {
+        amount: 0,
+        unit: Unit::Days,
+        mode: L,
+    };
+    assert!(matches!(
+        compute(at("2026-03-02T10:00:00+08:00"), &zero, &c),
+        Err(PeriodError::InvalidAmount { .. })
+    ));
+    // Far-future dates do not panic: custody needs no calendar, legal needs one.
+    let far = PeriodSpec {
+        amount: 1200,
+        unit: Unit::Months,
+        mode: C,
+    };
+    assert_eq!(
+        compute(at("9999-12-31T10:00:00+08:00"), &far, &c)
+            .unwrap()
+            .last_day,
+        Some(day("+10099-12-31"))
+    );
+    let far = PeriodSpec {
+        amount: 1200,
+        unit: Unit::Months,
+        mode: L,
+    };
+    assert!(compute(at("9999-12-31T10:00:00+08:00"), &far, &c).is_err());
+}
+
+#[test]
+fn json_shape_of_steps() {
+    let r = compute(at("2026-09-01T15:00:00+08:00"), &spec("30d", L), &cals()).unwrap();
+    let v = serde_json::to_value(&r).unwrap();
+    assert_eq!(v["due"], "2026-10-09T00:00:00+08:00");
+    assert_eq!(v["nominal_end"], "2026-10-02T00:00:00+08:00");
+    assert_eq!(v["explain"][0]["step"], "start");
+    assert_eq!(v["explain"][0]["period"], "30d");
+    let roll = v["explain"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == "roll_over")
+        .unwrap();
+    assert_eq!(roll["from"], "2026-10-01");
+    assert_eq!(roll["to"], "2026-10-08");
+    assert_eq!(roll["days_off"][0]["kind"], "holiday");
+    assert_eq!(roll["days_off"][0]["name_zh"], "国庆节");
+}
+
+// ───────────── rule catalog and deadlines ─────────────
+
+fn catalog() -> RuleCatalog {
+    RuleCatalog::builtin().unwrap()
+}
+
+fn approval(by: &str, t: &str) -> Approval {
+    Approval {
+        approver: by.into(),
+        at: at(t),
+        reference: None,
+    }
+}
+
+#[test]
+fn catalog_covers_law_facts_rows() {
+    let cat = catalog();
+    let refs: std::collections::HashSet<&str> =
+        cat.rules.iter().map(|r| r.reference.as_str()).collect();
+    // Every row of law-facts §2.1 and §2.2 with a time limit (A6 "until sober", C18 and C19
+    // are counting rules, noted on A4 and C16).
+    for n in (1..=28).filter(|n| *n != 6) {
+        assert!(refs.contains(format!("A{n}").as_str()), "A{n} missing");
+    }
+    for n in (1..=32).filter(|n| *n != 18 && *n != 19) {
+        assert!(refs.contains(format!("C{n}").as_str()), "C{n} missing");
+    }
+    // §1.9 time limits of the 2025 law: articles 90, 97, 116, 118, 120, 123, 124, 105.
+    for art in [
+        "第90条",
+        "第97条",
+        "第116条",
+        "第118条",
+        "第120条",
+        "第123条",
+        "第124条",
+        "第105条",
+    ] {
+        assert!(
+            cat.rules.iter().any(|r| r
+                .basis
+                .iter()
+                .any(|b| b.law.contains("治安管理处罚法") && b.article.contains(art))),
+            "PSAPL {art} missing"
+        );
+    }
+    let c = cals();
+    for r in &cat.rules {
+        match r.spec() {
+            Some(s) => {
+                // Provisional: the limitation periods reach years without a calendar.
+                let d = cat.start(
+                    &r.code,
+                    at("2026-03-02T10:00:00+08:00"),
+                    &c,
+                    ComputeOptions { provisional: true },
+                );
+                let d = d.unwrap_or_else(|e| panic!("{}: {e}", r.code));
+                assert!(d.due() > d.start, "{}", r.code);
+                assert_eq!(d.result.spec, s);
+            }
+            None => assert!(matches!(
+                cat.start(
+                    &r.code,
+                    at("2026-03-02T10:00:00+08:00"),
+                    &c,
+                    ComputeOptions::default()
+                ),
+                Err(DeadlineError::Immediate { .. })
+            )),
+        }
+    }
+    let case = cat.get("admin.case_handling").unwrap();
+    assert_eq!(case.period, RulePeriod::Counted(Span::days(30)));
+    assert_eq!(case.extensions[0].times, Some(2));
+    assert_eq!(cat.get("admin.questioning").unwrap().mode, Mode::Custody);
+    assert_eq!(
+        cat.get("admin.preservation").unwrap().mode,
+        Mode::WorkingDays
+    );
+    assert_eq!(
+        cat.get("criminal.arrest_request").unwrap().mode,
+        Mode::Custody
+    );
+}
+
+#[test]
+fn case_handling_extended_twice_then_refused() {
+    let cat = catalog();
+    let c = cals();
+    let mut d = cat
+        .start(
+            "admin.case_handling",
+            at("2026-03-02T09:00:00+08:00"),
+            &c,
+            ComputeOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(d.due(), at("2026-04-02T00:00:00+08:00"));
+    assert_eq!(
+        d.warn_at,
+        vec![
+            at("2026-03-26T00:00:00+08:00"),
+            at("2026-03-30T00:00:00+08:00"),
+            at("2026-04-01T00:00:00+08:00")
+        ]
+    );
+    // +30 days from the nominal last day 04-01 → 05-01 (Labour Day) → 05-06.
+    d.extend(
+        0,
+        None,
+        approval("上一级公安机关 王某", "2026-03-25T10:00:00+08:00"),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(d.due(), at("2026-05-07T00:00:00+08:00"));
+    assert!(
+        d.result
+            .explain
+            .iter()
+            .any(|s| matches!(s, Step::Extension { .. }))
+    );
+    assert!(
+        d.result
+            .explain
+            .iter()
+            .any(|s| matches!(s, Step::RollOver { .. }))
+    );
+    // +30 days from the nominal last day 05-01 (not the rolled 05-06) → 05-31 (Sun) → 06-01.
+    d.extend(
+        0,
+        None,
+        approval("上一级公安机关 王某", "2026-05-01T10:00:00+08:00"),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(d.due(), at("2026-06-02T00:00:00+08:00"));
+    let e = d
+        .extend(
+            0,
+            None,
+            approval("上一级公安机关", "2026-05-20T10:00:00+08:00"),
+            &c,
+        )
+        .unwrap_err();
+    assert!(
+        matches!(e, DeadlineError::ExtensionExhausted { times: 2, .. }),
+        "{e}"
+    );
+    // Rebuilding from the stored parts gives the same deadline.
+    let again = cat
+        .rebuild(
+            "admin.case_handling",
+            d.start,
+            &d.applied,
+            &c,
+            ComputeOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(again, d);
+    // The stored parts round-trip through JSON.
+    let json = serde_json::to_string(&d.applied).unwrap();
+    let back: Vec<AppliedExtension> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, d.applied);
+}
+
+#[test]
+fn extension_rules() {
+    let cat = catalog();
+    let c = cals();
+    let o = ComputeOptions::default();
+    // Arrest request: 3 days from 2026-01-01 10:00; +up to 4 days (granted 4) → 01-08.
+    let mut d = cat
+        .start(
+            "criminal.arrest_request",
+            at("2026-01-01T10:00:00+08:00"),
+            &c,
+            o,
+        )
+        .unwrap();
+    assert_eq!(d.due(), at("2026-01-05T00:00:00+08:00"));
+    let too_much = d.extend(
+        0,
+        Some(Span::days(5)),
+        approval("县公安局 李某", "2026-01-03T10:00:00+08:00"),
+        &c,
+    );
+    assert!(matches!(too_much, Err(DeadlineError::BadGrant { .. })));
+    let missing = d.extend(
+        0,
+        None,
+        approval("县公安局 李某", "2026-01-03T10:00:00+08:00"),
+        &c,
+    );
+    assert!(matches!(missing, Err(DeadlineError::BadGrant { .. })));
+    let late = d.extend(
+        0,
+        Some(Span::days(4)),
+        approval("县公安局 李某", "2026-01-05T00:00:00+08:00"),
+        &c,
+    );
+    assert!(matches!(late, Err(DeadlineError::AfterExpiry { .. })));
+    let nobody = d.extend(
+        0,
+        Some(Span::days(4)),
+        approval(" ", "2026-01-03T10:00:00+08:00"),
+        &c,
+    );
+    assert!(matches!(nobody, Err(DeadlineError::NoApprover)));
+    assert!(matches!(
+        d.extend(9, None, approval("x", "2026-01-03T10:00:00+08:00"), &c),
+        Err(DeadlineError::NoSuchExtension { number: 10, .. })
+    ));
+    d.extend(
+        0,
+        Some(Span::days(4)),
+        approval("县公安局 李某", "2026-01-03T10:00:00+08:00"),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(d.due(), at("2026-01-09T00:00:00+08:00"));
+    // Roving / gang crime: to 30 days from the detention.
+    d.extend(
+        1,
+        None,
+        approval("县公安局 李某", "2026-01-07T10:00:00+08:00"),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(d.due(), at("2026-02-01T00:00:00+08:00"));
+
+    // Investigation custody: arrest 2025-12-31, 2 months → 02-28; +1 month from 02-28 → 03-28.
+    let mut d = cat
+        .start(
+            "criminal.investigation_custody",
+            at("2025-12-31T16:00:00+08:00"),
+            &c,
+            o,
+        )
+        .unwrap();
+    assert_eq!(d.due(), at("2026-03-01T00:00:00+08:00"));
+    assert!(
+        d.warn_at.contains(&at("2026-02-22T00:00:00+08:00")),
+        "7 days before: {:?}",
+        d.warn_at
+    );
+    d.extend(
+        0,
+        None,
+        approval("上一级人民检察院", "2026-02-20T10:00:00+08:00"),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(d.due(), at("2026-03-29T00:00:00+08:00"));
+    d.extend(
+        1,
+        None,
+        approval("省级人民检察院", "2026-03-20T10:00:00+08:00"),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(d.due(), at("2026-05-29T00:00:00+08:00"));
+    d.extend(
+        2,
+        None,
+        approval("省级人民检察院", "2026-05-20T10:00:00+08:00"),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(d.due(), at("2026-07-29T00:00:00+08:00"));
+    assert_eq!(d.result.nominal_end, d.result.due, "custody never extends");
+
+    // Questioning: 8 hours → to 12 → to 24 (hours from the arrival instant).
+    let mut d = cat
+        .start("admin.questioning", at("2026-05-01T21:30:00+08:00"), &c, o)
+        .unwrap();
+    assert_eq!(d.due(), at("2026-05-02T05:30:00+08:00"));
+    d.extend(
+        1,
+        None,
+        approval("办案部门负责人", "2026-05-02T01:00:00+08:00"),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(d.due(), at("2026-05-02T21:30:00+08:00"));
+    // Going back to 12 hours would shorten it: refused.
+    let e = d
+        .extend(
+            0,
+            None,
+            approval("办案部门负责人", "2026-05-02T02:00:00+08:00"),
+            &c,
+        )
+        .unwrap_err();
+    assert!(matches!(e, DeadlineError::NotLonger { .. }), "{e}");
+
+    // Working-day rules extend nothing; unknown and immediate rules are refused.
+    assert!(matches!(
+        cat.start("nope", at("2026-05-01T21:30:00+08:00"), &c, o),
+        Err(DeadlineError::UnknownRule { .. })
+    ));
+    assert!(matches!(
+        cat.start("admin.file", at("2026-05-01T21:30:00+08:00"), &c, o),
+        Err(DeadlineError::Immediate { .. })
+    ));
+    // A deadline that needs an unknown year says so.
+    let e = cat
+        .start(
+            "admin.case_handling",
+            at("2026-12-20T09:00:00+08:00"),
+            &c,
+            o,
+        )
+        .unwrap_err();
+    assert_eq!(
+        e,
+        DeadlineError::Period(PeriodError::CalendarUnknown { year: 2027 })
+    );
+}
+
+const MINI: &str = r#"
+version = "t"
+[[rule]]
+code = "x.one"
+reference = "A1"
+kind = "administrative"
+name_zh = "甲"
+name_en = "One"
+trigger_zh = "触发"
+trigger_en = "Trigger"
+period = "30d"
+warn_before = ["3d"]
+extensions = [{ by = "30d", times = 1, approved_by_zh = "局长", approved_by_en = "chief" }]
+basis = [{ law = "某法", article = "第1条" }]
+"#;
+
+#[test]
+fn catalog_validation_names_the_rule() {
+    assert!(RuleCatalog::parse(MINI).is_ok());
+    let cases: &[(&str, &str, &str)] = &[
+        ("period = \"30d\"", "period = \"30x\"", "bad period"),
+        (
+            "period = \"30d\"",
+            "period = \"2m\"\nmode = \"working_days\"",
+            "working-days rule must be counted in days",
+        ),
+        (
+            "{ by = \"30d\", times = 1,",
+            "{ to = \"20d\", times = 1,",
+            "not longer than the period",
+        ),
+        (
+            "{ by = \"30d\", times = 1,",
+            "{ by = \"30d\", to = \"90d\", times = 1,",
+            "exactly one of",
+        ),
+        ("times = 1", "times = 0", "times must be at least 1"),
+        (
+            "approved_by_en = \"chief\"",
+            "approved_by_en = \"\"",
+            "together",
+        ),
+        ("[\"3d\"]", "[\"30d\"]", "not shorter than the period"),
+        ("[\"3d\"]", "[\"1m\"]", "hours or days"),
+        (
+            "basis = [{ law = \"某法\", article = \"第1条\" }]",
+            "basis = []",
+            "legal basis",
+        ),
+        ("article = \"第1条\"", "article = \"\"", "law and article"),
+        (
+            "name_en = \"One\"",
+            "name_en = \"\"",
+            "name_en must not be empty",
+        ),
+        (
+            "code = \"x.one\"",
+            "code = \"X One\"",
+            "code must be made of",
+        ),
+        (
+            "period = \"30d\"",
+            "period = \"immediate\"",
+            "immediate rule",
+        ),
+        (
+            "kind = \"administrative\"",
+            "kind = \"civil\"",
+            "unknown variant",
+        ),
+        (
+            "trigger_en = \"Trigger\"",
+            "trigger_en = \"Trigger\"\ncolour = \"red\"",
+            "unknown field",
+        ),
+    ];
+    for (from, to, want) in cases {
+        let text = MINI.replacen(from, to, 1);
+        assert_ne!(text, MINI, "{from}");
+        let e = RuleCatalog::parse(&text).unwrap_err();
+        assert!(e.to_string().contains(want), "{from} -> {to}: {e}");
+    }
+    let dup = format!("{MINI}{}", &MINI[MINI.find("[[rule]]").unwrap()..]);
+    let e = RuleCatalog::parse(&dup).unwrap_err();
+    assert!(
+        e.to_string().contains("rule x.one: code is used twice"),
+        "{e}"
+    );
+    assert_eq!(e.code.as_deref(), Some("x.one"));
+}
+
+// ───────────── properties ─────────────
+
+fn arb_start() -> impl Strategy<Value = DateTime<FixedOffset>> {
+    // Any minute from 2025-01-01 to 2026-09-30 (so 90-day / 3-month periods stay in 2026).
+    (0i64..(638 * 24 * 60)).prop_map(|m| at("2025-01-01T00:00:00+08:00") + TimeDelta::minutes(m))
+}
+
+fn arb_spec() -> impl Strategy<Value = PeriodSpec> {
+    prop_oneof![
+        (1u32..=72, prop_oneof![Just(L), Just(C)])
+            .prop_map(|(n, m)| PeriodSpec::new(Span::hours(n), m)),
+        (1u32..=90, prop_oneof![Just(L), Just(C), Just(W)]).prop_map(|(n, m)| {
+            // Keep working-day periods inside 2026 as well.
+            let n = if m == W { n.min(60) } else { n };
+            PeriodSpec::new(Span::days(n), m)
+        }),
+        (1u32..=3, prop_oneof![Just(L), Just(C)])
+            .prop_map(|(n, m)| PeriodSpec::new(Span::months(n), m)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn due_is_never_before_nominal_end(start in arb_start(), s in arb_spec()) {
+        let c = cals();
+        let r = compute(start, &s, &c).unwrap();
+        prop_assert!(r.due >= r.nominal_end);
+        prop_assert!(r.nominal_end > start);
+        prop_assert_eq!(r.due.offset().local_minus_utc(), 8 * 3600);
+        let ends_with_due = matches!(r.explain.last(), Some(Step::Due { at }) if *at == r.due);
+        prop_assert!(ends_with_due);
+    }
+
+    #[test]
+    fn custody_never_extends(start in arb_start(), s in arb_spec()) {
+        let c = cals();
+        let s = PeriodSpec { mode: C, ..s };
+        let r = compute(start, &s, &c).unwrap();
+        prop_assert_eq!(r.due, r.nominal_end);
+        prop_assert_eq!(r.last_day, r.nominal_last_day);
+    }
+
+    #[test]
+    fn non_custody_day_periods_end_on_the_first_working_day(
+        start in arb_start(),
+        s in prop_oneof![
+            (1u32..=90).prop_map(|n| PeriodSpec::new(Span::days(n), L)),
+            (1u32..=60).prop_map(|n| PeriodSpec::new(Span::days(n), W)),
+            (1u32..=3).prop_map(|n| PeriodSpec::new(Span::months(n), L)),
+        ],
+    ) {
+        let c = cals();
+        let r = compute(start, &s, &c).unwrap();
+        let last = r.last_day.unwrap();
+        let nominal = r.nominal_last_day.unwrap();
+        prop_assert_eq!(c.is_working_day(last), Ok(true));
+        // Minimal: every day from the nominal last day up to the last one is a rest day.
+        for d in nominal.iter_days().take_while(|d| *d < last) {
+            prop_assert_eq!(c.is_working_day(d), Ok(false));
+        }
+        prop_assert_eq!(r.due, midnight(last.succ_opt().unwrap()).unwrap());
+    }
+
+    #[test]
+    fn working_day_periods_count_working_days(start in arb_start(), n in 1u32..=60) {
+        let c = cals();
+        let r = compute(start, &PeriodSpec::new(Span::days(n), W), &c).unwrap();
+        let first = start.with_timezone(&CHINA).date_naive().succ_opt().unwrap();
+        let last = r.last_day.unwrap();
+        let count = first.iter_days().take_while(|d| *d <= last).filter(|d| c.is_working_day(*d) == Ok(true)).count();
+        prop_assert_eq!(count as u32, n);
+        prop_assert_eq!(c.is_working_day(last), Ok(true));
+    }
+
+    #[test]
+    fn hours_are_exact_and_days_are_calendar_exact(start in arb_start(), n in 1u32..=90) {
+        let c = cals();
+        let h = compute(start, &PeriodSpec::new(Span::hours(n), L), &c).unwrap();
+        prop_assert_eq!(h.due - start, TimeDelta::hours(i64::from(n)));
+        let d = compute(start, &PeriodSpec::new(Span::days(n), C), &c).unwrap();
+        let start_day = start.with_timezone(&CHINA).date_naive();
+        prop_assert_eq!((d.nominal_last_day.unwrap() - start_day).num_days(), i64::from(n));
+        let m = compute(start, &PeriodSpec::new(Span::months(1), C), &c).unwrap();
+        let last = m.last_day.unwrap();
+        prop_assert!(last.day() == start_day.day() || (last.day() < start_day.day() && last.succ_opt().unwrap().day() == 1));
+    }
+}
