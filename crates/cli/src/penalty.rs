@@ -1,7 +1,7 @@
 //! `frontline penalty assess|catalog`: the public-order penalty discretion engine.
 //!
 //! `assess --input FILE|-` reads one JSON request (the contract of issue 4) and prints the
-//! assessment as JSON; bad input or an unknown code exits 2 with a message on stderr.
+//! assessment as JSON (an array of requests: several violations, combined per 第16条); bad input or an unknown code exits 2 with a message on stderr.
 //! `catalog` lists articles, violation codes, tiers, situations and circumstances.
 
 use std::io::Read;
@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use frontline_core::penalty::catalog::{Catalog, RuleKind};
 use frontline_core::penalty::rules::STATUTORY_CIRCUMSTANCES;
-use frontline_core::penalty::{AssessInput, Engine};
+use frontline_core::penalty::{AssessInput, Engine, combine};
 
 #[derive(Subcommand)]
 pub enum PenaltyCmd {
@@ -83,7 +83,18 @@ fn assess(a: AssessArgs) -> ExitCode {
             Err(e) => return fail(format!("reading {}: {e}", a.input)),
         }
     };
-    let input: AssessInput = match serde_json::from_str(&text) {
+    // One request object, or an array of them: several violations of one person,
+    // decided separately and combined (第16条).
+    let value: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(v) => v,
+        Err(e) => return fail(format!("invalid request JSON: {e}")),
+    };
+    let many = value.is_array();
+    let inputs: Vec<AssessInput> = match if many {
+        serde_json::from_value(value)
+    } else {
+        serde_json::from_value(value).map(|i| vec![i])
+    } {
         Ok(i) => i,
         Err(e) => return fail(format!("invalid request JSON: {e}")),
     };
@@ -91,20 +102,31 @@ fn assess(a: AssessArgs) -> ExitCode {
         Ok(e) => e,
         Err(e) => return fail(e),
     };
-    match engine.assess(&input) {
-        Ok(out) => {
-            let json = if a.compact {
-                serde_json::to_string(&out)
-            } else {
-                serde_json::to_string_pretty(&out)
-            };
-            match json {
-                Ok(s) => {
-                    println!("{s}");
-                    ExitCode::SUCCESS
-                }
-                Err(e) => fail(e),
-            }
+    let mut out = Vec::with_capacity(inputs.len());
+    for (n, input) in inputs.iter().enumerate() {
+        match engine.assess(input) {
+            Ok(x) => out.push(x),
+            Err(e) if many => return fail(format!("request {}: {e}", n + 1)),
+            Err(e) => return fail(e),
+        }
+    }
+    let json = if many {
+        let combined = combine(&out);
+        let v = serde_json::json!({ "assessments": out, "combined": combined });
+        if a.compact {
+            serde_json::to_string(&v)
+        } else {
+            serde_json::to_string_pretty(&v)
+        }
+    } else if a.compact {
+        serde_json::to_string(&out.first())
+    } else {
+        serde_json::to_string_pretty(&out.first())
+    };
+    match json {
+        Ok(s) => {
+            println!("{s}");
+            ExitCode::SUCCESS
         }
         Err(e) => fail(e),
     }

@@ -90,6 +90,17 @@ fn minor_detention_not_executed() {
 }
 
 #[test]
+fn several_violations_combined_art16() {
+    let one = r#"{"article": "30", "tier": "heavier", "circumstances": ["prior_penalty_1y"], "person": {"age": 40}, "offence_date": "2026-04-01"}"#;
+    let (code, v, err) = assess(&format!("[{one}, {one}, {one}]"));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["assessments"].as_array().unwrap().len(), 3);
+    assert_eq!(v["combined"]["detention_days_executed"], 20);
+    assert!(v["combined"]["detention_days_decided"].as_u64().unwrap() > 20);
+    assert_eq!(v["combined"]["explain"][0]["basis"]["article"], 16);
+}
+
+#[test]
 fn unknown_codes_exit_2() {
     for (req, needle) in [
         (
