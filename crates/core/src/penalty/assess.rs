@@ -376,11 +376,17 @@ fn fine_floor(t: &Tier, step: u64) -> u64 {
             if t.fine_min_statutory {
                 lo
             } else {
-                step.min(hi).max(1)
+                no_min_floor(hi, step)
             }
         }
         None => 0,
     }
+}
+
+/// The lowest fine the engine recommends where the text gives only a maximum: a
+/// twentieth of the maximum (at least 1 yuan, at most one step).
+fn no_min_floor(hi: u64, step: u64) -> u64 {
+    (hi / 20).clamp(1, step.max(1))
 }
 
 /// The effective fine range of a tier (第27条: multiple of the gains).
@@ -1413,7 +1419,7 @@ fn sit_bounds(s: &Situation, scale: &dyn Fn(u64) -> u64) -> Bounds {
 fn tier_bounds(t: &Tier, fine: Option<[u64; 2]>, step: u64) -> Bounds {
     let floor = match fine {
         Some(f) if t.fine_min_statutory => f[0],
-        Some(f) => step.min(f[1]).max(1),
+        Some(f) => no_min_floor(f[1], step),
         None => 0,
     };
     Bounds {
@@ -1484,13 +1490,13 @@ fn map_to_tier(v: Val, new: &Tier, new_fine: Option<[u64; 2]>, old: &Tier, step:
     let pos_fine = |f: u64| -> Option<u64> {
         let [lo, hi] = new_fine?;
         let [olo, ohi] = old.fine_yuan?;
-        Some(map_pos(f, lo, hi, olo.max(floor.min(ohi)), ohi))
+        Some(map_pos(f, lo, hi, olo, ohi))
     };
     if v.det > 0 {
         if let Some(det) = pos_det(v.det) {
             let fine = if old.form.fine_mandatory() {
                 if v.fine > 0 {
-                    pos_fine(v.fine).unwrap_or(floor)
+                    pos_fine(v.fine).unwrap_or(floor).max(floor)
                 } else {
                     floor
                 }
@@ -1526,6 +1532,11 @@ fn map_to_tier(v: Val, new: &Tier, new_fine: Option<[u64; 2]>, old: &Tier, step:
         if old.form.has_fine() {
             let f = pos_fine(v.fine).unwrap_or(floor);
             if old.form.detention_mandatory() {
+                let f = if old.form.fine_mandatory() {
+                    f.max(floor)
+                } else {
+                    f
+                };
                 let det = old.detention_days.map_or(0, |d| d[0]);
                 let fine = if old.form.fine_mandatory() || old.form == Form::DetentionOptFine {
                     f
@@ -1540,7 +1551,7 @@ fn map_to_tier(v: Val, new: &Tier, new_fine: Option<[u64; 2]>, old: &Tier, step:
             }
             return Val {
                 warning: false,
-                fine: f,
+                fine: f.max(floor),
                 det: 0,
             };
         }

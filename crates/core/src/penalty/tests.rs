@@ -294,6 +294,15 @@ fn old_or_lighter_admin_penalty_law_art37() {
         (a.law_version, a.range.code.as_str()),
         (LawVersion::V2012, "44-2")
     );
+    // Same range in both versions (第78条 / 2012 第66条 base): the same recommendation.
+    let new78 = e.assess(&input("78", 30, &[], "2026-02-01")).unwrap();
+    let old78 = e.assess(&input("78", 30, &[], "2025-08-01")).unwrap();
+    assert_eq!(old78.law_version, LawVersion::V2012);
+    assert_eq!(old78.recommended, new78.recommended);
+    // The old law's lower fine ceiling gives a fine no higher than under the new law.
+    let new26 = e.assess(&input("26", 30, &[], "2026-02-01")).unwrap();
+    let old26 = e.assess(&input("26", 30, &[], "2025-08-01")).unwrap();
+    assert!(old26.recommended.fine_yuan <= new26.recommended.fine_yuan);
     // Aggravations new in 2025: the act was punishable in 2012, without the aggravation.
     let a = e.assess(&input("80-2", 30, &[], "2025-08-01")).unwrap();
     assert_eq!(
