@@ -334,6 +334,14 @@ fn weekday_en(d: NaiveDate) -> &'static str {
     }
 }
 
+/// Days of one holiday block skipped while counting working days.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HolidaySkipped {
+    pub name_zh: String,
+    pub name_en: String,
+    pub days: u32,
+}
+
 /// One step of an explanation. Dates are China dates; instants are `+08:00`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]
@@ -356,12 +364,14 @@ pub enum Step {
         wanted_day: u32,
         last_day: NaiveDate,
     },
-    /// Working days counted, with the rest days skipped on the way.
+    /// Working days counted, with the rest days skipped on the way: weekend days, and the
+    /// days of each holiday block crossed.
     WorkingDaysCounted {
         first: NaiveDate,
         last: NaiveDate,
         working_days: u32,
-        skipped: Vec<DayOff>,
+        weekend_days: u32,
+        holidays: Vec<HolidaySkipped>,
     },
     /// The nominal end: 24:00 of the nominal last day, or the exact instant for hours.
     NominalEnd {
@@ -474,13 +484,17 @@ impl Step {
                     first,
                     last,
                     working_days,
-                    skipped,
+                    weekend_days,
+                    holidays,
                 },
                 Zh,
             ) => {
                 let mut s = format!("只计工作日：{first} 至 {last} 共 {working_days} 个工作日");
-                if !skipped.is_empty() {
-                    s.push_str(&format!("，跳过 {} 个休息日", skipped.len()));
+                if *weekend_days > 0 {
+                    s.push_str(&format!("，跳过周末休息日 {weekend_days} 天"));
+                }
+                for h in holidays {
+                    s.push_str(&format!("，跳过{}假期 {} 天", h.name_zh, h.days));
                 }
                 s
             }
@@ -489,15 +503,22 @@ impl Step {
                     first,
                     last,
                     working_days,
-                    skipped,
+                    weekend_days,
+                    holidays,
                 },
                 En,
             ) => {
                 let mut s = format!(
                     "working days only: {working_days} working days from {first} to {last}"
                 );
-                if !skipped.is_empty() {
-                    s.push_str(&format!(", {} rest days skipped", skipped.len()));
+                if *weekend_days > 0 {
+                    s.push_str(&format!("; {weekend_days} weekend days skipped"));
+                }
+                for h in holidays {
+                    s.push_str(&format!(
+                        "; {} holiday days skipped ({})",
+                        h.days, h.name_en
+                    ));
                 }
                 s
             }
@@ -779,20 +800,32 @@ pub fn compute_with(
         (Unit::Days, Mode::WorkingDays) => {
             let mut d = start_day;
             let mut counted = 0u32;
-            let mut skipped = Vec::new();
+            let mut weekend_days = 0u32;
+            let mut holidays: Vec<HolidaySkipped> = Vec::new();
             while counted < span.amount {
                 d = d.succ_opt().ok_or(PeriodError::OutOfRange)?;
                 if look.is_working(d)? {
                     counted += 1;
-                } else {
-                    skipped.push(look.day_off(d));
+                    continue;
+                }
+                match cals.year(d.year()).and_then(|c| c.rest_kind(d)) {
+                    Some(RestKind::Holiday(h)) => match holidays.last_mut() {
+                        Some(last) if last.name_zh == h.name_zh => last.days += 1,
+                        _ => holidays.push(HolidaySkipped {
+                            name_zh: h.name_zh.clone(),
+                            name_en: h.name_en.clone(),
+                            days: 1,
+                        }),
+                    },
+                    _ => weekend_days += 1,
                 }
             }
             explain.push(Step::WorkingDaysCounted {
                 first: first_day,
                 last: d,
                 working_days: counted,
-                skipped,
+                weekend_days,
+                holidays,
             });
             d
         }

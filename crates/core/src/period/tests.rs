@@ -1154,3 +1154,37 @@ proptest! {
         prop_assert!(last.day() == start_day.day() || (last.day() < start_day.day() && last.succ_opt().unwrap().day() == 1));
     }
 }
+
+#[test]
+fn working_days_explain_what_was_skipped() {
+    let r = compute(at("2025-09-26T10:00:00+08:00"), &spec("7d", W), &cals()).unwrap();
+    let Some(Step::WorkingDaysCounted {
+        working_days,
+        weekend_days,
+        holidays,
+        last,
+        ..
+    }) = r
+        .explain
+        .iter()
+        .find(|s| matches!(s, Step::WorkingDaysCounted { .. }))
+    else {
+        panic!("{:#?}", r.explain)
+    };
+    assert_eq!(
+        (*working_days, *weekend_days, *last),
+        (7, 2, day("2025-10-13"))
+    );
+    assert_eq!(holidays.len(), 1);
+    assert_eq!(
+        (holidays[0].name_zh.as_str(), holidays[0].days),
+        ("国庆节、中秋节", 8)
+    );
+    let zh = r
+        .explain
+        .iter()
+        .map(|s| s.text(Lang::Zh))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(zh.contains("跳过国庆节、中秋节假期 8 天"), "{zh}");
+}
