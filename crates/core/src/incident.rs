@@ -276,3 +276,84 @@ pub fn validate(
 pub fn format_number(unit_code: &str, year: i32, seq: i64) -> String {
     format!("{unit_code}-{year}-{seq:06}")
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-22T02:00:00Z")
+            .unwrap()
+            .to_utc()
+    }
+
+    fn input() -> IncidentInput {
+        IncidentInput {
+            category: Some("dispute.neighbour".into()),
+            address: Some(" 人民路1号 ".into()),
+            caller_name: Some("李四".into()),
+            caller_phone: Some("139 1234 5678".into()),
+            narrative: Some("楼上噪音扰民。".into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_intake_is_normalised_and_defaults_to_now() {
+        let tree = CategoryTree::builtin().unwrap();
+        let v = validate(&input(), now(), &tree).unwrap();
+        assert_eq!(v.reported_at, now());
+        assert_eq!(v.address, "人民路1号");
+        assert_eq!(v.caller_phone, "13912345678");
+        assert_eq!(v.caller_id_number, None);
+    }
+
+    #[test]
+    fn reported_time_boundaries() {
+        let tree = CategoryTree::builtin().unwrap();
+        let at = |s: &str| {
+            let mut i = input();
+            i.reported_at = Some(s.into());
+            validate(&i, now(), &tree).map(|v| v.reported_at)
+        };
+        // Exactly the skew is accepted; one second more is the future.
+        assert!(at("2026-11-22T10:05:00+08:00").is_ok());
+        let e = at("2026-11-22T10:05:01+08:00").unwrap_err();
+        assert_eq!(e[0].code, "reported_at.future");
+        // The browser's datetime-local value is Beijing time.
+        assert_eq!(
+            at("2026-11-22T09:30").unwrap(),
+            now() - Duration::minutes(30)
+        );
+        assert_eq!(
+            at("2025-11-20T10:00:00+08:00").unwrap_err()[0].code,
+            "reported_at.too_old"
+        );
+        assert_eq!(at("22/11/2026").unwrap_err()[0].code, "reported_at.format");
+    }
+
+    #[test]
+    fn wrong_types_replace_the_missing_field_error() {
+        let v: Value = serde_json::json!({"narrative": 5, "caller": {"phone": 13800138000u64}});
+        let i = IncidentInput::from_json(&v).unwrap();
+        let tree = CategoryTree::builtin().unwrap();
+        let errs = validate(&i, now(), &tree).unwrap_err();
+        let of = |f: &str| {
+            errs.iter()
+                .filter(|e| e.field == f)
+                .map(|e| e.code)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of("narrative"), vec!["type"]);
+        assert_eq!(of("caller.phone"), vec!["type"]);
+        assert_eq!(of("address"), vec!["required"]);
+        assert!(IncidentInput::from_json(&serde_json::json!("x")).is_err());
+    }
+
+    #[test]
+    fn numbers_are_zero_padded_per_unit_and_year() {
+        assert_eq!(format_number("S01", 2026, 42), "S01-2026-000042");
+        assert_eq!(format_number("S11", 2027, 1_234_567), "S11-2027-1234567");
+    }
+}
