@@ -26,6 +26,24 @@
 //! The rule catalog ([`RuleCatalog`], `data/deadline-rules.toml`) names the periods of
 //! the case-handling law; [`RuleCatalog::start`] starts a [`Deadline`] from a rule and
 //! [`Deadline::extend`] applies an approved extension.
+//!
+//! ```
+//! use chrono::DateTime;
+//! use frontline_core::Lang;
+//! use frontline_core::period::{Calendars, ComputeOptions, Mode, PeriodSpec, RuleCatalog, Span, compute};
+//!
+//! let cals = Calendars::builtin().expect("built-in calendars are valid"); // load once
+//! let start = DateTime::parse_from_rfc3339("2026-09-01T15:00:00+08:00").expect("RFC 3339");
+//! // 30 days: the last day 10-01 is National Day, so the period ends with 10-08.
+//! let r = compute(start, &PeriodSpec::new(Span::days(30), Mode::Legal), &cals).expect("2026 is loaded");
+//! assert_eq!(r.due.to_rfc3339(), "2026-10-09T00:00:00+08:00");
+//! assert!(r.explain_text(Lang::Zh).iter().any(|s| s.contains("国庆节")));
+//!
+//! // The case workflow: start the public-order case deadline when the case is filed.
+//! let rules = RuleCatalog::builtin().expect("built-in rules are valid");
+//! let d = rules.start("admin.case_handling", start, &cals, ComputeOptions::default()).expect("rule");
+//! assert_eq!(d.due(), r.due);
+//! ```
 
 pub mod calendar;
 pub mod rules;
@@ -665,6 +683,13 @@ pub struct PeriodResult {
     /// Some year involved had no calendar and plain weekends were assumed.
     pub provisional: bool,
     pub explain: Vec<Step>,
+}
+
+impl PeriodResult {
+    /// The explanation as sentences in `lang`, in order.
+    pub fn explain_text(&self, lang: Lang) -> Vec<String> {
+        self.explain.iter().map(|s| s.text(lang)).collect()
+    }
 }
 
 /// 00:00 (China time) of `d` (`None` only at the very edge of the date range).
