@@ -256,7 +256,7 @@ pub struct ComputeOptions {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PeriodError {
     #[error(
-        "calendar unknown for {year}: load the State Council holiday arrangement for {year} (data/calendars/{year}.toml) or ask for a provisional answer / {year}年节假日安排尚未载入"
+        "calendar unknown for {year}: load the State Council holiday arrangement for {year} as a calendar file {year}.toml, or ask for a provisional answer / {year}年节假日安排尚未载入"
     )]
     CalendarUnknown { year: i32 },
     #[error("bad period {input:?}: expected <N>h, <N>d or <N>m, e.g. 24h, 30d, 2m")]
