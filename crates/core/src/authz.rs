@@ -16,6 +16,10 @@ pub enum Action {
     IdentifierUnmask,
     UserManage,
     AuditRead,
+    /// Use the penalty discretion calculator and browse the catalog (no records touched).
+    PenaltyAssess,
+    /// Upload and activate a bureau's discretion standard.
+    PenaltyStandardManage,
 }
 
 /// Which units' records an actor may touch for an action.
@@ -52,6 +56,18 @@ const UNIT_WORKERS: [Role; 4] = [
     Role::CaseOfficer,
 ];
 
+/// Who decides or reviews public-order penalties (not community officers, custodians
+/// or partners).
+const PENALTY_USERS: [Role; 7] = [
+    Role::CaseOfficer,
+    Role::DeskOfficer,
+    Role::StationChief,
+    Role::LegalReviewer,
+    Role::BureauLeader,
+    Role::Admin,
+    Role::CommandCentre,
+];
+
 /// The widest scope any of the actor's roles grants for `action`.
 pub fn scope(actor: &Actor, action: Action) -> Scope {
     let own = || Scope::Subtree(actor.unit_path.clone());
@@ -81,7 +97,14 @@ pub fn scope(actor: &Actor, action: Action) -> Scope {
                 Scope::None
             }
         }
-        Action::UserManage | Action::AuditRead => {
+        Action::PenaltyAssess => {
+            if actor.has_any(&PENALTY_USERS) {
+                Scope::Bureau
+            } else {
+                Scope::None
+            }
+        }
+        Action::UserManage | Action::AuditRead | Action::PenaltyStandardManage => {
             if actor.has(Role::Admin) {
                 Scope::Bureau
             } else {
@@ -154,5 +177,30 @@ mod tests {
             Action::IncidentAssignUnit,
             "/QC/S03/"
         ));
+    }
+
+    #[test]
+    fn penalty_calculator_for_officers_and_reviewers_standards_for_admins() {
+        for r in PENALTY_USERS {
+            let a = actor("/QC/S01/", &[r]);
+            assert!(allows(&a, Action::PenaltyAssess, "/QC/"), "{r:?}");
+            assert_eq!(
+                scope(&a, Action::PenaltyStandardManage) == Scope::Bureau,
+                r == Role::Admin,
+                "{r:?}"
+            );
+        }
+        for r in [
+            Role::Partner,
+            Role::PartnerJustice,
+            Role::Custodian,
+            Role::CommunityOfficer,
+        ] {
+            let a = actor("/JD1/", &[r]);
+            assert_eq!(scope(&a, Action::PenaltyAssess), Scope::None, "{r:?}");
+            assert_eq!(scope(&a, Action::PenaltyStandardManage), Scope::None);
+        }
+        let both = actor("/QC/S01/", &[Role::CommunityOfficer, Role::CaseOfficer]);
+        assert!(allows(&both, Action::PenaltyAssess, "/QC/"));
     }
 }

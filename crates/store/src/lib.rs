@@ -190,6 +190,41 @@ impl Store {
         dispatch!(self.count_incidents())
     }
 
+    // ---- penalty discretion standards ----
+    /// Stores an uploaded (validated) standard as an inactive draft, with its audit entry.
+    pub async fn insert_penalty_standard(
+        &self,
+        s: NewPenaltyStandard,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        dispatch!(self.insert_penalty_standard(s, audit))
+    }
+    /// Makes `id` the only active standard (the previous one stays on record, inactive),
+    /// with its audit entry. `NotFound` when there is no such standard.
+    pub async fn activate_penalty_standard(
+        &self,
+        id: uuid::Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+        audit: AuditDraft,
+    ) -> Result<PenaltyStandardRow> {
+        dispatch!(self.activate_penalty_standard(id, at, audit))
+    }
+    /// Every stored standard, newest upload first.
+    pub async fn list_penalty_standards(&self) -> Result<Vec<PenaltyStandardRow>> {
+        dispatch!(self.list_penalty_standards())
+    }
+    /// One standard with its text.
+    pub async fn penalty_standard(
+        &self,
+        id: uuid::Uuid,
+    ) -> Result<Option<(PenaltyStandardRow, String)>> {
+        dispatch!(self.penalty_standard(id))
+    }
+    /// The active standard with its text (`None`: the built-in default applies).
+    pub async fn active_penalty_standard(&self) -> Result<Option<(PenaltyStandardRow, String)>> {
+        dispatch!(self.active_penalty_standard())
+    }
+
     // ---- audit ----
     /// Appends a stand-alone entry (reads of personal data, logins, refusals).
     pub async fn append_audit(&self, audit: AuditDraft) -> Result<i64> {

@@ -213,3 +213,31 @@ pub fn from_micros(us: i64) -> DateTime<Utc> {
 pub fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
     from_micros(micros(t))
 }
+
+/// A discretion standard to store as a draft (not active).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPenaltyStandard {
+    pub id: Uuid,
+    pub name: String,
+    /// The standard's own `version` field.
+    pub version: String,
+    /// The TOML text as uploaded.
+    pub text: String,
+    pub uploaded_by: Uuid,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+/// A stored discretion standard, without its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PenaltyStandardRow {
+    pub id: Uuid,
+    pub name: String,
+    pub version: String,
+    pub uploaded_by: Uuid,
+    /// The uploader's display name.
+    pub uploaded_by_name: String,
+    pub uploaded_at: DateTime<Utc>,
+    /// When it was last activated (kept after another one is activated).
+    pub activated_at: Option<DateTime<Utc>>,
+    pub active: bool,
+}

@@ -19,10 +19,16 @@ use uuid::Uuid;
 use crate::model::*;
 use crate::{Result, StoreError};
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        include_str!("../migrations/postgres/0002_penalty_standards.sql"),
+    ),
+];
 /// Serialises migrations when several instances start at once.
 const MIGRATION_LOCK: i64 = 0x4652_4f4e_544c_494e;
 
@@ -349,6 +355,38 @@ fn incident_where(f: &IncidentFilter, args: &mut Args) -> String {
         }
     }
     sql
+}
+
+const PENALTY_STANDARD_COLS: &str = "p.id, p.name, p.version, p.uploaded_by, o.display_name, p.uploaded_at, \
+     p.activated_at, p.active";
+
+fn penalty_standard_from_row(r: &Row) -> PenaltyStandardRow {
+    PenaltyStandardRow {
+        id: r.get(0),
+        name: r.get(1),
+        version: r.get(2),
+        uploaded_by: r.get(3),
+        uploaded_by_name: r.get(4),
+        uploaded_at: r.get(5),
+        activated_at: r.get(6),
+        active: r.get(7),
+    }
+}
+
+async fn penalty_standard_where(
+    c: &impl GenericClient,
+    cond: &str,
+    args: &[&(dyn ToSql + Sync)],
+) -> Result<Option<(PenaltyStandardRow, String)>> {
+    Ok(c.query_opt(
+        &format!(
+            "SELECT {PENALTY_STANDARD_COLS}, p.text FROM penalty_standards p \
+             JOIN officers o ON o.id = p.uploaded_by WHERE {cond}"
+        ),
+        args,
+    )
+    .await?
+    .map(|r| (penalty_standard_from_row(&r), r.get(8))))
 }
 
 impl PgStore {
@@ -706,6 +744,95 @@ impl PgStore {
         Ok(c.query_one("SELECT COUNT(*) FROM incidents", &[])
             .await?
             .get(0))
+    }
+
+    pub async fn insert_penalty_standard(
+        &self,
+        s: NewPenaltyStandard,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                tx.execute(
+                    "INSERT INTO penalty_standards (id, name, version, text, uploaded_by, uploaded_at, active)
+                     VALUES ($1, $2, $3, $4, $5, $6, FALSE)",
+                    &[
+                        &s.id,
+                        &s.name,
+                        &s.version,
+                        &s.text,
+                        &s.uploaded_by,
+                        &truncate_micros(s.uploaded_at),
+                    ],
+                )
+                .await?;
+                append_audit(tx, head, &audit).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub async fn activate_penalty_standard(
+        &self,
+        id: Uuid,
+        at: chrono::DateTime<chrono::Utc>,
+        audit: AuditDraft,
+    ) -> Result<PenaltyStandardRow> {
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                // Lock the row, so that two activations at once apply one after the other.
+                let exists = tx
+                    .query_opt(
+                        "SELECT 1 FROM penalty_standards WHERE id = $1 FOR UPDATE",
+                        &[&id],
+                    )
+                    .await?;
+                if exists.is_none() {
+                    return Err(StoreError::NotFound);
+                }
+                tx.execute(
+                    "UPDATE penalty_standards SET active = FALSE WHERE active AND id <> $1",
+                    &[&id],
+                )
+                .await?;
+                tx.execute(
+                    "UPDATE penalty_standards SET active = TRUE, activated_at = $2 WHERE id = $1",
+                    &[&id, &truncate_micros(at)],
+                )
+                .await?;
+                append_audit(tx, head, &audit).await?;
+                penalty_standard_where(tx, "p.id = $1", &[&id])
+                    .await?
+                    .map(|(row, _)| row)
+                    .ok_or(StoreError::NotFound)
+            })
+        })
+        .await
+    }
+
+    pub async fn list_penalty_standards(&self) -> Result<Vec<PenaltyStandardRow>> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query(
+                &format!(
+                    "SELECT {PENALTY_STANDARD_COLS} FROM penalty_standards p \
+                     JOIN officers o ON o.id = p.uploaded_by ORDER BY p.uploaded_at DESC, p.id DESC"
+                ),
+                &[],
+            )
+            .await?;
+        Ok(rows.iter().map(penalty_standard_from_row).collect())
+    }
+
+    pub async fn penalty_standard(&self, id: Uuid) -> Result<Option<(PenaltyStandardRow, String)>> {
+        let c = self.pool.get().await?;
+        penalty_standard_where(&c, "p.id = $1", &[&id]).await
+    }
+
+    pub async fn active_penalty_standard(&self) -> Result<Option<(PenaltyStandardRow, String)>> {
+        let c = self.pool.get().await?;
+        penalty_standard_where(&c, "p.active", &[]).await
     }
 
     pub async fn append_audit(&self, audit: AuditDraft) -> Result<i64> {
