@@ -61,8 +61,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::Lang;
 pub use calendar::{CalendarError, Calendars, Holiday, RestKind, UnknownYear, YearCalendar};
 pub use rules::{
-    AppliedExtension, Approval, Basis, CaseKind, Deadline, DeadlineError, DeadlineRule, Extension,
-    ExtensionSize, RuleCatalog, RuleCatalogError, RulePeriod,
+    AppliedExclusion, AppliedExtension, Approval, Basis, CaseKind, Deadline, DeadlineError,
+    DeadlineEvent, DeadlineRule, Excluded, Extension, ExtensionSize, RuleCatalog, RuleCatalogError,
+    RulePeriod,
 };
 
 /// China Standard Time, the offset every legal date is read in.
@@ -421,6 +422,15 @@ pub enum Step {
         approved_by: String,
         approved_at: DateTime<FixedOffset>,
     },
+    /// Time left out of the period (see [`Deadline::exclude`]).
+    Excluded {
+        reason: String,
+        first_day: Option<NaiveDate>,
+        last_day: Option<NaiveDate>,
+        from: Option<DateTime<FixedOffset>>,
+        until: Option<DateTime<FixedOffset>>,
+        days: Option<u32>,
+    },
     /// The period ends at this instant.
     Due { at: DateTime<FixedOffset> },
 }
@@ -660,6 +670,58 @@ impl Step {
                     ts(approved_at)
                 )
             }
+            (
+                Step::Excluded {
+                    reason,
+                    first_day: Some(a),
+                    last_day: Some(b),
+                    days,
+                    ..
+                },
+                Zh,
+            ) => format!(
+                "{a} 至 {b}（{} 日）{reason}期间不计入，期间最后一日相应顺后",
+                days.unwrap_or(0)
+            ),
+            (
+                Step::Excluded {
+                    reason,
+                    first_day: Some(a),
+                    last_day: Some(b),
+                    days,
+                    ..
+                },
+                En,
+            ) => format!(
+                "{a} to {b} ({} days, {reason}) not counted: the last day moves later by as much",
+                days.unwrap_or(0)
+            ),
+            (
+                Step::Excluded {
+                    reason,
+                    from,
+                    until,
+                    ..
+                },
+                Zh,
+            ) => format!(
+                "{} 至 {} {reason}时间不计入，期满时刻相应顺后",
+                from.as_ref().map(ts).unwrap_or_default(),
+                until.as_ref().map(ts).unwrap_or_default()
+            ),
+            (
+                Step::Excluded {
+                    reason,
+                    from,
+                    until,
+                    ..
+                },
+                En,
+            ) => format!(
+                "{} to {} ({reason}) not counted: the end moves later by as long",
+                from.as_ref().map(ts).unwrap_or_default(),
+                until.as_ref().map(ts).unwrap_or_default()
+            ),
             (Step::Due { at }, Zh) => format!("期满时刻 {}", ts(at)),
             (Step::Due { at }, En) => format!("due at {}", ts(at)),
         }

@@ -9,13 +9,13 @@
 //!
 //! The case workflow starts a [`Deadline`] from a rule when the triggering event happens
 //! ([`RuleCatalog::start`]) and applies approved extensions ([`Deadline::extend`]). A
-//! deadline is fully determined by (rule, start, applied extensions), so the workflow
-//! stores those and rebuilds the deadline with [`RuleCatalog::rebuild`] (e.g. after a
+//! deadline is fully determined by (rule, start, events: the extensions and exclusions
+//! applied, [`DeadlineEvent`]), so the workflow stores those and rebuilds the deadline with [`RuleCatalog::rebuild`] (e.g. after a
 //! new calendar year is loaded).
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, FixedOffset, TimeDelta};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 use super::{
@@ -424,13 +424,13 @@ impl RuleCatalog {
         self.rebuild(code, at, &[], cals, opts)
     }
 
-    /// Rebuilds a deadline from its stored parts: rule, start and the extensions applied
-    /// (validated again, in order).
+    /// Rebuilds a deadline from its stored parts: rule, start and the events applied
+    /// (extensions and exclusions, validated again, in order).
     pub fn rebuild(
         &self,
         code: &str,
         at: impl Into<DateTime<FixedOffset>>,
-        applied: &[AppliedExtension],
+        events: &[DeadlineEvent],
         cals: &Calendars,
         opts: ComputeOptions,
     ) -> Result<Deadline, DeadlineError> {
@@ -445,14 +445,21 @@ impl RuleCatalog {
         let mut d = Deadline {
             rule: rule.clone(),
             start,
-            applied: Vec::new(),
+            events: Vec::new(),
             warn_at: Vec::new(),
             result,
+            excluded_days: 0,
+            excluded_time: TimeDelta::zero(),
             opts_provisional: opts.provisional,
         };
         d.set_warnings();
-        for a in applied {
-            d.extend(a.index, a.granted, a.approval.clone(), cals)?;
+        for e in events {
+            match e {
+                DeadlineEvent::Extension(a) => {
+                    d.extend(a.index, a.granted, a.approval.clone(), cals)?
+                }
+                DeadlineEvent::Exclusion(x) => d.exclude(x.clone(), cals)?,
+            }
         }
         Ok(d)
     }
@@ -476,6 +483,36 @@ pub struct AppliedExtension {
     /// For an `up_to` extension, the amount granted; otherwise `None`.
     pub granted: Option<Span>,
     pub approval: Approval,
+}
+
+/// Time that the law does not count in a period (e.g. 鉴定期间、听证期间不计入办案期限,
+/// 醉酒约束时间不计入询问查证时间), as decided by the case officer or legal reviewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Excluded {
+    /// Whole days `first..=last` not counted (day and month periods): the last day moves
+    /// later by that many days, then the usual roll-over applies.
+    Days { first: NaiveDate, last: NaiveDate },
+    /// A stretch of time not counted (hour periods): the end moves later by its length.
+    Time {
+        from: DateTime<FixedOffset>,
+        until: DateTime<FixedOffset>,
+    },
+}
+
+/// An exclusion that was applied, with its reason (e.g. 伤情鉴定, 听证).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppliedExclusion {
+    pub excluded: Excluded,
+    pub reason: String,
+}
+
+/// What happened to a deadline after it started, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum DeadlineEvent {
+    Extension(AppliedExtension),
+    Exclusion(AppliedExclusion),
 }
 
 /// Why a deadline cannot be started or extended.
@@ -504,6 +541,8 @@ pub enum DeadlineError {
     NotLonger { number: usize },
     #[error("the approver must be named")]
     NoApprover,
+    #[error("exclusion: {0}")]
+    BadExclusion(&'static str),
     #[error(transparent)]
     Period(#[from] PeriodError),
 }
@@ -513,11 +552,17 @@ pub enum DeadlineError {
 pub struct Deadline {
     pub rule: DeadlineRule,
     pub start: DateTime<FixedOffset>,
-    pub applied: Vec<AppliedExtension>,
+    /// Extensions and exclusions applied so far, in order (store these to rebuild).
+    pub events: Vec<DeadlineEvent>,
     /// The current end, with the explanation of the whole chain.
     pub result: PeriodResult,
     /// Reminder instants (ascending), from the rule's `warn_before`, not before the start.
     pub warn_at: Vec<DateTime<FixedOffset>>,
+    /// Days and time excluded so far (re-applied when a `to` extension recounts).
+    #[serde(skip)]
+    excluded_days: u32,
+    #[serde(skip)]
+    excluded_time: TimeDelta,
     #[serde(skip)]
     opts_provisional: bool,
 }
@@ -574,7 +619,11 @@ impl Deadline {
         if approval.approver.trim().is_empty() {
             return Err(DeadlineError::NoApprover);
         }
-        let used = self.applied.iter().filter(|a| a.index == index).count() as u32;
+        let used = self
+            .events
+            .iter()
+            .filter(|e| matches!(e, DeadlineEvent::Extension(a) if a.index == index))
+            .count() as u32;
         if let Some(times) = ext.times
             && used >= times
         {
@@ -599,15 +648,14 @@ impl Deadline {
                 if granted.is_some() {
                     return Err(DeadlineError::BadGrant { number, max: span });
                 }
-                (
-                    span,
-                    compute_with(
-                        self.start,
-                        &PeriodSpec::new(span, self.rule.mode),
-                        cals,
-                        opts,
-                    )?,
-                )
+                let whole = compute_with(
+                    self.start,
+                    &PeriodSpec::new(span, self.rule.mode),
+                    cals,
+                    opts,
+                )?;
+                // Time excluded so far stays excluded from the recounted period.
+                (span, self.shifted(whole, cals)?)
             }
             ExtensionSize::By(span) | ExtensionSize::UpTo(span) => {
                 let span = match (ext.size, granted) {
@@ -667,11 +715,177 @@ impl Deadline {
             provisional: self.result.provisional || next.provisional,
             explain,
         };
-        self.applied.push(AppliedExtension {
+        self.events.push(DeadlineEvent::Extension(AppliedExtension {
             index,
             granted,
             approval,
-        });
+        }));
+        self.set_warnings();
+        Ok(())
+    }
+
+    /// `r` moved later by the days and time excluded so far.
+    fn shifted(&self, mut r: PeriodResult, cals: &Calendars) -> Result<PeriodResult, PeriodError> {
+        let opts = ComputeOptions {
+            provisional: self.opts_provisional,
+        };
+        if self.excluded_days > 0
+            && let Some(last) = r.nominal_last_day
+        {
+            let from = midnight(last).ok_or(PeriodError::OutOfRange)?;
+            let more = compute_with(
+                from,
+                &PeriodSpec::new(Span::days(self.excluded_days), self.rule.mode),
+                cals,
+                opts,
+            )?;
+            r.explain.retain(|s| !matches!(s, Step::Due { .. }));
+            r.explain.extend(
+                more.explain
+                    .into_iter()
+                    .filter(|s| !matches!(s, Step::Start { .. })),
+            );
+            r.last_day = more.last_day;
+            r.nominal_last_day = more.nominal_last_day;
+            r.nominal_end = more.nominal_end;
+            r.due = more.due;
+            r.provisional |= more.provisional;
+        }
+        if self.excluded_time > TimeDelta::zero() && r.nominal_last_day.is_none() {
+            let end = r
+                .nominal_end
+                .checked_add_signed(self.excluded_time)
+                .ok_or(PeriodError::OutOfRange)?;
+            r.explain.retain(|s| !matches!(s, Step::Due { .. }));
+            r.explain.push(Step::NominalEnd {
+                last_day: None,
+                at: end,
+            });
+            r.explain.push(Step::Due { at: end });
+            r.nominal_end = end;
+            r.due = end;
+        }
+        Ok(r)
+    }
+
+    /// Leaves time out of the period (鉴定期间、听证期间不计入…): whole days for a day or
+    /// month period (its last day moves later by that many days, then rolls over as
+    /// usual), a stretch of time for an hour period (its end moves later by that long).
+    /// Which days or hours are excluded is the caller's (the legal reviewer's) decision.
+    /// The exclusion must begin before the current due instant; working-day periods take
+    /// no exclusions.
+    pub fn exclude(&mut self, x: AppliedExclusion, cals: &Calendars) -> Result<(), DeadlineError> {
+        if x.reason.trim().is_empty() {
+            return Err(DeadlineError::BadExclusion(
+                "give the reason (e.g. 伤情鉴定)",
+            ));
+        }
+        if self.rule.mode == Mode::WorkingDays {
+            return Err(DeadlineError::BadExclusion(
+                "working-day periods take no exclusions",
+            ));
+        }
+        let opts = ComputeOptions {
+            provisional: self.opts_provisional,
+        };
+        let mut explain: Vec<Step> = self.result.explain.clone();
+        explain.retain(|s| !matches!(s, Step::Due { .. }));
+        let next = match (&x.excluded, self.result.nominal_last_day) {
+            (Excluded::Days { first, last }, Some(nominal_last)) => {
+                if first > last {
+                    return Err(DeadlineError::BadExclusion("first day after last day"));
+                }
+                let begins = midnight(*first).ok_or(PeriodError::OutOfRange)?;
+                if begins >= self.result.due || *first <= self.start.date_naive() {
+                    return Err(DeadlineError::BadExclusion(
+                        "excluded days must lie after the start day and begin before the due instant",
+                    ));
+                }
+                let days = u32::try_from((*last - *first).num_days() + 1)
+                    .map_err(|_| DeadlineError::BadExclusion("too many days"))?;
+                explain.push(Step::Excluded {
+                    reason: x.reason.trim().to_string(),
+                    first_day: Some(*first),
+                    last_day: Some(*last),
+                    from: None,
+                    until: None,
+                    days: Some(days),
+                });
+                self.excluded_days = self.excluded_days.saturating_add(days);
+                let from = midnight(nominal_last).ok_or(PeriodError::OutOfRange)?;
+                compute_with(
+                    from,
+                    &PeriodSpec::new(Span::days(days), self.rule.mode),
+                    cals,
+                    opts,
+                )?
+            }
+            (Excluded::Time { from, until }, None) => {
+                let (from, until) = (from.with_timezone(&CHINA), until.with_timezone(&CHINA));
+                if until <= from {
+                    return Err(DeadlineError::BadExclusion("`until` must be after `from`"));
+                }
+                if from < self.start || from >= self.result.due {
+                    return Err(DeadlineError::BadExclusion(
+                        "excluded time must begin inside the running period",
+                    ));
+                }
+                let len = until - from;
+                explain.push(Step::Excluded {
+                    reason: x.reason.trim().to_string(),
+                    first_day: None,
+                    last_day: None,
+                    from: Some(from),
+                    until: Some(until),
+                    days: None,
+                });
+                self.excluded_time += len;
+                let end = self
+                    .result
+                    .nominal_end
+                    .checked_add_signed(len)
+                    .ok_or(PeriodError::OutOfRange)?;
+                PeriodResult {
+                    explain: vec![
+                        Step::NominalEnd {
+                            last_day: None,
+                            at: end,
+                        },
+                        Step::Due { at: end },
+                    ],
+                    nominal_end: end,
+                    due: end,
+                    ..self.result.clone()
+                }
+            }
+            (Excluded::Days { .. }, None) => {
+                return Err(DeadlineError::BadExclusion(
+                    "an hour period excludes time, not days",
+                ));
+            }
+            (Excluded::Time { .. }, Some(_)) => {
+                return Err(DeadlineError::BadExclusion(
+                    "a day or month period excludes whole days",
+                ));
+            }
+        };
+        explain.extend(
+            next.explain
+                .iter()
+                .filter(|s| !matches!(s, Step::Start { .. }))
+                .cloned(),
+        );
+        self.result = PeriodResult {
+            start: self.start,
+            spec: self.result.spec,
+            last_day: next.last_day,
+            nominal_last_day: next.nominal_last_day,
+            nominal_end: next.nominal_end,
+            due: next.due,
+            provisional: self.result.provisional || next.provisional,
+            explain,
+        };
+        self.events.push(DeadlineEvent::Exclusion(x));
         self.set_warnings();
         Ok(())
     }

@@ -808,16 +808,16 @@ fn case_handling_extended_twice_then_refused() {
         .rebuild(
             "admin.case_handling",
             d.start,
-            &d.applied,
+            &d.events,
             &c,
             ComputeOptions::default(),
         )
         .unwrap();
     assert_eq!(again, d);
     // The stored parts round-trip through JSON.
-    let json = serde_json::to_string(&d.applied).unwrap();
-    let back: Vec<AppliedExtension> = serde_json::from_str(&json).unwrap();
-    assert_eq!(back, d.applied);
+    let json = serde_json::to_string(&d.events).unwrap();
+    let back: Vec<DeadlineEvent> = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, d.events);
 }
 
 #[test]
@@ -1187,4 +1187,137 @@ fn working_days_explain_what_was_skipped() {
         .collect::<Vec<_>>()
         .join("\n");
     assert!(zh.contains("跳过国庆节、中秋节假期 8 天"), "{zh}");
+}
+
+fn excluded_days(first: &str, last: &str, reason: &str) -> AppliedExclusion {
+    AppliedExclusion {
+        excluded: Excluded::Days {
+            first: day(first),
+            last: day(last),
+        },
+        reason: reason.into(),
+    }
+}
+
+#[test]
+fn exclusions_move_the_end_and_survive_rebuild() {
+    let cat = catalog();
+    let c = cals();
+    let o = ComputeOptions::default();
+    // Case filed 2026-03-02: 30 days → 04-01. An appraisal 03-10..03-14 (5 days) is not
+    // counted: 04-06, which is 清明节, so the period ends with 04-07.
+    let mut d = cat
+        .start(
+            "admin.case_handling",
+            at("2026-03-02T09:00:00+08:00"),
+            &c,
+            o,
+        )
+        .unwrap();
+    d.exclude(excluded_days("2026-03-10", "2026-03-14", "伤情鉴定"), &c)
+        .unwrap();
+    assert_eq!(d.result.nominal_last_day, Some(day("2026-04-06")));
+    assert_eq!(d.due(), at("2026-04-08T00:00:00+08:00"));
+    let zh = d.result.explain_text(Lang::Zh).join("\n");
+    assert!(zh.contains("伤情鉴定期间不计入"), "{zh}");
+    assert!(zh.contains("清明节"), "{zh}");
+    // An extension then counts from the shifted nominal last day: 04-06 + 30 → 05-06.
+    d.extend(
+        0,
+        None,
+        approval("上一级公安机关", "2026-04-01T10:00:00+08:00"),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(d.due(), at("2026-05-07T00:00:00+08:00"));
+    let again = cat
+        .rebuild("admin.case_handling", d.start, &d.events, &c, o)
+        .unwrap();
+    assert_eq!(again, d);
+    let json = serde_json::to_value(&d.events).unwrap();
+    assert_eq!(json[0]["event"], "exclusion");
+    assert_eq!(json[0]["excluded"]["kind"], "days");
+    assert_eq!(json[1]["event"], "extension");
+
+    // Hours: questioning 8 h from 21:30; 3 hours restrained while drunk are not counted.
+    let mut q = cat
+        .start("admin.questioning", at("2026-05-01T21:30:00+08:00"), &c, o)
+        .unwrap();
+    let drunk = AppliedExclusion {
+        excluded: Excluded::Time {
+            from: at("2026-05-01T22:00:00+08:00"),
+            until: at("2026-05-02T01:00:00+08:00"),
+        },
+        reason: "醉酒约束".into(),
+    };
+    q.exclude(drunk, &c).unwrap();
+    assert_eq!(q.due(), at("2026-05-02T08:30:00+08:00"));
+    // Extended to 24 hours in all: recounted from the start, the 3 hours still excluded.
+    q.extend(
+        1,
+        None,
+        approval("办案部门负责人", "2026-05-02T07:00:00+08:00"),
+        &c,
+    )
+    .unwrap();
+    assert_eq!(q.due(), at("2026-05-03T00:30:00+08:00"));
+    let again = cat
+        .rebuild("admin.questioning", q.start, &q.events, &c, o)
+        .unwrap();
+    assert_eq!(again.due(), q.due());
+}
+
+#[test]
+fn exclusions_that_do_not_fit_are_refused() {
+    let cat = catalog();
+    let c = cals();
+    let o = ComputeOptions::default();
+    let mut d = cat
+        .start(
+            "admin.case_handling",
+            at("2026-03-02T09:00:00+08:00"),
+            &c,
+            o,
+        )
+        .unwrap();
+    let bad = |d: &mut Deadline, x: AppliedExclusion| {
+        matches!(d.exclude(x, &c), Err(DeadlineError::BadExclusion(_)))
+    };
+    assert!(bad(
+        &mut d,
+        excluded_days("2026-03-14", "2026-03-10", "鉴定")
+    ));
+    assert!(bad(
+        &mut d,
+        excluded_days("2026-03-02", "2026-03-03", "鉴定")
+    ));
+    assert!(bad(
+        &mut d,
+        excluded_days("2026-04-02", "2026-04-03", "鉴定")
+    ));
+    assert!(bad(&mut d, excluded_days("2026-03-10", "2026-03-11", " ")));
+    let time = AppliedExclusion {
+        excluded: Excluded::Time {
+            from: at("2026-03-05T10:00:00+08:00"),
+            until: at("2026-03-05T12:00:00+08:00"),
+        },
+        reason: "听证".into(),
+    };
+    assert!(bad(&mut d, time.clone()));
+    assert!(d.events.is_empty(), "refused exclusions change nothing");
+    let mut q = cat
+        .start("admin.questioning", at("2026-03-05T09:00:00+08:00"), &c, o)
+        .unwrap();
+    assert!(bad(
+        &mut q,
+        excluded_days("2026-03-06", "2026-03-06", "鉴定")
+    ));
+    let mut w = cat
+        .start("admin.preservation", at("2026-03-05T09:00:00+08:00"), &c, o)
+        .unwrap();
+    assert!(bad(
+        &mut w,
+        excluded_days("2026-03-06", "2026-03-06", "鉴定")
+    ));
+    assert!(!bad(&mut q, time));
 }
