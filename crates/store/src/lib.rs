@@ -239,9 +239,15 @@ impl Store {
     }
 
     // ---- benchmarks ----
-    /// The engine's own limit for the intake rows: `n` incident + audit inserts from one
-    /// thread, with the same durability settings and commit batching as the live path.
-    pub async fn bare_insert_loop(&self, rows: Vec<NewIncident>) -> Result<std::time::Duration> {
-        dispatch!(self.bare_insert_loop(rows))
+    /// The engine's own limit for the intake rows: incident + number + audit inserts from
+    /// one thread, with the same durability settings as the live path, committing every
+    /// `batch` rows (the live path's batches are at most as large as the number of
+    /// concurrent requests).
+    pub async fn bare_insert_loop(
+        &self,
+        rows: Vec<NewIncident>,
+        batch: usize,
+    ) -> Result<std::time::Duration> {
+        dispatch!(self.bare_insert_loop(rows, batch))
     }
 }

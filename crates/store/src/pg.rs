@@ -884,12 +884,12 @@ impl PgStore {
         })
     }
 
-    pub async fn bare_insert_loop(&self, rows: Vec<NewIncident>) -> Result<Duration> {
+    pub async fn bare_insert_loop(&self, rows: Vec<NewIncident>, batch: usize) -> Result<Duration> {
         // One thread, commits of MAX_BATCH rows as the writer's full batches, the head
         // locked per transaction as the live path does.
         let mut c = self.pool.get().await?;
         let start = Instant::now();
-        for chunk in rows.chunks(MAX_BATCH) {
+        for chunk in rows.chunks(batch.clamp(1, MAX_BATCH)) {
             let tx = c.transaction().await?;
             let r = tx
                 .query_one(

@@ -887,13 +887,13 @@ impl SqliteStore {
         .await
     }
 
-    pub async fn bare_insert_loop(&self, rows: Vec<NewIncident>) -> Result<Duration> {
+    pub async fn bare_insert_loop(&self, rows: Vec<NewIncident>, batch: usize) -> Result<Duration> {
         // Same connection, pragmas and batch size as the live writer; no HTTP, no app.
         self.write_standalone(move |c, head| {
             // Measured inside the writer: commit per MAX_BATCH rows like a full batch.
             let start = Instant::now();
             c.execute_batch("COMMIT")?;
-            for chunk in rows.chunks(MAX_BATCH) {
+            for chunk in rows.chunks(batch.clamp(1, MAX_BATCH)) {
                 c.execute_batch("BEGIN IMMEDIATE")?;
                 for n in chunk {
                     insert_incident(c, n)?;
