@@ -26,7 +26,11 @@ use frontline_store::{DbConfig, Store};
 use serde::Deserialize;
 
 #[derive(Parser)]
-#[command(name = "frontline", version, about = "一线警务平台 Frontline — policing operations platform")]
+#[command(
+    name = "frontline",
+    version,
+    about = "一线警务平台 Frontline — policing operations platform"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -149,8 +153,10 @@ impl ServeArgs {
     /// Flags and FRONTLINE_* variables over the config file over defaults.
     fn resolve(mut self) -> anyhow::Result<(DbConfig, SocketAddr)> {
         if let Some(path) = &self.config {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let f: FileConfig = toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let f: FileConfig =
+                toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
             self.db.data_dir = self.db.data_dir.or(f.data_dir);
             self.db.database_url = self.db.database_url.or(f.database_url);
             self.listen = self.listen.or(f.listen);
@@ -165,7 +171,10 @@ impl ServeArgs {
 
 impl DbArgs {
     fn config(&self) -> DbConfig {
-        let dir = self.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let dir = self
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         DbConfig::resolve(&dir, self.database_url.as_deref())
     }
 }
@@ -196,7 +205,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -220,13 +230,18 @@ fn read_password() -> anyhow::Result<String> {
     std::io::stdin().read_to_string(&mut s)?;
     let p = s.trim_end_matches(['\n', '\r']).to_string();
     if p.is_empty() {
-        bail!("no password on standard input (e.g. `echo 'secret-pass' | frontline user passwd NAME`)");
+        bail!(
+            "no password on standard input (e.g. `echo 'secret-pass' | frontline user passwd NAME`)"
+        );
     }
     Ok(p)
 }
 
 fn operator() -> String {
-    format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "operator".into()))
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "operator".into())
+    )
 }
 
 fn app_error(e: AppError) -> anyhow::Error {
@@ -244,7 +259,9 @@ fn app_error(e: AppError) -> anyhow::Error {
 }
 
 async fn audit_verify(db: &DbConfig) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db).await.map_err(|e| anyhow::anyhow!("cannot open {}: {e}", describe(db)))?;
+    let store = Store::open(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", describe(db)))?;
     let mut v = Verifier::default();
     let mut after = 0;
     loop {
@@ -273,13 +290,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = open_app(&db).await?;
             serve(app, listen).await?;
         }
-        Cmd::Demo { serve: args, incidents, no_serve } => {
+        Cmd::Demo {
+            serve: args,
+            incidents,
+            no_serve,
+        } => {
             let (db, listen) = args.resolve()?;
             let app = open_app(&db).await?;
             println!("Database: {}", describe(&db));
-            match app.load_demo(chrono::Utc::now(), incidents).await.map_err(app_error)? {
-                DemoOutcome::Loaded { units, officers, incidents } => {
-                    println!("Loaded the demo jurisdiction: {units} units, {officers} officers, {incidents} incidents.")
+            match app
+                .load_demo(chrono::Utc::now(), incidents)
+                .await
+                .map_err(app_error)?
+            {
+                DemoOutcome::Loaded {
+                    units,
+                    officers,
+                    incidents,
+                } => {
+                    println!(
+                        "Loaded the demo jurisdiction: {units} units, {officers} officers, {incidents} incidents."
+                    )
                 }
                 DemoOutcome::AlreadyLoaded => println!("Demo jurisdiction already loaded."),
             }
@@ -294,16 +325,34 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Migrate(db) => {
             let db = db.config();
             let store = Store::open(&db).await?;
-            println!("{}: schema version {}", describe(&db), store.schema_version().await?);
+            println!(
+                "{}: schema version {}",
+                describe(&db),
+                store.schema_version().await?
+            );
         }
         Cmd::User(u) => match u {
-            UserCmd::Add { db, username, name, unit, roles, auxiliary } => {
+            UserCmd::Add {
+                db,
+                username,
+                name,
+                unit,
+                roles,
+                auxiliary,
+            } => {
                 let app = open_app(&db.config()).await?;
                 let password = read_password()?;
                 let id = app
                     .add_officer(
                         &operator(),
-                        NewOfficer { username: username.clone(), display_name: name, unit_code: unit, roles, auxiliary, password },
+                        NewOfficer {
+                            username: username.clone(),
+                            display_name: name,
+                            unit_code: unit,
+                            roles,
+                            auxiliary,
+                            password,
+                        },
                     )
                     .await
                     .map_err(app_error)?;
@@ -312,17 +361,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             UserCmd::Passwd { db, username } => {
                 let app = open_app(&db.config()).await?;
                 let password = read_password()?;
-                app.update_officer(&operator(), &username, Some(&password), None).await.map_err(app_error)?;
+                app.update_officer(&operator(), &username, Some(&password), None)
+                    .await
+                    .map_err(app_error)?;
                 println!("password changed for {username}");
             }
             UserCmd::Disable { db, username } => {
                 let app = open_app(&db.config()).await?;
-                app.update_officer(&operator(), &username, None, Some(true)).await.map_err(app_error)?;
+                app.update_officer(&operator(), &username, None, Some(true))
+                    .await
+                    .map_err(app_error)?;
                 println!("disabled {username}");
             }
             UserCmd::Enable { db, username } => {
                 let app = open_app(&db.config()).await?;
-                app.update_officer(&operator(), &username, None, Some(false)).await.map_err(app_error)?;
+                app.update_officer(&operator(), &username, None, Some(false))
+                    .await
+                    .map_err(app_error)?;
                 println!("enabled {username}");
             }
         },
@@ -340,7 +395,10 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: {e}");
