@@ -9,6 +9,7 @@ pub mod demo_plan;
 pub mod error;
 pub mod incidents;
 pub mod org;
+pub mod penalty;
 
 use std::sync::Arc;
 
@@ -65,6 +66,8 @@ pub struct App {
     pub org: Arc<org::OrgCache>,
     pub auth: Arc<auth::AuthState>,
     pub config: Arc<AppConfig>,
+    /// The penalty discretion engine with the standard in use.
+    pub penalty: Arc<penalty::PenaltyState>,
 }
 
 impl App {
@@ -76,6 +79,7 @@ impl App {
     pub async fn with_store(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> Result<App> {
         let categories = CategoryTree::builtin().map_err(AppError::Internal)?;
         let org = org::OrgCache::load(&store).await?;
+        let penalty = penalty::PenaltyState::load(&store).await?;
         Ok(App {
             store,
             clock,
@@ -83,6 +87,7 @@ impl App {
             org: Arc::new(org),
             auth: Arc::new(auth::AuthState::default()),
             config: Arc::new(config),
+            penalty: Arc::new(penalty),
         })
     }
 
