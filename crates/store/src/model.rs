@@ -76,6 +76,28 @@ pub struct NewIncident {
 }
 
 impl NewIncident {
+    /// The stored row, once the store has allocated its number.
+    pub(crate) fn stored_row(&self, number: String, year: i32, seq: i64) -> IncidentRow {
+        IncidentRow {
+            id: self.id,
+            number,
+            unit_id: self.unit_id,
+            unit_path: self.unit_path.clone(),
+            year,
+            seq,
+            reported_at: truncate_micros(self.reported_at),
+            created_at: truncate_micros(self.created_at),
+            category: self.category.clone(),
+            address: self.address.clone(),
+            district_id: self.district_id,
+            caller_name: self.caller_name.clone(),
+            caller_phone: self.caller_phone.clone(),
+            caller_id_number: self.caller_id_number.clone(),
+            narrative: self.narrative.clone(),
+            created_by: self.created_by,
+        }
+    }
+
     /// The numbering year is the Beijing calendar year of the report.
     pub fn year(&self) -> i32 {
         use chrono::Datelike;
@@ -183,6 +205,44 @@ pub struct AuditDraft {
     pub purpose: Option<String>,
     pub detail: String,
 }
+
+impl AuditDraft {
+    /// The entry as it is hashed and stored at position `seq`.
+    pub(crate) fn record(&self, seq: i64) -> frontline_core::audit::AuditRecord {
+        frontline_core::audit::AuditRecord {
+            seq,
+            at: truncate_micros(self.at),
+            actor_id: self.actor_id,
+            actor: self.actor.clone(),
+            action: self.action.clone(),
+            object_type: self.object_type.clone(),
+            object_id: self.object_id.clone(),
+            purpose: self.purpose.clone(),
+            detail: self.detail.clone(),
+        }
+    }
+
+    /// The entry the bare insert loop writes beside each row (as the live path does).
+    pub(crate) fn for_bench(n: &NewIncident) -> AuditDraft {
+        AuditDraft {
+            at: n.created_at,
+            actor_id: Some(n.created_by),
+            actor: "bench".into(),
+            action: "incident.create".into(),
+            object_type: "incident".into(),
+            object_id: n.id.to_string(),
+            purpose: None,
+            detail: "{}".into(),
+        }
+    }
+}
+
+/// Column lists shared by both engines' queries (same order as the row mappers).
+pub(crate) const INCIDENT_COLS: &str = "id, number, unit_id, unit_path, year, seq, reported_at, \
+     created_at, category, address, district_id, caller_name, caller_phone, caller_id_number, \
+     narrative, created_by";
+pub(crate) const OFFICER_COLS: &str = "id, username, display_name, unit_id, roles, auxiliary, \
+     badge_no, password_hash, disabled, created_at";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {

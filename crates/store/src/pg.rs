@@ -173,17 +173,7 @@ async fn run_batch(
 
 async fn append_audit(c: &impl GenericClient, head: &mut ChainHead, d: &AuditDraft) -> Result<i64> {
     let prev_hash = head.hash.clone();
-    let rec = AuditRecord {
-        seq: head.seq + 1,
-        at: truncate_micros(d.at),
-        actor_id: d.actor_id,
-        actor: d.actor.clone(),
-        action: d.action.clone(),
-        object_type: d.object_type.clone(),
-        object_id: d.object_id.clone(),
-        purpose: d.purpose.clone(),
-        detail: d.detail.clone(),
-    };
+    let rec = d.record(head.seq + 1);
     let hash = chain_hash(&prev_hash, &rec);
     c.execute(
         "INSERT INTO audit_log (seq, at, actor_id, actor, action, object_type, object_id, purpose, detail, prev_hash, hash)
@@ -245,28 +235,8 @@ async fn insert_incident(c: &impl GenericClient, n: &NewIncident) -> Result<Inci
         ],
     )
     .await?;
-    Ok(IncidentRow {
-        id: n.id,
-        number,
-        unit_id: n.unit_id,
-        unit_path: n.unit_path.clone(),
-        year,
-        seq,
-        reported_at,
-        created_at,
-        category: n.category.clone(),
-        address: n.address.clone(),
-        district_id: n.district_id,
-        caller_name: n.caller_name.clone(),
-        caller_phone: n.caller_phone.clone(),
-        caller_id_number: n.caller_id_number.clone(),
-        narrative: n.narrative.clone(),
-        created_by: n.created_by,
-    })
+    Ok(n.stored_row(number, year, seq))
 }
-
-const INCIDENT_COLS: &str = "id, number, unit_id, unit_path, year, seq, reported_at, created_at, category, address, \
-     district_id, caller_name, caller_phone, caller_id_number, narrative, created_by";
 
 fn incident_from_row(r: &Row) -> IncidentRow {
     IncidentRow {
@@ -288,8 +258,6 @@ fn incident_from_row(r: &Row) -> IncidentRow {
         created_by: r.get(15),
     }
 }
-
-const OFFICER_COLS: &str = "id, username, display_name, unit_id, roles, auxiliary, badge_no, password_hash, disabled, created_at";
 
 fn officer_from_row(r: &Row) -> OfficerRow {
     OfficerRow {
@@ -903,21 +871,7 @@ impl PgStore {
             };
             for n in chunk {
                 insert_incident(&tx, n).await?;
-                append_audit(
-                    &tx,
-                    &mut head,
-                    &AuditDraft {
-                        at: n.created_at,
-                        actor_id: Some(n.created_by),
-                        actor: "bench".into(),
-                        action: "incident.create".into(),
-                        object_type: "incident".into(),
-                        object_id: n.id.to_string(),
-                        purpose: None,
-                        detail: "{}".into(),
-                    },
-                )
-                .await?;
+                append_audit(&tx, &mut head, &AuditDraft::for_bench(n)).await?;
             }
             tx.execute(
                 "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",

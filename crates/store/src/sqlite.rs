@@ -195,17 +195,7 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>, mut head: ChainHead) {
 }
 
 fn append_audit(conn: &Connection, head: &mut ChainHead, d: &AuditDraft) -> Result<i64> {
-    let rec = AuditRecord {
-        seq: head.seq + 1,
-        at: truncate_micros(d.at),
-        actor_id: d.actor_id,
-        actor: d.actor.clone(),
-        action: d.action.clone(),
-        object_type: d.object_type.clone(),
-        object_id: d.object_id.clone(),
-        purpose: d.purpose.clone(),
-        detail: d.detail.clone(),
-    };
+    let rec = d.record(head.seq + 1);
     let hash = chain_hash(&head.hash, &rec);
     conn.prepare_cached(
         "INSERT INTO audit_log (seq, at, actor_id, actor, action, object_type, object_id, purpose, detail, prev_hash, hash)
@@ -261,28 +251,8 @@ fn insert_incident(conn: &Connection, n: &NewIncident) -> Result<IncidentRow> {
         n.narrative,
         n.created_by
     ])?;
-    Ok(IncidentRow {
-        id: n.id,
-        number,
-        unit_id: n.unit_id,
-        unit_path: n.unit_path.clone(),
-        year,
-        seq,
-        reported_at: truncate_micros(n.reported_at),
-        created_at: truncate_micros(n.created_at),
-        category: n.category.clone(),
-        address: n.address.clone(),
-        district_id: n.district_id,
-        caller_name: n.caller_name.clone(),
-        caller_phone: n.caller_phone.clone(),
-        caller_id_number: n.caller_id_number.clone(),
-        narrative: n.narrative.clone(),
-        created_by: n.created_by,
-    })
+    Ok(n.stored_row(number, year, seq))
 }
-
-const INCIDENT_COLS: &str = "id, number, unit_id, unit_path, year, seq, reported_at, created_at, category, address, \
-     district_id, caller_name, caller_phone, caller_id_number, narrative, created_by";
 
 fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
     Ok(IncidentRow {
@@ -304,8 +274,6 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
         created_by: r.get(15)?,
     })
 }
-
-const OFFICER_COLS: &str = "id, username, display_name, unit_id, roles, auxiliary, badge_no, password_hash, disabled, created_at";
 
 fn officer_from_row(r: &Row<'_>) -> rusqlite::Result<OfficerRow> {
     Ok(OfficerRow {
@@ -897,20 +865,7 @@ impl SqliteStore {
                 c.execute_batch("BEGIN IMMEDIATE")?;
                 for n in chunk {
                     insert_incident(c, n)?;
-                    append_audit(
-                        c,
-                        head,
-                        &AuditDraft {
-                            at: n.created_at,
-                            actor_id: Some(n.created_by),
-                            actor: "bench".into(),
-                            action: "incident.create".into(),
-                            object_type: "incident".into(),
-                            object_id: n.id.to_string(),
-                            purpose: None,
-                            detail: "{}".into(),
-                        },
-                    )?;
+                    append_audit(c, head, &AuditDraft::for_bench(n))?;
                 }
                 c.execute(
                     "UPDATE audit_head SET seq = ?1, hash = ?2 WHERE id = 1",
