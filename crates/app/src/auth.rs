@@ -101,32 +101,33 @@ pub fn check_password_rules(field: &str, password: &str) -> Result<()> {
 }
 
 impl App {
-    async fn hash_password(&self, password: &str) -> Result<String> {
+    /// Runs one argon2 computation on the blocking pool, at most two at a time.
+    pub(crate) async fn hashing<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
         let _permit = self
             .auth
             .hashing
             .acquire()
             .await
             .map_err(|e| AppError::Internal(e.to_string()))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))
+    }
+
+    async fn hash_password(&self, password: &str) -> Result<String> {
         let cfg = (*self.config).clone();
         let password = password.to_string();
-        tokio::task::spawn_blocking(move || hash_password_blocking(&cfg, &password))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))?
+        self.hashing(move || hash_password_blocking(&cfg, &password))
+            .await?
     }
 
     async fn verify_password(&self, hash: &str, password: &str) -> Result<bool> {
-        let _permit = self
-            .auth
-            .hashing
-            .acquire()
+        let (hash, password) = (hash.to_string(), password.to_string());
+        self.hashing(move || verify_password_blocking(&hash, &password))
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let hash = hash.to_string();
-        let password = password.to_string();
-        tokio::task::spawn_blocking(move || verify_password_blocking(&hash, &password))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))
     }
 
     fn throttle_check(&self, username: &str, now: DateTime<Utc>) -> Result<()> {

@@ -124,11 +124,9 @@ impl App {
         // One hash for every demo account: they share the published demo password, and
         // 200 argon2 runs would make the first start slow for nothing.
         let cfg = (*self.config).clone();
-        let password_hash = tokio::task::spawn_blocking(move || {
-            crate::auth::hash_password_blocking(&cfg, DEMO_PASSWORD)
-        })
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+        let password_hash = self
+            .hashing(move || crate::auth::hash_password_blocking(&cfg, DEMO_PASSWORD))
+            .await??;
         let first = demo_plan::plan(DEMO_SEED, end, incident_count.min(CHUNK), &self.categories);
         let t0 = end - Duration::days(366);
         let (mut load, units) = org_rows(&first, t0, &password_hash)?;
