@@ -39,7 +39,12 @@ use crate::session::{ApiSession, ReqLang, SESSION_COOKIE};
         list_incidents,
         unmask_caller,
         categories,
-        units
+        units,
+        crate::api_penalty::assess,
+        crate::api_penalty::catalog,
+        crate::api_penalty::list_standards,
+        crate::api_penalty::upload_standard,
+        crate::api_penalty::activate_standard
     ),
     components(schemas(
         Problem,
@@ -54,7 +59,27 @@ use crate::session::{ApiSession, ReqLang, SESSION_COOKIE};
         UnmaskRequest,
         CategoryNode,
         UnitView,
-        DistrictView
+        DistrictView,
+        crate::api_penalty::PenaltyAssessRequest,
+        crate::api_penalty::PenaltyPerson,
+        crate::api_penalty::PenaltyAssessment,
+        crate::api_penalty::PenaltyRange,
+        crate::api_penalty::PenaltySubRange,
+        crate::api_penalty::PenaltyRecommended,
+        crate::api_penalty::PenaltyStep,
+        crate::api_penalty::PenaltyCite,
+        crate::api_penalty::StandardUploadRequest,
+        frontline_app::penalty::PenaltyCatalogView,
+        frontline_app::penalty::StandardInUse,
+        frontline_app::penalty::ArticleView,
+        frontline_app::penalty::ItemView,
+        frontline_app::penalty::ViolationView,
+        frontline_app::penalty::TierView,
+        frontline_app::penalty::SituationView,
+        frontline_app::penalty::CircumstanceView,
+        frontline_app::penalty::StandardView,
+        frontline_app::penalty::StandardList,
+        frontline_app::penalty::StandardUpload
     ))
 )]
 pub struct ApiDoc;

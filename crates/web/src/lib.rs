@@ -2,6 +2,7 @@
 //! server-rendered UI. Handlers are thin: extract, call one use case, render.
 
 pub mod api;
+pub mod api_penalty;
 pub mod i18n;
 pub mod problem;
 pub mod session;
@@ -27,6 +28,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::routes())
+        .merge(api_penalty::routes())
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -1,0 +1,292 @@
+//! Penalty discretion under `/api/v1/penalty`: the calculator (audited), the catalog of
+//! the loaded standard, and a bureau's discretion standards (administrators).
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use frontline_app::AppError;
+use frontline_app::penalty::{
+    CatalogQuery, PenaltyCatalogView, StandardList, StandardUpload, StandardView,
+    parse_assess_request,
+};
+use frontline_core::FieldError;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::api::json_body;
+use crate::problem::{ApiError, Problem};
+use crate::session::ApiSession;
+
+/// Standards are larger than other bodies (the default one is about 150 KB).
+pub const STANDARD_BODY_LIMIT: usize = frontline_app::penalty::STANDARD_MAX_BYTES + 64 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/penalty/assessments", post(assess))
+        .route("/api/v1/penalty/catalog", get(catalog))
+        .route(
+            "/api/v1/penalty/standards",
+            get(list_standards)
+                .post(upload_standard)
+                .layer(DefaultBodyLimit::max(STANDARD_BODY_LIMIT)),
+        )
+        .route(
+            "/api/v1/penalty/standards/{id}/activate",
+            post(activate_standard),
+        )
+}
+
+// ---- documentation of the request and response (the CLI's JSON contract) ----
+
+/// The person at the time of the act: age and status only, never a name or number.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct PenaltyPerson {
+    /// 0–120.
+    pub age: u8,
+    pub pregnant: Option<bool>,
+    pub nursing_infant: Option<bool>,
+    /// 初次违反治安管理 (matters for 16–17-year-olds); not given: assumed true.
+    pub first_offence: Option<bool>,
+    pub foreigner: Option<bool>,
+}
+
+/// Body of `POST /api/v1/penalty/assessments` (the `frontline penalty assess` contract).
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+pub struct PenaltyAssessRequest {
+    /// Article number of the 2025 law (`"51"` or `51`), or a violation code (`"26-2"`).
+    pub article: String,
+    pub item: Option<u8>,
+    /// A situation code of the standard (`GET /api/v1/penalty/catalog`); default situation when absent.
+    pub situation: Option<String>,
+    /// `lighter`, `base` (default) or `heavier`.
+    pub tier: Option<String>,
+    /// Statutory grounds and discretionary circumstance codes.
+    pub circumstances: Option<Vec<String>>,
+    pub person: PenaltyPerson,
+    /// `YYYY-MM-DD`; selects the law version (从旧兼从轻). Not after today.
+    pub offence_date: String,
+    /// When the police discovered the act (limitation).
+    pub discovered_date: Option<String>,
+    /// When the decision is made.
+    pub decision_date: Option<String>,
+    pub illegal_gains_yuan: Option<u64>,
+}
+
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct PenaltyRecommended {
+    pub warning: bool,
+    pub fine_yuan: u64,
+    pub detention_days: u32,
+    pub detention_executed: bool,
+}
+
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct PenaltySubRange {
+    pub code: String,
+    pub name_zh: String,
+    pub warning: bool,
+    pub detention_days: Option<Vec<u32>>,
+    pub fine_yuan: Option<Vec<u64>>,
+}
+
+/// The statutory range applied.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct PenaltyRange {
+    pub code: String,
+    pub article: u16,
+    pub paragraph: u8,
+    /// lighter, base or heavier.
+    pub tier: String,
+    /// e.g. detention_and_fine, warning_or_fine.
+    pub form: String,
+    pub warning: bool,
+    /// [min, max] days.
+    pub detention_days: Option<Vec<u32>>,
+    /// [min, max] yuan.
+    pub fine_yuan: Option<Vec<u64>>,
+    pub text_zh: String,
+    pub situation: Option<PenaltySubRange>,
+}
+
+/// A legal citation.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct PenaltyCite {
+    /// psapl-2025, psapl-2012, admin-penalty-law-2021 or standard.
+    pub law: String,
+    pub article: u16,
+    pub paragraph: u8,
+    pub item: u8,
+    pub zh: String,
+    pub en: String,
+}
+
+/// One step of the explanation.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct PenaltyStep {
+    /// Stable rule name, e.g. `minor_14_18`, `circumstance`, `reduce`.
+    pub rule: String,
+    pub basis: PenaltyCite,
+    /// select, base, adjust, mitigate, reduce, aggravate, bound, exempt, not_executed, executed, no_effect, note.
+    pub effect: String,
+    pub code: Option<String>,
+    pub steps: Option<i64>,
+    pub note_zh: String,
+    pub note_en: String,
+    /// The recommendation after this step, where it changed.
+    pub after: Option<PenaltyRecommended>,
+}
+
+/// The assessment: the range, the recommendation and every step that led to it.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct PenaltyAssessment {
+    /// `2025` or `2012`.
+    pub law_version: String,
+    /// penalty, exempt, time_barred or not_punishable.
+    pub outcome: String,
+    pub range: PenaltyRange,
+    pub recommended: PenaltyRecommended,
+    pub explain: Vec<PenaltyStep>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StandardUploadRequest {
+    /// A name for this version (default: the standard's own `name_zh`).
+    pub name: Option<String>,
+    /// The standard file (TOML), as `data/penalty/standard-default.toml`.
+    pub text: String,
+}
+
+// ---- handlers ----
+
+/// 裁量计算: assess one violation with the standard in use (audited; no personal data).
+#[utoipa::path(post, path = "/api/v1/penalty/assessments", request_body = PenaltyAssessRequest,
+    responses((status = 200, body = PenaltyAssessment), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn assess(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Response> {
+    let v = json_body(body, lang)?;
+    let input = parse_assess_request(&v)
+        .map_err(|e| ApiError::new(AppError::Validation(e), lang).into_response())?;
+    let a = state
+        .app
+        .assess_penalty(&s.actor, &input)
+        .await
+        .map_err(|e| ApiError::new(e, lang).into_response())?;
+    Ok(Json(a).into_response())
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct CatalogParams {
+    /// An article number, a violation code or words of a title, item or situation.
+    pub q: Option<String>,
+    /// One article (2025 numbering).
+    pub article: Option<String>,
+}
+
+/// The catalog: articles, violations, tiers, situations and circumstances of the
+/// standard in use, each with the article it comes from.
+#[utoipa::path(get, path = "/api/v1/penalty/catalog", params(CatalogParams),
+    responses((status = 200, body = PenaltyCatalogView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn catalog(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Query(p): Query<CatalogParams>,
+) -> Result<Json<PenaltyCatalogView>, ApiError> {
+    state
+        .app
+        .penalty_catalog(
+            &s.actor,
+            &CatalogQuery {
+                q: p.q,
+                article: p.article,
+            },
+        )
+        .map(Json)
+        .map_err(|e| ApiError::new(e, lang))
+}
+
+/// Stored discretion standards (administrators): which one is in use, every version.
+#[utoipa::path(get, path = "/api/v1/penalty/standards",
+    responses((status = 200, body = StandardList), (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn list_standards(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+) -> Result<Json<StandardList>, ApiError> {
+    state
+        .app
+        .list_standards(&s.actor)
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::new(e, lang))
+}
+
+/// Upload a discretion standard (administrators): validated against the statute and
+/// stored as an inactive draft; a refused one names its line and changes nothing.
+#[utoipa::path(post, path = "/api/v1/penalty/standards", request_body = StandardUploadRequest,
+    responses((status = 201, body = StandardUpload), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload_standard(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Response> {
+    let v = json_body(body, lang)?;
+    let req: StandardUploadRequest = serde_json::from_value(v).map_err(|_| {
+        ApiError::new(
+            AppError::field(FieldError::new(
+                "text",
+                "required",
+                "请提供 text（裁量基准 TOML 文本），name 可选",
+                "Give text (the standard as TOML) and optionally name",
+            )),
+            lang,
+        )
+        .into_response()
+    })?;
+    let up = state
+        .app
+        .upload_standard(&s.actor, req.name.as_deref().unwrap_or(""), &req.text)
+        .await
+        .map_err(|e| ApiError::new(e, lang).into_response())?;
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = "/api/v1/penalty/standards".parse() {
+        headers.insert(header::LOCATION, v);
+    }
+    Ok((StatusCode::CREATED, headers, Json(up)).into_response())
+}
+
+/// Activate a stored standard (administrators); the previous one stays on record.
+#[utoipa::path(post, path = "/api/v1/penalty/standards/{id}/activate", params(("id" = Uuid, Path)),
+    responses((status = 200, body = StandardView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem)))]
+pub async fn activate_standard(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Path(id): Path<String>,
+) -> Result<Json<StandardView>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| ApiError::new(AppError::NotFound, lang))?;
+    state
+        .app
+        .activate_standard(&s.actor, id)
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::new(e, lang))
+}
