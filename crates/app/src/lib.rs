@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod clock;
+pub mod deadlines;
 pub mod demo;
 pub mod demo_plan;
 pub mod error;
@@ -68,6 +69,8 @@ pub struct App {
     pub config: Arc<AppConfig>,
     /// The penalty discretion engine with the standard in use.
     pub penalty: Arc<penalty::PenaltyState>,
+    /// Holiday calendars (built in + uploaded) and the deadline rule catalog.
+    pub deadlines: Arc<deadlines::DeadlineState>,
 }
 
 impl App {
@@ -80,6 +83,7 @@ impl App {
         let categories = CategoryTree::builtin().map_err(AppError::Internal)?;
         let org = org::OrgCache::load(&store).await?;
         let penalty = penalty::PenaltyState::load(&store).await?;
+        let deadlines = deadlines::DeadlineState::load(&store).await?;
         Ok(App {
             store,
             clock,
@@ -88,6 +92,7 @@ impl App {
             auth: Arc::new(auth::AuthState::default()),
             config: Arc::new(config),
             penalty: Arc::new(penalty),
+            deadlines: Arc::new(deadlines),
         })
     }
 

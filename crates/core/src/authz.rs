@@ -20,6 +20,10 @@ pub enum Action {
     PenaltyAssess,
     /// Upload and activate a bureau's discretion standard.
     PenaltyStandardManage,
+    /// Use the deadline calculator and read the rule catalog and holiday calendars.
+    DeadlineCompute,
+    /// Add or replace a year's holiday calendar.
+    CalendarManage,
 }
 
 /// Which units' records an actor may touch for an action.
@@ -68,6 +72,17 @@ const PENALTY_USERS: [Role; 7] = [
     Role::CommandCentre,
 ];
 
+/// Who counts legal periods (not community officers, custodians or partners).
+const DEADLINE_USERS: [Role; 7] = [
+    Role::LegalReviewer,
+    Role::CaseOfficer,
+    Role::StationChief,
+    Role::DeskOfficer,
+    Role::BureauLeader,
+    Role::CommandCentre,
+    Role::Admin,
+];
+
 /// The widest scope any of the actor's roles grants for `action`.
 pub fn scope(actor: &Actor, action: Action) -> Scope {
     let own = || Scope::Subtree(actor.unit_path.clone());
@@ -104,7 +119,17 @@ pub fn scope(actor: &Actor, action: Action) -> Scope {
                 Scope::None
             }
         }
-        Action::UserManage | Action::AuditRead | Action::PenaltyStandardManage => {
+        Action::DeadlineCompute => {
+            if actor.has_any(&DEADLINE_USERS) {
+                Scope::Bureau
+            } else {
+                Scope::None
+            }
+        }
+        Action::UserManage
+        | Action::AuditRead
+        | Action::PenaltyStandardManage
+        | Action::CalendarManage => {
             if actor.has(Role::Admin) {
                 Scope::Bureau
             } else {
@@ -202,5 +227,30 @@ mod tests {
         }
         let both = actor("/QC/S01/", &[Role::CommunityOfficer, Role::CaseOfficer]);
         assert!(allows(&both, Action::PenaltyAssess, "/QC/"));
+    }
+
+    #[test]
+    fn deadline_calculator_for_officers_and_reviewers_calendars_for_admins() {
+        for r in DEADLINE_USERS {
+            let a = actor("/QC/S01/", &[r]);
+            assert!(allows(&a, Action::DeadlineCompute, "/QC/"), "{r:?}");
+            assert_eq!(
+                scope(&a, Action::CalendarManage) == Scope::Bureau,
+                r == Role::Admin,
+                "{r:?}"
+            );
+        }
+        for r in [
+            Role::Partner,
+            Role::PartnerJustice,
+            Role::Custodian,
+            Role::CommunityOfficer,
+        ] {
+            let a = actor("/JD1/", &[r]);
+            assert_eq!(scope(&a, Action::DeadlineCompute), Scope::None, "{r:?}");
+            assert_eq!(scope(&a, Action::CalendarManage), Scope::None, "{r:?}");
+        }
+        let legal = actor("/QC/FZ/", &[Role::LegalReviewer]);
+        assert!(!allows(&legal, Action::CalendarManage, "/QC/"));
     }
 }

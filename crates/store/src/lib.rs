@@ -225,6 +225,17 @@ impl Store {
         dispatch!(self.active_penalty_standard())
     }
 
+    // ---- holiday calendars ----
+    /// Stores an uploaded (validated) calendar year, replacing any stored text for that
+    /// year, with its audit entry.
+    pub async fn upsert_calendar(&self, c: CalendarRow, audit: AuditDraft) -> Result<()> {
+        dispatch!(self.upsert_calendar(c, audit))
+    }
+    /// Every stored calendar year, ascending.
+    pub async fn list_calendars(&self) -> Result<Vec<CalendarRow>> {
+        dispatch!(self.list_calendars())
+    }
+
     // ---- audit ----
     /// Appends a stand-alone entry (reads of personal data, logins, refusals).
     pub async fn append_audit(&self, audit: AuditDraft) -> Result<i64> {

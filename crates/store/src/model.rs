@@ -301,3 +301,15 @@ pub struct PenaltyStandardRow {
     pub activated_at: Option<DateTime<Utc>>,
     pub active: bool,
 }
+
+/// A holiday calendar year uploaded by an administrator (validated by the app first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarRow {
+    pub year: i32,
+    /// The TOML text as uploaded.
+    pub text: String,
+    pub uploaded_by: Uuid,
+    /// The uploader's display name (filled in when read back).
+    pub uploaded_by_name: String,
+    pub uploaded_at: DateTime<Utc>,
+}

@@ -28,6 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/postgres/0002_penalty_standards.sql"),
     ),
+    (3, include_str!("../migrations/postgres/0003_calendars.sql")),
 ];
 /// Serialises migrations when several instances start at once.
 const MIGRATION_LOCK: i64 = 0x4652_4f4e_544c_494e;
@@ -801,6 +802,49 @@ impl PgStore {
     pub async fn active_penalty_standard(&self) -> Result<Option<(PenaltyStandardRow, String)>> {
         let c = self.pool.get().await?;
         penalty_standard_where(&c, "p.active", &[]).await
+    }
+
+    pub async fn upsert_calendar(&self, cal: CalendarRow, audit: AuditDraft) -> Result<()> {
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                tx.execute(
+                    "INSERT INTO calendars (year, text, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (year) DO UPDATE SET text = EXCLUDED.text,
+                         uploaded_by = EXCLUDED.uploaded_by, uploaded_at = EXCLUDED.uploaded_at",
+                    &[
+                        &cal.year,
+                        &cal.text,
+                        &cal.uploaded_by,
+                        &truncate_micros(cal.uploaded_at),
+                    ],
+                )
+                .await?;
+                append_audit(tx, head, &audit).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub async fn list_calendars(&self) -> Result<Vec<CalendarRow>> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query(
+                "SELECT k.year, k.text, k.uploaded_by, o.display_name, k.uploaded_at \
+                 FROM calendars k JOIN officers o ON o.id = k.uploaded_by ORDER BY k.year",
+                &[],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|r| CalendarRow {
+                year: r.get(0),
+                text: r.get(1),
+                uploaded_by: r.get(2),
+                uploaded_by_name: r.get(3),
+                uploaded_at: r.get(4),
+            })
+            .collect())
     }
 
     pub async fn append_audit(&self, audit: AuditDraft) -> Result<i64> {

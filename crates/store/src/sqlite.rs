@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         2,
         include_str!("../migrations/sqlite/0002_penalty_standards.sql"),
     ),
+    (3, include_str!("../migrations/sqlite/0003_calendars.sql")),
 ];
 
 /// Most requests one commit carries; bounds the latency a request waits behind others.
@@ -805,6 +806,45 @@ impl SqliteStore {
     pub async fn active_penalty_standard(&self) -> Result<Option<(PenaltyStandardRow, String)>> {
         self.read(|c| penalty_standard_where(c, "p.active = 1", None))
             .await
+    }
+
+    pub async fn upsert_calendar(&self, cal: CalendarRow, audit: AuditDraft) -> Result<()> {
+        self.write(move |c, head| {
+            c.prepare_cached(
+                "INSERT INTO calendars (year, text, uploaded_by, uploaded_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (year) DO UPDATE SET text = excluded.text,
+                     uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
+            )?
+            .execute(params![
+                cal.year,
+                cal.text,
+                cal.uploaded_by,
+                micros(cal.uploaded_at)
+            ])?;
+            append_audit(c, head, &audit)?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn list_calendars(&self) -> Result<Vec<CalendarRow>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(
+                "SELECT k.year, k.text, k.uploaded_by, o.display_name, k.uploaded_at \
+                 FROM calendars k JOIN officers o ON o.id = k.uploaded_by ORDER BY k.year",
+            )?;
+            let rows = st.query_map([], |r| {
+                Ok(CalendarRow {
+                    year: r.get(0)?,
+                    text: r.get(1)?,
+                    uploaded_by: r.get(2)?,
+                    uploaded_by_name: r.get(3)?,
+                    uploaded_at: from_micros(r.get(4)?),
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
     }
 
     pub async fn append_audit(&self, audit: AuditDraft) -> Result<i64> {
