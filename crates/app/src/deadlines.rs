@@ -533,6 +533,45 @@ pub fn calendar_view(
     }
 }
 
+/// The line (1-based) a calendar validation message is about, found in the text: the
+/// line of the first date it names, else the line of the field it names (inside the
+/// named holiday's block when it names one). `None` for TOML syntax errors, whose
+/// message already gives the line, and when nothing matches.
+pub fn calendar_error_line(text: &str, message: &str) -> Option<usize> {
+    if message.contains("parse error") || message.contains("at line") {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let dates = message.split(|c: char| !(c.is_ascii_digit() || c == '-'));
+    for d in dates.filter(|w| w.len() == 10 && NaiveDate::parse_from_str(w, "%Y-%m-%d").is_ok()) {
+        if let Some(i) = lines.iter().position(|l| l.contains(d)) {
+            return Some(i + 1);
+        }
+    }
+    // The block of `holiday NAME:` (its name_zh line), to search from.
+    let from = message
+        .strip_prefix("holiday ")
+        .and_then(|rest| rest.split(':').next())
+        .and_then(|name| {
+            let quoted = format!("\"{name}\"");
+            lines
+                .iter()
+                .position(|l| l.trim_start().starts_with("name_zh") && l.contains(&quoted))
+        })
+        .unwrap_or(0);
+    for key in ["name_en", "name_zh", "makeup_workdays", "source", "year"] {
+        if message.contains(key)
+            && let Some(i) = lines
+                .iter()
+                .skip(from)
+                .position(|l| l.trim_start().starts_with(key))
+        {
+            return Some(from + i + 1);
+        }
+    }
+    None
+}
+
 // ---------------------------------------------------------------------------
 // Use cases
 // ---------------------------------------------------------------------------
@@ -721,11 +760,15 @@ impl App {
             )));
         }
         let cal = YearCalendar::parse("upload", text).map_err(|e| {
+            let (zh, en) = match calendar_error_line(text, &e.message) {
+                Some(n) => (format!("（第 {n} 行）"), format!(" (line {n})")),
+                None => (String::new(), String::new()),
+            };
             AppError::field(FieldError::new(
                 "text",
                 "calendar.invalid",
-                format!("日历文件有误：{}", e.message),
-                format!("The calendar is invalid: {}", e.message),
+                format!("日历文件有误{zh}：{}", e.message),
+                format!("The calendar is invalid{en}: {}", e.message),
             ))
         })?;
         let year = cal.year;
@@ -782,6 +825,17 @@ mod tests {
         assert!(parse_start("2026-09-30 10:00:30").is_some());
         assert!(parse_start("30/09/2026").is_none());
         assert!(parse_start("2026-13-01T10:00").is_none());
+    }
+
+    #[test]
+    fn calendar_errors_point_at_their_line() {
+        let text = "year = 2027\nsource = \"x\"\n[[holiday]]\nname_zh = \"元旦\"\nname_en = \"\"\n\
+                    first = 2027-01-01\nlast = 2027-01-01\nmakeup_workdays = [2027-01-02]\n";
+        let line = |m: &str| calendar_error_line(text, m);
+        assert_eq!(line("holiday 元旦: name_en must not be empty"), Some(5));
+        assert_eq!(line("2027-01-02 is both a make-up working day"), Some(8));
+        assert_eq!(line("TOML parse error at line 3, column 1"), None);
+        assert_eq!(line("something else"), None);
     }
 
     #[test]

@@ -44,7 +44,11 @@ use crate::session::{ApiSession, ReqLang, SESSION_COOKIE};
         crate::api_penalty::catalog,
         crate::api_penalty::list_standards,
         crate::api_penalty::upload_standard,
-        crate::api_penalty::activate_standard
+        crate::api_penalty::activate_standard,
+        crate::api_deadline::compute_deadline,
+        crate::api_deadline::deadline_rules,
+        crate::api_deadline::calendars,
+        crate::api_deadline::upload_calendar
     ),
     components(schemas(
         Problem,
@@ -79,7 +83,19 @@ use crate::session::{ApiSession, ReqLang, SESSION_COOKIE};
         frontline_app::penalty::CircumstanceView,
         frontline_app::penalty::StandardView,
         frontline_app::penalty::StandardList,
-        frontline_app::penalty::StandardUpload
+        frontline_app::penalty::StandardUpload,
+        crate::api_deadline::DeadlineComputeRequest,
+        crate::api_deadline::CalendarUploadRequest,
+        frontline_app::deadlines::DeadlineAnswer,
+        frontline_app::deadlines::ExplainStep,
+        frontline_app::deadlines::RuleRef,
+        frontline_app::deadlines::RuleCatalogView,
+        frontline_app::deadlines::RuleView,
+        frontline_app::deadlines::BasisView,
+        frontline_app::deadlines::ExtensionView,
+        frontline_app::deadlines::CalendarList,
+        frontline_app::deadlines::CalendarYearView,
+        frontline_app::deadlines::HolidayView
     ))
 )]
 pub struct ApiDoc;

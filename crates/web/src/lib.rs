@@ -2,11 +2,13 @@
 //! server-rendered UI. Handlers are thin: extract, call one use case, render.
 
 pub mod api;
+pub mod api_deadline;
 pub mod api_penalty;
 pub mod i18n;
 pub mod problem;
 pub mod session;
 pub mod ui;
+pub mod ui_deadline;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -28,7 +30,9 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(api::routes())
+        .merge(api_deadline::routes())
         .merge(api_penalty::routes())
+        .merge(ui_deadline::routes())
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(

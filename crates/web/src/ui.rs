@@ -137,7 +137,7 @@ fn same_secret(a: &str, b: &str) -> bool {
         && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn csrf_ok(session: &Session, sent: Option<&str>) -> bool {
+pub(crate) fn csrf_ok(session: &Session, sent: Option<&str>) -> bool {
     sent.is_some_and(|s| same_secret(&session.csrf_token, s))
 }
 
@@ -175,13 +175,17 @@ pub struct Chrome {
     pub current: &'static str,
     pub can_create: bool,
     pub can_read: bool,
+    /// The deadline calculator and rule catalog (issue 3).
+    pub can_deadline: bool,
+    /// The holiday calendar administration.
+    pub can_calendar: bool,
     pub lang_href: String,
     pub other_lang: &'static str,
     pub asset_v: &'static str,
 }
 
 impl Chrome {
-    fn new(
+    pub(crate) fn new(
         state: &AppState,
         session: Option<&Session>,
         lang: Lang,
@@ -204,6 +208,10 @@ impl Chrome {
                 .is_some_and(|s| authz::scope(&s.actor, Action::IncidentCreate) != Scope::None),
             can_read: session
                 .is_some_and(|s| authz::scope(&s.actor, Action::IncidentRead) != Scope::None),
+            can_deadline: session
+                .is_some_and(|s| authz::scope(&s.actor, Action::DeadlineCompute) != Scope::None),
+            can_calendar: session
+                .is_some_and(|s| authz::scope(&s.actor, Action::CalendarManage) != Scope::None),
             lang_href: format!(
                 "/lang/{}?next={}",
                 other.code(),
@@ -251,7 +259,7 @@ pub struct FormErrors {
 
 impl FormErrors {
     /// `labels` maps control ids to their labels, to say which field a summary line is about.
-    fn new(errs: &[FieldError], lang: Lang, labels: &[(&str, String)]) -> FormErrors {
+    pub(crate) fn new(errs: &[FieldError], lang: Lang, labels: &[(&str, String)]) -> FormErrors {
         let sep = i18n::t(lang, "form.label_sep");
         let mut f = FormErrors::default();
         for e in errs {
@@ -293,7 +301,7 @@ impl FormErrors {
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-fn render<T: Template>(status: StatusCode, page: &T) -> Response {
+pub(crate) fn render<T: Template>(status: StatusCode, page: &T) -> Response {
     match page.render() {
         Ok(body) => {
             let mut r = (status, body).into_response();
@@ -324,7 +332,7 @@ struct ErrorPage {
     body: String,
 }
 
-fn error_page(
+pub(crate) fn error_page(
     state: &AppState,
     session: Option<&Session>,
     lang: Lang,
@@ -345,7 +353,7 @@ fn error_page(
 }
 
 /// A use-case error that is not a form problem, as a page.
-fn app_error(state: &AppState, session: &Session, lang: Lang, e: AppError) -> Response {
+pub(crate) fn app_error(state: &AppState, session: &Session, lang: Lang, e: AppError) -> Response {
     match e {
         AppError::NotFound => error_page(state, Some(session), lang, StatusCode::NOT_FOUND),
         AppError::Forbidden => error_page(state, Some(session), lang, StatusCode::FORBIDDEN),
@@ -366,14 +374,14 @@ fn app_error(state: &AppState, session: &Session, lang: Lang, e: AppError) -> Re
 }
 
 /// Reads an urlencoded form body; the error is the status of the page to show instead.
-fn read_form<T: serde::de::DeserializeOwned>(
+pub(crate) fn read_form<T: serde::de::DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, StatusCode> {
     let bytes = body.map_err(|e| e.status())?;
     serde_urlencoded::from_bytes(&bytes).map_err(|_| StatusCode::BAD_REQUEST)
 }
 
-fn parse_query<T: serde::de::DeserializeOwned + Default>(q: Option<String>) -> T {
+pub(crate) fn parse_query<T: serde::de::DeserializeOwned + Default>(q: Option<String>) -> T {
     q.and_then(|q| serde_urlencoded::from_str(&q).ok())
         .unwrap_or_default()
 }
