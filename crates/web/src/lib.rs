@@ -9,6 +9,7 @@ pub mod problem;
 pub mod session;
 pub mod ui;
 pub mod ui_deadline;
+pub mod ui_penalty;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -33,6 +34,7 @@ pub fn router(app: App) -> Router {
         .merge(api_deadline::routes())
         .merge(api_penalty::routes())
         .merge(ui_deadline::routes())
+        .merge(ui_penalty::routes())
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(SetResponseHeaderLayer::if_not_present(

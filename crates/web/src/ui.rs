@@ -179,6 +179,10 @@ pub struct Chrome {
     pub can_deadline: bool,
     /// The holiday calendar administration.
     pub can_calendar: bool,
+    /// The penalty calculator and catalog (issue 4).
+    pub can_penalty: bool,
+    /// Discretion standard administration.
+    pub can_standards: bool,
     pub lang_href: String,
     pub other_lang: &'static str,
     pub asset_v: &'static str,
@@ -212,6 +216,11 @@ impl Chrome {
                 .is_some_and(|s| authz::scope(&s.actor, Action::DeadlineCompute) != Scope::None),
             can_calendar: session
                 .is_some_and(|s| authz::scope(&s.actor, Action::CalendarManage) != Scope::None),
+            can_penalty: session
+                .is_some_and(|s| authz::scope(&s.actor, Action::PenaltyAssess) != Scope::None),
+            can_standards: session.is_some_and(|s| {
+                authz::scope(&s.actor, Action::PenaltyStandardManage) != Scope::None
+            }),
             lang_href: format!(
                 "/lang/{}?next={}",
                 other.code(),

@@ -47,6 +47,50 @@
       narrow();
     }
 
+    // Penalty calculator: choosing an article opens it; only the chosen violation's and
+    // tier's situations are offered.
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (sel) {
+      sel.addEventListener("change", function () {
+        if (sel.value && sel.form) sel.form.submit();
+      });
+    });
+    var sit = document.getElementById("situation");
+    var viol = document.getElementById("violation");
+    var tier = document.getElementById("tier");
+    if (sit && viol && tier) {
+      var narrowSit = function () {
+        var t = tier.value || "base";
+        sit.querySelectorAll("optgroup[data-violation]").forEach(function (g) {
+          var show = g.getAttribute("data-violation") === viol.value && g.getAttribute("data-tier") === t;
+          g.hidden = !show;
+          g.querySelectorAll("option").forEach(function (o) {
+            o.disabled = !show;
+            if (!show && o.selected) sit.value = "";
+          });
+        });
+      };
+      viol.addEventListener("change", narrowSit);
+      tier.addEventListener("change", narrowSit);
+      narrowSit();
+    }
+
+    // Standards: a chosen file is read into the text area (the form posts text).
+    document.querySelectorAll("input[type=file][data-read-into]").forEach(function (input) {
+      input.addEventListener("change", function () {
+        var target = document.getElementById(input.getAttribute("data-read-into"));
+        var file = input.files && input.files[0];
+        if (!target || !file) return;
+        var reader = new FileReader();
+        reader.onload = function () { target.value = String(reader.result || ""); };
+        reader.readAsText(file, "utf-8");
+      });
+    });
+
+    // Print buttons on print views.
+    document.querySelectorAll("[data-print]").forEach(function (b) {
+      b.addEventListener("click", function () { window.print(); });
+    });
+
     // A form is sent once, even when the button is pressed twice.
     document.querySelectorAll("form[method='post']").forEach(function (f) {
       f.addEventListener("submit", function (e) {

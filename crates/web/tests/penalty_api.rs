@@ -610,3 +610,164 @@ async fn standards_are_validated_stored_activated_and_kept_on_record() {
     let v: Value = r.json().await.expect("json");
     assert_eq!(v["recommended"]["detention_days"], 8, "{v}");
 }
+
+/// Signs in through the login form; returns the Cookie header value.
+async fn page_session(s: &Server, user: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let r = client
+        .post(s.url("/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("username={user}&password=demo-password&next=/"))
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{user} signs in");
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("fl_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("session cookie")
+        .to_string()
+}
+
+async fn page(s: &Server, cookie: &str, method: &str, path: &str, form: &str) -> (u16, String) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let req = if method == "POST" {
+        client
+            .post(s.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.to_string())
+    } else {
+        client.get(s.url(path))
+    };
+    let r = req.header("cookie", cookie).send().await.expect("page");
+    (r.status().as_u16(), r.text().await.unwrap_or_default())
+}
+
+fn csrf_of(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .expect("csrf field")
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_calculator_print_catalog_and_standards() {
+    let s = start().await;
+    let officer = page_session(&s, "s1.investigator").await;
+    let (st, html) = page(&s, &officer, "GET", "/penalty?article=51", "").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("治安处罚裁量计算器"));
+    assert!(
+        html.contains("href=\"/penalty\" aria-current=\"page\""),
+        "nav entry"
+    );
+    assert!(html.contains("value=\"51-1.base.2\""), "situations offered");
+    let csrf = csrf_of(&html);
+    let form = format!(
+        "csrf={csrf}&article=51&violation=51-1&item=&tier=&situation=&age=30&offence_date=2026-03-01&circumstances=first_violation"
+    );
+    let before = s.audit_seq().await;
+    let (st, html) = page(&s, &officer, "POST", "/penalty", &form).await;
+    assert_eq!(st, 200, "{html}");
+    assert!(
+        html.contains("data-testid=\"recommended\">行政拘留 7 日（执行）；罚款 550 元"),
+        "{html}"
+    );
+    assert!(html.contains("治安管理处罚法（2025年修订）第51条第1款"));
+    assert_eq!(s.audit_seq().await, before + 1, "the assessment is audited");
+    let (st, html) = page(&s, &officer, "POST", "/penalty/print", &form).await;
+    assert_eq!(st, 200);
+    assert!(html.contains("class=\"print-doc\""));
+    assert!(html.contains("治安管理处罚裁量意见"));
+    assert!(
+        !html.contains("class=\"sidenav\""),
+        "no navigation on the note"
+    );
+    // Field errors re-show the form; a forged form is refused.
+    let bad = form.replace("age=30", "age=abc");
+    let (st, html) = page(&s, &officer, "POST", "/penalty", &bad).await;
+    assert_eq!(st, 422);
+    assert!(html.contains("id=\"person_age-error\""));
+    assert!(html.contains("value=\"abc\""));
+    let forged = form.replace(&csrf, "forged");
+    assert_eq!(page(&s, &officer, "POST", "/penalty", &forged).await.0, 403);
+
+    let legal = page_session(&s, "legal").await;
+    let (st, html) = page(&s, &legal, "GET", "/penalty/catalog?article=51", "").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("51-1.base.2"));
+    assert!(html.contains("治安管理处罚法（2025年修订）第51条第1款"));
+    assert_eq!(
+        page(&s, &legal, "GET", "/penalty/standards", "").await.0,
+        403
+    );
+
+    let partner = page_session(&s, "street1").await;
+    assert_eq!(page(&s, &partner, "GET", "/penalty", "").await.0, 403);
+    assert_eq!(
+        page(&s, &partner, "GET", "/penalty/catalog", "").await.0,
+        403
+    );
+
+    let admin = page_session(&s, "admin").await;
+    let (st, html) = page(&s, &admin, "GET", "/penalty/standards", "").await;
+    assert_eq!(st, 200);
+    let csrf = csrf_of(&html);
+    let text: String = serde_urlencoded_like(&standard_51("2026.7", 1000));
+    let (st, _) = page(
+        &s,
+        &admin,
+        "POST",
+        "/penalty/standards",
+        &format!("csrf={csrf}&name=&text={text}"),
+    )
+    .await;
+    assert_eq!(st, 303, "a 150 KB standard posts through the form");
+    let (_, list) = s
+        .get(&s.login("admin").await, "/api/v1/penalty/standards")
+        .await;
+    let id = list["items"][0]["id"].as_str().expect("stored").to_string();
+    let (st, _) = page(
+        &s,
+        &admin,
+        "POST",
+        &format!("/penalty/standards/{id}/activate"),
+        &format!("csrf={csrf}"),
+    )
+    .await;
+    assert_eq!(st, 303);
+    let (_, html) = page(
+        &s,
+        &admin,
+        "GET",
+        &format!("/penalty/standards?activated={id}"),
+        "",
+    )
+    .await;
+    assert!(html.contains("（2026.7）"), "{html}");
+    assert!(html.contains("使用中"));
+}
+
+/// Percent-encodes a form value.
+fn serde_urlencoded_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

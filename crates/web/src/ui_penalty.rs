@@ -1,0 +1,1098 @@
+//! Penalty discretion pages: the calculator (治安处罚裁量计算器) with its A4 print note,
+//! the catalog of the standard in use, and the administrators' standards page.
+//!
+//! The calculator works without JavaScript: choosing the article is a GET form (the
+//! URL names the article), assessing is a POST (it is audited). `app.js` only narrows
+//! the situation list to the chosen violation and tier, and reads a chosen file into
+//! the standard's text area.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use frontline_app::AppError;
+use frontline_app::auth::Session;
+use frontline_app::penalty::{
+    ArticleView, CatalogQuery, CircumstanceView, PenaltyCatalogView, StandardList,
+    parse_assess_request,
+};
+use frontline_core::authz::{self, Action, Scope};
+use frontline_core::incident::SHANGHAI;
+use frontline_core::penalty::{Assessment, Outcome, Recommended};
+use frontline_core::{FieldError, Lang};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::i18n;
+use crate::session::UiSession;
+use crate::ui::{
+    Chrome, FormErrors, app_error, csrf_ok, error_page, group_thousands, parse_query, render,
+};
+
+/// An urlencoded standard is up to ~3× its size (Chinese text).
+const STANDARD_FORM_LIMIT: usize = 4 * frontline_app::penalty::STANDARD_MAX_BYTES;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/penalty", get(calculator).post(calculator_assess))
+        .route("/penalty/print", post(print_note))
+        .route("/penalty/catalog", get(catalog))
+        .route(
+            "/penalty/standards",
+            get(standards)
+                .post(standard_upload)
+                .layer(DefaultBodyLimit::max(STANDARD_FORM_LIMIT)),
+        )
+        .route("/penalty/standards/{id}/activate", post(standard_activate))
+}
+
+// ---------------------------------------------------------------------------
+// Formatting
+// ---------------------------------------------------------------------------
+
+fn yuan(lang: Lang, n: u64) -> String {
+    let n = group_thousands(i64::try_from(n).unwrap_or(i64::MAX));
+    match lang {
+        Lang::Zh => format!("{n} 元"),
+        Lang::En => format!("¥{n}"),
+    }
+}
+
+fn days(lang: Lang, n: u32) -> String {
+    match lang {
+        Lang::Zh => format!("{n} 日"),
+        Lang::En if n == 1 => "1 day".into(),
+        Lang::En => format!("{n} days"),
+    }
+}
+
+/// "拘留 5–10 日；罚款 500–1,000 元；可以警告".
+pub fn range_text(
+    lang: Lang,
+    warning: bool,
+    det: Option<[u32; 2]>,
+    fine: Option<[u64; 2]>,
+) -> String {
+    let mut parts = Vec::new();
+    if let Some([a, b]) = det {
+        parts.push(format!(
+            "{} {a}–{}",
+            i18n::t(lang, "penalty.detention"),
+            days(lang, b)
+        ));
+    }
+    if let Some([a, b]) = fine {
+        parts.push(format!(
+            "{} {}–{}",
+            i18n::t(lang, "penalty.fine"),
+            group_thousands(i64::try_from(a).unwrap_or(i64::MAX)),
+            yuan(lang, b)
+        ));
+    }
+    if warning {
+        parts.push(i18n::t(lang, "penalty.warning"));
+    }
+    parts.join(i18n::t(lang, "penalty.list_sep").as_str())
+}
+
+fn vec2<T: Copy>(v: &Option<Vec<T>>) -> Option<[T; 2]> {
+    v.as_ref().and_then(|v| match v.as_slice() {
+        [a, b] => Some([*a, *b]),
+        _ => None,
+    })
+}
+
+/// The recommendation in words: "行政拘留 7 日（执行），并处罚款 550 元".
+pub fn recommended_text(lang: Lang, outcome: Outcome, r: &Recommended) -> String {
+    match outcome {
+        Outcome::Exempt => return i18n::t(lang, "penalty.outcome.exempt"),
+        Outcome::TimeBarred => return i18n::t(lang, "penalty.outcome.time_barred"),
+        Outcome::NotPunishable => return i18n::t(lang, "penalty.outcome.not_punishable"),
+        Outcome::Penalty => {}
+    }
+    let mut parts = Vec::new();
+    if r.warning {
+        parts.push(i18n::t(lang, "penalty.warning"));
+    }
+    if r.detention_days > 0 {
+        let exec = if r.detention_executed {
+            i18n::t(lang, "penalty.executed")
+        } else {
+            i18n::t(lang, "penalty.not_executed")
+        };
+        parts.push(format!(
+            "{} {}{exec}",
+            i18n::t(lang, "penalty.detention"),
+            days(lang, r.detention_days)
+        ));
+    }
+    if r.fine_yuan > 0 {
+        parts.push(format!(
+            "{} {}",
+            i18n::t(lang, "penalty.fine"),
+            yuan(lang, r.fine_yuan)
+        ));
+    }
+    if parts.is_empty() {
+        return i18n::t(lang, "penalty.none");
+    }
+    parts.join(i18n::t(lang, "penalty.list_sep").as_str())
+}
+
+// ---------------------------------------------------------------------------
+// The calculator
+// ---------------------------------------------------------------------------
+
+/// What the calculator form holds (as typed, or the defaults).
+#[derive(Default, Clone)]
+pub struct CalcForm {
+    pub csrf: String,
+    pub article: String,
+    pub violation: String,
+    pub item: String,
+    pub tier: String,
+    pub situation: String,
+    pub circumstances: Vec<String>,
+    pub age: String,
+    pub pregnant: bool,
+    pub nursing_infant: bool,
+    pub offence_date: String,
+}
+
+impl CalcForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> CalcForm {
+        let mut f = CalcForm::default();
+        for (k, v) in pairs {
+            match k.as_str() {
+                "csrf" => f.csrf = v,
+                "article" => f.article = v.trim().to_string(),
+                "violation" => f.violation = v.trim().to_string(),
+                "item" => f.item = v.trim().to_string(),
+                "tier" => f.tier = v.trim().to_string(),
+                "situation" => f.situation = v.trim().to_string(),
+                "circumstances" if !v.trim().is_empty() && !f.circumstances.contains(&v) => {
+                    f.circumstances.push(v)
+                }
+                "age" => f.age = v.trim().to_string(),
+                "pregnant" => f.pregnant = !v.is_empty(),
+                "nursing_infant" => f.nursing_infant = !v.is_empty(),
+                "offence_date" => f.offence_date = v.trim().to_string(),
+                _ => {}
+            }
+        }
+        f
+    }
+
+    /// The request in the API's JSON contract, so that one parser checks both.
+    fn request(&self) -> Value {
+        let blank = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        let article = blank(&self.violation).or_else(|| blank(&self.article));
+        let age = if self.age.is_empty() {
+            Value::Null
+        } else {
+            match self.age.parse::<u64>() {
+                Ok(n) => json!(n),
+                Err(_) => json!(self.age),
+            }
+        };
+        json!({
+            "article": article,
+            "item": blank(&self.item),
+            "tier": blank(&self.tier),
+            "situation": blank(&self.situation),
+            "circumstances": self.circumstances,
+            "person": {
+                "age": age,
+                "pregnant": self.pregnant,
+                "nursing_infant": self.nursing_infant,
+            },
+            "offence_date": blank(&self.offence_date),
+        })
+    }
+
+    pub fn checked(&self, code: &str) -> bool {
+        self.circumstances.iter().any(|c| c == code)
+    }
+
+    /// The form's fields as hidden inputs (for the print form).
+    pub fn hidden(&self) -> Vec<(&'static str, String)> {
+        let mut v = vec![
+            ("csrf", self.csrf.clone()),
+            ("article", self.article.clone()),
+            ("violation", self.violation.clone()),
+            ("item", self.item.clone()),
+            ("tier", self.tier.clone()),
+            ("situation", self.situation.clone()),
+            ("age", self.age.clone()),
+            ("offence_date", self.offence_date.clone()),
+        ];
+        if self.pregnant {
+            v.push(("pregnant", "1".into()));
+        }
+        if self.nursing_infant {
+            v.push(("nursing_infant", "1".into()));
+        }
+        for c in &self.circumstances {
+            v.push(("circumstances", c.clone()));
+        }
+        v
+    }
+}
+
+pub struct Opt {
+    pub value: String,
+    pub label: String,
+}
+
+/// A group of situations: one violation and tier.
+pub struct SitGroup {
+    pub violation: String,
+    pub tier: String,
+    pub label: String,
+    pub options: Vec<Opt>,
+}
+
+pub struct CircOpt {
+    pub code: String,
+    pub label: String,
+    pub note: String,
+}
+
+/// One explanation step, ready to show.
+pub struct StepRow {
+    pub basis: String,
+    pub effect: String,
+    pub what: String,
+    pub note: String,
+    pub after: String,
+}
+
+/// The assessment as shown.
+pub struct ResultView {
+    pub outcome: String,
+    pub outcome_class: &'static str,
+    pub law: String,
+    pub cite: String,
+    pub tier: String,
+    pub statute: String,
+    pub range: String,
+    pub situation: String,
+    pub situation_range: String,
+    pub recommended: String,
+    pub steps: Vec<StepRow>,
+}
+
+fn circ_label(cat: &PenaltyCatalogView, code: &str, lang: Lang) -> String {
+    cat.statutory_circumstances
+        .iter()
+        .chain(cat.circumstances.iter())
+        .find(|c| c.code == code)
+        .map(|c| match lang {
+            Lang::Zh => c.name_zh.clone(),
+            Lang::En => c.name_en.clone(),
+        })
+        .unwrap_or_else(|| code.to_string())
+}
+
+fn result_view(a: &Assessment, cat: &PenaltyCatalogView, lang: Lang) -> ResultView {
+    let r = &a.range;
+    let sit = r.situation.as_ref();
+    let outcome_key = match a.outcome {
+        Outcome::Penalty => "penalty",
+        Outcome::Exempt => "exempt",
+        Outcome::TimeBarred => "time_barred",
+        Outcome::NotPunishable => "not_punishable",
+    };
+    let cite = frontline_core::penalty::rules::Cite::psapl(
+        frontline_core::penalty::LawVersion::V2025,
+        r.article,
+        r.paragraph,
+        0,
+    );
+    ResultView {
+        outcome: i18n::t(lang, &format!("penalty.outcome_tag.{outcome_key}")),
+        outcome_class: match a.outcome {
+            Outcome::Penalty => "tag--warn",
+            _ => "tag--success",
+        },
+        law: match lang {
+            Lang::Zh => a.law_version.name_zh().to_string(),
+            Lang::En => format!("PSAPL ({})", a.law_version.as_str()),
+        },
+        cite: match lang {
+            Lang::Zh => cite.text_zh(),
+            Lang::En => cite.text_en(),
+        },
+        tier: i18n::t(lang, &format!("penalty.tier.{}", r.tier.as_str())),
+        statute: r.text_zh.clone(),
+        range: range_text(lang, r.warning, r.detention_days, r.fine_yuan),
+        situation: sit.map(|s| s.name_zh.clone()).unwrap_or_default(),
+        situation_range: sit
+            .map(|s| range_text(lang, s.warning, s.detention_days, s.fine_yuan))
+            .unwrap_or_default(),
+        recommended: recommended_text(lang, a.outcome, &a.recommended),
+        steps: a
+            .explain
+            .iter()
+            .map(|s| {
+                let effect = serde_json::to_value(s.effect)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default();
+                let what = s
+                    .code
+                    .as_ref()
+                    .map(|c| circ_label(cat, c, lang))
+                    .unwrap_or_default();
+                StepRow {
+                    basis: match lang {
+                        Lang::Zh => s.basis.text_zh(),
+                        Lang::En => s.basis.text_en(),
+                    },
+                    effect: i18n::t(lang, &format!("penalty.effect.{effect}")),
+                    what,
+                    note: match lang {
+                        Lang::Zh => s.note_zh.to_string(),
+                        Lang::En => s.note_en.to_string(),
+                    },
+                    after: s
+                        .after
+                        .map(|x| recommended_text(lang, Outcome::Penalty, &x))
+                        .unwrap_or_default(),
+                }
+            })
+            .collect(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "penalty_calculator.html")]
+struct CalcPage {
+    c: Chrome,
+    q: String,
+    /// Articles matching the search, for the picker.
+    choices: Vec<Opt>,
+    /// The chosen article.
+    article: Option<ArticleView>,
+    violations: Vec<Opt>,
+    items: Vec<Opt>,
+    situations: Vec<SitGroup>,
+    statutory: Vec<CircOpt>,
+    discretionary: Vec<CircOpt>,
+    standard: String,
+    v: CalcForm,
+    errs: FormErrors,
+    result: Option<ResultView>,
+    hidden: Vec<(&'static str, String)>,
+}
+
+#[derive(Deserialize, Default)]
+struct CalcQuery {
+    q: Option<String>,
+    article: Option<String>,
+}
+
+fn calc_labels(lang: Lang) -> Vec<(&'static str, String)> {
+    [
+        ("article", "penalty.article"),
+        ("violation", "penalty.violation"),
+        ("item", "penalty.item"),
+        ("tier", "penalty.tier"),
+        ("situation", "penalty.situation"),
+        ("circumstances", "penalty.circumstances"),
+        ("person_age", "penalty.age"),
+        ("person_pregnant", "penalty.pregnant"),
+        ("person_nursing_infant", "penalty.nursing_infant"),
+        ("offence_date", "penalty.offence_date"),
+    ]
+    .into_iter()
+    .map(|(id, key)| (id, i18n::t(lang, key)))
+    .collect()
+}
+
+fn circ_opts(list: &[CircumstanceView], lang: Lang) -> Vec<CircOpt> {
+    list.iter()
+        .map(|c| CircOpt {
+            code: c.code.clone(),
+            label: match lang {
+                Lang::Zh => c.name_zh.clone(),
+                Lang::En => c.name_en.clone(),
+            },
+            note: match (&c.cite_zh, &c.cite_en, c.steps) {
+                (Some(z), Some(e), _) => match lang {
+                    Lang::Zh => z.clone(),
+                    Lang::En => e.clone(),
+                },
+                (_, _, Some(s)) => {
+                    crate::ui::tf(lang, "penalty.steps", &[("steps", &format!("{s:+}"))])
+                }
+                _ => String::new(),
+            },
+        })
+        .collect()
+}
+
+/// Builds the calculator page for `article` (number or code), with the search `q`.
+fn calc_page(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    q: &str,
+    v: CalcForm,
+    errs: FormErrors,
+    result: Option<&Assessment>,
+) -> Result<CalcPage, AppError> {
+    let app = &state.app;
+    let all = app.penalty_catalog(&session.actor, &CatalogQuery::default())?;
+    let search = app.penalty_catalog(
+        &session.actor,
+        &CatalogQuery {
+            q: Some(q.to_string()),
+            article: None,
+        },
+    )?;
+    let chosen_no = frontline_app::penalty::article_number(&v.article);
+    let article = chosen_no.and_then(|n| all.articles.iter().find(|a| a.article == n).cloned());
+    let cat = match chosen_no.filter(|_| article.is_some()) {
+        Some(n) => app.penalty_catalog(
+            &session.actor,
+            &CatalogQuery {
+                q: None,
+                article: Some(n.to_string()),
+            },
+        )?,
+        None => all.clone(),
+    };
+    let title = |a: &ArticleView| match lang {
+        Lang::Zh => format!("第{}条 {}", a.article, a.title_zh),
+        Lang::En => format!(
+            "Art. {} {}",
+            a.article,
+            a.title_en.clone().unwrap_or_else(|| a.title_zh.clone())
+        ),
+    };
+    let choices = search
+        .articles
+        .iter()
+        .map(|a| Opt {
+            value: a.article.to_string(),
+            label: title(a),
+        })
+        .collect();
+    let mut violations = Vec::new();
+    let mut situations = Vec::new();
+    let mut items = Vec::new();
+    if let Some(a) = &article {
+        for vi in a.violations.iter().filter(|x| x.assessable) {
+            violations.push(Opt {
+                value: vi.code.clone(),
+                label: format!("{} {}", vi.code, vi.applies_to_zh),
+            });
+            for t in &vi.tiers {
+                if t.situations.is_empty() {
+                    continue;
+                }
+                situations.push(SitGroup {
+                    violation: vi.code.clone(),
+                    tier: t.tier.clone(),
+                    label: format!(
+                        "{} · {} · {}",
+                        vi.code,
+                        i18n::t(lang, &format!("penalty.tier.{}", t.tier)),
+                        range_text(lang, t.warning, vec2(&t.detention_days), vec2(&t.fine_yuan))
+                    ),
+                    options: t
+                        .situations
+                        .iter()
+                        .map(|s| Opt {
+                            value: s.code.clone(),
+                            label: format!(
+                                "{}（{}）{}",
+                                match lang {
+                                    Lang::Zh => &s.name_zh,
+                                    Lang::En => &s.name_en,
+                                },
+                                range_text(
+                                    lang,
+                                    s.warning,
+                                    vec2(&s.detention_days),
+                                    vec2(&s.fine_yuan)
+                                ),
+                                if s.default {
+                                    i18n::t(lang, "penalty.default_mark")
+                                } else {
+                                    String::new()
+                                }
+                            ),
+                        })
+                        .collect(),
+                });
+            }
+        }
+        items = a
+            .items
+            .iter()
+            .map(|i| Opt {
+                value: i.item.to_string(),
+                label: format!(
+                    "（{}）{}",
+                    i.item,
+                    match lang {
+                        Lang::Zh => &i.name_zh,
+                        Lang::En => &i.name_en,
+                    }
+                ),
+            })
+            .collect();
+    }
+    let mut v = v;
+    if let Some(a) = &article {
+        v.article = a.article.to_string();
+    }
+    let hidden = v.hidden();
+    Ok(CalcPage {
+        c: Chrome::new(
+            state,
+            Some(session),
+            lang,
+            "penalty",
+            &match &article {
+                Some(a) => format!("/penalty?article={}", a.article),
+                None => "/penalty".to_string(),
+            },
+        ),
+        q: q.to_string(),
+        choices,
+        violations,
+        items,
+        situations,
+        statutory: circ_opts(&cat.statutory_circumstances, lang),
+        discretionary: circ_opts(&cat.circumstances, lang),
+        standard: format!("{}（{}）", all.standard.name_zh, all.standard.version),
+        result: result.map(|a| result_view(a, &cat, lang)),
+        article,
+        v,
+        errs,
+        hidden,
+    })
+}
+
+fn today(state: &AppState) -> String {
+    state
+        .app
+        .now()
+        .with_timezone(&SHANGHAI)
+        .date_naive()
+        .to_string()
+}
+
+async fn calculator(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    RawQuery(q): RawQuery,
+) -> Response {
+    if authz::scope(&session.actor, Action::PenaltyAssess) == Scope::None {
+        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    }
+    let q: CalcQuery = parse_query(q);
+    let v = CalcForm {
+        article: q.article.clone().unwrap_or_default(),
+        offence_date: today(&state),
+        csrf: session.csrf_token.clone(),
+        ..CalcForm::default()
+    };
+    let text = q.q.clone().unwrap_or_default();
+    // An unknown article asked for in the URL: say so beside the picker.
+    let errs = match q
+        .article
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(a)
+            if frontline_app::penalty::article_number(a).is_none_or(|n| {
+                state
+                    .app
+                    .penalty_engine()
+                    .engine
+                    .catalog
+                    .article(n)
+                    .is_none()
+            }) =>
+        {
+            FormErrors::new(
+                &[FieldError::new(
+                    "article",
+                    "unknown_violation",
+                    format!("没有第{a}条（2025年修订版为第26条至第89条）"),
+                    format!("No article {a} (2025 numbering: articles 26–89)"),
+                )],
+                lang,
+                &calc_labels(lang),
+            )
+        }
+        _ => FormErrors::default(),
+    };
+    let status = if errs.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    match calc_page(&state, &session, lang, &text, v, errs, None) {
+        Ok(p) => render(status, &p),
+        Err(e) => app_error(&state, &session, lang, e),
+    }
+}
+
+fn read_pairs(body: Result<Bytes, BytesRejection>) -> Result<Vec<(String, String)>, StatusCode> {
+    let bytes = body.map_err(|e| e.status())?;
+    serde_urlencoded::from_bytes(&bytes).map_err(|_| StatusCode::BAD_REQUEST)
+}
+
+/// Reads and checks the posted calculator form, then assesses (audited).
+async fn assess_form(
+    state: &AppState,
+    session: &Session,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(CalcForm, Result<Assessment, AppError>), StatusCode> {
+    let v = CalcForm::from_pairs(read_pairs(body)?);
+    if !csrf_ok(session, Some(&v.csrf)) {
+        return Err(StatusCode::FORBIDDEN);
+    }
+    let r = match parse_assess_request(&v.request()) {
+        Ok(input) => state.app.assess_penalty(&session.actor, &input).await,
+        Err(e) => Err(AppError::Validation(e)),
+    };
+    Ok((v, r))
+}
+
+async fn calculator_assess(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let (v, r) = match assess_form(&state, &session, body).await {
+        Ok(x) => x,
+        Err(status) => return error_page(&state, Some(&session), lang, status),
+    };
+    let (status, errs, result) = match r {
+        Ok(a) => (StatusCode::OK, FormErrors::default(), Some(a)),
+        Err(AppError::Validation(errs)) => {
+            let errs: Vec<FieldError> = errs
+                .into_iter()
+                .map(|mut e| {
+                    e.field = e.field.replace('.', "_");
+                    if e.field.starts_with("circumstances") {
+                        e.field = "circumstances".into();
+                    }
+                    e
+                })
+                .collect();
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                FormErrors::new(&errs, lang, &calc_labels(lang)),
+                None,
+            )
+        }
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    match calc_page(&state, &session, lang, "", v, errs, result.as_ref()) {
+        Ok(p) => render(status, &p),
+        Err(e) => app_error(&state, &session, lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "penalty_print.html")]
+struct PrintPage {
+    c: Chrome,
+    bureau: String,
+    article_title: String,
+    r: ResultView,
+    person: String,
+    offence_date: String,
+    circumstances: Vec<String>,
+    standard: String,
+    printed_at: String,
+    officer: String,
+}
+
+/// The A4 note: the same assessment (audited again), without navigation.
+async fn print_note(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let (v, r) = match assess_form(&state, &session, body).await {
+        Ok(x) => x,
+        Err(status) => return error_page(&state, Some(&session), lang, status),
+    };
+    let a = match r {
+        Ok(a) => a,
+        Err(AppError::Validation(_)) => {
+            return error_page(&state, Some(&session), lang, StatusCode::BAD_REQUEST);
+        }
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let cat = match state.app.penalty_catalog(
+        &session.actor,
+        &CatalogQuery {
+            q: None,
+            article: Some(a.range.article.to_string()),
+        },
+    ) {
+        Ok(c) => c,
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let article_title = cat
+        .articles
+        .first()
+        .map(|x| match lang {
+            Lang::Zh => format!("第{}条 {}", x.article, x.title_zh),
+            Lang::En => format!(
+                "Art. {} {}",
+                x.article,
+                x.title_en.clone().unwrap_or_else(|| x.title_zh.clone())
+            ),
+        })
+        .unwrap_or_default();
+    let mut person = crate::ui::tf(lang, "penalty.print.age", &[("age", &v.age)]);
+    if v.pregnant {
+        person.push_str(&i18n::t(lang, "penalty.list_sep"));
+        person.push_str(&i18n::t(lang, "penalty.pregnant"));
+    }
+    if v.nursing_infant {
+        person.push_str(&i18n::t(lang, "penalty.list_sep"));
+        person.push_str(&i18n::t(lang, "penalty.nursing_infant"));
+    }
+    let page = PrintPage {
+        c: Chrome::new(&state, Some(&session), lang, "penalty", "/penalty"),
+        bureau: state.app.bureau_name(),
+        article_title,
+        person,
+        offence_date: v.offence_date.clone(),
+        circumstances: v
+            .circumstances
+            .iter()
+            .map(|c| circ_label(&cat, c, lang))
+            .collect(),
+        standard: format!("{}（{}）", cat.standard.name_zh, cat.standard.version),
+        printed_at: crate::ui::bj_minutes(state.app.now()),
+        officer: session.actor.display_name.clone(),
+        r: result_view(&a, &cat, lang),
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------------------
+// Catalog
+// ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "penalty_catalog.html")]
+struct CatalogPage {
+    c: Chrome,
+    q: String,
+    cat: PenaltyCatalogView,
+    /// One article shown in full.
+    detail: Option<ArticleView>,
+    errs: FormErrors,
+}
+
+impl CatalogPage {
+    fn range(&self, warning: &bool, det: &Option<Vec<u32>>, fine: &Option<Vec<u64>>) -> String {
+        range_text(self.c.lang, *warning, vec2(det), vec2(fine))
+    }
+    fn tier_name(&self, t: &str) -> String {
+        self.c.t(&format!("penalty.tier.{t}"))
+    }
+    fn kind_name(&self, k: &str) -> String {
+        self.c.t(&format!("penalty.kind.{k}"))
+    }
+    fn situations_of(&self, a: &ArticleView) -> usize {
+        a.violations
+            .iter()
+            .flat_map(|v| v.tiers.iter())
+            .map(|t| t.situations.len())
+            .sum()
+    }
+    fn applies(&self, arts: &[u16]) -> String {
+        if arts.is_empty() {
+            self.c.t("penalty.catalog.all_articles")
+        } else {
+            arts.iter()
+                .map(|a| format!("{a}"))
+                .collect::<Vec<_>>()
+                .join("、")
+        }
+    }
+}
+
+async fn catalog(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let q: CalcQuery = parse_query(q);
+    let text = q.q.clone().unwrap_or_default();
+    let article = q.article.clone().filter(|s| !s.trim().is_empty());
+    let res = state.app.penalty_catalog(
+        &session.actor,
+        &CatalogQuery {
+            q: Some(text.clone()),
+            article: article.clone(),
+        },
+    );
+    let (status, cat, errs) = match res {
+        Ok(c) => (StatusCode::OK, c, FormErrors::default()),
+        Err(AppError::Validation(e)) => {
+            let labels = [("article", i18n::t(lang, "penalty.article"))];
+            match state.app.penalty_catalog(
+                &session.actor,
+                &CatalogQuery {
+                    q: Some(text.clone()),
+                    article: None,
+                },
+            ) {
+                Ok(c) => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    c,
+                    FormErrors::new(&e, lang, &labels),
+                ),
+                Err(e) => return app_error(&state, &session, lang, e),
+            }
+        }
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let detail = if article.is_some() && errs.is_empty() {
+        cat.articles.first().cloned()
+    } else {
+        None
+    };
+    let here = match (&detail, text.is_empty()) {
+        (Some(a), _) => format!("/penalty/catalog?article={}", a.article),
+        (None, false) => format!("/penalty/catalog?q={}", crate::session::urlencode(&text)),
+        (None, true) => "/penalty/catalog".into(),
+    };
+    let page = CatalogPage {
+        c: Chrome::new(&state, Some(&session), lang, "penalty_catalog", &here),
+        q: text,
+        cat,
+        detail,
+        errs,
+    };
+    render(status, &page)
+}
+
+// ---------------------------------------------------------------------------
+// Standards (administrators)
+// ---------------------------------------------------------------------------
+
+pub struct StandardRow {
+    pub id: Uuid,
+    pub name: String,
+    pub version: String,
+    pub uploaded_by: String,
+    pub uploaded_at: String,
+    pub activated_at: String,
+    pub active: bool,
+    pub in_use: bool,
+}
+
+#[derive(Template)]
+#[template(path = "penalty_standards.html")]
+struct StandardsPage {
+    c: Chrome,
+    in_use: String,
+    builtin: bool,
+    load_error: Option<String>,
+    rows: Vec<StandardRow>,
+    notice: Option<String>,
+    name: String,
+    text: String,
+    errs: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+struct StandardsQuery {
+    uploaded: Option<String>,
+    activated: Option<String>,
+}
+
+fn short_time(rfc: &str) -> String {
+    // "2026-11-22T10:00:00+08:00" → "2026-11-22 10:00"
+    rfc.get(..16).unwrap_or(rfc).replace('T', " ")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn standards_page(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    list: StandardList,
+    notice: Option<String>,
+    name: String,
+    text: String,
+    errs: FormErrors,
+) -> StandardsPage {
+    StandardsPage {
+        c: Chrome::new(
+            state,
+            Some(session),
+            lang,
+            "penalty_standards",
+            "/penalty/standards",
+        ),
+        in_use: format!("{}（{}）", list.in_use.name_zh, list.in_use.version),
+        builtin: list.in_use.builtin,
+        load_error: list.in_use.load_error.clone(),
+        rows: list
+            .items
+            .iter()
+            .map(|s| StandardRow {
+                id: s.id,
+                name: s.name.clone(),
+                version: s.version.clone(),
+                uploaded_by: s.uploaded_by.clone(),
+                uploaded_at: short_time(&s.uploaded_at),
+                activated_at: s
+                    .activated_at
+                    .as_deref()
+                    .map(short_time)
+                    .unwrap_or_default(),
+                active: s.active,
+                in_use: s.in_use,
+            })
+            .collect(),
+        notice,
+        name,
+        text,
+        errs,
+    }
+}
+
+async fn standards(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let q: StandardsQuery = parse_query(q);
+    let list = match state.app.list_standards(&session.actor).await {
+        Ok(l) => l,
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let find = |id: &Option<String>| {
+        id.as_deref()
+            .and_then(|id| list.items.iter().find(|s| s.id.to_string() == id))
+            .map(|s| format!("{}（{}）", s.name, s.version))
+    };
+    let notice = if let Some(n) = find(&q.uploaded) {
+        Some(crate::ui::tf(
+            lang,
+            "penalty.standards.notice_uploaded",
+            &[("name", &n)],
+        ))
+    } else {
+        find(&q.activated)
+            .map(|n| crate::ui::tf(lang, "penalty.standards.notice_activated", &[("name", &n)]))
+    };
+    let page = standards_page(
+        &state,
+        &session,
+        lang,
+        list,
+        notice,
+        String::new(),
+        String::new(),
+        FormErrors::default(),
+    );
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize, Default)]
+struct UploadForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    text: String,
+}
+
+async fn standard_upload(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let form: UploadForm = match crate::ui::read_form(body) {
+        Ok(f) => f,
+        Err(status) => return error_page(&state, Some(&session), lang, status),
+    };
+    if !csrf_ok(&session, Some(&form.csrf)) {
+        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    }
+    match state
+        .app
+        .upload_standard(&session.actor, &form.name, &form.text)
+        .await
+    {
+        Ok(up) => {
+            Redirect::to(&format!("/penalty/standards?uploaded={}", up.standard.id)).into_response()
+        }
+        Err(AppError::Validation(errs)) => {
+            let list = match state.app.list_standards(&session.actor).await {
+                Ok(l) => l,
+                Err(e) => return app_error(&state, &session, lang, e),
+            };
+            let labels = [
+                ("name", i18n::t(lang, "penalty.standards.name")),
+                ("text", i18n::t(lang, "penalty.standards.text")),
+            ];
+            let page = standards_page(
+                &state,
+                &session,
+                lang,
+                list,
+                None,
+                form.name,
+                form.text,
+                FormErrors::new(&errs, lang, &labels),
+            );
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => app_error(&state, &session, lang, e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+async fn standard_activate(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let form: CsrfOnly = match crate::ui::read_form(body) {
+        Ok(f) => f,
+        Err(status) => return error_page(&state, Some(&session), lang, status),
+    };
+    if !csrf_ok(&session, form.csrf.as_deref()) {
+        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    }
+    let Ok(id) = Uuid::parse_str(&id) else {
+        return error_page(&state, Some(&session), lang, StatusCode::NOT_FOUND);
+    };
+    match state.app.activate_standard(&session.actor, id).await {
+        Ok(s) => Redirect::to(&format!("/penalty/standards?activated={}", s.id)).into_response(),
+        Err(e) => app_error(&state, &session, lang, e),
+    }
+}
