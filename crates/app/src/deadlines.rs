@@ -8,6 +8,7 @@
 //! see it at their next start.) A computation touches no record and is not audited.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
@@ -24,6 +25,34 @@ use serde::Serialize;
 
 use crate::incidents::rfc3339_bj;
 use crate::{App, AppError, Result};
+
+/// A directory of `<year>.toml` calendars read at start (as the CLI's `--calendar-dir`).
+pub const CALENDAR_DIR_ENV: &str = "FRONTLINE_CALENDAR_DIR";
+/// A rule catalog replacing the built-in one, read at start.
+pub const RULES_FILE_ENV: &str = "FRONTLINE_DEADLINE_RULES";
+
+/// Adds every `*.toml` of `dir` (in name order) to `cals`; the first bad file stops the
+/// load with its name in the message. Returns the years read, by file.
+pub fn read_calendar_dir(
+    dir: &Path,
+    cals: &mut Calendars,
+) -> std::result::Result<HashMap<i32, String>, String> {
+    let rd = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read calendar directory {}: {e}", dir.display()))?;
+    let mut files: Vec<PathBuf> = rd
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut years = HashMap::new();
+    for f in files {
+        let name = f.display().to_string();
+        let text = std::fs::read_to_string(&f).map_err(|e| format!("cannot read {name}: {e}"))?;
+        let year = cals.add_toml(&name, &text).map_err(|e| e.to_string())?;
+        years.insert(year, name);
+    }
+    Ok(years)
+}
 
 /// Largest calendar file accepted (a real year is about 2 KB).
 pub const CALENDAR_MAX_BYTES: usize = 32 * 1024;
@@ -43,8 +72,10 @@ pub struct Uploaded {
 #[derive(Debug, Clone)]
 pub struct LoadedCalendars {
     pub calendars: Calendars,
-    /// Years that come from an upload (the others are built in).
+    /// Years that come from an upload.
     pub uploaded: HashMap<i32, Uploaded>,
+    /// Years read from the calendar directory at start (`FRONTLINE_CALENDAR_DIR`), by file.
+    pub from_files: HashMap<i32, String>,
     /// Stored years that no longer validate (skipped, logged).
     pub load_errors: Vec<String>,
 }
@@ -57,11 +88,36 @@ pub struct DeadlineState {
 }
 
 impl DeadlineState {
-    /// The built-in calendars, then every stored year (validated again), and the
-    /// built-in rule catalog.
+    /// The calendars and rules as the CLI reads them: the built-in years, then the
+    /// `*.toml` files of `FRONTLINE_CALENDAR_DIR` when set, then every year stored by an
+    /// upload (validated again); the rule catalog of `FRONTLINE_DEADLINE_RULES` when
+    /// set, else the built-in one. A bad file in the directory or a bad rule file stops
+    /// the start with its name in the message.
     pub async fn load(store: &Store) -> Result<DeadlineState> {
+        let dir = std::env::var_os(CALENDAR_DIR_ENV).map(PathBuf::from);
+        let rules_file = std::env::var_os(RULES_FILE_ENV).map(PathBuf::from);
+        DeadlineState::load_from(store, dir.as_deref(), rules_file.as_deref()).await
+    }
+
+    pub async fn load_from(
+        store: &Store,
+        calendar_dir: Option<&Path>,
+        rules_file: Option<&Path>,
+    ) -> Result<DeadlineState> {
         let mut calendars = Calendars::builtin().map_err(|e| AppError::Internal(e.to_string()))?;
-        let rules = RuleCatalog::builtin().map_err(|e| AppError::Internal(e.to_string()))?;
+        let from_files = match calendar_dir {
+            Some(dir) => read_calendar_dir(dir, &mut calendars).map_err(AppError::Internal)?,
+            None => HashMap::new(),
+        };
+        let rules = match rules_file {
+            None => RuleCatalog::builtin().map_err(|e| AppError::Internal(e.to_string()))?,
+            Some(f) => {
+                let text = std::fs::read_to_string(f)
+                    .map_err(|e| AppError::Internal(format!("cannot read {}: {e}", f.display())))?;
+                RuleCatalog::parse(&text)
+                    .map_err(|e| AppError::Internal(format!("{}: {e}", f.display())))?
+            }
+        };
         let mut uploaded = HashMap::new();
         let mut load_errors = Vec::new();
         for row in store.list_calendars().await? {
@@ -90,6 +146,7 @@ impl DeadlineState {
             calendars: RwLock::new(Arc::new(LoadedCalendars {
                 calendars,
                 uploaded,
+                from_files,
                 load_errors,
             })),
             rules: Arc::new(rules),
@@ -137,6 +194,9 @@ pub struct DeadlineInput {
     pub rule: Option<String>,
     pub custody: bool,
     pub working_days: bool,
+    /// For a year without a calendar, assume plain weekends and flag the answer
+    /// provisional instead of refusing.
+    pub provisional: bool,
 }
 
 /// What was computed: the period's end with its explanation, and the rule if any.
@@ -417,8 +477,11 @@ pub struct CalendarYearView {
     pub year: i32,
     /// The notice the calendar comes from.
     pub source: String,
-    /// Shipped with the binary (false: uploaded by an administrator).
+    /// Shipped with the binary (false: read from the calendar directory or uploaded).
     pub builtin: bool,
+    /// Where the year comes from: `builtin`, `file` (the calendar directory read at
+    /// start) or `upload` (an administrator's upload, stored).
+    pub origin: String,
     pub uploaded_by: Option<String>,
     pub uploaded_at: Option<String>,
     pub rest_days: u32,
@@ -503,13 +566,20 @@ fn year_days(year: i32) -> u32 {
 pub fn calendar_view(
     y: &YearCalendar,
     uploaded: Option<&Uploaded>,
+    from_file: bool,
     lang: Lang,
 ) -> CalendarYearView {
     let rest = y.rest_days();
     CalendarYearView {
         year: y.year,
         source: y.source.clone(),
-        builtin: uploaded.is_none(),
+        builtin: uploaded.is_none() && !from_file,
+        origin: match (uploaded.is_some(), from_file) {
+            (true, _) => "upload",
+            (false, true) => "file",
+            (false, false) => "builtin",
+        }
+        .into(),
         uploaded_by: uploaded.map(|u| u.by.clone()),
         uploaded_at: uploaded.map(|u| rfc3339_bj(u.at)),
         rest_days: rest,
@@ -674,7 +744,9 @@ impl App {
         };
         let loaded = self.deadlines.current();
         let cals = &loaded.calendars;
-        let opts = ComputeOptions::default();
+        let opts = ComputeOptions {
+            provisional: input.provisional,
+        };
         match (span, rule) {
             (Some(span), _) => {
                 let mode = match (input.custody, input.working_days) {
@@ -724,7 +796,14 @@ impl App {
             years: loaded
                 .calendars
                 .years()
-                .map(|y| calendar_view(y, loaded.uploaded.get(&y.year), lang))
+                .map(|y| {
+                    calendar_view(
+                        y,
+                        loaded.uploaded.get(&y.year),
+                        loaded.from_files.contains_key(&y.year),
+                        lang,
+                    )
+                })
                 .collect(),
             load_errors: loaded.load_errors.clone(),
         })
@@ -806,7 +885,7 @@ impl App {
             by: actor.display_name.clone(),
             at: now,
         };
-        let view = calendar_view(&cal, Some(&by), lang);
+        let view = calendar_view(&cal, Some(&by), false, lang);
         self.deadlines.add(cal, by);
         Ok(view)
     }
@@ -836,6 +915,29 @@ mod tests {
         assert_eq!(line("2027-01-02 is both a make-up working day"), Some(8));
         assert_eq!(line("TOML parse error at line 3, column 1"), None);
         assert_eq!(line("something else"), None);
+    }
+
+    #[test]
+    fn a_calendar_directory_adds_years_and_names_a_bad_file() {
+        let dir = std::env::temp_dir().join(format!("fl-cal-{}", uuid::Uuid::now_v7()));
+        let ok = std::fs::create_dir_all(&dir).is_ok()
+            && std::fs::write(
+                dir.join("2027.toml"),
+                "year = 2027\nsource = \"test\"\n[[holiday]]\nname_zh = \"元旦\"\n\
+                 name_en = \"New Year\"\nfirst = 2027-01-01\nlast = 2027-01-01\n",
+            )
+            .is_ok()
+            && std::fs::write(dir.join("notes.txt"), "ignored").is_ok();
+        assert!(ok, "temp files");
+        let mut cals = Calendars::builtin().unwrap_or_default();
+        let years = read_calendar_dir(&dir, &mut cals);
+        assert_eq!(years.map(|y| y.len()), Ok(1));
+        assert!(cals.year(2027).is_some());
+        let _ = std::fs::write(dir.join("2028.toml"), "year = 2029\nsource = \"x\"\n");
+        let err = read_calendar_dir(&dir, &mut cals).err().unwrap_or_default();
+        assert!(err.contains("2028.toml") && err.contains("2029"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(read_calendar_dir(&dir, &mut cals).is_err());
     }
 
     #[test]

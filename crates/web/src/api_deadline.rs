@@ -46,6 +46,10 @@ pub struct DeadlineComputeRequest {
     /// Count working days only (day periods).
     #[serde(default)]
     pub working_days: bool,
+    /// For a year whose holiday calendar is not loaded, assume plain weekends and flag
+    /// the answer `provisional` (with a step saying so) instead of refusing.
+    #[serde(default)]
+    pub provisional: bool,
 }
 
 /// Body of `POST /api/v1/calendars`.
@@ -56,7 +60,14 @@ pub struct CalendarUploadRequest {
     pub text: String,
 }
 
-const COMPUTE_FIELDS: [&str; 5] = ["start", "period", "rule", "custody", "working_days"];
+const COMPUTE_FIELDS: [&str; 6] = [
+    "start",
+    "period",
+    "rule",
+    "custody",
+    "working_days",
+    "provisional",
+];
 
 /// Reads the compute body field by field, so that each wrong type is named.
 pub fn compute_input(v: &Value) -> Result<DeadlineInput, Vec<FieldError>> {
@@ -110,6 +121,7 @@ pub fn compute_input(v: &Value) -> Result<DeadlineInput, Vec<FieldError>> {
     };
     let custody = flag("custody");
     let working_days = flag("working_days");
+    let provisional = flag("provisional");
     if !errs.is_empty() {
         return Err(errs);
     }
@@ -119,6 +131,7 @@ pub fn compute_input(v: &Value) -> Result<DeadlineInput, Vec<FieldError>> {
         rule,
         custody,
         working_days,
+        provisional,
     })
 }
 

@@ -82,6 +82,8 @@ pub struct CalcForm {
     custody: Option<String>,
     #[serde(default)]
     working_days: Option<String>,
+    #[serde(default)]
+    provisional: Option<String>,
     /// Set by the submit button: the form was sent (not just opened with a rule chosen).
     #[serde(default)]
     go: Option<String>,
@@ -96,6 +98,7 @@ impl CalcForm {
             rule: Some(self.rule.clone()),
             custody: self.custody.is_some(),
             working_days: self.working_days.is_some(),
+            provisional: self.provisional.is_some(),
         }
     }
 }

@@ -275,6 +275,7 @@ async fn compute_contract_with_holiday_roll_over() {
         .collect();
     assert_eq!(years, [2025, 2026]);
     assert_eq!(cals["years"][1]["builtin"], true);
+    assert_eq!(cals["years"][1]["origin"], "builtin");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -313,6 +314,18 @@ async fn bad_questions_get_field_errors() {
         message(&en, "start").contains("calendar unknown for 2027"),
         "{en}"
     );
+
+    // On request, a provisional answer (plain weekends), flagged as such.
+    let (st, v) = s
+        .compute(
+            &t,
+            json!({ "start": "2026-12-31T10:00:00+08:00", "period": "1d", "provisional": true }),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["provisional"], true);
+    assert_eq!(v["due"], "2027-01-02T00:00:00+08:00");
+    assert!(kinds(&v).contains(&"provisional".to_string()), "{v}");
 
     for (body, want) in [
         (json!({ "period": "1d" }), vec![("start", "required")]),
@@ -532,6 +545,7 @@ async fn calendar_upload_validates_then_applies_at_once_and_is_audited() {
     let last = &cals["years"][2];
     assert_eq!(last["year"], 2027);
     assert_eq!(last["builtin"], false);
+    assert_eq!(last["origin"], "upload");
     assert!(last["uploaded_by"].as_str().is_some_and(|n| !n.is_empty()));
 
     // A second App on the same database loads the stored year at start.
