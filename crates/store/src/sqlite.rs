@@ -55,10 +55,26 @@ fn configure(conn: &Connection) -> Result<()> {
     // WAL lets readers run beside the writer; synchronous=FULL makes every commit
     // durable against power loss, which group commit keeps affordable.
     // busy_timeout first: switching a new file to WAL must wait for another opener.
+    conn.execute_batch("PRAGMA busy_timeout=10000;")?;
+    // Switching the journal mode does not always go through the busy handler: when
+    // another instance is creating or migrating a new file at that moment SQLite answers
+    // "database is locked" at once. Retry for as long as the busy timeout would wait.
+    let mut wait = Duration::from_millis(5);
+    let give_up = Instant::now() + Duration::from_secs(10);
+    loop {
+        match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => break,
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::DatabaseBusy && Instant::now() < give_up =>
+            {
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(Duration::from_millis(200));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     conn.execute_batch(
-        "PRAGMA busy_timeout=10000;
-         PRAGMA journal_mode=WAL;
-         PRAGMA synchronous=FULL;
+        "PRAGMA synchronous=FULL;
          PRAGMA foreign_keys=ON;
          PRAGMA cache_size=-16000;
          PRAGMA temp_store=MEMORY;",
