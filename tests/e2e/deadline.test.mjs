@@ -50,8 +50,8 @@ after(async () => {
   await browser?.close();
 });
 
-async function signIn(username) {
-  const context = await browser.newContext({ locale: "zh-CN" });
+async function signIn(username, options = {}) {
+  const context = await browser.newContext({ locale: "zh-CN", ...options });
   const page = await context.newPage();
   await page.goto(`${BASE}/login`);
   await page.fill("#username", username);
@@ -134,6 +134,33 @@ test("legal computes a period across National Day and sees the roll-over step", 
     assert.equal(await page.locator("nav.sidenav a[href='/calendars']").count(), 0);
     const resp = await page.goto(`${BASE}/calendars`);
     assert.equal(resp.status(), 403);
+  } finally {
+    await context.close();
+  }
+});
+
+test("on a 375px phone the deadline pages fit, and the calculator answers in English too", async () => {
+  const { context, page } = await signIn("admin", {
+    viewport: { width: 375, height: 812 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
+  try {
+    for (const path of ["/deadlines?start=2026-09-30T10%3A00&amount=1&unit=d&go=1", "/deadline-rules", "/calendars"]) {
+      await page.goto(`${BASE}${path}`);
+      const { scroll, width } = await page.evaluate(() => ({
+        scroll: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
+        width: window.innerWidth,
+      }));
+      assert.ok(scroll <= width, `${path}: page is ${scroll}px wide in a ${width}px viewport`);
+    }
+    await page.goto(`${BASE}/deadlines?start=2026-09-30T10%3A00&amount=1&unit=d&go=1`);
+    await page.screenshot({ path: join(RESULTS, "deadline-phone.png"), fullPage: true });
+    await Promise.all([page.waitForURL(/\/deadlines\?/), page.click("[data-testid=lang-switch]")]);
+    assert.equal(await text(page, "h1"), "Deadline calculator");
+    assert.match(await text(page, "[data-testid=explain] li[data-kind=roll_over]"), /National Day/);
+    await page.click("[data-testid=lang-switch]");
   } finally {
     await context.close();
   }
