@@ -7,7 +7,9 @@
 //! the law version and the recommendation — never a name or an identifier (the person
 //! is only an age and flags).
 
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use frontline_core::FieldError;
@@ -45,30 +47,31 @@ pub struct LoadedEngine {
     pub standard_id: Option<Uuid>,
     /// Why the active stored standard could not be loaded (the built-in one is used).
     pub load_error: Option<String>,
+    /// The active stored standard that failed to load (not retried until it changes).
+    pub failed_id: Option<Uuid>,
 }
 
-/// Shared by every request; swapped whole on activation.
-#[derive(Debug)]
-pub struct PenaltyState(RwLock<Arc<LoadedEngine>>);
-
-impl PenaltyState {
-    /// The active stored standard, else the built-in one. A stored standard that no
-    /// longer loads (e.g. after a catalog correction) is logged and the built-in one used.
-    pub async fn load(store: &Store) -> Result<PenaltyState> {
-        let loaded = match store.active_penalty_standard().await? {
-            Some((row, text)) => match Engine::with_standard(&text) {
+impl LoadedEngine {
+    /// The engine for the active stored standard (`None`: the built-in one). A stored
+    /// standard that no longer loads (e.g. after a catalog correction) is logged and the
+    /// built-in one used.
+    fn for_active(active: Option<(Uuid, String)>) -> Result<LoadedEngine> {
+        Ok(match active {
+            Some((id, text)) => match Engine::with_standard(&text) {
                 Ok(engine) => LoadedEngine {
                     engine,
-                    standard_id: Some(row.id),
+                    standard_id: Some(id),
                     load_error: None,
+                    failed_id: None,
                 },
                 Err(e) => {
-                    tracing::error!(standard = %row.id, error = %e,
+                    tracing::error!(standard = %id, error = %e,
                         "the active discretion standard does not load; using the built-in one");
                     LoadedEngine {
                         engine: builtin()?,
                         standard_id: None,
                         load_error: Some(e.to_string()),
+                        failed_id: Some(id),
                     }
                 }
             },
@@ -76,23 +79,109 @@ impl PenaltyState {
                 engine: builtin()?,
                 standard_id: None,
                 load_error: None,
+                failed_id: None,
             },
-        };
-        Ok(PenaltyState(RwLock::new(Arc::new(loaded))))
+        })
+    }
+
+    /// Whether this engine already reflects `active` (the stored standard now active).
+    fn reflects(&self, active: Option<Uuid>) -> bool {
+        active == self.standard_id || (active.is_some() && active == self.failed_id)
+    }
+}
+
+/// How often an instance looks for a standard activated by another instance.
+pub const RECHECK_DEFAULT: Duration = Duration::from_secs(10);
+
+/// Shared by every request; swapped whole on activation. With several instances on
+/// one database, each checks the store at most every `recheck` and follows an
+/// activation made elsewhere.
+#[derive(Debug)]
+pub struct PenaltyState {
+    current: RwLock<Arc<LoadedEngine>>,
+    checked: Mutex<Instant>,
+    recheck_ms: AtomicU64,
+}
+
+async fn load_blocking(active: Option<(Uuid, String)>) -> Result<LoadedEngine> {
+    tokio::task::spawn_blocking(move || LoadedEngine::for_active(active))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+impl PenaltyState {
+    /// The active stored standard, else the built-in one.
+    pub async fn load(store: &Store) -> Result<PenaltyState> {
+        let active = store
+            .active_penalty_standard()
+            .await?
+            .map(|(row, text)| (row.id, text));
+        let loaded = load_blocking(active).await?;
+        Ok(PenaltyState {
+            current: RwLock::new(Arc::new(loaded)),
+            checked: Mutex::new(Instant::now()),
+            recheck_ms: AtomicU64::new(RECHECK_DEFAULT.as_millis() as u64),
+        })
     }
 
     pub fn current(&self) -> Arc<LoadedEngine> {
-        match self.0.read() {
+        match self.current.read() {
             Ok(g) => g.clone(),
             Err(p) => p.into_inner().clone(),
         }
     }
 
-    fn replace(&self, next: LoadedEngine) {
-        match self.0.write() {
-            Ok(mut g) => *g = Arc::new(next),
-            Err(p) => *p.into_inner() = Arc::new(next),
+    fn replace(&self, next: LoadedEngine) -> Arc<LoadedEngine> {
+        let next = Arc::new(next);
+        match self.current.write() {
+            Ok(mut g) => *g = next.clone(),
+            Err(p) => *p.into_inner() = next.clone(),
         }
+        next
+    }
+
+    /// How often to look for an activation made by another instance (tests use zero).
+    pub fn set_recheck(&self, every: Duration) {
+        self.recheck_ms
+            .store(every.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// True when it is time to look at the store again (and marks the look).
+    fn due(&self) -> bool {
+        let every = Duration::from_millis(self.recheck_ms.load(Ordering::Relaxed));
+        let mut g = match self.checked.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        if g.elapsed() >= every {
+            *g = Instant::now();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The engine, reloaded first when another instance activated another standard.
+    pub async fn fresh(&self, store: &Store) -> Result<Arc<LoadedEngine>> {
+        let cur = self.current();
+        if !self.due() {
+            return Ok(cur);
+        }
+        let active = store
+            .list_penalty_standards()
+            .await?
+            .into_iter()
+            .find(|r| r.active)
+            .map(|r| r.id);
+        if cur.reflects(active) {
+            return Ok(cur);
+        }
+        let text = match active {
+            Some(id) => store.penalty_standard(id).await?.map(|(r, t)| (r.id, t)),
+            None => None,
+        };
+        let next = load_blocking(text).await?;
+        Ok(self.replace(next))
     }
 }
 
@@ -850,7 +939,7 @@ impl App {
                 "The date of the act cannot be after today",
             )));
         }
-        let loaded = self.penalty.current();
+        let loaded = self.penalty.fresh(&self.store).await?;
         let a = loaded
             .engine
             .assess(input)
@@ -881,9 +970,13 @@ impl App {
     }
 
     /// The catalog of the law in force with the standard in use.
-    pub fn penalty_catalog(&self, actor: &Actor, q: &CatalogQuery) -> Result<PenaltyCatalogView> {
+    pub async fn penalty_catalog(
+        &self,
+        actor: &Actor,
+        q: &CatalogQuery,
+    ) -> Result<PenaltyCatalogView> {
         App::require(actor, Action::PenaltyAssess)?;
-        let loaded = self.penalty.current();
+        let loaded = self.penalty.fresh(&self.store).await?;
         let engine = &loaded.engine;
         let cat = &engine.catalog;
         let only = q.article.as_deref().filter(|s| !s.trim().is_empty());
@@ -924,7 +1017,7 @@ impl App {
 
     pub async fn list_standards(&self, actor: &Actor) -> Result<StandardList> {
         App::require(actor, Action::PenaltyStandardManage)?;
-        let loaded = self.penalty.current();
+        let loaded = self.penalty.fresh(&self.store).await?;
         let rows = self.store.list_penalty_standards().await?;
         Ok(StandardList {
             in_use: in_use(&loaded),
@@ -1078,6 +1171,7 @@ impl App {
             engine,
             standard_id: Some(id),
             load_error: None,
+            failed_id: None,
         });
         Ok(standard_view(&row, Some(id)))
     }

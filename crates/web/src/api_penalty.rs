@@ -219,6 +219,7 @@ pub async fn catalog(
                 article: p.article,
             },
         )
+        .await
         .map(Json)
         .map_err(|e| ApiError::new(e, lang))
 }

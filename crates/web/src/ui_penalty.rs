@@ -439,7 +439,7 @@ fn circ_opts(list: &[CircumstanceView], lang: Lang) -> Vec<CircOpt> {
 }
 
 /// Builds the calculator page for `article` (number or code), with the search `q`.
-fn calc_page(
+async fn calc_page(
     state: &AppState,
     session: &Session,
     lang: Lang,
@@ -449,24 +449,31 @@ fn calc_page(
     result: Option<&Assessment>,
 ) -> Result<CalcPage, AppError> {
     let app = &state.app;
-    let all = app.penalty_catalog(&session.actor, &CatalogQuery::default())?;
-    let search = app.penalty_catalog(
-        &session.actor,
-        &CatalogQuery {
-            q: Some(q.to_string()),
-            article: None,
-        },
-    )?;
+    let all = app
+        .penalty_catalog(&session.actor, &CatalogQuery::default())
+        .await?;
+    let search = app
+        .penalty_catalog(
+            &session.actor,
+            &CatalogQuery {
+                q: Some(q.to_string()),
+                article: None,
+            },
+        )
+        .await?;
     let chosen_no = frontline_app::penalty::article_number(&v.article);
     let article = chosen_no.and_then(|n| all.articles.iter().find(|a| a.article == n).cloned());
     let cat = match chosen_no.filter(|_| article.is_some()) {
-        Some(n) => app.penalty_catalog(
-            &session.actor,
-            &CatalogQuery {
-                q: None,
-                article: Some(n.to_string()),
-            },
-        )?,
+        Some(n) => {
+            app.penalty_catalog(
+                &session.actor,
+                &CatalogQuery {
+                    q: None,
+                    article: Some(n.to_string()),
+                },
+            )
+            .await?
+        }
         None => all.clone(),
     };
     let title = |a: &ArticleView| match lang {
@@ -644,7 +651,7 @@ async fn calculator(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    match calc_page(&state, &session, lang, &text, v, errs, None) {
+    match calc_page(&state, &session, lang, &text, v, errs, None).await {
         Ok(p) => render(status, &p),
         Err(e) => app_error(&state, &session, lang, e),
     }
@@ -702,7 +709,7 @@ async fn calculator_assess(
         }
         Err(e) => return app_error(&state, &session, lang, e),
     };
-    match calc_page(&state, &session, lang, "", v, errs, result.as_ref()) {
+    match calc_page(&state, &session, lang, "", v, errs, result.as_ref()).await {
         Ok(p) => render(status, &p),
         Err(e) => app_error(&state, &session, lang, e),
     }
@@ -740,13 +747,17 @@ async fn print_note(
         }
         Err(e) => return app_error(&state, &session, lang, e),
     };
-    let cat = match state.app.penalty_catalog(
-        &session.actor,
-        &CatalogQuery {
-            q: None,
-            article: Some(a.range.article.to_string()),
-        },
-    ) {
+    let cat = match state
+        .app
+        .penalty_catalog(
+            &session.actor,
+            &CatalogQuery {
+                q: None,
+                article: Some(a.range.article.to_string()),
+            },
+        )
+        .await
+    {
         Ok(c) => c,
         Err(e) => return app_error(&state, &session, lang, e),
     };
@@ -842,24 +853,31 @@ async fn catalog(
     let q: CalcQuery = parse_query(q);
     let text = q.q.clone().unwrap_or_default();
     let article = q.article.clone().filter(|s| !s.trim().is_empty());
-    let res = state.app.penalty_catalog(
-        &session.actor,
-        &CatalogQuery {
-            q: Some(text.clone()),
-            article: article.clone(),
-        },
-    );
+    let res = state
+        .app
+        .penalty_catalog(
+            &session.actor,
+            &CatalogQuery {
+                q: Some(text.clone()),
+                article: article.clone(),
+            },
+        )
+        .await;
     let (status, cat, errs) = match res {
         Ok(c) => (StatusCode::OK, c, FormErrors::default()),
         Err(AppError::Validation(e)) => {
             let labels = [("article", i18n::t(lang, "penalty.article"))];
-            match state.app.penalty_catalog(
-                &session.actor,
-                &CatalogQuery {
-                    q: Some(text.clone()),
-                    article: None,
-                },
-            ) {
+            match state
+                .app
+                .penalty_catalog(
+                    &session.actor,
+                    &CatalogQuery {
+                        q: Some(text.clone()),
+                        article: None,
+                    },
+                )
+                .await
+            {
                 Ok(c) => (
                     StatusCode::UNPROCESSABLE_ENTITY,
                     c,

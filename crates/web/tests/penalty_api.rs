@@ -771,3 +771,55 @@ fn serde_urlencoded_like(s: &str) -> String {
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_instance_follows_an_activation() {
+    let s = start().await;
+    // A second instance on the same database, looking at the store on every request.
+    let b = App::open(
+        &s.db.config,
+        Arc::new(FixedClock::new(now0())),
+        AppConfig::for_tests(),
+    )
+    .await
+    .expect("second instance");
+    b.penalty.set_recheck(std::time::Duration::ZERO);
+    let base_b = serve(b).await;
+    let officer = s.login("s1.investigator").await;
+    let plain = json!({ "article": "51", "person": { "age": 30 }, "offence_date": "2026-03-01" });
+    let assess_b = || async {
+        let r = s
+            .http
+            .post(format!("{base_b}/api/v1/penalty/assessments"))
+            .bearer_auth(&officer)
+            .json(&plain)
+            .send()
+            .await
+            .expect("post");
+        r.json::<Value>().await.expect("json")
+    };
+    assert_eq!(assess_b().await["recommended"]["detention_days"], 7);
+
+    let t = s.login("admin").await;
+    let (_, up) = s
+        .post(
+            &t,
+            "/api/v1/penalty/standards",
+            &json!({ "text": standard_51("2026.8", 1000) }),
+        )
+        .await;
+    let id = up["standard"]["id"].as_str().expect("id").to_string();
+    let (st, _) = s
+        .post(
+            &t,
+            &format!("/api/v1/penalty/standards/{id}/activate"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    assert_eq!(
+        assess_b().await["recommended"]["detention_days"],
+        8,
+        "instance B uses the standard activated on instance A"
+    );
+}
