@@ -85,6 +85,7 @@ test("legal computes a period across National Day and sees the roll-over step", 
   const { context, page } = await signIn("legal");
   try {
     await page.goto(`${BASE}/`);
+    assert.equal(await page.locator("a.shortcut[href='/deadlines']").count(), 1, "a shortcut on the home page");
     await Promise.all([page.waitForURL(`${BASE}/deadlines`), page.click("nav.sidenav a[href='/deadlines']")]);
     assert.equal(await text(page, "h1"), "期限计算器");
     assert.match(await page.inputValue("#start"), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "start defaults to now");
