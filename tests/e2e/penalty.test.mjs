@@ -3,7 +3,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -88,7 +88,12 @@ test("an officer (s1.investigator) finds article 51 by words, computes a recomme
     await note.emulateMedia({ media: "print" });
     assert.equal(await note.locator(".print-tools").isVisible(), false, "the buttons do not print");
     await note.screenshot({ path: join(RESULTS, "penalty-note-print.png"), fullPage: true });
-    await note.pdf({ path: join(RESULTS, "penalty-note.pdf"), format: "A4", preferCSSPageSize: true });
+    await note.pdf({ path: join(RESULTS, "penalty-note.pdf"), preferCSSPageSize: true });
+    const pdf = readFileSync(join(RESULTS, "penalty-note.pdf")).toString("latin1");
+    const box = pdf.match(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/);
+    assert.ok(box, "the PDF has a page size");
+    assert.ok(Math.abs(Number(box[1]) - 595.3) < 2 && Math.abs(Number(box[2]) - 841.9) < 2, `A4 from @page: ${box[0]}`);
+    assert.equal((pdf.match(/\/Type \/Page[^s]/g) || []).length, 1, "the note fits on one A4 page");
 
     // A bad age: the message beside the field, the form kept.
     await page.fill("#person_age", "300");
@@ -155,6 +160,19 @@ test("partners have no calculator", async () => {
     assert.equal(await page.locator("nav.sidenav a[href='/penalty']").count(), 0);
     const r = await page.goto(`${BASE}/penalty`);
     assert.equal(r.status(), 403);
+  } finally {
+    await context.close();
+  }
+});
+
+test("on a 375px phone the calculator fits without sideways scrolling", async () => {
+  const { context, page } = await signIn("s1.desk", { viewport: { width: 375, height: 800 } });
+  try {
+    await page.goto(`${BASE}/penalty?article=26`);
+    assert.match(await text(page, "#penalty-form h2"), /第26条/);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `page is ${overflow}px wider than the phone`);
+    await page.screenshot({ path: join(RESULTS, "penalty-phone.png"), fullPage: false });
   } finally {
     await context.close();
   }
