@@ -20,7 +20,7 @@ use frontline_core::period::{
     PeriodSpec, RuleCatalog, RulePeriod, Span, Step, YearCalendar, compute_with,
 };
 use frontline_core::{FieldError, Lang};
-use frontline_store::{AuditDraft, CalendarRow, Store};
+use frontline_store::{AuditDraft, CalendarRow, Store, truncate_micros};
 use serde::Serialize;
 
 use crate::incidents::rfc3339_bj;
@@ -158,6 +158,35 @@ impl DeadlineState {
             Ok(g) => g.clone(),
             Err(p) => p.into_inner().clone(),
         }
+    }
+
+    /// Reads the stored years again and takes in those uploaded (on any instance) after
+    /// the version this instance holds. Returns whether anything changed.
+    pub async fn refresh(&self, store: &Store) -> Result<bool> {
+        let rows = store.list_calendars().await?;
+        let cur = self.current();
+        let mut changed = false;
+        for row in rows {
+            if cur.uploaded.get(&row.year).map(|u| u.at) == Some(row.uploaded_at) {
+                continue;
+            }
+            match YearCalendar::parse(&format!("stored {}", row.year), &row.text) {
+                Ok(cal) if cal.year == row.year => {
+                    self.add(
+                        cal,
+                        Uploaded {
+                            by: row.uploaded_by_name,
+                            at: row.uploaded_at,
+                        },
+                    );
+                    changed = true;
+                }
+                Ok(_) | Err(_) => {
+                    tracing::error!(year = row.year, "a stored calendar does not load");
+                }
+            }
+        }
+        Ok(changed)
     }
 
     /// Adds (or replaces) a validated year in place, under the write lock so that two
@@ -656,7 +685,7 @@ impl App {
 
     /// 期限计算: when does this period (or this catalog rule's period) end, and why.
     /// Bad input and a year without a calendar are field errors; nothing is stored.
-    pub fn compute_deadline(&self, actor: &Actor, input: &DeadlineInput) -> Result<Computed> {
+    pub async fn compute_deadline(&self, actor: &Actor, input: &DeadlineInput) -> Result<Computed> {
         App::require_deadline(actor, Action::DeadlineCompute)?;
         let mut errs = Errors::default();
         let start = match non_blank(&input.start) {
@@ -742,40 +771,44 @@ impl App {
         let Some(start) = start else {
             return Err(AppError::field(bad_start()));
         };
-        let loaded = self.deadlines.current();
-        let cals = &loaded.calendars;
         let opts = ComputeOptions {
             provisional: input.provisional,
         };
-        match (span, rule) {
-            (Some(span), _) => {
-                let mode = match (input.custody, input.working_days) {
-                    (true, _) => Mode::Custody,
-                    (_, true) => Mode::WorkingDays,
-                    _ => Mode::Legal,
-                };
-                let result = compute_with(start, &PeriodSpec::new(span, mode), cals, opts)
-                    .map_err(|e| AppError::field(period_field_error(&e)))?;
-                Ok(Computed {
-                    result,
+        let mode = match (input.custody, input.working_days) {
+            (true, _) => Mode::Custody,
+            (_, true) => Mode::WorkingDays,
+            _ => Mode::Legal,
+        };
+        let run = |cals: &Calendars| -> std::result::Result<Computed, DeadlineError> {
+            match (span, rule) {
+                (Some(span), _) => Ok(Computed {
+                    result: compute_with(start, &PeriodSpec::new(span, mode), cals, opts)?,
                     rule: None,
                     warn_at: Vec::new(),
-                })
+                }),
+                (None, Some(code)) => {
+                    let d = self.deadlines.rules.start(code, start, cals, opts)?;
+                    Ok(Computed {
+                        result: d.result,
+                        rule: Some(d.rule),
+                        warn_at: d.warn_at,
+                    })
+                }
+                (None, None) => Err(DeadlineError::UnknownRule {
+                    code: String::new(),
+                }),
             }
-            (None, Some(code)) => {
-                let d = self
-                    .deadlines
-                    .rules
-                    .start(code, start, cals, opts)
-                    .map_err(|e| AppError::field(deadline_field_error(&e)))?;
-                Ok(Computed {
-                    result: d.result,
-                    rule: Some(d.rule),
-                    warn_at: d.warn_at,
-                })
+        };
+        let answer = match run(&self.deadlines.current().calendars) {
+            // Another instance may have stored that year since this one started.
+            Err(DeadlineError::Period(PeriodError::CalendarUnknown { .. }))
+                if self.deadlines.refresh(&self.store).await? =>
+            {
+                run(&self.deadlines.current().calendars)
             }
-            (None, None) => Err(AppError::field(FieldError::required("period"))),
-        }
+            other => other,
+        };
+        answer.map_err(|e| AppError::field(deadline_field_error(&e)))
     }
 
     /// The deadline rule catalog.
@@ -788,9 +821,11 @@ impl App {
         })
     }
 
-    /// The loaded holiday calendars, ascending by year.
-    pub fn calendars(&self, actor: &Actor, lang: Lang) -> Result<CalendarList> {
+    /// The loaded holiday calendars, ascending by year (with any year another instance
+    /// stored since this one started).
+    pub async fn calendars(&self, actor: &Actor, lang: Lang) -> Result<CalendarList> {
         App::require_deadline(actor, Action::DeadlineCompute)?;
+        self.deadlines.refresh(&self.store).await?;
         let loaded = self.deadlines.current();
         Ok(CalendarList {
             years: loaded
@@ -883,7 +918,8 @@ impl App {
             .await?;
         let by = Uploaded {
             by: actor.display_name.clone(),
-            at: now,
+            // As stored, so that `refresh` recognises this upload.
+            at: truncate_micros(now),
         };
         let view = calendar_view(&cal, Some(&by), false, lang);
         self.deadlines.add(cal, by);

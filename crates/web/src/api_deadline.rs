@@ -156,6 +156,7 @@ pub async fn compute_deadline(
     let c = state
         .app
         .compute_deadline(&s.actor, &input)
+        .await
         .map_err(|e| ApiError::new(e, lang).into_response())?;
     Ok(Json(c.view(lang)))
 }
@@ -186,6 +187,7 @@ pub async fn calendars(
     state
         .app
         .calendars(&s.actor, lang)
+        .await
         .map(Json)
         .map_err(|e| ApiError::new(e, lang))
 }

@@ -258,7 +258,7 @@ async fn calculator(
         }
         (StatusCode::OK, FormErrors::default(), None)
     } else {
-        match state.app.compute_deadline(&session.actor, &v.input()) {
+        match state.app.compute_deadline(&session.actor, &v.input()).await {
             Ok(c) => (
                 StatusCode::OK,
                 FormErrors::default(),
@@ -366,7 +366,7 @@ struct UploadForm {
     text: String,
 }
 
-fn calendars_page(
+async fn calendars_page(
     state: &AppState,
     session: &Session,
     lang: Lang,
@@ -374,7 +374,7 @@ fn calendars_page(
     errs: FormErrors,
     uploaded: Option<String>,
 ) -> Result<CalendarsPage, AppError> {
-    let list = state.app.calendars(&session.actor, lang)?;
+    let list = state.app.calendars(&session.actor, lang).await?;
     Ok(CalendarsPage {
         c: Chrome::new(state, Some(session), lang, "calendars", "/calendars"),
         years: list.years,
@@ -404,7 +404,9 @@ async fn calendar_page(
         String::new(),
         FormErrors::default(),
         uploaded,
-    ) {
+    )
+    .await
+    {
         Ok(page) => render(StatusCode::OK, &page),
         Err(e) => app_error(&state, &session, lang, e),
     }
@@ -431,7 +433,7 @@ async fn calendar_upload(
         Err(AppError::Validation(errs)) => {
             let labels = [("text", i18n::t(lang, "calendar.text"))];
             let errs = FormErrors::new(&errs, lang, &labels);
-            match calendars_page(&state, &session, lang, form.text, errs, None) {
+            match calendars_page(&state, &session, lang, form.text, errs, None).await {
                 Ok(page) => render(StatusCode::UNPROCESSABLE_ENTITY, &page),
                 Err(e) => app_error(&state, &session, lang, e),
             }

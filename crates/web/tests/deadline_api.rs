@@ -473,6 +473,16 @@ async fn calendar_upload_validates_then_applies_at_once_and_is_audited() {
     let (st, _) = s.compute(&legal, question.clone()).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
 
+    // A second instance on the same database, started before the upload.
+    let other = App::open(
+        &s.db.config,
+        Arc::new(FixedClock::new(now0())),
+        AppConfig::for_tests(),
+    )
+    .await
+    .expect("second instance");
+    let other_base = serve(other.clone()).await;
+
     let seq0 = s.audit_seq().await;
     let bad = [
         // TOML syntax: the message names the line.
@@ -547,6 +557,20 @@ async fn calendar_upload_validates_then_applies_at_once_and_is_audited() {
     assert_eq!(last["builtin"], false);
     assert_eq!(last["origin"], "upload");
     assert!(last["uploaded_by"].as_str().is_some_and(|n| !n.is_empty()));
+
+    // The other instance answers for 2027 too: an unknown year makes it look again.
+    let r = s
+        .http
+        .post(format!("{other_base}/api/v1/deadlines/compute"))
+        .bearer_auth(&legal)
+        .json(&question)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["due"], "2027-01-05T00:00:00+08:00");
+    assert!(other.deadlines.current().uploaded.contains_key(&2027));
 
     // A second App on the same database loads the stored year at start.
     let again = App::open(
