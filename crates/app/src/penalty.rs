@@ -20,7 +20,8 @@ use frontline_core::org::{Actor, UnitKind};
 use frontline_core::penalty::catalog::{Rule, RuleKind};
 use frontline_core::penalty::rules::{Cite, STATUTORY_CIRCUMSTANCES};
 use frontline_core::penalty::{
-    AssessError, AssessInput, Assessment, Engine, LawVersion, Person, StandardError, TierKind,
+    AssessError, AssessInput, Assessment, Combined, Engine, LawVersion, Person, StandardError,
+    TierKind, combine,
 };
 use frontline_store::{AuditDraft, NewPenaltyStandard, PenaltyStandardRow, Store};
 use serde::Serialize;
@@ -32,6 +33,8 @@ use crate::{App, AppError, Result};
 
 /// Largest standard accepted (the default one is about 150 KB).
 pub const STANDARD_MAX_BYTES: usize = 1024 * 1024;
+/// Most violations assessed together (第16条).
+pub const MAX_VIOLATIONS: usize = 20;
 /// Oldest age the calculator accepts.
 pub const AGE_MAX: u64 = 120;
 
@@ -456,6 +459,38 @@ pub fn parse_assess_request(v: &Value) -> std::result::Result<AssessInput, Vec<F
         decision_date,
         illegal_gains_yuan,
     })
+}
+
+/// One request object, or an array of them (several violations of one person, 第16条);
+/// a problem in the `n`th is reported as `n.field`.
+pub fn parse_assess_requests(
+    v: &Value,
+) -> std::result::Result<(Vec<AssessInput>, bool), Vec<FieldError>> {
+    match v.as_array() {
+        None => parse_assess_request(v).map(|i| (vec![i], false)),
+        Some(a) => {
+            let mut out = Vec::with_capacity(a.len());
+            let mut errs = Vec::new();
+            for (i, x) in a.iter().enumerate() {
+                match parse_assess_request(x) {
+                    Ok(input) => out.push(input),
+                    Err(e) => errs.extend(e.into_iter().map(|mut fe| {
+                        fe.field = if fe.field.is_empty() {
+                            i.to_string()
+                        } else {
+                            format!("{i}.{}", fe.field)
+                        };
+                        fe
+                    })),
+                }
+            }
+            if errs.is_empty() {
+                Ok((out, true))
+            } else {
+                Err(errs)
+            }
+        }
+    }
 }
 
 /// Splits the engine's "english / 中文" messages.
@@ -929,44 +964,92 @@ impl App {
     /// 裁量: one violation assessed with the standard in use. Audited (violation code,
     /// law version, recommendation; no personal identifiers).
     pub async fn assess_penalty(&self, actor: &Actor, input: &AssessInput) -> Result<Assessment> {
+        let (mut all, _) = self
+            .assess_penalties(actor, std::slice::from_ref(input), false)
+            .await?;
+        all.pop()
+            .ok_or_else(|| AppError::Internal("no assessment".into()))
+    }
+
+    /// Several violations of one person (第16条): each decided separately (and audited
+    /// as its own entry), then combined — detention executed together, at most 20 days.
+    /// Nothing is audited unless every violation can be assessed. Field errors of the
+    /// `n`th request are prefixed `n.` (`1.article`) when `indexed`.
+    pub async fn assess_penalties(
+        &self,
+        actor: &Actor,
+        inputs: &[AssessInput],
+        indexed: bool,
+    ) -> Result<(Vec<Assessment>, Combined)> {
         App::require(actor, Action::PenaltyAssess)?;
-        let today = self.now().with_timezone(&SHANGHAI).date_naive();
-        if input.offence_date > today {
+        if inputs.is_empty() || inputs.len() > MAX_VIOLATIONS {
             return Err(AppError::field(FieldError::new(
-                "offence_date",
-                "date.future",
-                "违法行为发生日期不能晚于今天",
-                "The date of the act cannot be after today",
+                "",
+                "violations.count",
+                format!("一次可计算 1 至 {MAX_VIOLATIONS} 个违法行为"),
+                format!("Assess 1 to {MAX_VIOLATIONS} violations at a time"),
             )));
         }
+        let today = self.now().with_timezone(&SHANGHAI).date_naive();
         let loaded = self.penalty.fresh(&self.store).await?;
-        let a = loaded
-            .engine
-            .assess(input)
-            .map_err(|e| AppError::field(assess_field_error(&e)))?;
+        let at = |i: usize, f: &str| {
+            if !indexed {
+                f.to_string()
+            } else {
+                format!("{i}.{f}")
+            }
+        };
+        let mut out = Vec::with_capacity(inputs.len());
+        let mut errs = Vec::new();
+        for (i, input) in inputs.iter().enumerate() {
+            if input.offence_date > today {
+                errs.push(FieldError::new(
+                    at(i, "offence_date"),
+                    "date.future",
+                    "违法行为发生日期不能晚于今天",
+                    "The date of the act cannot be after today",
+                ));
+                continue;
+            }
+            match loaded.engine.assess(input) {
+                Ok(a) => out.push(a),
+                Err(e) => {
+                    let mut fe = assess_field_error(&e);
+                    fe.field = at(i, &fe.field);
+                    errs.push(fe);
+                }
+            }
+        }
+        if !errs.is_empty() {
+            return Err(AppError::Validation(errs));
+        }
         let std = &loaded.engine.standard;
-        self.store
-            .append_audit(AuditDraft {
-                at: self.now(),
-                actor_id: Some(actor.officer_id),
-                actor: actor.username.clone(),
-                action: "penalty.assess".into(),
-                object_type: "penalty_violation".into(),
-                object_id: a.range.code.clone(),
-                purpose: None,
-                detail: serde_json::json!({
-                    "law_version": a.law_version,
-                    "outcome": a.outcome,
-                    "tier": a.range.tier,
-                    "situation": a.range.situation.as_ref().map(|s| s.code.to_string()),
-                    "circumstances": input.circumstances,
-                    "recommended": a.recommended,
-                    "standard": { "id": loaded.standard_id, "version": std.version },
+        for (a, input) in out.iter().zip(inputs) {
+            self.store
+                .append_audit(AuditDraft {
+                    at: self.now(),
+                    actor_id: Some(actor.officer_id),
+                    actor: actor.username.clone(),
+                    action: "penalty.assess".into(),
+                    object_type: "penalty_violation".into(),
+                    object_id: a.range.code.clone(),
+                    purpose: None,
+                    detail: serde_json::json!({
+                        "law_version": a.law_version,
+                        "outcome": a.outcome,
+                        "tier": a.range.tier,
+                        "situation": a.range.situation.as_ref().map(|s| s.code.to_string()),
+                        "circumstances": input.circumstances,
+                        "recommended": a.recommended,
+                        "standard": { "id": loaded.standard_id, "version": std.version },
+                        "of": inputs.len(),
+                    })
+                    .to_string(),
                 })
-                .to_string(),
-            })
-            .await?;
-        Ok(a)
+                .await?;
+        }
+        let combined = combine(&out);
+        Ok((out, combined))
     }
 
     /// The catalog of the law in force with the standard in use.

@@ -11,10 +11,10 @@ use axum::{Json, Router};
 use frontline_app::AppError;
 use frontline_app::penalty::{
     CatalogQuery, PenaltyCatalogView, StandardList, StandardUpload, StandardView,
-    parse_assess_request,
+    parse_assess_requests,
 };
 use frontline_core::FieldError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -80,7 +80,7 @@ pub struct PenaltyAssessRequest {
     pub illegal_gains_yuan: Option<u64>,
 }
 
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct PenaltyRecommended {
     pub warning: bool,
@@ -89,7 +89,7 @@ pub struct PenaltyRecommended {
     pub detention_executed: bool,
 }
 
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct PenaltySubRange {
     pub code: String,
@@ -100,7 +100,7 @@ pub struct PenaltySubRange {
 }
 
 /// The statutory range applied.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct PenaltyRange {
     pub code: String,
@@ -120,7 +120,7 @@ pub struct PenaltyRange {
 }
 
 /// A legal citation.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct PenaltyCite {
     /// psapl-2025, psapl-2012, admin-penalty-law-2021 or standard.
@@ -133,7 +133,7 @@ pub struct PenaltyCite {
 }
 
 /// One step of the explanation.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct PenaltyStep {
     /// Stable rule name, e.g. `minor_14_18`, `circumstance`, `reduce`.
@@ -150,7 +150,7 @@ pub struct PenaltyStep {
 }
 
 /// The assessment: the range, the recommendation and every step that led to it.
-#[derive(Debug, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 #[allow(dead_code)]
 pub struct PenaltyAssessment {
     /// `2025` or `2012`.
@@ -172,9 +172,49 @@ pub struct StandardUploadRequest {
 
 // ---- handlers ----
 
+/// Several violations of one person (第16条): each assessed, then combined.
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct PenaltyCombined {
+    pub warning: bool,
+    pub fine_yuan: u64,
+    /// Sum of the detention decided.
+    pub detention_days_decided: u32,
+    /// Detention executed together, at most 20 days.
+    pub detention_days_executed: u32,
+    pub explain: Vec<PenaltyStep>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct PenaltyAssessmentSet {
+    pub assessments: Vec<PenaltyAssessment>,
+    pub combined: PenaltyCombined,
+}
+
+/// One request, or an array of them for several violations of one person.
+#[derive(Debug, Deserialize, ToSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+pub enum PenaltyAssessBody {
+    One(PenaltyAssessRequest),
+    Several(Vec<PenaltyAssessRequest>),
+}
+
+/// An assessment, or (for an array) each assessment and the combination.
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(dead_code)]
+#[serde(untagged)]
+pub enum PenaltyAssessResult {
+    One(PenaltyAssessment),
+    Several(PenaltyAssessmentSet),
+}
+
 /// 裁量计算: assess one violation with the standard in use (audited; no personal data).
-#[utoipa::path(post, path = "/api/v1/penalty/assessments", request_body = PenaltyAssessRequest,
-    responses((status = 200, body = PenaltyAssessment), (status = 400, body = Problem), (status = 401, body = Problem),
+/// An array of requests (several violations of one person) answers each assessment and
+/// their combination (第16条), as `frontline penalty assess` does; errors name `n.field`.
+#[utoipa::path(post, path = "/api/v1/penalty/assessments", request_body = PenaltyAssessBody,
+    responses((status = 200, body = PenaltyAssessResult), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn assess(
     State(state): State<AppState>,
@@ -182,14 +222,24 @@ pub async fn assess(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Response> {
     let v = json_body(body, lang)?;
-    let input = parse_assess_request(&v)
+    let (inputs, many) = parse_assess_requests(&v)
         .map_err(|e| ApiError::new(AppError::Validation(e), lang).into_response())?;
-    let a = state
+    let (mut all, combined) = state
         .app
-        .assess_penalty(&s.actor, &input)
+        .assess_penalties(&s.actor, &inputs, many)
         .await
         .map_err(|e| ApiError::new(e, lang).into_response())?;
-    Ok(Json(a).into_response())
+    if many {
+        return Ok(
+            Json(serde_json::json!({ "assessments": all, "combined": combined })).into_response(),
+        );
+    }
+    match all.pop() {
+        Some(a) => Ok(Json(a).into_response()),
+        None => {
+            Err(ApiError::new(AppError::Internal("no assessment".into()), lang).into_response())
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

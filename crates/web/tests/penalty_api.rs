@@ -823,3 +823,53 @@ async fn another_instance_follows_an_activation() {
         "instance B uses the standard activated on instance A"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_violations_are_assessed_separately_and_combined() {
+    let s = start().await;
+    let t = s.login("s1.investigator").await;
+    let heavy = json!({ "article": "51", "tier": "heavier", "person": { "age": 30 }, "offence_date": "2026-03-01" });
+    let body = json!([heavy.clone(), heavy.clone(), request_51()]);
+    let before = s.audit_seq().await;
+    let (st, v) = s.post(&t, "/api/v1/penalty/assessments", &body).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // As `frontline penalty assess` answers an array.
+    let engine = Engine::builtin().expect("engine");
+    let all: Vec<_> = body
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| {
+            engine
+                .assess(&serde_json::from_value(x.clone()).expect("input"))
+                .expect("assess")
+        })
+        .collect();
+    let want = json!({ "assessments": all, "combined": frontline_core::penalty::combine(&all) });
+    assert_eq!(v, want);
+    assert!(
+        v["combined"]["detention_days_executed"]
+            .as_u64()
+            .unwrap_or(99)
+            <= 20
+    );
+    assert_eq!(s.audit_seq().await, before + 3, "one entry per violation");
+
+    // One bad request in the array: its index names the field; nothing is audited.
+    let bad = json!([request_51(), { "article": "999", "person": { "age": 30 }, "offence_date": "2026-03-01" }]);
+    let (st, v) = s.post(&t, "/api/v1/penalty/assessments", &bad).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(
+        fields(&v),
+        vec![("1.article".into(), "unknown_violation".into())]
+    );
+    let bad = json!([request_51(), { "article": "51", "person": { "age": -1 }, "offence_date": "2026-03-01" }]);
+    let (_, v) = s.post(&t, "/api/v1/penalty/assessments", &bad).await;
+    assert_eq!(
+        fields(&v),
+        vec![("1.person.age".into(), "integer.range".into())]
+    );
+    let (st, v) = s.post(&t, "/api/v1/penalty/assessments", &json!([])).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(s.audit_seq().await, before + 3);
+}
