@@ -205,6 +205,7 @@ pub enum PenaltyAssessBody {
 #[derive(Debug, Serialize, ToSchema)]
 #[allow(dead_code)]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)] // documentation only, never built
 pub enum PenaltyAssessResult {
     One(PenaltyAssessment),
     Several(PenaltyAssessmentSet),
