@@ -131,6 +131,7 @@ test("legal computes a period across National Day and sees the roll-over step", 
     assert.ok((await page.locator("[data-testid=rules-administrative] tbody tr").count()) > 10);
     assert.ok((await page.locator("[data-testid=rules-criminal] tbody tr").count()) > 10);
     assert.match(await text(page, "#rule-admin\\.case_handling"), /治安管理处罚法/);
+    await page.screenshot({ path: join(RESULTS, "deadline-rules-zh.png"), fullPage: false });
     // Calendars are for administrators only.
     assert.equal(await page.locator("nav.sidenav a[href='/calendars']").count(), 0);
     const resp = await page.goto(`${BASE}/calendars`);

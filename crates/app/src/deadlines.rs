@@ -477,6 +477,8 @@ pub struct RuleView {
     pub extensions: Vec<ExtensionView>,
     /// Reminders before the due instant, e.g. `3d`, `24h`.
     pub warn_before: Vec<String>,
+    /// The same in words, e.g. `3日`, `24小时`.
+    pub warn_before_text: Vec<String>,
     pub note: Option<String>,
     /// Known from a secondary source only; to be checked against the original.
     pub secondary: bool,
@@ -580,6 +582,7 @@ pub fn rule_view(r: &DeadlineRule, lang: Lang) -> RuleView {
             })
             .collect(),
         warn_before: r.warn_before.iter().map(Span::to_string).collect(),
+        warn_before_text: r.warn_before.iter().map(|w| w.describe(lang)).collect(),
         note: opt_lang(&r.note_zh, &r.note_en, lang),
         secondary: r.secondary,
     }
