@@ -46,10 +46,23 @@ pub async fn fresh() -> Result<TestDb, String> {
                 .await
                 .map_err(|e| format!("{PG_ENV}={base}: {e}"))?;
             tokio::spawn(conn);
-            client
-                .batch_execute(&format!("CREATE DATABASE {name}"))
-                .await
-                .map_err(|e| format!("create database: {e}"))?;
+            // CREATE DATABASE copies template1 and fails if another session holds it at
+            // that moment (suites run in parallel on one server): retry a few times.
+            let mut attempt = 0;
+            loop {
+                match client
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .await
+                {
+                    Ok(()) => break,
+                    Err(e) if attempt < 5 => {
+                        attempt += 1;
+                        tracing::warn!(error = %e, attempt, "CREATE DATABASE failed; retrying");
+                        tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+                    }
+                    Err(e) => return Err(format!("create database: {e}")),
+                }
+            }
             let url = with_database(&base, &name);
             Ok(TestDb {
                 config: DbConfig::Postgres { url },
