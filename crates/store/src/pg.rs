@@ -176,9 +176,15 @@ async fn append_audit(c: &impl GenericClient, head: &mut ChainHead, d: &AuditDra
     let prev_hash = head.hash.clone();
     let rec = d.record(head.seq + 1);
     let hash = chain_hash(&prev_hash, &rec);
-    c.execute(
-        "INSERT INTO audit_log (seq, at, actor_id, actor, action, object_type, object_id, purpose, detail, prev_hash, hash)
+    // Cached prepared statements: one round trip per statement instead of two.
+    let st = c
+        .prepare_cached(
+            "INSERT INTO audit_log (seq, at, actor_id, actor, action, object_type, object_id, purpose, detail, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .await?;
+    c.execute(
+        &st,
         &[
             &rec.seq,
             &rec.at,
@@ -201,21 +207,25 @@ async fn append_audit(c: &impl GenericClient, head: &mut ChainHead, d: &AuditDra
 
 async fn insert_incident(c: &impl GenericClient, n: &NewIncident) -> Result<IncidentRow> {
     let year = n.year();
-    let seq: i64 = c
-        .query_one(
+    let counter = c
+        .prepare_cached(
             "INSERT INTO number_counters (unit_id, kind, year, last) VALUES ($1, 'incident', $2, 1)
              ON CONFLICT (unit_id, kind, year) DO UPDATE SET last = number_counters.last + 1 RETURNING last",
-            &[&n.unit_id, &year],
         )
-        .await?
-        .get(0);
+        .await?;
+    let seq: i64 = c.query_one(&counter, &[&n.unit_id, &year]).await?.get(0);
     let number = format_number(&n.unit_code, year, seq);
     let reported_at = truncate_micros(n.reported_at);
     let created_at = truncate_micros(n.created_at);
-    c.execute(
-        "INSERT INTO incidents (id, number, unit_id, unit_path, year, seq, reported_at, created_at, category,
+    let insert = c
+        .prepare_cached(
+            "INSERT INTO incidents (id, number, unit_id, unit_path, year, seq, reported_at, created_at, category,
              address, district_id, caller_name, caller_phone, caller_id_number, narrative, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+        )
+        .await?;
+    c.execute(
+        &insert,
         &[
             &n.id,
             &number,
@@ -671,12 +681,14 @@ impl PgStore {
 
     pub async fn incident(&self, id: Uuid) -> Result<Option<IncidentRow>> {
         let c = self.pool.get().await?;
-        Ok(c.query_opt(
-            &format!("SELECT {INCIDENT_COLS} FROM incidents WHERE id = $1"),
-            &[&id],
-        )
-        .await?
-        .map(|r| incident_from_row(&r)))
+        let st = c
+            .prepare_cached(&format!(
+                "SELECT {INCIDENT_COLS} FROM incidents WHERE id = $1"
+            ))
+            .await?;
+        Ok(c.query_opt(&st, &[&id])
+            .await?
+            .map(|r| incident_from_row(&r)))
     }
 
     pub async fn list_incidents(&self, f: IncidentFilter) -> Result<IncidentPage> {
