@@ -320,3 +320,23 @@ fn unsafe_kill(pid: u32) {
         .expect("kill");
     assert!(out.status.success());
 }
+
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    // `frontline penalty catalog --json | head -c 16`: the reader leaves early, with far
+    // more than a pipe buffer (64 KiB) still to come.
+    let mut child = Command::new(BIN)
+        .args(["penalty", "catalog", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 16];
+    std::io::Read::read_exact(&mut out, &mut first).expect("some output");
+    drop(out);
+    let status = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&status.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.status.code(), Some(0));
+}
