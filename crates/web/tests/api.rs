@@ -1,108 +1,17 @@
 //! The JSON API through the real HTTP stack, on a fresh database per test (SQLite, or
 //! PostgreSQL when FRONTLINE_TEST_DATABASE_URL is set).
 
-use std::sync::Arc;
+mod common;
 
-use chrono::{DateTime, Utc};
-use frontline_app::{App, AppConfig, FixedClock};
+use common::*;
+
 use frontline_core::audit::Verifier;
-use frontline_store::testing::{self, TestDb};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-struct Server {
-    base: String,
-    app: App,
-    clock: Arc<FixedClock>,
-    http: reqwest::Client,
-    _db: TestDb,
-}
-
-fn now0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T02:00:00Z")
-        .map(|t| t.to_utc())
-        .unwrap_or_default()
-}
-
-async fn start() -> Server {
-    let db = testing::fresh().await.expect("fresh database");
-    let clock = Arc::new(FixedClock::new(now0()));
-    let app = App::open(&db.config, clock.clone(), AppConfig::for_tests())
-        .await
-        .expect("open app");
-    app.load_demo(now0(), 300).await.expect("demo");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let served = app.clone();
-    tokio::spawn(async move {
-        let _ = frontline_web::serve(served, listener, std::future::pending()).await;
-    });
-    Server {
-        base,
-        app,
-        clock,
-        http: reqwest::Client::new(),
-        _db: db,
-    }
-}
-
 impl Server {
-    fn url(&self, p: &str) -> String {
-        format!("{}{p}", self.base)
-    }
-
-    async fn login(&self, user: &str) -> String {
-        let r = self
-            .http
-            .post(self.url("/api/v1/session"))
-            .json(&json!({ "username": user, "password": "demo-password" }))
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(r.status(), StatusCode::OK, "login {user}");
-        let v: Value = r.json().await.expect("json");
-        v["token"].as_str().expect("token").to_string()
-    }
-
-    async fn post(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .expect("post");
-        let s = r.status();
-        (s, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("get");
-        let s = r.status();
-        (s, r.json().await.unwrap_or(Value::Null))
-    }
-
     async fn incident_count(&self) -> i64 {
         self.app.store.count_incidents().await.expect("count")
-    }
-
-    async fn audit_seq(&self) -> i64 {
-        self.app
-            .store
-            .audit_head()
-            .await
-            .expect("head")
-            .map(|h| h.0)
-            .unwrap_or(0)
     }
 
     async fn unit_id(&self, code: &str) -> String {
@@ -124,25 +33,9 @@ fn good_body() -> Value {
     })
 }
 
-fn fields(v: &Value) -> Vec<(String, String)> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or("").to_string(),
-                        e["code"].as_str().unwrap_or("").to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_and_openapi() {
-    let s = start().await;
+    let s = start(300).await;
     let r = s.http.get(s.url("/healthz")).send().await.expect("healthz");
     assert_eq!(r.status(), StatusCode::OK);
     let doc: Value = s
@@ -167,7 +60,7 @@ async fn health_and_openapi() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn create_read_list_incident() {
-    let s = start().await;
+    let s = start(300).await;
     let t = s.login("s1.desk").await;
     let before = s.audit_seq().await;
     let (st, v) = s.post(&t, "/api/v1/incidents", &good_body()).await;
@@ -216,7 +109,7 @@ async fn create_read_list_incident() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
-    let s = start().await;
+    let s = start(300).await;
     let t = s.login("s1.desk").await;
     let other_district = s
         .app
@@ -349,7 +242,7 @@ async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_units_incident_is_invisible_and_roles_are_enforced() {
-    let s = start().await;
+    let s = start(300).await;
     let t1 = s.login("s1.desk").await;
     let t2 = s.login("s2.desk").await;
     let (_, v) = s.post(&t1, "/api/v1/incidents", &good_body()).await;
@@ -432,7 +325,7 @@ async fn another_units_incident_is_invisible_and_roles_are_enforced() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unmasking_needs_a_purpose_and_is_audited() {
-    let s = start().await;
+    let s = start(300).await;
     let t = s.login("s1.desk").await;
     let (_, v) = s.post(&t, "/api/v1/incidents", &good_body()).await;
     let id = v["id"].as_str().expect("id");
@@ -459,7 +352,7 @@ async fn unmasking_needs_a_purpose_and_is_audited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn login_throttling_logout_and_disable() {
-    let s = start().await;
+    let s = start(300).await;
     for _ in 0..5 {
         let r = s
             .http
@@ -521,7 +414,7 @@ async fn login_throttling_logout_and_disable() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookie_writes_from_another_origin_are_refused() {
-    let s = start().await;
+    let s = start(300).await;
     let jar_client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -554,7 +447,7 @@ async fn cookie_writes_from_another_origin_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn list_filters_and_their_errors() {
-    let s = start().await;
+    let s = start(300).await;
     let t = s.login("leader").await;
     let (st, all) = s.get(&t, "/api/v1/incidents?per_page=1").await;
     assert_eq!(st, StatusCode::OK);
@@ -609,7 +502,7 @@ async fn list_filters_and_their_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn categories_tree_and_audit_chain_stays_intact() {
-    let s = start().await;
+    let s = start(300).await;
     let r = s
         .http
         .get(s.url("/api/v1/incident-categories"))

@@ -2,129 +2,19 @@
 //! catalog and the holiday calendars, on a fresh database per test (SQLite, or PostgreSQL
 //! when FRONTLINE_TEST_DATABASE_URL is set).
 
+mod common;
+
+use common::*;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use frontline_app::{App, AppConfig, FixedClock};
-use frontline_store::testing::{self, TestDb};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-struct Server {
-    base: String,
-    app: App,
-    http: reqwest::Client,
-    db: TestDb,
-}
-
-fn now0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T02:00:00Z")
-        .map(|t| t.to_utc())
-        .unwrap_or_default()
-}
-
-async fn serve(app: App) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = frontline_web::serve(app, listener, std::future::pending()).await;
-    });
-    base
-}
-
-async fn start() -> Server {
-    let db = testing::fresh().await.expect("fresh database");
-    let app = App::open(
-        &db.config,
-        Arc::new(FixedClock::new(now0())),
-        AppConfig::for_tests(),
-    )
-    .await
-    .expect("open app");
-    app.load_demo(now0(), 20).await.expect("demo");
-    let base = serve(app.clone()).await;
-    Server {
-        base,
-        app,
-        http: reqwest::Client::new(),
-        db,
-    }
-}
-
 impl Server {
-    fn url(&self, p: &str) -> String {
-        format!("{}{p}", self.base)
-    }
-
-    async fn login(&self, user: &str) -> String {
-        let r = self
-            .http
-            .post(self.url("/api/v1/session"))
-            .json(&json!({ "username": user, "password": "demo-password" }))
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(r.status(), StatusCode::OK, "login {user}");
-        let v: Value = r.json().await.expect("json");
-        v["token"].as_str().expect("token").to_string()
-    }
-
-    async fn post(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .post(self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .expect("post");
-        let s = r.status();
-        (s, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        let r = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("get");
-        let s = r.status();
-        (s, r.json().await.unwrap_or(Value::Null))
-    }
-
     async fn compute(&self, token: &str, body: Value) -> (StatusCode, Value) {
         self.post(token, "/api/v1/deadlines/compute", &body).await
     }
-
-    async fn audit_seq(&self) -> i64 {
-        self.app
-            .store
-            .audit_head()
-            .await
-            .expect("head")
-            .map(|h| h.0)
-            .unwrap_or(0)
-    }
-}
-
-fn fields(v: &Value) -> Vec<(String, String)> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or("").to_string(),
-                        e["code"].as_str().unwrap_or("").to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn message(v: &Value, field: &str) -> String {
@@ -168,7 +58,7 @@ makeup_workdays = [2027-09-26, 2027-10-09]
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn compute_contract_with_holiday_roll_over() {
-    let s = start().await;
+    let s = start(20).await;
     let t = s.login("legal").await;
 
     // 2026-09-30 + 1 day: the last day 10-01 is National Day; the period ends with 10-08.
@@ -280,7 +170,7 @@ async fn compute_contract_with_holiday_roll_over() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_questions_get_field_errors() {
-    let s = start().await;
+    let s = start(20).await;
     let t = s.login("s1.investigator").await;
 
     // A year without a calendar: an error on `start`, never a guess.
@@ -396,7 +286,7 @@ async fn bad_questions_get_field_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn who_may_compute_and_who_may_upload() {
-    let s = start().await;
+    let s = start(20).await;
     let body = json!({ "start": "2026-09-30T10:00:00+08:00", "period": "1d" });
     let r = s
         .http
@@ -466,7 +356,7 @@ async fn who_may_compute_and_who_may_upload() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calendar_upload_validates_then_applies_at_once_and_is_audited() {
-    let s = start().await;
+    let s = start(20).await;
     let admin = s.login("admin").await;
     let legal = s.login("legal").await;
     let question = json!({ "start": "2026-12-31T10:00:00+08:00", "period": "1d" });

@@ -1,107 +1,18 @@
 //! The penalty discretion API through the real HTTP stack, on a fresh database per test
 //! (SQLite, or PostgreSQL when FRONTLINE_TEST_DATABASE_URL is set).
 
+mod common;
+
+use common::*;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use frontline_app::{App, AppConfig, FixedClock};
 use frontline_core::penalty::Engine;
 use frontline_core::penalty::standard::DEFAULT_STANDARD_TOML;
-use frontline_store::testing::{self, TestDb};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-struct Server {
-    base: String,
-    app: App,
-    http: reqwest::Client,
-    db: TestDb,
-}
-
-fn now0() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-22T02:00:00Z")
-        .map(|t| t.to_utc())
-        .unwrap_or_default()
-}
-
-async fn serve(app: App) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let _ = frontline_web::serve(app, listener, std::future::pending()).await;
-    });
-    base
-}
-
-async fn start() -> Server {
-    let db = testing::fresh().await.expect("fresh database");
-    let app = App::open(
-        &db.config,
-        Arc::new(FixedClock::new(now0())),
-        AppConfig::for_tests(),
-    )
-    .await
-    .expect("open app");
-    app.load_demo(now0(), 20).await.expect("demo");
-    let base = serve(app.clone()).await;
-    Server {
-        base,
-        app,
-        http: reqwest::Client::new(),
-        db,
-    }
-}
-
 impl Server {
-    fn url(&self, p: &str) -> String {
-        format!("{}{p}", self.base)
-    }
-
-    async fn login(&self, user: &str) -> String {
-        let r = self
-            .http
-            .post(self.url("/api/v1/session"))
-            .json(&json!({ "username": user, "password": "demo-password" }))
-            .send()
-            .await
-            .expect("login");
-        assert_eq!(r.status(), StatusCode::OK, "login {user}");
-        let v: Value = r.json().await.expect("json");
-        v["token"].as_str().expect("token").to_string()
-    }
-
-    async fn post(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
-        let mut req = self.http.post(self.url(path)).json(body);
-        if !token.is_empty() {
-            req = req.bearer_auth(token);
-        }
-        let r = req.send().await.expect("post");
-        let s = r.status();
-        (s, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
-        let mut req = self.http.get(self.url(path));
-        if !token.is_empty() {
-            req = req.bearer_auth(token);
-        }
-        let r = req.send().await.expect("get");
-        let s = r.status();
-        (s, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn audit_seq(&self) -> i64 {
-        self.app
-            .store
-            .audit_head()
-            .await
-            .expect("head")
-            .map(|h| h.0)
-            .unwrap_or(0)
-    }
-
     async fn audit_since(&self, seq: i64) -> Vec<frontline_core::audit::AuditRecord> {
         self.app
             .store
@@ -112,22 +23,6 @@ impl Server {
             .map(|e| e.record)
             .collect()
     }
-}
-
-fn fields(v: &Value) -> Vec<(String, String)> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or("").to_string(),
-                        e["code"].as_str().unwrap_or("").to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn request_51() -> Value {
@@ -158,7 +53,7 @@ fn standard_51(version: &str, fine_max: u64) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn assessment_follows_the_cli_contract_and_is_audited() {
-    let s = start().await;
+    let s = start(20).await;
     let t = s.login("s1.investigator").await;
     let before = s.audit_seq().await;
     let (st, v) = s
@@ -222,7 +117,7 @@ async fn assessment_follows_the_cli_contract_and_is_audited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_get_field_errors_and_leave_no_trace() {
-    let s = start().await;
+    let s = start(20).await;
     let t = s.login("s1.investigator").await;
     let before = s.audit_seq().await;
     let cases: Vec<(Value, Vec<(&str, &str)>)> = vec![
@@ -316,7 +211,7 @@ async fn bad_requests_get_field_errors_and_leave_no_trace() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn who_may_use_the_calculator_catalog_and_standards() {
-    let s = start().await;
+    let s = start(20).await;
     // No token: 401.
     let (st, v) = s
         .post("", "/api/v1/penalty/assessments", &request_51())
@@ -382,7 +277,7 @@ async fn who_may_use_the_calculator_catalog_and_standards() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn catalog_lists_articles_tiers_situations_and_circumstances_with_citations() {
-    let s = start().await;
+    let s = start(20).await;
     let t = s.login("legal").await;
     let (st, v) = s.get(&t, "/api/v1/penalty/catalog").await;
     assert_eq!(st, StatusCode::OK);
@@ -444,7 +339,7 @@ async fn catalog_lists_articles_tiers_situations_and_circumstances_with_citation
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn standards_are_validated_stored_activated_and_kept_on_record() {
-    let s = start().await;
+    let s = start(20).await;
     let t = s.login("admin").await;
     let officer = s.login("s1.investigator").await;
 
@@ -662,7 +557,7 @@ fn csrf_of(html: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_calculator_print_catalog_and_standards() {
-    let s = start().await;
+    let s = start(20).await;
     let officer = page_session(&s, "s1.investigator").await;
     let (st, html) = page(&s, &officer, "GET", "/penalty?article=51", "").await;
     assert_eq!(st, 200);
@@ -774,7 +669,7 @@ fn serde_urlencoded_like(s: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_instance_follows_an_activation() {
-    let s = start().await;
+    let s = start(20).await;
     // A second instance on the same database, looking at the store on every request.
     let b = App::open(
         &s.db.config,
@@ -826,7 +721,7 @@ async fn another_instance_follows_an_activation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_violations_are_assessed_separately_and_combined() {
-    let s = start().await;
+    let s = start(20).await;
     let t = s.login("s1.investigator").await;
     let heavy = json!({ "article": "51", "tier": "heavier", "person": { "age": 30 }, "offence_date": "2026-03-01" });
     let body = json!([heavy.clone(), heavy.clone(), request_51()]);

@@ -1,0 +1,125 @@
+//! The harness every HTTP suite shares: a fresh database (SQLite, or PostgreSQL when
+//! FRONTLINE_TEST_DATABASE_URL is set), the demo jurisdiction, a server on a free port.
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use frontline_app::{App, AppConfig, FixedClock};
+use frontline_store::testing::{self, TestDb};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+pub struct Server {
+    pub base: String,
+    pub app: App,
+    pub clock: Arc<FixedClock>,
+    pub http: reqwest::Client,
+    pub db: TestDb,
+}
+
+/// The fixed "now" of every suite: 2026-11-22 10:00 Beijing time.
+pub fn now0() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-22T02:00:00Z")
+        .map(|t| t.to_utc())
+        .unwrap_or_default()
+}
+
+/// Serves `app` on a free loopback port; returns its base URL.
+pub async fn serve(app: App) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = frontline_web::serve(app, listener, std::future::pending()).await;
+    });
+    base
+}
+
+/// A server over a fresh database holding the demo with `incidents` incidents.
+pub async fn start(incidents: usize) -> Server {
+    let db = testing::fresh().await.expect("fresh database");
+    let clock = Arc::new(FixedClock::new(now0()));
+    let app = App::open(&db.config, clock.clone(), AppConfig::for_tests())
+        .await
+        .expect("open app");
+    app.load_demo(now0(), incidents).await.expect("demo");
+    let base = serve(app.clone()).await;
+    Server {
+        base,
+        app,
+        clock,
+        http: reqwest::Client::new(),
+        db,
+    }
+}
+
+impl Server {
+    pub fn url(&self, p: &str) -> String {
+        format!("{}{p}", self.base)
+    }
+
+    pub async fn login(&self, user: &str) -> String {
+        let r = self
+            .http
+            .post(self.url("/api/v1/session"))
+            .json(&json!({ "username": user, "password": "demo-password" }))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), StatusCode::OK, "login {user}");
+        let v: Value = r.json().await.expect("json");
+        v["token"].as_str().expect("token").to_string()
+    }
+
+    /// POSTs JSON; an empty token sends no credentials.
+    pub async fn post(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+        let mut req = self.http.post(self.url(path)).json(body);
+        if !token.is_empty() {
+            req = req.bearer_auth(token);
+        }
+        let r = req.send().await.expect("post");
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GETs JSON; an empty token sends no credentials.
+    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+        let mut req = self.http.get(self.url(path));
+        if !token.is_empty() {
+            req = req.bearer_auth(token);
+        }
+        let r = req.send().await.expect("get");
+        let s = r.status();
+        (s, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn audit_seq(&self) -> i64 {
+        self.app
+            .store
+            .audit_head()
+            .await
+            .expect("head")
+            .map(|h| h.0)
+            .unwrap_or(0)
+    }
+}
+
+/// `(field, code)` of each problem+json error.
+pub fn fields(v: &Value) -> Vec<(String, String)> {
+    v["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or("").to_string(),
+                        e["code"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
