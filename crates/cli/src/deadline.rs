@@ -99,19 +99,7 @@ pub fn run(cmd: DeadlineCmd) -> ExitCode {
 pub fn load_calendars(dir: Option<&Path>) -> Result<Calendars, String> {
     let mut cals = Calendars::builtin().map_err(|e| e.to_string())?;
     if let Some(dir) = dir {
-        let rd = std::fs::read_dir(dir)
-            .map_err(|e| format!("cannot read calendar directory {}: {e}", dir.display()))?;
-        let mut files: Vec<PathBuf> = rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
-        files.sort();
-        for f in files {
-            let text = std::fs::read_to_string(&f)
-                .map_err(|e| format!("cannot read {}: {e}", f.display()))?;
-            cals.add_toml(&f.display().to_string(), &text)
-                .map_err(|e| e.to_string())?;
-        }
+        frontline_app::deadlines::read_calendar_dir(dir, &mut cals)?;
     }
     Ok(cals)
 }
