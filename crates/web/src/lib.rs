@@ -12,14 +12,21 @@ pub mod ui_deadline;
 pub mod ui_penalty;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, header};
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use frontline_app::App;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Request bodies larger than this are refused with 413 (an intake is a few KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Declared bodies up to this size are read whole even when a route will refuse them.
+/// Above the largest route limit (the 4 MiB standard form); larger ones are cut off.
+const READ_WHOLE_CAP: usize = 5 * 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -37,6 +44,7 @@ pub fn router(app: App) -> Router {
         .merge(ui_penalty::routes())
         .merge(ui::routes())
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(read_whole_oversize_body))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -50,6 +58,32 @@ pub fn router(app: App) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .with_state(state)
+}
+
+/// A route refuses an oversize body after reading only part of it; the connection is
+/// then closed with unread bytes, and TCP answers those with a reset that can destroy
+/// the 413 before the client reads it. Reading a moderately oversize body in full first
+/// lets the client see the field-level 413 instead of a broken connection.
+async fn read_whole_oversize_body(req: Request, next: Next) -> Response {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match declared {
+        Some(n) if n > BODY_LIMIT && n <= READ_WHOLE_CAP => {
+            let (parts, body) = req.into_parts();
+            match axum::body::to_bytes(body, READ_WHOLE_CAP).await {
+                Ok(bytes) => {
+                    next.run(Request::from_parts(parts, Body::from(bytes)))
+                        .await
+                }
+                // The client lied about the length or went away; nothing to answer well.
+                Err(_) => StatusCode::BAD_REQUEST.into_response(),
+            }
+        }
+        _ => next.run(req).await,
+    }
 }
 
 /// Serves until the future `shutdown` resolves.

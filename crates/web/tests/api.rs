@@ -240,6 +240,29 @@ async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
     assert_eq!(s.audit_seq().await, seq, "nothing audited as written");
 }
 
+/// An oversize body must come back as a 413 every time, on a connection that stays
+/// usable, never as a reset connection (the server reads it whole before refusing).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversize_bodies_always_get_their_413() {
+    let s = start(300).await;
+    let t = s.login("s1.desk").await;
+    let count = s.incident_count().await;
+    let mut big = good_body();
+    big["narrative"] = json!("案".repeat(400_000));
+    for round in 0..200 {
+        let (st, v) = s.post(&t, "/api/v1/incidents", &big).await;
+        assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE, "round {round}: {v}");
+        assert_eq!(fields(&v)[0].1, "body.too_large", "round {round}");
+    }
+    let (st, _) = s.post(&t, "/api/v1/incidents", &good_body()).await;
+    assert_eq!(st, StatusCode::CREATED);
+    assert_eq!(
+        s.incident_count().await,
+        count + 1,
+        "only the good one stored"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_units_incident_is_invisible_and_roles_are_enforced() {
     let s = start(300).await;
