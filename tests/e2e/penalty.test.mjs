@@ -101,6 +101,19 @@ test("an officer (s1.investigator) finds article 51 by words, computes a recomme
     assert.match(await text(page, "#person_age-error"), /0 到 120/);
     assert.equal(await page.inputValue("#person_age"), "300");
     assert.equal(await page.locator("[data-testid=penalty-result]").count(), 0);
+
+    // A 17-year-old: detention is decided but not executed only for a first violation
+    // (第23条第1款第2项); "not established" is read in the person's favour.
+    await page.fill("#person_age", "17");
+    await page.selectOption("#person_first_offence", "no");
+    await page.check("#person_foreigner");
+    await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.click("#penalty-form button[type=submit]")]);
+    assert.match(await text(page, "[data-testid=recommended]"), /（执行）/);
+    assert.match(await text(page, "[data-testid=explain]"), /第10条/, "the foreigner rule is cited");
+    assert.equal(await page.inputValue("#person_first_offence"), "no", "the form keeps the answer");
+    await page.selectOption("#person_first_offence", "");
+    await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.click("#penalty-form button[type=submit]")]);
+    assert.match(await text(page, "[data-testid=recommended]"), /决定但不执行/);
   } finally {
     await context.close();
   }

@@ -971,6 +971,20 @@ impl App {
             .ok_or_else(|| AppError::Internal("no assessment".into()))
     }
 
+    /// The same assessment for the printed A4 note, audited as `penalty.print` so the
+    /// log tells a printed note from a second calculation.
+    pub async fn print_penalty_note(
+        &self,
+        actor: &Actor,
+        input: &AssessInput,
+    ) -> Result<Assessment> {
+        let (mut all, _) = self
+            .assess_penalties_as(actor, std::slice::from_ref(input), false, "penalty.print")
+            .await?;
+        all.pop()
+            .ok_or_else(|| AppError::Internal("no assessment".into()))
+    }
+
     /// Several violations of one person (第16条): each decided separately (and audited
     /// as its own entry), then combined — detention executed together, at most 20 days.
     /// Nothing is audited unless every violation can be assessed. Field errors of the
@@ -980,6 +994,17 @@ impl App {
         actor: &Actor,
         inputs: &[AssessInput],
         indexed: bool,
+    ) -> Result<(Vec<Assessment>, Combined)> {
+        self.assess_penalties_as(actor, inputs, indexed, "penalty.assess")
+            .await
+    }
+
+    async fn assess_penalties_as(
+        &self,
+        actor: &Actor,
+        inputs: &[AssessInput],
+        indexed: bool,
+        action: &'static str,
     ) -> Result<(Vec<Assessment>, Combined)> {
         App::require(actor, Action::PenaltyAssess)?;
         if inputs.is_empty() || inputs.len() > MAX_VIOLATIONS {
@@ -1030,7 +1055,7 @@ impl App {
                     at: self.now(),
                     actor_id: Some(actor.officer_id),
                     actor: actor.username.clone(),
-                    action: "penalty.assess".into(),
+                    action: action.into(),
                     object_type: "penalty_violation".into(),
                     object_id: a.range.code.clone(),
                     purpose: None,

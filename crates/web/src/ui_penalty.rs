@@ -162,6 +162,9 @@ pub struct CalcForm {
     pub age: String,
     pub pregnant: bool,
     pub nursing_infant: bool,
+    /// "" (not established: the engine assumes a first offence and says so), "yes", "no".
+    pub first_offence: String,
+    pub foreigner: bool,
     pub offence_date: String,
 }
 
@@ -182,6 +185,8 @@ impl CalcForm {
                 "age" => f.age = v.trim().to_string(),
                 "pregnant" => f.pregnant = !v.is_empty(),
                 "nursing_infant" => f.nursing_infant = !v.is_empty(),
+                "first_offence" => f.first_offence = v.trim().to_string(),
+                "foreigner" => f.foreigner = !v.is_empty(),
                 "offence_date" => f.offence_date = v.trim().to_string(),
                 _ => {}
             }
@@ -211,6 +216,14 @@ impl CalcForm {
                 "age": age,
                 "pregnant": self.pregnant,
                 "nursing_infant": self.nursing_infant,
+                "first_offence": match self.first_offence.as_str() {
+                    "yes" => json!(true),
+                    "no" => json!(false),
+                    "" => Value::Null,
+                    // Anything else is refused by the API parser with its field error.
+                    other => json!(other),
+                },
+                "foreigner": self.foreigner,
             },
             "offence_date": blank(&self.offence_date),
         })
@@ -230,8 +243,12 @@ impl CalcForm {
             ("tier", self.tier.clone()),
             ("situation", self.situation.clone()),
             ("age", self.age.clone()),
+            ("first_offence", self.first_offence.clone()),
             ("offence_date", self.offence_date.clone()),
         ];
+        if self.foreigner {
+            v.push(("foreigner", "1".into()));
+        }
         if self.pregnant {
             v.push(("pregnant", "1".into()));
         }
@@ -409,6 +426,8 @@ fn calc_labels(lang: Lang) -> Vec<(&'static str, String)> {
         ("person_age", "penalty.age"),
         ("person_pregnant", "penalty.pregnant"),
         ("person_nursing_infant", "penalty.nursing_infant"),
+        ("person_first_offence", "penalty.first_offence"),
+        ("person_foreigner", "penalty.foreigner"),
         ("offence_date", "penalty.offence_date"),
     ]
     .into_iter()
@@ -667,12 +686,14 @@ async fn assess_form(
     state: &AppState,
     session: &Session,
     body: Result<Bytes, BytesRejection>,
+    print: bool,
 ) -> Result<(CalcForm, Result<Assessment, AppError>), StatusCode> {
     let v = CalcForm::from_pairs(read_pairs(body)?);
     if !csrf_ok(session, Some(&v.csrf)) {
         return Err(StatusCode::FORBIDDEN);
     }
     let r = match parse_assess_request(&v.request()) {
+        Ok(input) if print => state.app.print_penalty_note(&session.actor, &input).await,
         Ok(input) => state.app.assess_penalty(&session.actor, &input).await,
         Err(e) => Err(AppError::Validation(e)),
     };
@@ -684,7 +705,7 @@ async fn calculator_assess(
     UiSession(session, lang): UiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (v, r) = match assess_form(&state, &session, body).await {
+    let (v, r) = match assess_form(&state, &session, body, false).await {
         Ok(x) => x,
         Err(status) => return error_page(&state, Some(&session), lang, status),
     };
@@ -730,13 +751,13 @@ struct PrintPage {
     officer: String,
 }
 
-/// The A4 note: the same assessment (audited again), without navigation.
+/// The A4 note: the same assessment (audited as a print), without navigation.
 async fn print_note(
     State(state): State<AppState>,
     UiSession(session, lang): UiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let (v, r) = match assess_form(&state, &session, body).await {
+    let (v, r) = match assess_form(&state, &session, body, true).await {
         Ok(x) => x,
         Err(status) => return error_page(&state, Some(&session), lang, status),
     };
@@ -781,6 +802,19 @@ async fn print_note(
     if v.nursing_infant {
         person.push_str(&i18n::t(lang, "penalty.list_sep"));
         person.push_str(&i18n::t(lang, "penalty.nursing_infant"));
+    }
+    let prior = match v.first_offence.as_str() {
+        "yes" => Some("penalty.first_offence.yes"),
+        "no" => Some("penalty.first_offence.no"),
+        _ => None,
+    };
+    if let Some(key) = prior {
+        person.push_str(&i18n::t(lang, "penalty.list_sep"));
+        person.push_str(&i18n::t(lang, key));
+    }
+    if v.foreigner {
+        person.push_str(&i18n::t(lang, "penalty.list_sep"));
+        person.push_str(&i18n::t(lang, "penalty.foreigner"));
     }
     let page = PrintPage {
         c: Chrome::new(&state, Some(&session), lang, "penalty", "/penalty"),

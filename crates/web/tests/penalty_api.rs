@@ -571,6 +571,29 @@ async fn pages_calculator_print_catalog_and_standards() {
     let form = format!(
         "csrf={csrf}&article=51&violation=51-1&item=&tier=&situation=&age=30&offence_date=2026-03-01&circumstances=first_violation"
     );
+    // A 17-year-old who has violated before: detention is executed (第23条第1款第2项 is
+    // for first violations); not established, it is read in the person's favour.
+    for (prior, executed) in [("no", "（执行）"), ("", "（决定但不执行）")] {
+        let f = form.replace("age=30", "age=17") + &format!("&first_offence={prior}&foreigner=1");
+        let (st, html) = page(&s, &officer, "POST", "/penalty", &f).await;
+        assert_eq!(st, 200, "{html}");
+        assert!(html.contains(executed), "{prior}: {html}");
+        assert!(html.contains("第10条第2款"), "the foreigner rule is cited");
+        assert!(
+            html.contains(&format!("<option value=\"{prior}\" selected>")),
+            "the form keeps the answer"
+        );
+    }
+    let (st, html) = page(
+        &s,
+        &officer,
+        "POST",
+        "/penalty",
+        &(form.clone() + "&first_offence=maybe"),
+    )
+    .await;
+    assert_eq!(st, 422);
+    assert!(html.contains("id=\"person_first_offence-error\""), "{html}");
     let before = s.audit_seq().await;
     let (st, html) = page(&s, &officer, "POST", "/penalty", &form).await;
     assert_eq!(st, 200, "{html}");
@@ -582,6 +605,18 @@ async fn pages_calculator_print_catalog_and_standards() {
     assert_eq!(s.audit_seq().await, before + 1, "the assessment is audited");
     let (st, html) = page(&s, &officer, "POST", "/penalty/print", &form).await;
     assert_eq!(st, 200);
+    assert_eq!(
+        s.audit_seq().await,
+        before + 2,
+        "the printed note is audited"
+    );
+    let last = s
+        .app
+        .store
+        .audit_entries(before + 1, 1)
+        .await
+        .expect("audit");
+    assert_eq!(last[0].record.action, "penalty.print");
     assert!(html.contains("class=\"print-doc\""));
     assert!(html.contains("治安管理处罚裁量意见"));
     assert!(
