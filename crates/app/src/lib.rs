@@ -33,6 +33,9 @@ pub struct AppConfig {
     /// Failed logins before a username is locked out for `lockout_minutes`.
     pub max_failed_logins: u32,
     pub lockout_minutes: i64,
+    /// Mark cookies `Secure` (browsers then send them over HTTPS only). On for any
+    /// deployment behind TLS; off by default so that `demo` works on plain loopback.
+    pub secure_cookies: bool,
 }
 
 impl Default for AppConfig {
@@ -43,6 +46,7 @@ impl Default for AppConfig {
             session_hours: 12,
             max_failed_logins: 5,
             lockout_minutes: 15,
+            secure_cookies: false,
         }
     }
 }

@@ -53,9 +53,20 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "FRONTLINE_LISTEN")]
     listen: Option<SocketAddr>,
-    /// TOML file with data_dir, database_url, listen (flags and FRONTLINE_* win).
+    /// Mark cookies Secure (HTTPS only): set this whenever the server sits behind TLS.
+    #[arg(long, env = "FRONTLINE_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// TOML file with data_dir, database_url, listen, secure_cookies (flags and
+    /// FRONTLINE_* win).
     #[arg(long, env = "FRONTLINE_CONFIG")]
     config: Option<PathBuf>,
+}
+
+/// What `serve` and `demo` run with, resolved from flags, variables and the file.
+struct Resolved {
+    db: DbConfig,
+    listen: SocketAddr,
+    app: AppConfig,
 }
 
 #[derive(Subcommand)]
@@ -144,6 +155,7 @@ struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
     listen: Option<SocketAddr>,
+    secure_cookies: Option<bool>,
 }
 
 const DEFAULT_DATA_DIR: &str = "frontline-data";
@@ -151,7 +163,7 @@ const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 
 impl ServeArgs {
     /// Flags and FRONTLINE_* variables over the config file over defaults.
-    fn resolve(mut self) -> anyhow::Result<(DbConfig, SocketAddr)> {
+    fn resolve(mut self) -> anyhow::Result<Resolved> {
         if let Some(path) = &self.config {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("reading {}", path.display()))?;
@@ -160,12 +172,20 @@ impl ServeArgs {
             self.db.data_dir = self.db.data_dir.or(f.data_dir);
             self.db.database_url = self.db.database_url.or(f.database_url);
             self.listen = self.listen.or(f.listen);
+            self.secure_cookies |= f.secure_cookies.unwrap_or(false);
         }
         let listen = match self.listen {
             Some(l) => l,
             None => DEFAULT_LISTEN.parse()?,
         };
-        Ok((self.db.config(), listen))
+        Ok(Resolved {
+            db: self.db.config(),
+            listen,
+            app: AppConfig {
+                secure_cookies: self.secure_cookies,
+                ..AppConfig::default()
+            },
+        })
     }
 }
 
@@ -194,7 +214,11 @@ fn describe(db: &DbConfig) -> String {
 }
 
 async fn open_app(db: &DbConfig) -> anyhow::Result<App> {
-    App::open(db, Arc::new(SystemClock), AppConfig::default())
+    open_app_with(db, AppConfig::default()).await
+}
+
+async fn open_app_with(db: &DbConfig, config: AppConfig) -> anyhow::Result<App> {
+    App::open(db, Arc::new(SystemClock), config)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", describe(db)))
 }
@@ -286,8 +310,8 @@ async fn audit_verify(db: &DbConfig) -> anyhow::Result<ExitCode> {
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.cmd {
         Cmd::Serve(args) => {
-            let (db, listen) = args.resolve()?;
-            let app = open_app(&db).await?;
+            let Resolved { db, listen, app } = args.resolve()?;
+            let app = open_app_with(&db, app).await?;
             serve(app, listen).await?;
         }
         Cmd::Demo {
@@ -295,8 +319,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             incidents,
             no_serve,
         } => {
-            let (db, listen) = args.resolve()?;
-            let app = open_app(&db).await?;
+            let Resolved { db, listen, app } = args.resolve()?;
+            let app = open_app_with(&db, app).await?;
             println!("Database: {}", describe(&db));
             match app
                 .load_demo(chrono::Utc::now(), incidents)
@@ -430,5 +454,49 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secure_cookies_come_from_the_flag_or_the_config_file() {
+        let dir = std::env::temp_dir().join(format!("fl-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("frontline.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9999\"\nsecure_cookies = true\n",
+        )
+        .unwrap();
+        let from_file = ServeArgs {
+            config: Some(file.clone()),
+            ..ServeArgs::default()
+        }
+        .resolve()
+        .unwrap();
+        assert!(from_file.app.secure_cookies);
+        assert_eq!(from_file.listen.port(), 9999);
+        let plain = ServeArgs::default().resolve().unwrap();
+        assert!(!plain.app.secure_cookies, "off unless asked for");
+        assert_eq!(plain.listen.to_string(), DEFAULT_LISTEN);
+        let flag = ServeArgs {
+            secure_cookies: true,
+            ..ServeArgs::default()
+        }
+        .resolve()
+        .unwrap();
+        assert!(flag.app.secure_cookies);
+        std::fs::write(&file, "secure_cookie = true\n").unwrap();
+        let typo = ServeArgs {
+            config: Some(file),
+            ..ServeArgs::default()
+        }
+        .resolve();
+        assert!(typo.is_err(), "an unknown key is refused, not ignored");
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

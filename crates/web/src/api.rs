@@ -224,10 +224,21 @@ fn me_of(state: &AppState, s: &frontline_app::auth::Session) -> Me {
 
 /// A browser-session cookie (gone when the browser closes); the server-side session
 /// expires on its own after `session_hours` either way.
-pub fn session_cookie(token: String) -> Cookie<'static> {
+pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
     Cookie::build((SESSION_COOKIE, token))
         .path("/")
         .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .build()
+}
+
+/// Clears the session cookie (with the attributes it was set with).
+pub fn session_cookie_removal(secure: bool) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
         .same_site(SameSite::Lax)
         .build()
 }
@@ -267,7 +278,7 @@ pub async fn login(
         expires_at: frontline_app::incidents::rfc3339_bj(session.expires_at),
         me: me_of(&state, &session),
     };
-    let jar = jar.add(session_cookie(token));
+    let jar = jar.add(session_cookie(token, state.app.config.secure_cookies));
     Ok((jar, Json(body)).into_response())
 }
 
@@ -280,7 +291,7 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     state.app.logout(&s).await.map_err(err(lang))?;
     Ok((
-        jar.remove(Cookie::build(SESSION_COOKIE).path("/")),
+        jar.remove(session_cookie_removal(state.app.config.secure_cookies)),
         StatusCode::NO_CONTENT,
     )
         .into_response())

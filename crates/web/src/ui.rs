@@ -30,9 +30,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::api::{ListParams, list_query, session_cookie};
+use crate::api::{ListParams, list_query, session_cookie, session_cookie_removal};
 use crate::i18n;
-use crate::session::{LANG_COOKIE, ReqLang, SESSION_COOKIE, UiSession, urlencode};
+use crate::session::{LANG_COOKIE, ReqLang, UiSession, urlencode};
 
 const APP_CSS: &str = include_str!("../static/app.css");
 const APP_JS: &str = include_str!("../static/app.js");
@@ -550,7 +550,8 @@ async fn login_submit(
     let password = form.password.unwrap_or_default();
     let (status, error) = match state.app.login(&username, &password, &ip).await {
         Ok((token, _session)) => {
-            return (jar.add(session_cookie(token)), Redirect::to(&next)).into_response();
+            let cookie = session_cookie(token, state.app.config.secure_cookies);
+            return (jar.add(cookie), Redirect::to(&next)).into_response();
         }
         Err(AppError::Unauthorized) => (StatusCode::UNAUTHORIZED, i18n::t(lang, "login.failed")),
         Err(AppError::Throttled { retry_after_secs }) => (
@@ -606,7 +607,7 @@ async fn logout(
     if let Err(e) = state.app.logout(&session).await {
         return app_error(&state, &session, lang, e);
     }
-    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/"));
+    let jar = jar.remove(session_cookie_removal(state.app.config.secure_cookies));
     (jar, Redirect::to("/login")).into_response()
 }
 

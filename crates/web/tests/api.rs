@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 
+use frontline_app::AppConfig;
 use frontline_core::audit::Verifier;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -433,6 +434,58 @@ async fn login_throttling_logout_and_disable() {
         StatusCode::UNAUTHORIZED,
         "disabled account loses its session"
     );
+}
+
+/// Behind TLS the session cookie is marked Secure; on plain loopback (the demo) it is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_cookie_is_secure_when_configured() {
+    for secure in [false, true] {
+        let s = common::start_with(
+            5,
+            AppConfig {
+                secure_cookies: secure,
+                ..AppConfig::for_tests()
+            },
+        )
+        .await;
+        let r = s
+            .http
+            .post(s.url("/api/v1/session"))
+            .json(&json!({ "username": "s1.desk", "password": "demo-password" }))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(r.status(), StatusCode::OK);
+        let cookie = r
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(cookie.starts_with("fl_session="), "{cookie}");
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
+        let token = r.json::<Value>().await.expect("json")["token"]
+            .as_str()
+            .expect("token")
+            .to_string();
+        let r = s
+            .http
+            .delete(s.url("/api/v1/session"))
+            .header("cookie", format!("fl_session={token}"))
+            .send()
+            .await
+            .expect("logout");
+        assert_eq!(r.status(), StatusCode::NO_CONTENT);
+        let cleared = r
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        assert_eq!(cleared.contains("Secure"), secure, "{cleared}");
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

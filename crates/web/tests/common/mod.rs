@@ -40,9 +40,14 @@ pub async fn serve(app: App) -> String {
 
 /// A server over a fresh database holding the demo with `incidents` incidents.
 pub async fn start(incidents: usize) -> Server {
+    start_with(incidents, AppConfig::for_tests()).await
+}
+
+/// As `start`, with the given settings.
+pub async fn start_with(incidents: usize, config: AppConfig) -> Server {
     let db = testing::fresh().await.expect("fresh database");
     let clock = Arc::new(FixedClock::new(now0()));
-    let app = App::open(&db.config, clock.clone(), AppConfig::for_tests())
+    let app = App::open(&db.config, clock.clone(), config)
         .await
         .expect("open app");
     app.load_demo(now0(), incidents).await.expect("demo");
