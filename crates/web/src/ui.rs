@@ -1210,6 +1210,7 @@ async fn incident_unmask(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::session::SESSION_COOKIE;
     use std::sync::Arc;
 
     use axum::body::Body;
