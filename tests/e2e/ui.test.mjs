@@ -31,6 +31,7 @@ before(async () => {
     executablePath: CHROMIUM,
     args: [
       "--headless",
+      "--lang=zh-CN",
       "--no-sandbox",
       "--disable-gpu",
       "--disable-quic",
