@@ -4,7 +4,7 @@
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -157,6 +157,16 @@ test("intake: file an incident, land on its detail page, see it in the list", as
       assert.match(href, /category=criminal/);
       assert.match(href, /page=2/);
     }
+
+    // The export link downloads every row of this filter as CSV for Excel, masked.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=export-csv]")]);
+    assert.match(download.suggestedFilename(), /^incidents-\d{8}-\d{4}\.csv$/);
+    const csv = readFileSync(await download.path());
+    assert.deepEqual([...csv.subarray(0, 3)], [0xef, 0xbb, 0xbf], "UTF-8 with a BOM");
+    const lines = csv.toString("utf8").slice(1).trim().split("\n");
+    assert.match(lines[0], /^警情编号,报警时间,类别,/);
+    assert.ok(lines.length > 1, "rows follow the heading");
+    assert.ok(!csv.toString("utf8").includes(PHONE), "numbers stay masked in the file");
     await page.goto(`${BASE}/incidents?from=2026-13-45`);
     assert.match(await text(page, ".error-summary"), /日期格式不正确/);
   } finally {

@@ -36,6 +36,8 @@ pub struct AppConfig {
     /// Mark cookies `Secure` (browsers then send them over HTTPS only). On for any
     /// deployment behind TLS; off by default so that `demo` works on plain loopback.
     pub secure_cookies: bool,
+    /// The most incidents one CSV export may hold (more is refused, never cut short).
+    pub export_max_rows: i64,
 }
 
 impl Default for AppConfig {
@@ -47,6 +49,7 @@ impl Default for AppConfig {
             max_failed_logins: 5,
             lockout_minutes: 15,
             secure_cookies: false,
+            export_max_rows: frontline_store::MAX_ROWS_PER_QUERY,
         }
     }
 }

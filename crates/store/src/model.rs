@@ -149,6 +149,9 @@ impl std::fmt::Debug for NewIncident {
     }
 }
 
+/// The most rows one list query returns (a page is far smaller; an export may be this big).
+pub const MAX_ROWS_PER_QUERY: i64 = 10_000;
+
 /// A list query. The scope range comes from the authorization decision and is applied
 /// in SQL, never after loading.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

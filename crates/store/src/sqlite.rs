@@ -730,7 +730,7 @@ impl SqliteStore {
                 .query_row(refs.as_slice(), |r| r.get(0))?;
             let sql = format!(
                 "SELECT {INCIDENT_COLS} FROM incidents{wh} ORDER BY reported_at DESC, id DESC LIMIT {} OFFSET {}",
-                f.limit.clamp(1, 500),
+                f.limit.clamp(1, MAX_ROWS_PER_QUERY),
                 f.offset.max(0)
             );
             let mut st = c.prepare_cached(&sql)?;

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod api_deadline;
 pub mod api_penalty;
+pub mod export;
 pub mod i18n;
 pub mod problem;
 pub mod session;

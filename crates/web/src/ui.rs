@@ -889,9 +889,29 @@ struct ListForm {
     unit_id: Option<String>,
     page: Option<String>,
     per_page: Option<String>,
+    /// `csv`: download every row the filters select instead of showing a page.
+    export: Option<String>,
 }
 
 impl ListForm {
+    fn params(&self) -> ListParams {
+        ListParams {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            category: self.category.clone(),
+            unit_id: self.unit_id.clone(),
+            page: self.page.clone(),
+            per_page: self.per_page.clone(),
+        }
+    }
+
+    /// This view's filters as a CSV download.
+    fn export_href(&self) -> String {
+        let h = self.href(1);
+        let sep = if h.contains('?') { '&' } else { '?' };
+        format!("{h}{sep}export=csv")
+    }
+
     /// The query string of this view at another page, keeping every filter.
     fn href(&self, page: i64) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
@@ -943,6 +963,7 @@ struct ListPage {
     total: String,
     page: i64,
     pages: i64,
+    export_href: String,
     prev_href: Option<String>,
     next_href: Option<String>,
     shown: bool,
@@ -983,15 +1004,22 @@ async fn incident_list(
         _ => "/incidents".to_string(),
     };
     let f: ListForm = parse_query(q);
-    let params = ListParams {
-        from: f.from.clone(),
-        to: f.to.clone(),
-        category: f.category.clone(),
-        unit_id: f.unit_id.clone(),
-        page: f.page.clone(),
-        per_page: f.per_page.clone(),
-    };
-    let result = match list_query(params) {
+    // An export that cannot be made (too many rows) shows the list with the reason;
+    // filter errors are reported by the list below.
+    let mut export_errs = Vec::new();
+    if f.export.as_deref() == Some("csv")
+        && let Ok(q) = list_query(f.params())
+    {
+        match state.app.export_incidents(&session.actor, &q).await {
+            Ok(rows) => {
+                let csv = crate::export::incidents_csv(&state.app, &rows, lang);
+                return crate::export::csv_response(csv, "incidents", state.app.now());
+            }
+            Err(AppError::Validation(errs)) => export_errs = errs,
+            Err(e) => return app_error(&state, &session, lang, e),
+        }
+    }
+    let result = match list_query(f.params()) {
         Ok(q) => state.app.list_incidents(&session.actor, &q).await,
         Err(e) => Err(e),
     };
@@ -1003,7 +1031,7 @@ async fn incident_list(
         ("page", i18n::t(lang, "list.paging")),
         ("per_page", i18n::t(lang, "list.paging")),
     ];
-    let (status, rows, total, page, pages, errs, shown) = match result {
+    let (mut status, rows, total, page, pages, mut errs, shown) = match result {
         Ok((rows, total, page, per_page)) => {
             let rows = rows
                 .iter()
@@ -1041,6 +1069,10 @@ async fn incident_list(
         ),
         Err(e) => return app_error(&state, &session, lang, e),
     };
+    if !export_errs.is_empty() {
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+        errs = FormErrors::new(&export_errs, lang, &labels);
+    }
     let categories = state
         .app
         .categories
@@ -1073,6 +1105,7 @@ async fn incident_list(
         total: group_thousands(total),
         page,
         pages,
+        export_href: f.export_href(),
         prev_href: (page > 1).then(|| f.href(page - 1)),
         next_href: (page < pages).then(|| f.href(page + 1)),
         shown,
@@ -1320,11 +1353,17 @@ mod tests {
             unit_id: None,
             page: Some("3".into()),
             per_page: Some("50".into()),
+            export: None,
         };
         assert_eq!(
             f.href(2),
             "/incidents?from=2026-11-01&category=criminal&per_page=50&page=2"
         );
+        assert_eq!(
+            f.export_href(),
+            "/incidents?from=2026-11-01&category=criminal&per_page=50&export=csv"
+        );
+        assert_eq!(ListForm::default().export_href(), "/incidents?export=csv");
         assert_eq!(
             f.href(1),
             "/incidents?from=2026-11-01&category=criminal&per_page=50"

@@ -488,6 +488,161 @@ async fn session_cookie_is_secure_when_configured() {
     }
 }
 
+/// 导出: every row the filters select in the caller's scope, as CSV for Excel (BOM),
+/// masked, formula cells defused, audited; too many rows is refused with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_is_the_whole_filtered_list_masked_and_audited() {
+    let s = common::start_with(
+        300,
+        AppConfig {
+            export_max_rows: 60,
+            ..AppConfig::for_tests()
+        },
+    )
+    .await;
+    let t1 = s.login("s1.desk").await;
+    let t2 = s.login("s2.desk").await;
+    let mut body = good_body();
+    body["address"] = json!("=HYPERLINK(\"http://example.invalid\")");
+    let (st, mine) = s.post(&t1, "/api/v1/incidents", &body).await;
+    assert_eq!(st, StatusCode::CREATED, "{mine}");
+    let (_, theirs) = s.post(&t2, "/api/v1/incidents", &good_body()).await;
+    let q = "from=2026-11-01&to=2026-11-22";
+    let (_, list) = s
+        .get(&t1, &format!("/api/v1/incidents?{q}&per_page=200"))
+        .await;
+    let total = list["total"].as_u64().expect("total") as usize;
+    assert!((1..=60).contains(&total), "{total}");
+
+    let before = s.audit_seq().await;
+    let r = s
+        .http
+        .get(s.url(&format!("/api/v1/incidents/export?{q}")))
+        .bearer_auth(&t1)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(r.status(), StatusCode::OK);
+    let header = |name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(header("content-type"), "text/csv; charset=utf-8");
+    assert_eq!(
+        header("content-disposition"),
+        "attachment; filename=\"incidents-20261122-1000.csv\""
+    );
+    let bytes = r.bytes().await.expect("body");
+    assert!(bytes.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let text = std::str::from_utf8(&bytes[3..]).expect("utf-8");
+    assert!(!text.contains("13800138000"), "phones are masked");
+    let mut rd = csv::Reader::from_reader(text.as_bytes());
+    let heads: Vec<String> = rd
+        .headers()
+        .expect("headers")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(heads[0], "警情编号");
+    assert_eq!(heads.len(), 10);
+    let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), total, "the whole filtered list, not one page");
+    assert_eq!(
+        &rows[0][0],
+        mine["number"].as_str().expect("number"),
+        "newest first"
+    );
+    assert_eq!(
+        &rows[0][3], "'=HYPERLINK(\"http://example.invalid\")",
+        "formula defused"
+    );
+    assert_eq!(&rows[0][6], "张三");
+    assert_eq!(&rows[0][7], "138****8000");
+    assert_eq!(&rows[0][8], "110105********002X");
+    let theirs = theirs["number"].as_str().expect("number");
+    assert!(
+        rows.iter().all(|r| &r[0] != theirs),
+        "another station's incident is not exported"
+    );
+    assert!(rows.iter().all(|r| r[0].starts_with("S01-")));
+    assert_eq!(s.audit_seq().await, before + 1, "the export is audited");
+    let entry = s.app.store.audit_entries(before, 1).await.expect("audit");
+    assert_eq!(entry[0].record.action, "incident.export");
+    assert_eq!(entry[0].record.actor, "s1.desk");
+    let detail: Value = serde_json::from_str(&entry[0].record.detail).expect("detail");
+    assert_eq!(detail["rows"], total);
+    assert_eq!(detail["from"], "2026-11-01");
+
+    // English headings on request.
+    let r = s
+        .http
+        .get(s.url(&format!("/api/v1/incidents/export?{q}")))
+        .bearer_auth(&t1)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("export");
+    let text = r.text().await.expect("text");
+    assert!(
+        text.trim_start_matches('\u{feff}')
+            .starts_with("Number,Reported,"),
+        "{text}"
+    );
+
+    // Refusals change nothing: bad filters, too many rows, no read scope.
+    let admin = s.login("command").await;
+    let partner = s.login("street1").await;
+    let before = s.audit_seq().await;
+    let (st, v) = s.get(&t1, "/api/v1/incidents/export?from=yesterday").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(v["errors"][0]["field"], "from", "{v}");
+    let (st, v) = s.get(&admin, "/api/v1/incidents/export").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["errors"][0]["code"], "export.too_many", "{v}");
+    assert!(
+        v["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("最多导出 60 条")),
+        "{v}"
+    );
+    let (st, _) = s.get(&partner, "/api/v1/incidents/export").await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.audit_seq().await,
+        before,
+        "refusals are not audited as exports"
+    );
+
+    // The list page's export link: a file, or the list again with the reason.
+    let cookie = format!("fl_session={t1}");
+    let r = s
+        .http
+        .get(s.url(&format!("/incidents?{q}&export=csv")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.expect("csv").contains("'=HYPERLINK"));
+    let r = s
+        .http
+        .get(s.url("/incidents?export=csv"))
+        .header("cookie", format!("fl_session={admin}"))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.expect("html");
+    assert!(html.contains("一次最多导出 60 条"), "{html}");
+    assert!(
+        html.contains("data-testid=\"incident-table\""),
+        "the list is still shown"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cookie_writes_from_another_origin_are_refused() {
     let s = start(300).await;
