@@ -42,7 +42,7 @@ let browser;
 before(async () => {
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--headless", "--lang=zh-CN", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync"],
   });
 });
 

@@ -31,7 +31,6 @@ before(async () => {
     executablePath: CHROMIUM,
     args: [
       "--headless",
-      "--lang=zh-CN",
       "--no-sandbox",
       "--disable-gpu",
       "--disable-quic",
