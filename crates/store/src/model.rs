@@ -188,6 +188,10 @@ impl PathRange {
             upper: "\u{10FFFF}".to_string(),
         }
     }
+    /// Every path: no condition needed (and none written, so the planner is not misled).
+    pub fn is_all(&self) -> bool {
+        self.lower.is_empty() && self.upper == "\u{10FFFF}"
+    }
 }
 
 #[derive(Debug, Clone, Default)]

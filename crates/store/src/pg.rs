@@ -29,6 +29,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0002_penalty_standards.sql"),
     ),
     (3, include_str!("../migrations/postgres/0003_calendars.sql")),
+    (
+        4,
+        include_str!("../migrations/postgres/0004_incident_category_index.sql"),
+    ),
 ];
 /// Serialises migrations when several instances start at once.
 const MIGRATION_LOCK: i64 = 0x4652_4f4e_544c_494e;
@@ -316,6 +320,9 @@ fn incident_where(f: &IncidentFilter, args: &mut Args) -> String {
         sql.push_str(&cond.replace('?', &format!("${}", args.len())));
     };
     for r in [&f.scope, &f.unit].into_iter().flatten() {
+        if r.is_all() {
+            continue;
+        }
         push(" AND unit_path >= ?", Box::new(r.lower.clone()), args);
         push(" AND unit_path < ?", Box::new(r.upper.clone()), args);
     }

@@ -23,7 +23,7 @@ use uuid::Uuid;
 
 /// Migrations applied to a new database (0001 foundation, 0002 penalty standards,
 /// 0003 holiday calendars).
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 // ============================================================================
 // Helpers: time, a small organisation, factories, raw database access, audit.
@@ -1417,6 +1417,99 @@ async fn list_incidents_scope_filters_order_and_paging() {
         p.items == pick("abcd")[1..3].to_vec(),
         "page inside a scope"
     );
+}
+
+/// Past a few thousand matching rows a page is read differently (walking the time index
+/// rather than sorting the matches); both ways give the same rows in the same order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_pages_are_the_same_for_large_and_small_matches() {
+    let (_db, store) = fresh_store().await;
+    let org = Org::build();
+    let mut load = org.load();
+    let t0 = ts("2026-01-01T00:00:00Z");
+    let cats = [
+        "criminal.theft",
+        "criminal.fraud",
+        "dispute.neighbour",
+        "traffic.accident",
+    ];
+    for i in 0..6_400i64 {
+        // S01 holds 6,000 (over the threshold), S02 400; every 7th pair shares an instant.
+        let unit = if i % 16 == 5 { &org.s02 } else { &org.s01 };
+        let at = t0 + Duration::minutes(i - i % 7 * (i % 2));
+        let cat = cats[(i as usize * 7 + i as usize / 3) % 4];
+        load.incidents
+            .push(new_incident(unit, &org.desk01, at, cat));
+    }
+    let all: Vec<(Uuid, DateTime<Utc>, String, String)> = load
+        .incidents
+        .iter()
+        .map(|n| (n.id, n.reported_at, n.unit_path.clone(), n.category.clone()))
+        .collect();
+    store
+        .bulk_load(load, draft("org.load", "org", "QC"))
+        .await
+        .unwrap();
+    let want = |keep: &dyn Fn(&(Uuid, DateTime<Utc>, String, String)) -> bool| {
+        let mut v: Vec<_> = all.iter().filter(|r| keep(r)).cloned().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+        v.into_iter().map(|r| r.0).collect::<Vec<Uuid>>()
+    };
+    let s01 = org.s01.path.clone();
+    let cases: Vec<(&str, IncidentFilter, Vec<Uuid>)> = vec![
+        ("all", filter(Some(PathRange::all())), want(&|_| true)),
+        (
+            "S01",
+            filter(Some(PathRange::subtree(&s01))),
+            want(&|r| r.2 == s01),
+        ),
+        (
+            "S02",
+            filter(Some(PathRange::subtree(&org.s02.path))),
+            want(&|r| r.2 == org.s02.path),
+        ),
+        (
+            "S01 criminal",
+            IncidentFilter {
+                category: Some("criminal".into()),
+                ..filter(Some(PathRange::subtree(&s01)))
+            },
+            want(&|r| r.2 == s01 && r.3.starts_with("criminal.")),
+        ),
+        (
+            "S01 traffic.accident in a window",
+            IncidentFilter {
+                category: Some("traffic.accident".into()),
+                from: Some(t0 + Duration::minutes(1000)),
+                to: Some(t0 + Duration::minutes(3000)),
+                ..filter(Some(PathRange::subtree(&s01)))
+            },
+            want(&|r| {
+                r.2 == s01
+                    && r.3 == "traffic.accident"
+                    && r.1 >= t0 + Duration::minutes(1000)
+                    && r.1 < t0 + Duration::minutes(3000)
+            }),
+        ),
+    ];
+    for (what, f, ids) in cases {
+        let total = ids.len() as i64;
+        for offset in [0, 40, total / 2, (total - 25).max(0)] {
+            let p = store
+                .list_incidents(IncidentFilter {
+                    limit: 50,
+                    offset,
+                    ..f.clone()
+                })
+                .await
+                .unwrap();
+            assert_eq!(p.total, total, "{what}: total");
+            let got: Vec<Uuid> = p.items.iter().map(|r| r.id).collect();
+            let end = (offset as usize + 50).min(ids.len());
+            let start = (offset as usize).min(end);
+            assert_eq!(got, ids[start..end].to_vec(), "{what} at {offset}");
+        }
+    }
 }
 
 // ============================================================================
