@@ -1419,6 +1419,9 @@ async fn list_incidents_scope_filters_order_and_paging() {
     );
 }
 
+/// (id, reported_at, unit_path, category) of a loaded incident.
+type Listed = (Uuid, DateTime<Utc>, String, String);
+
 /// Past a few thousand matching rows a page is read differently (walking the time index
 /// rather than sorting the matches); both ways give the same rows in the same order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1441,7 +1444,7 @@ async fn list_pages_are_the_same_for_large_and_small_matches() {
         load.incidents
             .push(new_incident(unit, &org.desk01, at, cat));
     }
-    let all: Vec<(Uuid, DateTime<Utc>, String, String)> = load
+    let all: Vec<Listed> = load
         .incidents
         .iter()
         .map(|n| (n.id, n.reported_at, n.unit_path.clone(), n.category.clone()))
@@ -1450,7 +1453,7 @@ async fn list_pages_are_the_same_for_large_and_small_matches() {
         .bulk_load(load, draft("org.load", "org", "QC"))
         .await
         .unwrap();
-    let want = |keep: &dyn Fn(&(Uuid, DateTime<Utc>, String, String)) -> bool| {
+    let want = |keep: &dyn Fn(&Listed) -> bool| {
         let mut v: Vec<_> = all.iter().filter(|r| keep(r)).cloned().collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
         v.into_iter().map(|r| r.0).collect::<Vec<Uuid>>()
