@@ -337,15 +337,30 @@ fn insert_officer(conn: &Connection, o: &OfficerRow) -> Result<()> {
 /// 1,000,000 incidents, where letting SQLite pick sorted a whole station (0.3–2 s).
 const WALK_TIME_INDEX_ABOVE: i64 = 5_000;
 
-/// The WHERE clause of a list. `by_time` writes the unit and category terms as `+col`,
-/// which keeps SQLite from using their indexes, so that it walks `incidents_time` in
-/// the ORDER BY's order and stops after the page.
+/// How a list query should find its rows. SQLite has no statistics here (ANALYZE with a
+/// sample limit misled it more than it helped), so the plan is steered by writing a term
+/// as `+col`, which keeps SQLite from using an index for it.
+#[derive(Clone, Copy, PartialEq)]
+enum ListPlan {
+    /// Counting: every term may use its index.
+    Count,
+    /// Few matches: find them through the most selective index and sort them; with a
+    /// category, that is `incidents_category`, not the unit's whole history.
+    SortMatches,
+    /// Many matches: walk `incidents_time` newest first, filter, stop after the page.
+    WalkTime,
+}
+
+/// The WHERE clause of a list for `plan`.
 fn incident_where(
     f: &IncidentFilter,
     args: &mut Vec<Box<dyn ToSql + Send>>,
-    by_time: bool,
+    plan: ListPlan,
 ) -> String {
-    let p = if by_time { "+" } else { "" };
+    let unit_plus =
+        plan == ListPlan::WalkTime || (plan == ListPlan::SortMatches && f.category.is_some());
+    let u = if unit_plus { "+" } else { "" };
+    let p = if plan == ListPlan::WalkTime { "+" } else { "" };
     let mut sql = String::from(" WHERE 1=1");
     let mut push = |cond: &str, v: Box<dyn ToSql + Send>, args: &mut Vec<Box<dyn ToSql + Send>>| {
         args.push(v);
@@ -356,12 +371,12 @@ fn incident_where(
             continue;
         }
         push(
-            &format!(" AND {p}unit_path >= ?"),
+            &format!(" AND {u}unit_path >= ?"),
             Box::new(r.lower.clone()),
             args,
         );
         push(
-            &format!(" AND {p}unit_path < ?"),
+            &format!(" AND {u}unit_path < ?"),
             Box::new(r.upper.clone()),
             args,
         );
@@ -760,16 +775,18 @@ impl SqliteStore {
         }
         self.read(move |c| {
             let mut args: Vec<Box<dyn ToSql + Send>> = Vec::new();
-            let wh = incident_where(&f, &mut args, false);
+            let wh = incident_where(&f, &mut args, ListPlan::Count);
             let refs: Vec<&dyn ToSql> = args.iter().map(|b| b.as_ref() as &dyn ToSql).collect();
             let total: i64 = c
                 .prepare_cached(&format!("SELECT COUNT(*) FROM incidents{wh}"))?
                 .query_row(refs.as_slice(), |r| r.get(0))?;
-            let wh = if total > WALK_TIME_INDEX_ABOVE {
-                incident_where(&f, &mut Vec::new(), true)
+            let plan = if total > WALK_TIME_INDEX_ABOVE {
+                ListPlan::WalkTime
             } else {
-                wh
+                ListPlan::SortMatches
             };
+            // The same terms in the same order, so the bound arguments still fit.
+            let wh = incident_where(&f, &mut Vec::new(), plan);
             let sql = format!(
                 "SELECT {INCIDENT_COLS} FROM incidents{wh} ORDER BY reported_at DESC, id DESC LIMIT {} OFFSET {}",
                 f.limit.clamp(1, MAX_ROWS_PER_QUERY),
