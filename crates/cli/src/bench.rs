@@ -6,7 +6,9 @@
 //! created incidents. It then measures the engine's own limit for the same rows (a bare
 //! insert loop with the same durability settings) on another fresh database and reports
 //! the ratio. `startup` measures time to /healthz and idle RSS of `frontline serve`
-//! over a data directory holding many incidents.
+//! over a data directory holding many incidents. `lists` serves such a data directory
+//! in this process and measures the list pages officers open (station, bureau, filters,
+//! deep pages, a month's export) one scenario at a time.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -45,6 +47,20 @@ pub enum BenchCmd {
         #[arg(long, default_value_t = 1_000_000)]
         incidents: usize,
     },
+    /// Incident list pages and exports over a data directory holding many incidents.
+    Lists {
+        /// Data directory; created and filled with --incidents demo incidents if empty.
+        #[arg(long)]
+        data_dir: std::path::PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        incidents: usize,
+        /// Concurrent HTTP clients per scenario.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Seconds of measured load per scenario.
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
+    },
 }
 
 pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
@@ -67,6 +83,12 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
             data_dir,
             incidents,
         } => startup(data_dir, incidents).await,
+        BenchCmd::Lists {
+            data_dir,
+            incidents,
+            clients,
+            seconds,
+        } => lists(data_dir, incidents, clients, Duration::from_secs(seconds)).await,
     }
 }
 
@@ -392,27 +414,34 @@ fn rss_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.parse().ok())
 }
 
-async fn startup(data_dir: std::path::PathBuf, incidents: usize) -> anyhow::Result<()> {
+/// Opens the data directory's SQLite database, loading the demo with `incidents`
+/// incidents when it holds none.
+async fn open_filled(data_dir: &std::path::Path, incidents: usize) -> anyhow::Result<App> {
     let db = DbConfig::Sqlite {
         path: data_dir.join("frontline.db"),
     };
-    {
-        let app = App::open(&db, Arc::new(SystemClock), AppConfig::default())
+    let app = App::open(&db, Arc::new(SystemClock), AppConfig::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let have = app.store.count_incidents().await?;
+    if have == 0 {
+        let t = Instant::now();
+        app.load_demo(chrono::Utc::now(), incidents)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let have = app.store.count_incidents().await?;
-        if have == 0 {
-            let t = Instant::now();
-            app.load_demo(chrono::Utc::now(), incidents)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            println!(
-                "loaded {incidents} incidents in {:.1}s",
-                t.elapsed().as_secs_f64()
-            );
-        }
-        let have = app.store.count_incidents().await?;
-        println!("data dir holds {have} incidents");
+        println!(
+            "loaded {incidents} incidents in {:.1}s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let have = app.store.count_incidents().await?;
+    println!("data dir holds {have} incidents");
+    Ok(app)
+}
+
+async fn startup(data_dir: std::path::PathBuf, incidents: usize) -> anyhow::Result<()> {
+    {
+        let app = open_filled(&data_dir, incidents).await?;
         if let Store::Sqlite(s) = &app.store {
             s.close();
         }
@@ -463,5 +492,126 @@ async fn startup(data_dir: std::path::PathBuf, incidents: usize) -> anyhow::Resu
         samples[4].as_secs_f64() * 1000.0,
         rss as f64 / 1024.0
     );
+    Ok(())
+}
+
+async fn lists(
+    data_dir: std::path::PathBuf,
+    incidents: usize,
+    clients: usize,
+    dur: Duration,
+) -> anyhow::Result<()> {
+    let app = open_filled(&data_dir, incidents).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let server_app = app.clone();
+    tokio::spawn(async move {
+        let _ = frontline_web::serve(server_app, listener, std::future::pending()).await;
+    });
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()?;
+    let mut tokens = std::collections::HashMap::new();
+    for user in ["s1.desk", "s11.desk", "command"] {
+        let v: serde_json::Value = http
+            .post(format!("{base}/api/v1/session"))
+            .json(&json!({ "username": user, "password": frontline_app::demo::DEMO_PASSWORD }))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let t = v["token"].as_str().context("no token")?.to_string();
+        tokens.insert(user, format!("Bearer {t}"));
+    }
+    // The last month of the data, for the time-window scenarios.
+    let today = chrono::Utc::now().with_timezone(&frontline_core::incident::SHANGHAI);
+    let window = |days: i64| {
+        format!(
+            "from={}&to={}",
+            (today - chrono::Duration::days(days)).format("%Y-%m-%d"),
+            today.format("%Y-%m-%d")
+        )
+    };
+    let month = window(30);
+    let week = window(7);
+    let scenarios: Vec<(&str, &str, String)> = vec![
+        ("station, first page", "s1.desk", "/api/v1/incidents".into()),
+        (
+            "small station, first page",
+            "s11.desk",
+            "/api/v1/incidents".into(),
+        ),
+        ("bureau, first page", "command", "/api/v1/incidents".into()),
+        (
+            "bureau, category criminal",
+            "command",
+            "/api/v1/incidents?category=criminal".into(),
+        ),
+        (
+            "bureau, leaf criminal.theft",
+            "command",
+            "/api/v1/incidents?category=criminal.theft".into(),
+        ),
+        (
+            "small station, rare category fire",
+            "s11.desk",
+            "/api/v1/incidents?category=fire".into(),
+        ),
+        (
+            "station, last 30 days",
+            "s1.desk",
+            format!("/api/v1/incidents?{month}"),
+        ),
+        (
+            "station, page 100",
+            "s1.desk",
+            "/api/v1/incidents?page=100".into(),
+        ),
+        (
+            "bureau, page 1000",
+            "command",
+            "/api/v1/incidents?page=1000".into(),
+        ),
+        (
+            "station, export last 7 days (CSV)",
+            "s1.desk",
+            format!("/api/v1/incidents/export?{week}"),
+        ),
+    ];
+    println!(
+        "frontline bench lists: clients={clients} {}s per scenario",
+        dur.as_secs()
+    );
+    println!("| scenario | req/s | p50 ms | p99 ms |");
+    println!("|---|---|---|---|");
+    for (name, user, path) in scenarios {
+        let url = reqwest::Url::parse(&format!("{base}{path}"))?;
+        let auth = tokens.get(user).context("token")?.clone();
+        let op = {
+            let http = http.clone();
+            move |_| {
+                let (http, url, auth) = (http.clone(), url.clone(), auth.clone());
+                async move {
+                    match http.get(url).header("authorization", auth).send().await {
+                        Ok(r) if r.status().is_success() => r.bytes().await.is_ok(),
+                        _ => false,
+                    }
+                }
+            }
+        };
+        // Warm the page cache and statement caches, then measure.
+        drive(clients, Duration::from_millis(300), op.clone()).await?;
+        let p = drive(clients, dur, op).await?;
+        if p.failed > 0 {
+            bail!("{name}: {} requests failed", p.failed);
+        }
+        println!(
+            "| {name} | {:.0} | {:.1} | {:.1} |",
+            p.ok as f64 / p.elapsed.as_secs_f64(),
+            p.pct_ms(0.5),
+            p.pct_ms(0.99)
+        );
+    }
     Ok(())
 }
