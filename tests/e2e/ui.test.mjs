@@ -166,6 +166,13 @@ test("intake: file an incident, land on its detail page, see it in the list", as
     assert.match(lines[0], /^警情编号,报警时间,类别,/);
     assert.ok(lines.length > 1, "rows follow the heading");
     assert.ok(!csv.toString("utf8").includes(PHONE), "numbers stay masked in the file");
+
+    // The time column sorts: oldest first, kept in the URL with the filters.
+    await Promise.all([page.waitForURL(/sort=reported_at/), page.click("[data-testid=sort-reported]")]);
+    assert.match(page.url(), /category=criminal/);
+    assert.equal(await page.getAttribute("th[aria-sort]", "aria-sort"), "ascending");
+    const times = await page.locator("[data-testid=incident-table] tbody td[data-testid=reported]").allInnerTexts();
+    assert.ok(times.length > 1 && times[0] <= times[1], times.join("|"));
     await page.goto(`${BASE}/incidents?from=2026-13-45`);
     assert.match(await text(page, ".error-summary"), /日期格式不正确/);
   } finally {

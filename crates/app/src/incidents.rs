@@ -69,6 +69,8 @@ pub struct ListQuery {
     pub unit_id: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
+    /// `-reported_at` (newest first, the default) or `reported_at` (oldest first).
+    pub sort: Option<String>,
 }
 
 pub fn rfc3339_bj(t: DateTime<Utc>) -> String {
@@ -373,6 +375,19 @@ impl App {
                 format!("per_page must be between 1 and {PAGE_SIZE_MAX}"),
             ));
         }
+        let oldest_first = match q.sort.as_deref().map(str::trim) {
+            None | Some("") | Some("-reported_at") => false,
+            Some("reported_at") => true,
+            Some(_) => {
+                errs.push(FieldError::new(
+                    "sort",
+                    "sort.unknown",
+                    "排序方式应为 reported_at（最早在前）或 -reported_at（最新在前）",
+                    "sort must be reported_at (oldest first) or -reported_at (newest first)",
+                ));
+                false
+            }
+        };
         let page = q.page.unwrap_or(1);
         if !(1..=100_000).contains(&page) {
             errs.push(FieldError::new(
@@ -393,6 +408,7 @@ impl App {
             category: category.map(str::to_string),
             limit: per_page,
             offset: (page - 1) * per_page,
+            oldest_first,
         };
         Ok((filter, page, per_page))
     }

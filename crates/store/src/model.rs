@@ -166,6 +166,8 @@ pub struct IncidentFilter {
     pub category: Option<String>,
     pub limit: i64,
     pub offset: i64,
+    /// Oldest first instead of newest first (ties: id in the same direction).
+    pub oldest_first: bool,
 }
 
 /// `[lower, upper)` over unit paths; `PathRange::all()` is unbounded.

@@ -713,8 +713,9 @@ impl PgStore {
             .query_one(&format!("SELECT COUNT(*) FROM incidents{wh}"), &refs)
             .await?
             .get(0);
+        let dir = if f.oldest_first { "ASC" } else { "DESC" };
         let sql = format!(
-            "SELECT {INCIDENT_COLS} FROM incidents{wh} ORDER BY reported_at DESC, id DESC LIMIT {} OFFSET {}",
+            "SELECT {INCIDENT_COLS} FROM incidents{wh} ORDER BY reported_at {dir}, id {dir} LIMIT {} OFFSET {}",
             f.limit.clamp(1, MAX_ROWS_PER_QUERY),
             f.offset.max(0)
         );

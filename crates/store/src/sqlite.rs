@@ -787,8 +787,9 @@ impl SqliteStore {
             };
             // The same terms in the same order, so the bound arguments still fit.
             let wh = incident_where(&f, &mut Vec::new(), plan);
+            let dir = if f.oldest_first { "ASC" } else { "DESC" };
             let sql = format!(
-                "SELECT {INCIDENT_COLS} FROM incidents{wh} ORDER BY reported_at DESC, id DESC LIMIT {} OFFSET {}",
+                "SELECT {INCIDENT_COLS} FROM incidents{wh} ORDER BY reported_at {dir}, id {dir} LIMIT {} OFFSET {}",
                 f.limit.clamp(1, MAX_ROWS_PER_QUERY),
                 f.offset.max(0)
             );

@@ -1511,6 +1511,23 @@ async fn list_pages_are_the_same_for_large_and_small_matches() {
             let end = (offset as usize + 50).min(ids.len());
             let start = (offset as usize).min(end);
             assert_eq!(got, ids[start..end].to_vec(), "{what} at {offset}");
+            let p = store
+                .list_incidents(IncidentFilter {
+                    limit: 50,
+                    offset,
+                    oldest_first: true,
+                    ..f.clone()
+                })
+                .await
+                .unwrap();
+            let mut rev = ids.clone();
+            rev.reverse();
+            let got: Vec<Uuid> = p.items.iter().map(|r| r.id).collect();
+            assert_eq!(
+                got,
+                rev[start..end].to_vec(),
+                "{what} oldest first at {offset}"
+            );
         }
     }
 }

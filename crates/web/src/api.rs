@@ -380,6 +380,8 @@ pub struct ListParams {
     pub unit_id: Option<String>,
     pub page: Option<String>,
     pub per_page: Option<String>,
+    /// `-reported_at` (newest first, default) or `reported_at` (oldest first).
+    pub sort: Option<String>,
 }
 
 fn int_param(field: &str, v: &Option<String>, errs: &mut Vec<FieldError>) -> Option<i64> {
@@ -412,6 +414,7 @@ pub fn list_query(p: ListParams) -> Result<ListQuery, AppError> {
         unit_id: p.unit_id,
         page,
         per_page,
+        sort: p.sort,
     })
 }
 

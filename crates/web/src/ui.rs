@@ -891,6 +891,8 @@ struct ListForm {
     per_page: Option<String>,
     /// `csv`: download every row the filters select instead of showing a page.
     export: Option<String>,
+    /// `reported_at`: oldest first; otherwise newest first.
+    sort: Option<String>,
 }
 
 impl ListForm {
@@ -902,7 +904,21 @@ impl ListForm {
             unit_id: self.unit_id.clone(),
             page: self.page.clone(),
             per_page: self.per_page.clone(),
+            sort: self.sort.clone(),
         }
+    }
+
+    fn oldest_first(&self) -> bool {
+        self.sort.as_deref().map(str::trim) == Some("reported_at")
+    }
+
+    /// The first page of this view in the other time order.
+    fn sort_toggle_href(&self) -> String {
+        let other = ListForm {
+            sort: (!self.oldest_first()).then(|| "reported_at".to_string()),
+            ..self.clone()
+        };
+        other.href(1)
     }
 
     /// This view's filters as a CSV download.
@@ -921,6 +937,7 @@ impl ListForm {
             ("category", &self.category),
             ("unit_id", &self.unit_id),
             ("per_page", &self.per_page),
+            ("sort", &self.sort),
         ] {
             if let Some(v) = non_blank(v) {
                 pairs.push((k, v.to_string()));
@@ -964,6 +981,8 @@ struct ListPage {
     page: i64,
     pages: i64,
     export_href: String,
+    sort_href: String,
+    oldest_first: bool,
     prev_href: Option<String>,
     next_href: Option<String>,
     shown: bool,
@@ -1106,6 +1125,8 @@ async fn incident_list(
         page,
         pages,
         export_href: f.export_href(),
+        sort_href: f.sort_toggle_href(),
+        oldest_first: f.oldest_first(),
         prev_href: (page > 1).then(|| f.href(page - 1)),
         next_href: (page < pages).then(|| f.href(page + 1)),
         shown,
@@ -1354,6 +1375,7 @@ mod tests {
             page: Some("3".into()),
             per_page: Some("50".into()),
             export: None,
+            sort: None,
         };
         assert_eq!(
             f.href(2),
@@ -1364,6 +1386,22 @@ mod tests {
             "/incidents?from=2026-11-01&category=criminal&per_page=50&export=csv"
         );
         assert_eq!(ListForm::default().export_href(), "/incidents?export=csv");
+        assert_eq!(
+            f.sort_toggle_href(),
+            "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at"
+        );
+        let oldest = ListForm {
+            sort: Some("reported_at".into()),
+            ..f.clone()
+        };
+        assert_eq!(
+            oldest.href(2),
+            "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at&page=2"
+        );
+        assert_eq!(
+            oldest.sort_toggle_href(),
+            "/incidents?from=2026-11-01&category=criminal&per_page=50"
+        );
         assert_eq!(
             f.href(1),
             "/incidents?from=2026-11-01&category=criminal&per_page=50"

@@ -729,6 +729,31 @@ async fn list_filters_and_their_errors() {
     for want in ["from", "per_page", "category"] {
         assert!(f.contains(&want.to_string()), "{want} missing in {v}");
     }
+
+    // Oldest first on request; anything else but the two orders is refused.
+    let (st, newest) = s.get(&t, "/api/v1/incidents?per_page=200").await;
+    assert_eq!(st, StatusCode::OK);
+    let (st, oldest) = s
+        .get(&t, "/api/v1/incidents?per_page=200&sort=reported_at")
+        .await;
+    assert_eq!(st, StatusCode::OK);
+    let times = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .map(|a| a.iter().map(|i| i["reported_at"].to_string()).collect())
+            .unwrap_or_default()
+    };
+    let mut asc = times(&oldest);
+    assert!(asc.len() > 2);
+    assert!(asc.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+    assert_eq!(newest["total"], oldest["total"]);
+    if newest["total"].as_i64() <= Some(200) {
+        asc.reverse();
+        assert_eq!(asc, times(&newest), "the same rows, reversed");
+    }
+    let (st, v) = s.get(&t, "/api/v1/incidents?sort=address").await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&v)[0].0, "sort", "{v}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
