@@ -120,30 +120,45 @@ async fn run_batch(
         hash: row.get(1),
     };
     let start_seq = head.seq;
-    let mut finishers = Vec::with_capacity(batch.len());
+    let jobs = batch.len();
+    let mut finishers = Vec::with_capacity(jobs);
     let mut failed_standalone = false;
-    for job in batch {
+    // Whether the savepoint "job" is open for the next job: closing one job's savepoint
+    // and opening the next one's share a round trip.
+    let mut open = false;
+    for (i, job) in batch.into_iter().enumerate() {
         if standalone {
             let (ok, fin) = (job.run)(&tx, &mut head).await;
             failed_standalone = !ok;
             finishers.push(fin);
             continue;
         }
-        if let Err(e) = tx.batch_execute("SAVEPOINT job").await {
-            tracing::error!(error = %e, "cannot open a savepoint");
-            continue;
+        if !open {
+            if let Err(e) = tx.batch_execute("SAVEPOINT job").await {
+                tracing::error!(error = %e, "cannot open a savepoint");
+                continue;
+            }
         }
         let saved = head.clone();
         let (ok, fin) = (job.run)(&tx, &mut head).await;
-        let end = if ok {
-            tx.batch_execute("RELEASE SAVEPOINT job").await
-        } else {
+        if !ok {
             head = saved;
-            tx.batch_execute("ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job")
-                .await
+        }
+        let last = i + 1 == jobs;
+        let end = match (ok, last) {
+            (true, true) => "RELEASE SAVEPOINT job",
+            (true, false) => "RELEASE SAVEPOINT job; SAVEPOINT job",
+            (false, true) => "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job",
+            (false, false) => "ROLLBACK TO SAVEPOINT job; RELEASE SAVEPOINT job; SAVEPOINT job",
         };
-        if let Err(e) = end {
-            tracing::error!(error = %e, "savepoint failed");
+        match tx.batch_execute(end).await {
+            Ok(()) => open = !last,
+            Err(e) => {
+                // The transaction is aborted: later jobs fail to open their savepoint
+                // and the commit fails, so every caller of this batch gets an error.
+                tracing::error!(error = %e, "savepoint failed");
+                open = false;
+            }
         }
         finishers.push(fin);
     }
@@ -210,6 +225,15 @@ async fn append_audit(c: &impl GenericClient, head: &mut ChainHead, d: &AuditDra
 }
 
 async fn insert_incident(c: &impl GenericClient, n: &NewIncident) -> Result<IncidentRow> {
+    let (year, seq, number) = next_incident_number(c, n).await?;
+    insert_incident_row(c, n, year, seq, number).await
+}
+
+/// Takes the unit-year's next incident number: (year, seq, number).
+async fn next_incident_number(
+    c: &impl GenericClient,
+    n: &NewIncident,
+) -> Result<(i32, i64, String)> {
     let year = n.year();
     let counter = c
         .prepare_cached(
@@ -218,7 +242,16 @@ async fn insert_incident(c: &impl GenericClient, n: &NewIncident) -> Result<Inci
         )
         .await?;
     let seq: i64 = c.query_one(&counter, &[&n.unit_id, &year]).await?.get(0);
-    let number = format_number(&n.unit_code, year, seq);
+    Ok((year, seq, format_number(&n.unit_code, year, seq)))
+}
+
+async fn insert_incident_row(
+    c: &impl GenericClient,
+    n: &NewIncident,
+    year: i32,
+    seq: i64,
+    number: String,
+) -> Result<IncidentRow> {
     let reported_at = truncate_micros(n.reported_at);
     let created_at = truncate_micros(n.created_at);
     let insert = c
@@ -676,10 +709,19 @@ impl PgStore {
     pub async fn create_incident(&self, n: NewIncident, audit: AuditDraft) -> Result<IncidentRow> {
         self.write(false, move |tx, head| {
             Box::pin(async move {
-                let row = insert_incident(tx, &n).await?;
+                let (year, seq, number) = next_incident_number(tx, &n).await?;
                 let mut audit = audit;
-                audit.detail = serde_json::json!({ "number": row.number }).to_string();
-                append_audit(tx, head, &audit).await?;
+                audit.detail = serde_json::json!({ "number": number }).to_string();
+                // Sent together (tokio-postgres pipelines concurrent queries on one
+                // connection): one round trip for both rows.
+                let (row, entry) = tokio::join!(
+                    insert_incident_row(tx, &n, year, seq, number),
+                    append_audit(tx, head, &audit)
+                );
+                // The row's own error first: the audit insert after a failed row only
+                // says that the transaction is aborted.
+                let row = row?;
+                entry?;
                 Ok(row)
             })
         })
