@@ -133,11 +133,9 @@ async fn run_batch(
             finishers.push(fin);
             continue;
         }
-        if !open {
-            if let Err(e) = tx.batch_execute("SAVEPOINT job").await {
-                tracing::error!(error = %e, "cannot open a savepoint");
-                continue;
-            }
+        if !open && let Err(e) = tx.batch_execute("SAVEPOINT job").await {
+            tracing::error!(error = %e, "cannot open a savepoint");
+            continue;
         }
         let saved = head.clone();
         let (ok, fin) = (job.run)(&tx, &mut head).await;
