@@ -264,7 +264,11 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let (mut filter, _, _) = self.incident_filter(actor, q)?;
-        let max = self.config.export_max_rows;
+        // Never above what one store query returns: a longer file would be cut short.
+        let max = self
+            .config
+            .export_max_rows
+            .min(frontline_store::MAX_ROWS_PER_QUERY);
         filter.limit = max;
         filter.offset = 0;
         let p = self.store.list_incidents(filter).await?;
@@ -302,6 +306,7 @@ impl App {
                     "to": blank(&q.to),
                     "category": blank(&q.category),
                     "unit_id": blank(&q.unit_id),
+                    "sort": blank(&q.sort),
                     "rows": p.items.len(),
                 })
                 .to_string(),

@@ -54,8 +54,11 @@ struct ServeArgs {
     #[arg(long, env = "FRONTLINE_LISTEN")]
     listen: Option<SocketAddr>,
     /// Mark cookies Secure (HTTPS only): set this whenever the server sits behind TLS.
-    #[arg(long, env = "FRONTLINE_SECURE_COOKIES")]
-    secure_cookies: bool,
+    /// `--secure-cookies` alone means true; the variable takes true/false, 1/0, yes/no.
+    #[arg(long, env = "FRONTLINE_SECURE_COOKIES", num_args = 0..=1,
+          default_missing_value = "true",
+          value_parser = clap::builder::BoolishValueParser::new())]
+    secure_cookies: Option<bool>,
     /// TOML file with data_dir, database_url, listen, secure_cookies (flags and
     /// FRONTLINE_* win).
     #[arg(long, env = "FRONTLINE_CONFIG")]
@@ -172,7 +175,7 @@ impl ServeArgs {
             self.db.data_dir = self.db.data_dir.or(f.data_dir);
             self.db.database_url = self.db.database_url.or(f.database_url);
             self.listen = self.listen.or(f.listen);
-            self.secure_cookies |= f.secure_cookies.unwrap_or(false);
+            self.secure_cookies = self.secure_cookies.or(f.secure_cookies);
         }
         let listen = match self.listen {
             Some(l) => l,
@@ -182,7 +185,7 @@ impl ServeArgs {
             db: self.db.config(),
             listen,
             app: AppConfig {
-                secure_cookies: self.secure_cookies,
+                secure_cookies: self.secure_cookies.unwrap_or(false),
                 ..AppConfig::default()
             },
         })
@@ -484,12 +487,38 @@ mod tests {
         assert!(!plain.app.secure_cookies, "off unless asked for");
         assert_eq!(plain.listen.to_string(), DEFAULT_LISTEN);
         let flag = ServeArgs {
-            secure_cookies: true,
+            secure_cookies: Some(true),
             ..ServeArgs::default()
         }
         .resolve()
         .unwrap();
         assert!(flag.app.secure_cookies);
+        // A flag or variable saying false wins over the file saying true.
+        let off = ServeArgs {
+            secure_cookies: Some(false),
+            config: Some(file.clone()),
+            ..ServeArgs::default()
+        }
+        .resolve()
+        .unwrap();
+        assert!(!off.app.secure_cookies);
+        use clap::Parser;
+        for (args, want) in [
+            (vec!["frontline", "serve", "--secure-cookies"], Some(true)),
+            (
+                vec!["frontline", "serve", "--secure-cookies=0"],
+                Some(false),
+            ),
+            (
+                vec!["frontline", "serve", "--secure-cookies=yes"],
+                Some(true),
+            ),
+        ] {
+            match Cli::try_parse_from(&args).unwrap().cmd {
+                Cmd::Serve(a) => assert_eq!(a.secure_cookies, want, "{args:?}"),
+                _ => panic!("not serve"),
+            }
+        }
         std::fs::write(&file, "secure_cookie = true\n").unwrap();
         let typo = ServeArgs {
             config: Some(file),

@@ -126,6 +126,9 @@ async fn run_batch(
     // Whether the savepoint "job" is open for the next job: closing one job's savepoint
     // and opening the next one's share a round trip.
     let mut open = false;
+    // A savepoint statement failed: the transaction is aborted, and COMMIT on an aborted
+    // transaction rolls back without an error, so the batch must be failed explicitly.
+    let mut poisoned = false;
     for (i, job) in batch.into_iter().enumerate() {
         if standalone {
             let (ok, fin) = (job.run)(&tx, &mut head).await;
@@ -135,6 +138,7 @@ async fn run_batch(
         }
         if !open && let Err(e) = tx.batch_execute("SAVEPOINT job").await {
             tracing::error!(error = %e, "cannot open a savepoint");
+            poisoned = true;
             continue;
         }
         let saved = head.clone();
@@ -152,9 +156,8 @@ async fn run_batch(
         match tx.batch_execute(end).await {
             Ok(()) => open = !last,
             Err(e) => {
-                // The transaction is aborted: later jobs fail to open their savepoint
-                // and the commit fails, so every caller of this batch gets an error.
                 tracing::error!(error = %e, "savepoint failed");
+                poisoned = true;
                 open = false;
             }
         }
@@ -164,6 +167,13 @@ async fn run_batch(
         let _ = tx.rollback().await;
         for fin in finishers {
             fin(Ok(()));
+        }
+        return Ok(());
+    }
+    if poisoned {
+        let _ = tx.rollback().await;
+        for fin in finishers {
+            fin(Err("the write batch was rolled back".into()));
         }
         return Ok(());
     }

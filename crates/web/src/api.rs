@@ -451,8 +451,12 @@ pub async fn list_incidents(
 pub async fn export_incidents(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
+    headers: axum::http::HeaderMap,
     Query(p): Query<ListParams>,
 ) -> Result<Response, ApiError> {
+    if crate::export::cross_site_cookie_request(&headers) {
+        return Err(ApiError::new(AppError::Forbidden, lang));
+    }
     let q = list_query(p).map_err(err(lang))?;
     let rows = state
         .app

@@ -55,13 +55,31 @@ pub fn incidents_csv(app: &App, rows: &[IncidentRow], lang: Lang) -> Vec<u8> {
     w.into_inner().unwrap_or_default()
 }
 
-/// A cell starting with `= + - @` (or a tab or carriage return) would be read by a
-/// spreadsheet as a formula; typed text such as an address must never run.
+/// A cell starting with `= + - @` (also after leading spaces, also in their full-width
+/// forms, or with a tab, carriage return or line feed) could be read by a spreadsheet as
+/// a formula; typed text such as an address must never run.
 pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
-        _ => cell.into(),
+    let risky = matches!(cell.chars().next(), Some('\t' | '\r' | '\n'))
+        || matches!(
+            cell.trim_start().chars().next(),
+            Some('=' | '+' | '-' | '@' | '＝' | '＋' | '－' | '＠')
+        );
+    if risky {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
     }
+}
+
+/// An export is a GET that writes an audit entry and a file: a link on another site
+/// must not make a signed-in officer's browser run one (SameSite=Lax still sends the
+/// cookie on top-level navigation). Browsers say where a request comes from in
+/// `Sec-Fetch-Site`; bearer clients carry their own token and are not at risk.
+pub fn cross_site_cookie_request(headers: &axum::http::HeaderMap) -> bool {
+    headers.get(header::AUTHORIZATION).is_none()
+        && headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() == b"cross-site")
 }
 
 /// A CSV download named `<stem>-YYYYMMDD-HHMM.csv` (Beijing time); never cached.
@@ -91,6 +109,9 @@ mod tests {
         assert_eq!(defuse("+86 138"), "'+86 138");
         assert_eq!(defuse("-1"), "'-1");
         assert_eq!(defuse("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(defuse("  =1+1"), "'  =1+1");
+        assert_eq!(defuse("＝1+1"), "'＝1+1");
+        assert_eq!(defuse("\nx"), "'\nx");
         assert_eq!(defuse("青禾县城关镇=1号"), "青禾县城关镇=1号");
         assert_eq!(defuse(""), "");
     }

@@ -29,6 +29,11 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Above the largest route limit (the 4 MiB standard form); larger ones are cut off.
 const READ_WHOLE_CAP: usize = 5 * 1024 * 1024;
 
+/// At most this many such bodies are held at once (20 MiB), also before sign-in; others
+/// are cut off as before. A slow sender gets this long to finish.
+static OVERSIZE_READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+const OVERSIZE_READ_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
 #[derive(Clone)]
 pub struct AppState {
     pub app: App,
@@ -71,19 +76,27 @@ async fn read_whole_oversize_body(req: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    match declared {
-        Some(n) if n > BODY_LIMIT && n <= READ_WHOLE_CAP => {
-            let (parts, body) = req.into_parts();
-            match axum::body::to_bytes(body, READ_WHOLE_CAP).await {
-                Ok(bytes) => {
-                    next.run(Request::from_parts(parts, Body::from(bytes)))
-                        .await
-                }
-                // The client lied about the length or went away; nothing to answer well.
-                Err(_) => StatusCode::BAD_REQUEST.into_response(),
-            }
+    let permit = match declared {
+        Some(n) if n > BODY_LIMIT && n <= READ_WHOLE_CAP => OVERSIZE_READS.try_acquire().ok(),
+        _ => None,
+    };
+    let Some(_permit) = permit else {
+        return next.run(req).await;
+    };
+    let (parts, body) = req.into_parts();
+    let read = tokio::time::timeout(
+        OVERSIZE_READ_TIME,
+        axum::body::to_bytes(body, READ_WHOLE_CAP),
+    )
+    .await;
+    match read {
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
         }
-        _ => next.run(req).await,
+        // The client lied about the length or went away; nothing to answer well.
+        Ok(Err(_)) => StatusCode::BAD_REQUEST.into_response(),
+        Err(_) => StatusCode::REQUEST_TIMEOUT.into_response(),
     }
 }
 

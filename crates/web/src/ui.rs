@@ -1012,6 +1012,7 @@ pub struct CategoryFilter {
 async fn incident_list(
     State(state): State<AppState>,
     UiSession(session, lang): UiSession,
+    headers: axum::http::HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
     let read_scope = authz::scope(&session.actor, Action::IncidentRead);
@@ -1026,6 +1027,9 @@ async fn incident_list(
     // An export that cannot be made (too many rows) shows the list with the reason;
     // filter errors are reported by the list below.
     let mut export_errs = Vec::new();
+    if f.export.as_deref() == Some("csv") && crate::export::cross_site_cookie_request(&headers) {
+        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    }
     if f.export.as_deref() == Some("csv")
         && let Ok(q) = list_query(f.params())
     {
@@ -1048,6 +1052,7 @@ async fn incident_list(
         ("category", i18n::t(lang, "list.category")),
         ("unit_id", i18n::t(lang, "list.unit")),
         ("page", i18n::t(lang, "list.paging")),
+        ("sort", i18n::t(lang, "list.col_reported")),
         ("per_page", i18n::t(lang, "list.paging")),
     ];
     let (mut status, rows, total, page, pages, mut errs, shown) = match result {

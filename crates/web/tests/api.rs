@@ -627,6 +627,23 @@ async fn export_is_the_whole_filtered_list_masked_and_audited() {
         .expect("page");
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.text().await.expect("csv").contains("'=HYPERLINK"));
+    // A link on another site cannot make the officer's browser export (nor audit).
+    let before = s.audit_seq().await;
+    for path in [
+        format!("/incidents?{q}&export=csv"),
+        format!("/api/v1/incidents/export?{q}"),
+    ] {
+        let r = s
+            .http
+            .get(s.url(&path))
+            .header("cookie", &cookie)
+            .header("sec-fetch-site", "cross-site")
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{path}");
+    }
+    assert_eq!(s.audit_seq().await, before);
     let r = s
         .http
         .get(s.url("/incidents?export=csv"))
