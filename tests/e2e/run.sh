@@ -45,10 +45,9 @@ case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
 BIN="$TARGET_DIR/debug/frontline"
 
 DATA_DIR="$(mktemp -d "${TMPDIR:-/tmp}/frontline-e2e.XXXXXX")"
-PORT="${FRONTLINE_E2E_PORT:-$(node -e '
-  const s = require("net").createServer();
-  s.listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); });')}"
-URL="http://127.0.0.1:$PORT"
+# Port 0 by default: the server binds a free port itself (no window in which another
+# process could take one picked in advance) and prints its address, read from the log.
+LISTEN="127.0.0.1:${FRONTLINE_E2E_PORT:-0}"
 LOG="$RESULTS/server.log"
 SERVER_PID=""
 
@@ -62,9 +61,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "== starting frontline demo on $URL (data in $DATA_DIR) =="
-"$BIN" demo --data-dir "$DATA_DIR" --listen "127.0.0.1:$PORT" >"$LOG" 2>&1 &
+echo "== starting frontline demo on $LISTEN (data in $DATA_DIR) =="
+"$BIN" demo --data-dir "$DATA_DIR" --listen "$LISTEN" >"$LOG" 2>&1 &
 SERVER_PID=$!
+URL=""
 
 healthy() {
   node -e 'fetch(process.argv[1]).then(r => process.exit(r.status === 200 ? 0 : 1), () => process.exit(1))' "$URL/healthz"
@@ -76,11 +76,14 @@ for _ in $(seq 1 120); do
     cat "$LOG" >&2
     exit 1
   fi
-  if healthy; then ready=1; break; fi
+  if [ -z "$URL" ]; then
+    URL="$(grep -m1 -o 'Frontline listening on http://[0-9.:]*' "$LOG" | sed 's/^Frontline listening on //' || true)"
+  fi
+  if [ -n "$URL" ] && healthy; then ready=1; break; fi
   sleep 1
 done
 if [ -z "$ready" ]; then
-  echo "frontline demo did not answer $URL/healthz within 120 s; its log:" >&2
+  echo "frontline demo did not answer ${URL:-(no address yet)}/healthz within 120 s; its log:" >&2
   cat "$LOG" >&2
   exit 1
 fi

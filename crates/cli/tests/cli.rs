@@ -210,35 +210,39 @@ fn user_commands_validate_and_change_accounts() {
     assert!(disabled);
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
+/// Reads the server's "Frontline listening on http://ADDR" line: the server binds port 0
+/// itself, so no other process can take a port picked in advance.
+fn listening_base(stdout: std::process::ChildStdout) -> String {
+    use std::io::BufRead;
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let base = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| {
+            l.strip_prefix("Frontline listening on ")
+                .map(str::to_string)
+        })
+        .expect("the server printed its address");
+    // Keep draining so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    base
 }
 
 #[test]
 fn sigkill_during_writes_loses_no_acknowledged_incident() {
     let dir = TempDir::new("cli-kill").expect("tmp");
     demo(&dir.0);
-    let port = free_port();
     let mut server = Command::new(BIN)
-        .args([
-            "serve",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-            "--data-dir",
-        ])
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
         .arg(&dir.0)
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("serve");
+    let base = listening_base(server.stdout.take().expect("stdout"));
     let rt = tokio::runtime::Runtime::new().expect("rt");
     let acknowledged: Vec<String> = rt.block_on(async {
         let http = reqwest::Client::new();
-        let base = format!("http://127.0.0.1:{port}");
         let start = Instant::now();
         while http.get(format!("{base}/healthz")).send().await.is_err() {
             assert!(start.elapsed() < Duration::from_secs(20), "server did not start");

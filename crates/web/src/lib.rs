@@ -29,10 +29,12 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Above the largest route limit (the 4 MiB standard form); larger ones are cut off.
 const READ_WHOLE_CAP: usize = 5 * 1024 * 1024;
 
-/// At most this many such bodies are held at once (20 MiB), also before sign-in; others
-/// are cut off as before. A slow sender gets this long to finish.
+/// At most this many such bodies are held at once (20 MiB), also before sign-in; when
+/// none is free within a short wait, the body is cut off as before. A slow sender gets
+/// `OVERSIZE_READ_TIME` to finish.
 static OVERSIZE_READS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
 const OVERSIZE_READ_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+const OVERSIZE_PERMIT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -77,7 +79,13 @@ async fn read_whole_oversize_body(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     let permit = match declared {
-        Some(n) if n > BODY_LIMIT && n <= READ_WHOLE_CAP => OVERSIZE_READS.try_acquire().ok(),
+        // A short wait for a permit, so that a few at once (tests, one office) all get it.
+        Some(n) if n > BODY_LIMIT && n <= READ_WHOLE_CAP => {
+            tokio::time::timeout(OVERSIZE_PERMIT_WAIT, OVERSIZE_READS.acquire())
+                .await
+                .ok()
+                .and_then(Result::ok)
+        }
         _ => None,
     };
     let Some(_permit) = permit else {
