@@ -1905,7 +1905,10 @@ async fn two_handles_on_one_database_share_the_chain() {
                 .await
                 .unwrap_or_else(|e| panic!("append via handle {name}, round {round}: {e}"));
             assert_eq!(seq, expect_seq, "handle {name}, round {round}");
-            let n = new_incident(&org.s01, &org.desk01, now_ns(), "criminal.theft");
+            // A fixed report time: numbering restarts each Beijing year, and a run
+            // crossing New Year must not change what this checks.
+            let at = ts("2026-07-01T00:00:00Z") + Duration::seconds(expect_seq);
+            let n = new_incident(&org.s01, &org.desk01, at, "criminal.theft");
             let row = s
                 .create_incident(n.clone(), incident_draft(&n))
                 .await
