@@ -964,11 +964,7 @@ impl App {
     /// 裁量: one violation assessed with the standard in use. Audited (violation code,
     /// law version, recommendation; no personal identifiers).
     pub async fn assess_penalty(&self, actor: &Actor, input: &AssessInput) -> Result<Assessment> {
-        let (mut all, _) = self
-            .assess_penalties(actor, std::slice::from_ref(input), false)
-            .await?;
-        all.pop()
-            .ok_or_else(|| AppError::Internal("no assessment".into()))
+        self.assess_one(actor, input, "penalty.assess").await
     }
 
     /// The same assessment for the printed A4 note, audited as `penalty.print` so the
@@ -978,8 +974,17 @@ impl App {
         actor: &Actor,
         input: &AssessInput,
     ) -> Result<Assessment> {
+        self.assess_one(actor, input, "penalty.print").await
+    }
+
+    async fn assess_one(
+        &self,
+        actor: &Actor,
+        input: &AssessInput,
+        action: &'static str,
+    ) -> Result<Assessment> {
         let (mut all, _) = self
-            .assess_penalties_as(actor, std::slice::from_ref(input), false, "penalty.print")
+            .assess_penalties_as(actor, std::slice::from_ref(input), false, action)
             .await?;
         all.pop()
             .ok_or_else(|| AppError::Internal("no assessment".into()))

@@ -92,6 +92,31 @@ pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     }
 }
 
+/// Serves `app` on a free loopback port in this process; returns its base URL.
+async fn serve_in_process(app: &App) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app = app.clone();
+    tokio::spawn(async move {
+        let _ = frontline_web::serve(app, listener, std::future::pending()).await;
+    });
+    Ok(base)
+}
+
+/// Signs a demo account in; returns the `Authorization` header value.
+async fn sign_in(http: &reqwest::Client, base: &str, user: &str) -> anyhow::Result<String> {
+    let v: serde_json::Value = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({ "username": user, "password": frontline_app::demo::DEMO_PASSWORD }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = v["token"].as_str().context("no token")?;
+    Ok(format!("Bearer {token}"))
+}
+
 /// A fresh database on the requested engine; the TempDir keeps SQLite's files alive.
 async fn fresh_db(pg: Option<&str>) -> anyhow::Result<(DbConfig, Option<TempDir>)> {
     match pg {
@@ -220,26 +245,11 @@ async fn intake(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let engine = app.store.engine();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let server_app = app.clone();
-    tokio::spawn(async move {
-        let _ = frontline_web::serve(server_app, listener, std::future::pending()).await;
-    });
-    let base = format!("http://{addr}");
+    let base = serve_in_process(&app).await?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()?;
-    let login: serde_json::Value = http
-        .post(format!("{base}/api/v1/session"))
-        .json(&json!({ "username": "s1.desk", "password": frontline_app::demo::DEMO_PASSWORD }))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
-        .await?;
-    let token = login["token"].as_str().context("no token")?.to_string();
-    let auth = format!("Bearer {token}");
+    let auth = sign_in(&http, &base, "s1.desk").await?;
 
     println!(
         "frontline bench intake: engine={engine} clients={clients} phase={}s",
@@ -502,27 +512,13 @@ async fn lists(
     dur: Duration,
 ) -> anyhow::Result<()> {
     let app = open_filled(&data_dir, incidents).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let server_app = app.clone();
-    tokio::spawn(async move {
-        let _ = frontline_web::serve(server_app, listener, std::future::pending()).await;
-    });
+    let base = serve_in_process(&app).await?;
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()?;
     let mut tokens = std::collections::HashMap::new();
     for user in ["s1.desk", "s11.desk", "command"] {
-        let v: serde_json::Value = http
-            .post(format!("{base}/api/v1/session"))
-            .json(&json!({ "username": user, "password": frontline_app::demo::DEMO_PASSWORD }))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let t = v["token"].as_str().context("no token")?.to_string();
-        tokens.insert(user, format!("Bearer {t}"));
+        tokens.insert(user, sign_in(&http, &base, user).await?);
     }
     // The last month of the data, for the time-window scenarios.
     let today = chrono::Utc::now().with_timezone(&frontline_core::incident::SHANGHAI);

@@ -50,7 +50,10 @@ pub fn incidents_csv(app: &App, rows: &[IncidentRow], lang: Lang) -> Vec<u8> {
             v.caller.id_number.unwrap_or_default(),
             v.narrative,
         ];
-        let _ = w.write_record(record.iter().map(|c| defuse(c).into_owned()));
+        for cell in &record {
+            let _ = w.write_field(defuse(cell).as_bytes());
+        }
+        let _ = w.write_record(None::<&[u8]>);
     }
     w.into_inner().unwrap_or_default()
 }
