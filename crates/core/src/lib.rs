@@ -12,5 +12,6 @@ pub mod incident;
 pub mod org;
 pub mod penalty;
 pub mod period;
+pub mod request;
 
 pub use error::{FieldError, Lang};
