@@ -66,11 +66,8 @@ pub use rules::{
     RulePeriod,
 };
 
-/// China Standard Time, the offset every legal date is read in.
-pub const CHINA: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
-    Some(o) => o,
-    None => panic!("UTC+8 is a valid offset"),
-};
+/// China Standard Time, the offset every legal date is read in ([`crate::time::BEIJING`]).
+pub const CHINA: FixedOffset = crate::time::BEIJING;
 
 /// Upper bounds on a period, far above any statutory one (guards against overflow and
 /// absurd input): 100 000 hours, 10 000 days, 1 200 months.
