@@ -273,7 +273,6 @@ pub fn format_number(unit_code: &str, year: i32, seq: i64) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

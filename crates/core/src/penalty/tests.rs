@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used)]
 //! Table tests for the general provisions (each citing its article), standard validation,
 //! and property tests over every article, tier, situation, circumstance set and person.
 

@@ -370,7 +370,6 @@ impl Calendars {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -19,7 +19,10 @@ pub(super) struct Ctx {
 }
 
 impl Ctx {
-    #[allow(clippy::too_many_arguments)]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the parts of one explanation step, named at each call"
+    )]
     pub(super) fn push(
         &mut self,
         rule: &'static str,
