@@ -616,3 +616,24 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn violation_articles_are_those_of_the_builtin_catalogs() {
+    let e = engine();
+    for cat in [&e.catalog, &e.old] {
+        let numbers: Vec<u16> = cat.articles.iter().map(|a| a.article).collect();
+        let (first, last) = cat.version.violation_articles();
+        assert_eq!(numbers.iter().min(), Some(&first), "{:?}", cat.version);
+        assert_eq!(numbers.iter().max(), Some(&last), "{:?}", cat.version);
+        assert!(cat.version.has_violation_article(first));
+        assert!(!cat.version.has_violation_article(last + 1));
+    }
+    assert_eq!(
+        LawVersion::V2025.numbering_hint(crate::Lang::Zh),
+        "2025年修订版条文号为第26条至第89条"
+    );
+    assert_eq!(
+        LawVersion::V2025.numbering_hint(crate::Lang::En),
+        "2025 numbering: articles 26–89"
+    );
+}
