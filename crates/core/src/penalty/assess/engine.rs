@@ -169,9 +169,12 @@ impl Engine {
         if input.offence_date < old.effective_from {
             return Err(AssessError::InvalidInput {
                 field: "offence_date",
-                message: format!(
-                    "offence_date {} is before {}, the earliest version loaded / 行为日期早于已载入的最早版本",
-                    input.offence_date, old.effective_from
+                message: Reason::new(
+                    format!(
+                        "offence_date {} is before {}, the earliest version loaded",
+                        input.offence_date, old.effective_from
+                    ),
+                    "行为日期早于已载入的最早版本",
                 ),
             });
         }
@@ -180,7 +183,10 @@ impl Engine {
         {
             return Err(AssessError::InvalidInput {
                 field: "discovered_date",
-                message: "discovered_date is before offence_date / 发现日期早于行为日期".into(),
+                message: Reason::new(
+                    "discovered_date is before offence_date",
+                    "发现日期早于行为日期",
+                ),
             });
         }
         if let Some(d) = input.decision_date
@@ -188,7 +194,10 @@ impl Engine {
         {
             return Err(AssessError::InvalidInput {
                 field: "decision_date",
-                message: "decision_date is before offence_date / 决定日期早于行为日期".into(),
+                message: Reason::new(
+                    "decision_date is before offence_date",
+                    "决定日期早于行为日期",
+                ),
             });
         }
 

@@ -7,6 +7,7 @@
 //! explanation names.
 
 mod engine;
+mod error;
 mod old_law;
 mod resolve;
 mod value;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::catalog::{Form, LawVersion, TierKind};
 use super::rules::{self, Cite};
+pub use error::{AssessError, Reason};
 
 /// The person's age and status at the time of the act.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,75 +77,6 @@ fn de_article<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
         A::S(s) => s,
         A::N(n) => n.to_string(),
     })
-}
-
-/// Input the engine refuses; the CLI exits 2, the API answers 422.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AssessError {
-    #[error(
-        "unknown violation {0:?}: not an article or code of the 2025 catalog (see `frontline penalty catalog`) / 未知的违法行为代码"
-    )]
-    UnknownViolation(String),
-    #[error("violation {violation} has no item {item} / 该条没有第{item}项")]
-    UnknownItem { violation: String, item: u8 },
-    #[error(
-        "violation {violation}: give the item, the 2012 law treats its items differently / 请注明项"
-    )]
-    ItemRequired { violation: String },
-    #[error("violation {violation} cannot be assessed here: {reason}")]
-    NotAssessable { violation: String, reason: String },
-    #[error("violation {violation} has no {tier} tier / 该行为没有此处罚档次")]
-    UnknownTier {
-        violation: String,
-        tier: &'static str,
-    },
-    #[error("unknown situation {0:?} for this violation and tier / 未知的违法情形")]
-    UnknownSituation(String),
-    #[error("unknown circumstance {0:?} / 未知的情节")]
-    UnknownCircumstance(String),
-    #[error(
-        "circumstance {circumstance:?} does not apply to violation {violation} / 该情节不适用于此行为"
-    )]
-    CircumstanceNotApplicable {
-        circumstance: String,
-        violation: String,
-    },
-    #[error("{message}")]
-    InvalidInput {
-        field: &'static str,
-        message: String,
-    },
-}
-
-impl AssessError {
-    /// The input field at fault (for field-level errors in the API and the form).
-    pub fn field(&self) -> &'static str {
-        match self {
-            AssessError::UnknownViolation(_) | AssessError::NotAssessable { .. } => "article",
-            AssessError::UnknownItem { .. } | AssessError::ItemRequired { .. } => "item",
-            AssessError::UnknownTier { .. } => "tier",
-            AssessError::UnknownSituation(_) => "situation",
-            AssessError::UnknownCircumstance(_) | AssessError::CircumstanceNotApplicable { .. } => {
-                "circumstances"
-            }
-            AssessError::InvalidInput { field, .. } => field,
-        }
-    }
-
-    /// A stable error code clients may switch on.
-    pub fn code(&self) -> &'static str {
-        match self {
-            AssessError::UnknownViolation(_) => "unknown_violation",
-            AssessError::UnknownItem { .. } => "unknown_item",
-            AssessError::ItemRequired { .. } => "item_required",
-            AssessError::NotAssessable { .. } => "not_assessable",
-            AssessError::UnknownTier { .. } => "unknown_tier",
-            AssessError::UnknownSituation(_) => "unknown_situation",
-            AssessError::UnknownCircumstance(_) => "unknown_circumstance",
-            AssessError::CircumstanceNotApplicable { .. } => "circumstance_not_applicable",
-            AssessError::InvalidInput { .. } => "invalid_date",
-        }
-    }
 }
 
 /// What the assessment concludes.

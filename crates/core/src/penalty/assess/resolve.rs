@@ -94,17 +94,22 @@ pub(super) fn resolve<'c>(
 }
 
 pub(super) fn not_assessable(rule: &Rule) -> AssessError {
-    let reason = match rule.kind {
-        RuleKind::Measure => "it is a measure, not a penalty / 该款为附随措施，不是治安管理处罚",
-        RuleKind::Directive => {
-            "it is a directive to a school, not a public-order penalty / 该款为责令改正、建议处分，不是治安管理处罚"
-        }
-        _ => {
-            "the law refers to the specific act or another law; assess that act / 依照具体行为或其他法律处罚，请按具体行为评估"
-        }
+    let (en, zh) = match rule.kind {
+        RuleKind::Measure => (
+            "it is a measure, not a penalty",
+            "该款为附随措施，不是治安管理处罚",
+        ),
+        RuleKind::Directive => (
+            "it is a directive to a school, not a public-order penalty",
+            "该款为责令改正、建议处分，不是治安管理处罚",
+        ),
+        _ => (
+            "the law refers to the specific act or another law; assess that act",
+            "依照具体行为或其他法律处罚，请按具体行为评估",
+        ),
     };
     AssessError::NotAssessable {
         violation: rule.code.clone(),
-        reason: reason.to_string(),
+        reason: Reason::new(en, zh),
     }
 }
