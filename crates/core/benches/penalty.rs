@@ -1,6 +1,6 @@
 //! Penalty discretion engine: assessments per second on one core, and load time of the
-//! catalogs + default standard. Issue 4 asks for >= 1,000,000 assessments/s and < 50 ms.
-#![allow(clippy::unwrap_used)]
+//! catalogs + default standard. Targets: >= 1,000,000 assessments/s and < 50 ms.
+#![expect(clippy::unwrap_used, reason = "a bench with broken setup stops loudly")]
 
 use std::hint::black_box;
 use std::time::Instant;

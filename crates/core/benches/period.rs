@@ -1,4 +1,4 @@
-//! Legal-period computations per second (issue 3): `cargo bench -p frontline-core --bench period`.
+//! Legal-period computations per second: `cargo bench -p frontline-core --bench period`.
 
 use std::hint::black_box;
 

@@ -2,10 +2,12 @@
 //!
 //! Everything here is deterministic given its inputs (time comes in as a value),
 //! so the rules are tested fast and exhaustively without a database.
+//!
+//! Shared rules sit at the root (identifiers, time, errors, authorization, audit chain,
+//! organisation); each capability is one folder (`incident/`, `period/`, `penalty/`).
 
 pub mod audit;
 pub mod authz;
-pub mod category;
 pub mod error;
 pub mod ident;
 pub mod incident;
@@ -13,5 +15,8 @@ pub mod org;
 pub mod penalty;
 pub mod period;
 pub mod request;
+pub mod time;
 
 pub use error::{FieldError, Lang};
+/// Compatibility path: the category tree belongs to incidents.
+pub use incident::category;

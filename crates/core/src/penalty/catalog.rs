@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::error::Lang;
+
 /// The version in force since 2026-01-01.
 pub const PSAPL_2025_JSON: &str = include_str!("../../../../data/penalty/psapl-2025.json");
 /// The 2012 amendment (offences before 2026-01-01).
@@ -280,6 +282,33 @@ impl LawVersion {
         match self {
             LawVersion::V2025 => "治安管理处罚法（2025年修订）",
             LawVersion::V2012 => "治安管理处罚法（2012年修正）",
+        }
+    }
+
+    /// The first and the last article of this version's violations (违反治安管理的行为
+    /// 和处罚): the numbers a user may give. The built-in catalog holds exactly these.
+    pub const fn violation_articles(self) -> (u16, u16) {
+        match self {
+            LawVersion::V2025 => (26, 89),
+            LawVersion::V2012 => (23, 76),
+        }
+    }
+
+    /// Whether `article` is one of this version's violation articles.
+    pub const fn has_violation_article(self, article: u16) -> bool {
+        let (first, last) = self.violation_articles();
+        first <= article && article <= last
+    }
+
+    /// Where the violation articles of this version are, for a hint after an unknown
+    /// number: `2025年修订版条文号为第26条至第89条` / `2025 numbering: articles 26–89`.
+    pub fn numbering_hint(self, lang: Lang) -> String {
+        let (first, last) = self.violation_articles();
+        let v = self.as_str();
+        match (self, lang) {
+            (LawVersion::V2025, Lang::Zh) => format!("{v}年修订版条文号为第{first}条至第{last}条"),
+            (LawVersion::V2012, Lang::Zh) => format!("{v}年修正版条文号为第{first}条至第{last}条"),
+            (_, Lang::En) => format!("{v} numbering: articles {first}–{last}"),
         }
     }
 }

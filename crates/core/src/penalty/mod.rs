@@ -15,7 +15,8 @@ pub mod rules;
 pub mod standard;
 
 pub use assess::{
-    AssessError, AssessInput, Assessment, Combined, Outcome, Person, Recommended, Step, combine,
+    AssessError, AssessInput, Assessment, Combined, Outcome, Person, Reason, Recommended, Step,
+    combine,
 };
 pub use catalog::{Catalog, CatalogError, LawVersion, TierKind};
 pub use standard::{Standard, StandardError};

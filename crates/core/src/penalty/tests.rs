@@ -1,4 +1,3 @@
-#![allow(clippy::unwrap_used)]
 //! Table tests for the general provisions (each citing its article), standard validation,
 //! and property tests over every article, tier, situation, circumstance set and person.
 
@@ -616,4 +615,65 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn violation_articles_are_those_of_the_builtin_catalogs() {
+    let e = engine();
+    for cat in [&e.catalog, &e.old] {
+        let numbers: Vec<u16> = cat.articles.iter().map(|a| a.article).collect();
+        let (first, last) = cat.version.violation_articles();
+        assert_eq!(numbers.iter().min(), Some(&first), "{:?}", cat.version);
+        assert_eq!(numbers.iter().max(), Some(&last), "{:?}", cat.version);
+        assert!(cat.version.has_violation_article(first));
+        assert!(!cat.version.has_violation_article(last + 1));
+    }
+    assert_eq!(
+        LawVersion::V2025.numbering_hint(crate::Lang::Zh),
+        "2025年修订版条文号为第26条至第89条"
+    );
+    assert_eq!(
+        LawVersion::V2025.numbering_hint(crate::Lang::En),
+        "2025 numbering: articles 26–89"
+    );
+}
+
+#[test]
+fn refusal_reasons_carry_both_languages_apart() {
+    let e = engine();
+    let mut i = input("51", 30, &[], "2026-02-01");
+    i.decision_date = Some(d("2026-01-01"));
+    let err = e.assess(&i).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "decision_date is before offence_date / 决定日期早于行为日期"
+    );
+    let r = err.reason().unwrap();
+    assert_eq!(
+        (r.en(), r.zh()),
+        (
+            "decision_date is before offence_date",
+            "决定日期早于行为日期"
+        )
+    );
+    let err = e.assess(&input("60", 15, &[], "2026-02-01")).unwrap_err();
+    let r = err.reason().unwrap();
+    assert!(err.to_string().ends_with(r.as_str()), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("{} / {}", r.en(), r.zh())),
+        "{err}"
+    );
+    assert!(
+        e.assess(&input("99", 30, &[], "2026-02-01"))
+            .unwrap_err()
+            .reason()
+            .is_none()
+    );
+    // The shim reads the old joined form.
+    let legacy = Reason::from("a / 乙");
+    assert_eq!(
+        (legacy.en(), legacy.zh(), legacy.as_str()),
+        ("a", "乙", "a / 乙")
+    );
 }

@@ -11,8 +11,11 @@
 //! never loaded is *unknown*, and a question about it is answered with an error, never
 //! a guess.
 
+use std::ops::Range;
+
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
 
 /// The calendar files shipped with the binary: (file name, contents).
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -37,6 +40,17 @@ pub struct CalendarError {
     /// The file (or upload) the calendar came from.
     pub file: String,
     pub message: String,
+    /// The line (1-based) of the text the problem is on, when known. For a TOML syntax
+    /// error the message names the line too.
+    pub line: Option<usize>,
+    /// The key at fault (`year`, `source`, `name_zh`, `name_en`, `first`, `last`,
+    /// `makeup_workdays`); `None` for a TOML syntax error.
+    pub key: Option<&'static str>,
+}
+
+/// 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.get(..offset).map_or(0, |t| t.matches('\n').count()) + 1
 }
 
 /// One holiday block of a year.
@@ -72,21 +86,27 @@ pub struct YearCalendar {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HolidayFile {
-    name_zh: String,
-    name_en: String,
-    first: toml::value::Datetime,
-    last: toml::value::Datetime,
+    name_zh: Spanned<String>,
+    name_en: Spanned<String>,
+    first: Spanned<toml::value::Datetime>,
+    last: Spanned<toml::value::Datetime>,
     #[serde(default)]
-    makeup_workdays: Vec<toml::value::Datetime>,
+    makeup_workdays: Vec<Spanned<toml::value::Datetime>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CalendarFile {
-    year: i32,
-    source: String,
+    year: Spanned<i32>,
+    source: Spanned<String>,
     #[serde(default)]
     holiday: Vec<HolidayFile>,
+}
+
+/// Where a holiday's dates are in the text (byte ranges), kept beside the holiday.
+struct HolidaySpans {
+    first: Range<usize>,
+    makeup: Vec<Range<usize>>,
 }
 
 fn is_weekend(d: NaiveDate) -> bool {
@@ -112,105 +132,156 @@ impl YearCalendar {
     /// not after its last; blocks do not overlap; a make-up working day is a Saturday or
     /// Sunday, outside every holiday block, and listed once.
     pub fn parse(source: &str, text: &str) -> Result<YearCalendar, CalendarError> {
-        let err = |message: String| CalendarError {
+        YearCalendar::parse_located(source, text).map(|(cal, _)| cal)
+    }
+
+    /// [`YearCalendar::parse`], also giving the line of the `year` key.
+    fn parse_located(source: &str, text: &str) -> Result<(YearCalendar, usize), CalendarError> {
+        let err = |key: &'static str, span: &Range<usize>, message: String| CalendarError {
             file: source.to_string(),
             message,
+            line: Some(line_of(text, span.start)),
+            key: Some(key),
         };
-        let file: CalendarFile =
-            toml::from_str(text).map_err(|e| err(e.to_string().trim_end().to_string()))?;
-        let year = file.year;
+        let file: CalendarFile = toml::from_str(text).map_err(|e| CalendarError {
+            file: source.to_string(),
+            message: e.to_string().trim_end().to_string(),
+            line: e.span().map(|s| line_of(text, s.start)),
+            key: None,
+        })?;
+        let year = *file.year.get_ref();
+        let year_line = line_of(text, file.year.span().start);
         if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
-            return Err(err(format!(
-                "year {year} is outside {MIN_YEAR}..{MAX_YEAR}"
-            )));
-        }
-        if file.source.trim().is_empty() {
             return Err(err(
+                "year",
+                &file.year.span(),
+                format!("year {year} is outside {MIN_YEAR}..{MAX_YEAR}"),
+            ));
+        }
+        if file.source.get_ref().trim().is_empty() {
+            return Err(err(
+                "source",
+                &file.source.span(),
                 "`source` (the notice this calendar comes from) must not be empty".into(),
             ));
         }
-        let mut holidays: Vec<Holiday> = Vec::with_capacity(file.holiday.len());
+        let mut holidays: Vec<(Holiday, HolidaySpans)> = Vec::with_capacity(file.holiday.len());
         for (i, h) in file.holiday.iter().enumerate() {
-            let label = if h.name_zh.trim().is_empty() {
+            let name_zh = h.name_zh.get_ref();
+            let label = if name_zh.trim().is_empty() {
                 format!("holiday #{}", i + 1)
             } else {
-                h.name_zh.clone()
+                name_zh.clone()
             };
-            if h.name_zh.trim().is_empty() {
-                return Err(err(format!(
-                    "holiday #{}: name_zh must not be empty",
-                    i + 1
-                )));
+            if name_zh.trim().is_empty() {
+                return Err(err(
+                    "name_zh",
+                    &h.name_zh.span(),
+                    format!("holiday #{}: name_zh must not be empty", i + 1),
+                ));
             }
-            if h.name_en.trim().is_empty() {
-                return Err(err(format!("holiday {label}: name_en must not be empty")));
+            if h.name_en.get_ref().trim().is_empty() {
+                return Err(err(
+                    "name_en",
+                    &h.name_en.span(),
+                    format!("holiday {label}: name_en must not be empty"),
+                ));
             }
-            let first = to_date(&h.first, &format!("holiday {label}: first")).map_err(&err)?;
-            let last = to_date(&h.last, &format!("holiday {label}: last")).map_err(&err)?;
+            let date = |key: &'static str, v: &Spanned<toml::value::Datetime>| {
+                to_date(v.get_ref(), &format!("holiday {label}: {key}"))
+                    .map_err(|m| err(key, &v.span(), m))
+            };
+            let first = date("first", &h.first)?;
+            let last = date("last", &h.last)?;
             let mut makeup = Vec::with_capacity(h.makeup_workdays.len());
             for m in &h.makeup_workdays {
-                makeup
-                    .push(to_date(m, &format!("holiday {label}: makeup_workdays")).map_err(&err)?);
+                makeup.push(date("makeup_workdays", m)?);
             }
-            for d in [first, last].iter().chain(makeup.iter()) {
+            let located = [
+                (first, "first", h.first.span()),
+                (last, "last", h.last.span()),
+            ];
+            let makeup_located = makeup
+                .iter()
+                .zip(&h.makeup_workdays)
+                .map(|(d, m)| (*d, "makeup_workdays", m.span()));
+            for (d, key, span) in located.into_iter().chain(makeup_located) {
                 if d.year() != year {
-                    return Err(err(format!("holiday {label}: {d} is not in {year}")));
+                    return Err(err(
+                        key,
+                        &span,
+                        format!("holiday {label}: {d} is not in {year}"),
+                    ));
                 }
             }
             if first > last {
-                return Err(err(format!(
-                    "holiday {label}: first day {first} is after last day {last}"
-                )));
+                return Err(err(
+                    "first",
+                    &h.first.span(),
+                    format!("holiday {label}: first day {first} is after last day {last}"),
+                ));
             }
-            holidays.push(Holiday {
-                name_zh: h.name_zh.trim().to_string(),
-                name_en: h.name_en.trim().to_string(),
-                first,
-                last,
-                makeup_workdays: makeup,
-            });
+            holidays.push((
+                Holiday {
+                    name_zh: name_zh.trim().to_string(),
+                    name_en: h.name_en.get_ref().trim().to_string(),
+                    first,
+                    last,
+                    makeup_workdays: makeup,
+                },
+                HolidaySpans {
+                    first: h.first.span(),
+                    makeup: h.makeup_workdays.iter().map(Spanned::span).collect(),
+                },
+            ));
         }
-        holidays.sort_by_key(|h| h.first);
+        holidays.sort_by_key(|(h, _)| h.first);
         for pair in holidays.windows(2) {
-            if let [a, b] = pair
+            if let [(a, _), (b, b_at)] = pair
                 && b.first <= a.last
             {
-                return Err(err(format!(
-                    "holidays {} ({}..{}) and {} ({}..{}) overlap",
-                    a.name_zh, a.first, a.last, b.name_zh, b.first, b.last
-                )));
+                return Err(err(
+                    "first",
+                    &b_at.first,
+                    format!(
+                        "holidays {} ({}..{}) and {} ({}..{}) overlap",
+                        a.name_zh, a.first, a.last, b.name_zh, b.first, b.last
+                    ),
+                ));
             }
         }
         let mut seen: Vec<NaiveDate> = Vec::new();
-        for h in &holidays {
-            for &m in &h.makeup_workdays {
+        for (h, at) in &holidays {
+            for (&m, span) in h.makeup_workdays.iter().zip(&at.makeup) {
+                let fail = |message: String| Err(err("makeup_workdays", span, message));
                 if !is_weekend(m) {
-                    return Err(err(format!(
+                    return fail(format!(
                         "holiday {}: make-up working day {m} is a {:?}, not a Saturday or Sunday",
                         h.name_zh,
                         m.weekday()
-                    )));
+                    ));
                 }
-                if let Some(other) = holidays.iter().find(|o| o.first <= m && m <= o.last) {
-                    return Err(err(format!(
+                if let Some((other, _)) = holidays.iter().find(|(o, _)| o.first <= m && m <= o.last)
+                {
+                    return fail(format!(
                         "{m} is both a make-up working day (of {}) and a holiday ({})",
                         h.name_zh, other.name_zh
-                    )));
+                    ));
                 }
                 if seen.contains(&m) {
-                    return Err(err(format!("make-up working day {m} is listed twice")));
+                    return fail(format!("make-up working day {m} is listed twice"));
                 }
                 seen.push(m);
             }
         }
         let mut cal = YearCalendar {
             year,
-            source: file.source.trim().to_string(),
-            holidays,
+            source: file.source.get_ref().trim().to_string(),
+            holidays: holidays.into_iter().map(|(h, _)| h).collect(),
             rest: [0; 6],
         };
         cal.build_bits();
-        Ok(cal)
+        Ok((cal, year_line))
     }
 
     fn build_bits(&mut self) {
@@ -307,7 +378,7 @@ impl Calendars {
     /// Validates `text` and adds (or replaces) its year. When `source` is a file name of
     /// the form `<year>.toml`, the year inside must match it.
     pub fn add_toml(&mut self, source: &str, text: &str) -> Result<i32, CalendarError> {
-        let cal = YearCalendar::parse(source, text)?;
+        let (cal, year_line) = YearCalendar::parse_located(source, text)?;
         let stem = std::path::Path::new(source)
             .file_stem()
             .and_then(|s| s.to_str())
@@ -318,6 +389,8 @@ impl Calendars {
             return Err(CalendarError {
                 file: source.to_string(),
                 message: format!("file is named for {named} but describes year {}", cal.year),
+                line: Some(year_line),
+                key: Some("year"),
             });
         }
         let year = cal.year;
@@ -370,7 +443,6 @@ impl Calendars {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -466,5 +538,39 @@ makeup_workdays = [2027-01-09]
         );
         let e = YearCalendar::parse("x.toml", &overlap).unwrap_err();
         assert!(e.message.contains("overlap"), "{e}");
+    }
+
+    #[test]
+    fn errors_carry_their_line_and_key() {
+        let text = "year = 2027\nsource = \"x\"\n[[holiday]]\nname_zh = \"元旦\"\nname_en = \"\"\n\
+                    first = 2027-01-01\nlast = 2027-01-01\nmakeup_workdays = [2027-01-02]\n";
+        let at = |t: &str| {
+            let e = YearCalendar::parse("x.toml", t).unwrap_err();
+            (e.line, e.key)
+        };
+        assert_eq!(at(text), (Some(5), Some("name_en")));
+        let text = text
+            .replace("name_en = \"\"", "name_en = \"New Year\"")
+            .replace("last = 2027-01-01", "last = 2027-01-03");
+        assert_eq!(at(&text), (Some(8), Some("makeup_workdays")));
+        assert_eq!(at("year = 2027\n[[holiday]\n"), (Some(2), None));
+        assert_eq!(
+            at(&GOOD.replace("year = 2027", "year = 20270")),
+            (Some(2), Some("year"))
+        );
+        assert_eq!(
+            at(&GOOD.replace("source = \"test\"", "source = \"\"")),
+            (Some(3), Some("source"))
+        );
+        assert_eq!(
+            at(&GOOD.replacen("2027-01-03", "2026-12-31", 1)),
+            (Some(8), Some("last"))
+        );
+        let overlap = format!(
+            "{GOOD}\n[[holiday]]\nname_zh = \"春节\"\nname_en = \"Spring\"\nfirst = 2027-01-03\nlast = 2027-01-05\n"
+        );
+        assert_eq!(at(&overlap), (Some(14), Some("first")));
+        let e = Calendars::empty().add_toml("2028.toml", GOOD).unwrap_err();
+        assert_eq!((e.line, e.key), (Some(2), Some("year")));
     }
 }

@@ -1,6 +1,5 @@
 //! Table tests from the statutes' examples and every holiday block of 2025 and 2026,
 //! extension and catalog tests, and property tests.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta};
 use proptest::prelude::*;

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Lang;
 
 /// The category file shipped with the binary.
-pub const BUILTIN_TOML: &str = include_str!("../../../data/incident-categories.toml");
+pub const BUILTIN_TOML: &str = include_str!("../../../../data/incident-categories.toml");
 
 /// One node of the category tree. Top-level nodes have children; sub-categories
 /// (leaves) have none.

@@ -1,10 +1,12 @@
 //! Incident intake (接警登记): input checking and numbering.
 
+pub mod category;
+
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::category::CategoryTree;
+use self::category::CategoryTree;
 use crate::error::{Errors, FieldError};
 use crate::ident;
 
@@ -16,11 +18,8 @@ pub const ADDRESS_MAX: usize = 200;
 pub const NARRATIVE_MAX: usize = 4000;
 pub const NAME_MAX: usize = 50;
 
-/// Beijing time: China has kept UTC+8 without daylight saving since 1991.
-pub const SHANGHAI: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
-    Some(o) => o,
-    None => panic!("UTC+8 is a valid offset"),
-};
+/// Beijing time; the same offset as [`crate::time::BEIJING`].
+pub const SHANGHAI: FixedOffset = crate::time::BEIJING;
 
 pub fn shanghai() -> FixedOffset {
     SHANGHAI
@@ -243,13 +242,9 @@ pub fn validate(
         }),
     };
     let caller_id_number = non_blank(&input.caller_id_number).and_then(|s| {
-        ident::validate_id_number(
-            "caller.id_number",
-            s,
-            now.with_timezone(&shanghai()).date_naive(),
-        )
-        .map_err(|e| errs.push(e))
-        .ok()
+        ident::validate_id_number("caller.id_number", s, crate::time::beijing_date(&now))
+            .map_err(|e| errs.push(e))
+            .ok()
     });
     let district_id = opt_uuid(&input.district_id, "district_id", &mut errs);
     let unit_id = opt_uuid(&input.unit_id, "unit_id", &mut errs);
@@ -278,7 +273,6 @@ pub fn format_number(unit_code: &str, year: i32, seq: i64) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
