@@ -101,13 +101,13 @@ pub enum StoreError {
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
 pub struct DbError {
-    pub message: String,
+    pub(crate) message: String,
     #[source]
-    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
 impl DbError {
-    /// The message, as `StoreError::Db` used to carry it.
+    /// The message alone (also what `Display` prints).
     pub fn message(&self) -> &str {
         &self.message
     }
