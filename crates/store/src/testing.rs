@@ -94,3 +94,27 @@ pub fn with_database(url: &str, name: &str) -> String {
         None => format!("{base}/{name}{query}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_dir_is_removed_on_drop() {
+        let dir = TempDir::new("unit").unwrap();
+        let p = dir.path().to_path_buf();
+        assert_eq!(dir.0, p);
+        assert!(p.is_dir());
+        drop(dir);
+        assert!(!p.exists());
+    }
+
+    #[test]
+    fn with_database_replaces_only_the_name() {
+        assert_eq!(
+            with_database("postgres://u@h:5432/postgres?sslmode=disable", "t1"),
+            "postgres://u@h:5432/t1?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://h", "t1"), "postgres://h/t1");
+    }
+}

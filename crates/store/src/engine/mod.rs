@@ -32,3 +32,33 @@ fn commit_error(message: &str) -> CommitError {
 fn commit_failed(e: CommitError) -> StoreError {
     StoreError::db_with(e.to_string(), e)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use crate::StoreError;
+
+    #[test]
+    fn driver_errors_stay_reachable_as_the_source() {
+        let e = StoreError::from(rusqlite::Error::InvalidQuery);
+        assert_eq!(
+            e.to_string(),
+            format!("database error: {}", rusqlite::Error::InvalidQuery)
+        );
+        let StoreError::Db(db) = &e else {
+            panic!("not a Db error: {e:?}")
+        };
+        assert_eq!(db.message(), rusqlite::Error::InvalidQuery.to_string());
+        assert!(db.source().is_some_and(|s| s.is::<rusqlite::Error>()));
+    }
+
+    #[test]
+    fn a_failed_batch_names_its_cause() {
+        let e = super::commit_failed(super::commit_error("the write batch was rolled back"));
+        assert_eq!(
+            e.to_string(),
+            "database error: the write batch was rolled back"
+        );
+    }
+}
