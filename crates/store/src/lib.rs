@@ -5,15 +5,58 @@
 //! thread that batches concurrent requests into one commit (group commit); that also
 //! orders the audit chain and the human numbers for free. On PostgreSQL each operation
 //! is its own transaction and the audit chain is ordered by a lock on its head row.
-
-mod model;
-mod pg;
-mod sqlite;
-pub mod testing;
+//!
+//! Layout: `engine/` holds what both engines share per engine (connections, the writer,
+//! migrations); each capability is a folder with its row types and `Store` methods in
+//! `mod.rs` and its queries in `sqlite.rs` / `pg.rs`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
-pub use model::*;
+/// Declares a capability's `Store` methods once and forwards each to the engine that
+/// holds the data, where `impl SqliteStore` / `impl PgStore` define a method of the
+/// same name and arguments.
+macro_rules! store_methods {
+    ($(
+        $(#[$meta:meta])*
+        pub async fn $name:ident(&self $(, $arg:ident : $ty:ty)* $(,)?) -> $ret:ty;
+    )*) => {
+        impl $crate::Store {
+            $(
+                $(#[$meta])*
+                pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match self {
+                        $crate::Store::Sqlite(s) => s.$name($($arg),*).await,
+                        $crate::Store::Postgres(s) => s.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+mod engine;
+mod sql;
+mod time;
+
+mod audit;
+mod auth;
+mod incident;
+mod org;
+mod penalty;
+mod period;
+
+pub mod testing;
+
+pub use audit::{AuditDraft, AuditRow};
+pub use auth::{OfficerRow, SessionRow};
+pub use incident::{
+    IncidentFilter, IncidentPage, IncidentRow, MAX_ROWS_PER_QUERY, NewIncident, PathRange,
+};
+pub use org::{BulkLoad, DistrictRow, UnitRow};
+pub use penalty::{NewPenaltyStandard, PenaltyStandardRow};
+pub use period::CalendarRow;
+pub use time::{from_micros, micros, truncate_micros};
 
 /// Where the data lives.
 #[derive(Debug, Clone)]
@@ -50,39 +93,52 @@ pub enum StoreError {
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("database error: {0}")]
-    Db(String),
+    Db(#[source] DbError),
 }
 
-impl From<rusqlite::Error> for StoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        match &e {
-            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
-            rusqlite::Error::SqliteFailure(f, msg)
-                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                    || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
-            {
-                StoreError::Conflict(msg.clone().unwrap_or_default())
-            }
-            _ => StoreError::Db(e.to_string()),
-        }
+/// A database failure: the message shown to operators and, where there was one, the
+/// error that caused it (driver, pool, I/O).
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct DbError {
+    pub(crate) message: String,
+    #[source]
+    pub(crate) source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl DbError {
+    /// The message alone (also what `Display` prints).
+    pub fn message(&self) -> &str {
+        &self.message
     }
 }
 
-impl From<tokio_postgres::Error> for StoreError {
-    fn from(e: tokio_postgres::Error) -> Self {
-        if let Some(db) = e.as_db_error() {
-            if db.code() == &tokio_postgres::error::SqlState::UNIQUE_VIOLATION {
-                return StoreError::Conflict(db.message().to_string());
-            }
-            return StoreError::Db(db.message().to_string());
-        }
-        StoreError::Db(e.to_string())
+impl StoreError {
+    /// A failure with no underlying error (a stopped writer, a closed store).
+    pub(crate) fn db(message: impl Into<String>) -> StoreError {
+        StoreError::Db(DbError {
+            message: message.into(),
+            source: None,
+        })
     }
-}
 
-impl From<deadpool_postgres::PoolError> for StoreError {
-    fn from(e: deadpool_postgres::PoolError) -> Self {
-        StoreError::Db(e.to_string())
+    /// A failure caused by `source`, described by its own message.
+    pub(crate) fn db_from<E>(source: E) -> StoreError
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        StoreError::db_with(source.to_string(), source)
+    }
+
+    /// A failure caused by `source`, described by `message`.
+    pub(crate) fn db_with<E>(message: impl Into<String>, source: E) -> StoreError
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        StoreError::Db(DbError {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        })
     }
 }
 
@@ -91,28 +147,19 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// The repository. Cheap to clone.
 #[derive(Clone)]
 pub enum Store {
-    Sqlite(std::sync::Arc<sqlite::SqliteStore>),
-    Postgres(std::sync::Arc<pg::PgStore>),
-}
-
-macro_rules! dispatch {
-    ($self:ident . $m:ident ( $($a:expr),* )) => {
-        match $self {
-            Store::Sqlite(s) => s.$m($($a),*).await,
-            Store::Postgres(s) => s.$m($($a),*).await,
-        }
-    };
+    Sqlite(Arc<engine::sqlite::SqliteStore>),
+    Postgres(Arc<engine::pg::PgStore>),
 }
 
 impl Store {
     /// Opens the database and applies pending migrations.
     pub async fn open(cfg: &DbConfig) -> Result<Store> {
         match cfg {
-            DbConfig::Sqlite { path } => Ok(Store::Sqlite(std::sync::Arc::new(
-                sqlite::SqliteStore::open(path).await?,
+            DbConfig::Sqlite { path } => Ok(Store::Sqlite(Arc::new(
+                engine::sqlite::SqliteStore::open(path).await?,
             ))),
-            DbConfig::Postgres { url } => Ok(Store::Postgres(std::sync::Arc::new(
-                pg::PgStore::open(url).await?,
+            DbConfig::Postgres { url } => Ok(Store::Postgres(Arc::new(
+                engine::pg::PgStore::open(url).await?,
             ))),
         }
     }
@@ -123,142 +170,8 @@ impl Store {
             Store::Postgres(_) => "postgres",
         }
     }
+}
 
-    pub async fn schema_version(&self) -> Result<i64> {
-        dispatch!(self.schema_version())
-    }
-
-    // ---- settings ----
-    pub async fn get_setting(&self, key: &str) -> Result<Option<String>> {
-        dispatch!(self.get_setting(key))
-    }
-
-    // ---- organisation ----
-    pub async fn list_units(&self) -> Result<Vec<UnitRow>> {
-        dispatch!(self.list_units())
-    }
-    pub async fn list_districts(&self) -> Result<Vec<DistrictRow>> {
-        dispatch!(self.list_districts())
-    }
-    /// Loads an organisation (and optionally a batch of incidents) in one transaction,
-    /// with one audit entry describing the load. Used by the demo and by imports.
-    pub async fn bulk_load(&self, load: BulkLoad, audit: AuditDraft) -> Result<()> {
-        dispatch!(self.bulk_load(load, audit))
-    }
-
-    // ---- officers and sessions ----
-    pub async fn officer_by_username(&self, username: &str) -> Result<Option<OfficerRow>> {
-        dispatch!(self.officer_by_username(username))
-    }
-    pub async fn officer_by_id(&self, id: uuid::Uuid) -> Result<Option<OfficerRow>> {
-        dispatch!(self.officer_by_id(id))
-    }
-    pub async fn insert_officer(&self, o: OfficerRow, audit: AuditDraft) -> Result<()> {
-        dispatch!(self.insert_officer(o, audit))
-    }
-    pub async fn update_officer_auth(
-        &self,
-        id: uuid::Uuid,
-        password_hash: Option<String>,
-        disabled: Option<bool>,
-        audit: AuditDraft,
-    ) -> Result<()> {
-        dispatch!(self.update_officer_auth(id, password_hash, disabled, audit))
-    }
-    pub async fn insert_session(&self, s: SessionRow, audit: AuditDraft) -> Result<()> {
-        dispatch!(self.insert_session(s, audit))
-    }
-    pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>> {
-        dispatch!(self.session(token_hash))
-    }
-    pub async fn delete_session(&self, token_hash: &str, audit: AuditDraft) -> Result<()> {
-        dispatch!(self.delete_session(token_hash, audit))
-    }
-
-    // ---- incidents ----
-    /// Allocates the unit-year number, inserts, and appends the audit entry, atomically.
-    pub async fn create_incident(&self, n: NewIncident, audit: AuditDraft) -> Result<IncidentRow> {
-        dispatch!(self.create_incident(n, audit))
-    }
-    pub async fn incident(&self, id: uuid::Uuid) -> Result<Option<IncidentRow>> {
-        dispatch!(self.incident(id))
-    }
-    pub async fn list_incidents(&self, f: IncidentFilter) -> Result<IncidentPage> {
-        dispatch!(self.list_incidents(f))
-    }
-    pub async fn count_incidents(&self) -> Result<i64> {
-        dispatch!(self.count_incidents())
-    }
-
-    // ---- penalty discretion standards ----
-    /// Stores an uploaded (validated) standard as an inactive draft, with its audit entry.
-    pub async fn insert_penalty_standard(
-        &self,
-        s: NewPenaltyStandard,
-        audit: AuditDraft,
-    ) -> Result<()> {
-        dispatch!(self.insert_penalty_standard(s, audit))
-    }
-    /// Makes `id` the only active standard (the previous one stays on record, inactive),
-    /// with its audit entry. `NotFound` when there is no such standard.
-    pub async fn activate_penalty_standard(
-        &self,
-        id: uuid::Uuid,
-        at: chrono::DateTime<chrono::Utc>,
-        audit: AuditDraft,
-    ) -> Result<PenaltyStandardRow> {
-        dispatch!(self.activate_penalty_standard(id, at, audit))
-    }
-    /// Every stored standard, newest upload first.
-    pub async fn list_penalty_standards(&self) -> Result<Vec<PenaltyStandardRow>> {
-        dispatch!(self.list_penalty_standards())
-    }
-    /// One standard with its text.
-    pub async fn penalty_standard(
-        &self,
-        id: uuid::Uuid,
-    ) -> Result<Option<(PenaltyStandardRow, String)>> {
-        dispatch!(self.penalty_standard(id))
-    }
-    /// The active standard with its text (`None`: the built-in default applies).
-    pub async fn active_penalty_standard(&self) -> Result<Option<(PenaltyStandardRow, String)>> {
-        dispatch!(self.active_penalty_standard())
-    }
-
-    // ---- holiday calendars ----
-    /// Stores an uploaded (validated) calendar year, replacing any stored text for that
-    /// year, with its audit entry.
-    pub async fn upsert_calendar(&self, c: CalendarRow, audit: AuditDraft) -> Result<()> {
-        dispatch!(self.upsert_calendar(c, audit))
-    }
-    /// Every stored calendar year, ascending.
-    pub async fn list_calendars(&self) -> Result<Vec<CalendarRow>> {
-        dispatch!(self.list_calendars())
-    }
-
-    // ---- audit ----
-    /// Appends a stand-alone entry (reads of personal data, logins, refusals).
-    pub async fn append_audit(&self, audit: AuditDraft) -> Result<i64> {
-        dispatch!(self.append_audit(audit))
-    }
-    /// Entries with `seq > after`, in order, at most `limit`.
-    pub async fn audit_entries(&self, after: i64, limit: i64) -> Result<Vec<AuditRow>> {
-        dispatch!(self.audit_entries(after, limit))
-    }
-    pub async fn audit_head(&self) -> Result<Option<(i64, String)>> {
-        dispatch!(self.audit_head())
-    }
-
-    // ---- benchmarks ----
-    /// The engine's own limit for the intake rows: incident + number + audit inserts from
-    /// one thread, with the same durability settings as the live path, committing every
-    /// `batch` rows (the live path's batches are at most as large as the number of
-    /// concurrent requests).
-    pub async fn bare_insert_loop(
-        &self,
-        rows: Vec<NewIncident>,
-        batch: usize,
-    ) -> Result<std::time::Duration> {
-        dispatch!(self.bare_insert_loop(rows, batch))
-    }
+store_methods! {
+    pub async fn schema_version(&self) -> Result<i64>;
 }

@@ -4,7 +4,7 @@
 //! database per test, created from that server); unset, they run on a SQLite file in
 //! a temporary directory.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::DbConfig;
 
@@ -16,20 +16,20 @@ pub struct TestDb {
     _dir: Option<TempDir>,
 }
 
-/// A directory removed on drop (no extra crate needed for this).
-pub struct TempDir(pub PathBuf);
+/// A directory removed on drop (a `tempfile::TempDir` under a readable name).
+/// `.0` is its path, kept for callers that read the field directly.
+pub struct TempDir(pub PathBuf, tempfile::TempDir);
 
 impl TempDir {
     pub fn new(tag: &str) -> std::io::Result<TempDir> {
-        let p = std::env::temp_dir().join(format!("frontline-{tag}-{}", uuid::Uuid::now_v7()));
-        std::fs::create_dir_all(&p)?;
-        Ok(TempDir(p))
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("frontline-{tag}-"))
+            .tempdir()?;
+        Ok(TempDir(dir.path().to_path_buf(), dir))
     }
-}
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+    pub fn path(&self) -> &Path {
+        self.1.path()
     }
 }
 
@@ -73,7 +73,7 @@ pub async fn fresh() -> Result<TestDb, String> {
             let dir = TempDir::new("test").map_err(|e| e.to_string())?;
             Ok(TestDb {
                 config: DbConfig::Sqlite {
-                    path: dir.0.join("frontline.db"),
+                    path: dir.path().join("frontline.db"),
                 },
                 _dir: Some(dir),
             })
@@ -88,8 +88,33 @@ pub fn with_database(url: &str, name: &str) -> String {
         None => (url, String::new()),
     };
     let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    match base[scheme_end..].find('/') {
-        Some(i) => format!("{}/{name}{query}", &base[..scheme_end + i]),
+    let (scheme, rest) = base.split_at(scheme_end);
+    match rest.split_once('/') {
+        Some((host, _)) => format!("{scheme}{host}/{name}{query}"),
         None => format!("{base}/{name}{query}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temp_dir_is_removed_on_drop() {
+        let dir = TempDir::new("unit").unwrap();
+        let p = dir.path().to_path_buf();
+        assert_eq!(dir.0, p);
+        assert!(p.is_dir());
+        drop(dir);
+        assert!(!p.exists());
+    }
+
+    #[test]
+    fn with_database_replaces_only_the_name() {
+        assert_eq!(
+            with_database("postgres://u@h:5432/postgres?sslmode=disable", "t1"),
+            "postgres://u@h:5432/t1?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://h", "t1"), "postgres://h/t1");
     }
 }

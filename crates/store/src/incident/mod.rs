@@ -1,0 +1,286 @@
+//! Incidents: intake with unit-year numbering, reading one, listing within a scope.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::sql::{Placeholder, Value, Where};
+use crate::{AuditDraft, Result, truncate_micros};
+
+pub(crate) mod pg;
+pub(crate) mod sqlite;
+
+/// An incident to insert; the store allocates `year`/`seq`/`number`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NewIncident {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    pub unit_code: String,
+    pub reported_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub category: String,
+    pub address: String,
+    pub district_id: Option<Uuid>,
+    pub caller_name: String,
+    pub caller_phone: String,
+    pub caller_id_number: Option<String>,
+    pub narrative: String,
+    pub created_by: Uuid,
+}
+
+impl NewIncident {
+    /// The stored row, once the store has allocated its number.
+    pub(crate) fn stored_row(&self, number: String, year: i32, seq: i64) -> IncidentRow {
+        IncidentRow {
+            id: self.id,
+            number,
+            unit_id: self.unit_id,
+            unit_path: self.unit_path.clone(),
+            year,
+            seq,
+            reported_at: truncate_micros(self.reported_at),
+            created_at: truncate_micros(self.created_at),
+            category: self.category.clone(),
+            address: self.address.clone(),
+            district_id: self.district_id,
+            caller_name: self.caller_name.clone(),
+            caller_phone: self.caller_phone.clone(),
+            caller_id_number: self.caller_id_number.clone(),
+            narrative: self.narrative.clone(),
+            created_by: self.created_by,
+        }
+    }
+
+    /// The numbering year is the Beijing calendar year of the report.
+    pub fn year(&self) -> i32 {
+        use chrono::Datelike;
+        self.reported_at
+            .with_timezone(&frontline_core::incident::shanghai())
+            .year()
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct IncidentRow {
+    pub id: Uuid,
+    pub number: String,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    pub year: i32,
+    pub seq: i64,
+    pub reported_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub category: String,
+    pub address: String,
+    pub district_id: Option<Uuid>,
+    pub caller_name: String,
+    pub caller_phone: String,
+    pub caller_id_number: Option<String>,
+    pub narrative: String,
+    pub created_by: Uuid,
+}
+
+// Personal data stays out of logs: Debug prints ids and number only.
+impl std::fmt::Debug for IncidentRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IncidentRow")
+            .field("id", &self.id)
+            .field("number", &self.number)
+            .field("unit_path", &self.unit_path)
+            .field("category", &self.category)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for NewIncident {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewIncident")
+            .field("id", &self.id)
+            .field("unit_path", &self.unit_path)
+            .field("category", &self.category)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The most rows one list query returns (a page is far smaller; an export may be this big).
+pub const MAX_ROWS_PER_QUERY: i64 = 10_000;
+
+/// A list query. The scope range comes from the authorization decision and is applied
+/// in SQL, never after loading.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IncidentFilter {
+    /// `None`: no rows at all (the actor has no scope).
+    pub scope: Option<PathRange>,
+    /// A unit the user picked; intersected with the scope.
+    pub unit: Option<PathRange>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// A leaf code (exact) or a root code (all its children).
+    pub category: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+    /// Oldest first instead of newest first (ties: id in the same direction).
+    pub oldest_first: bool,
+}
+
+/// `[lower, upper)` over unit paths; `PathRange::all()` is unbounded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathRange {
+    pub lower: String,
+    pub upper: String,
+}
+
+impl PathRange {
+    pub fn subtree(prefix: &str) -> PathRange {
+        PathRange {
+            lower: prefix.to_string(),
+            upper: frontline_core::org::path_upper_bound(prefix),
+        }
+    }
+    pub fn all() -> PathRange {
+        PathRange {
+            lower: String::new(),
+            upper: "\u{10FFFF}".to_string(),
+        }
+    }
+    /// Every path: no condition needed (and none written, so the planner is not misled).
+    pub fn is_all(&self) -> bool {
+        self.lower.is_empty() && self.upper == "\u{10FFFF}"
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct IncidentPage {
+    pub items: Vec<IncidentRow>,
+    pub total: i64,
+}
+
+/// The columns both engines read, in the row mappers' order.
+const INCIDENT_COLS: &str = "id, number, unit_id, unit_path, year, seq, reported_at, \
+     created_at, category, address, district_id, caller_name, caller_phone, caller_id_number, \
+     narrative, created_by";
+
+/// Which terms are written as `+col`, which keeps SQLite from using an index for them
+/// (PostgreSQL plans by statistics and gets no hints).
+#[derive(Debug, Clone, Copy, Default)]
+struct IndexHints {
+    skip_unit_index: bool,
+    skip_category_index: bool,
+}
+
+/// The WHERE clause of an incident list, shared by the page and its count. The terms
+/// come in the same order whatever the hints, so one set of arguments fits every plan.
+fn incident_where(f: &IncidentFilter, style: Placeholder, hints: IndexHints) -> Where {
+    let unit = if hints.skip_unit_index {
+        "+unit_path"
+    } else {
+        "unit_path"
+    };
+    let category = if hints.skip_category_index {
+        "+category"
+    } else {
+        "category"
+    };
+    let mut w = Where::new(style);
+    for r in [&f.scope, &f.unit].into_iter().flatten() {
+        if r.is_all() {
+            continue;
+        }
+        w.and(unit, ">=", Value::Text(r.lower.clone()));
+        w.and(unit, "<", Value::Text(r.upper.clone()));
+    }
+    if let Some(t) = f.from {
+        w.and("reported_at", ">=", Value::Time(t));
+    }
+    if let Some(t) = f.to {
+        w.and("reported_at", "<", Value::Time(t));
+    }
+    if let Some(c) = &f.category {
+        if c.contains('.') {
+            w.and(category, "=", Value::Text(c.clone()));
+        } else {
+            // Root code: every `root.*` leaf ('.' + 1 = '/').
+            w.and(category, ">=", Value::Text(format!("{c}.")));
+            w.and(category, "<", Value::Text(format!("{c}/")));
+        }
+    }
+    w
+}
+
+/// `ORDER BY … LIMIT … OFFSET …` of a list page (limit clamped, offset at least 0).
+fn page_tail(f: &IncidentFilter) -> String {
+    let dir = if f.oldest_first { "ASC" } else { "DESC" };
+    format!(
+        " ORDER BY reported_at {dir}, id {dir} LIMIT {} OFFSET {}",
+        f.limit.clamp(1, MAX_ROWS_PER_QUERY),
+        f.offset.max(0)
+    )
+}
+
+store_methods! {
+    /// Allocates the unit-year number, inserts, and appends the audit entry, atomically.
+    pub async fn create_incident(&self, n: NewIncident, audit: AuditDraft) -> Result<IncidentRow>;
+    pub async fn incident(&self, id: Uuid) -> Result<Option<IncidentRow>>;
+    pub async fn list_incidents(&self, f: IncidentFilter) -> Result<IncidentPage>;
+    pub async fn count_incidents(&self) -> Result<i64>;
+    /// The engine's own limit for the intake rows: incident + number + audit inserts from
+    /// one thread, with the same durability settings as the live path, committing every
+    /// `batch` rows (the live path's batches are at most as large as the number of
+    /// concurrent requests).
+    pub async fn bare_insert_loop(
+        &self,
+        rows: Vec<NewIncident>,
+        batch: usize,
+    ) -> Result<std::time::Duration>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter() -> IncidentFilter {
+        IncidentFilter {
+            scope: Some(PathRange::subtree("/QC/")),
+            unit: Some(PathRange::all()),
+            from: Some(DateTime::UNIX_EPOCH),
+            to: None,
+            category: Some("theft".into()),
+            limit: 20,
+            offset: 0,
+            oldest_first: false,
+        }
+    }
+
+    #[test]
+    fn root_category_is_a_range_and_all_paths_write_no_term() {
+        let w = incident_where(&filter(), Placeholder::Dollar, IndexHints::default());
+        assert_eq!(
+            w.sql(),
+            " WHERE 1=1 AND unit_path >= $1 AND unit_path < $2 AND reported_at >= $3 \
+             AND category >= $4 AND category < $5"
+        );
+        assert_eq!(w.args().get(3), Some(&Value::Text("theft.".into())));
+        assert_eq!(w.args().get(4), Some(&Value::Text("theft/".into())));
+    }
+
+    #[test]
+    fn hints_change_the_text_not_the_arguments() {
+        let mut f = filter();
+        f.category = Some("theft.bike".into());
+        let plain = incident_where(&f, Placeholder::Question, IndexHints::default());
+        let hinted = incident_where(
+            &f,
+            Placeholder::Question,
+            IndexHints {
+                skip_unit_index: true,
+                skip_category_index: true,
+            },
+        );
+        assert_eq!(
+            hinted.sql(),
+            " WHERE 1=1 AND +unit_path >= ?1 AND +unit_path < ?2 AND reported_at >= ?3 \
+             AND +category = ?4"
+        );
+        assert_eq!(plain.args(), hinted.args());
+    }
+}

@@ -1,0 +1,203 @@
+use std::time::{Duration, Instant};
+
+use deadpool_postgres::GenericClient;
+use frontline_core::incident::format_number;
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::{
+    INCIDENT_COLS, IncidentFilter, IncidentPage, IncidentRow, IndexHints, NewIncident,
+    incident_where, page_tail,
+};
+use crate::audit::pg::append;
+use crate::engine::pg::{MAX_BATCH, PgStore, bind, lock_head, store_head};
+use crate::sql::Placeholder;
+use crate::{AuditDraft, Result, truncate_micros};
+
+/// Takes the next number and inserts the row, inside the caller's transaction (also
+/// used by bulk loads and the bench loop).
+pub(crate) async fn insert_incident(
+    c: &impl GenericClient,
+    n: &NewIncident,
+) -> Result<IncidentRow> {
+    let (year, seq, number) = next_incident_number(c, n).await?;
+    insert_incident_row(c, n, year, seq, number).await
+}
+
+/// Takes the unit-year's next incident number: (year, seq, number).
+async fn next_incident_number(
+    c: &impl GenericClient,
+    n: &NewIncident,
+) -> Result<(i32, i64, String)> {
+    let year = n.year();
+    let counter = c
+        .prepare_cached(
+            "INSERT INTO number_counters (unit_id, kind, year, last) VALUES ($1, 'incident', $2, 1)
+             ON CONFLICT (unit_id, kind, year) DO UPDATE SET last = number_counters.last + 1 RETURNING last",
+        )
+        .await?;
+    let seq: i64 = c
+        .query_one(&counter, &[&n.unit_id, &year])
+        .await?
+        .try_get(0)?;
+    Ok((year, seq, format_number(&n.unit_code, year, seq)))
+}
+
+async fn insert_incident_row(
+    c: &impl GenericClient,
+    n: &NewIncident,
+    year: i32,
+    seq: i64,
+    number: String,
+) -> Result<IncidentRow> {
+    let reported_at = truncate_micros(n.reported_at);
+    let created_at = truncate_micros(n.created_at);
+    let insert = c
+        .prepare_cached(&format!(
+            "INSERT INTO incidents ({INCIDENT_COLS})
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+        ))
+        .await?;
+    c.execute(
+        &insert,
+        &[
+            &n.id,
+            &number,
+            &n.unit_id,
+            &n.unit_path,
+            &year,
+            &seq,
+            &reported_at,
+            &created_at,
+            &n.category,
+            &n.address,
+            &n.district_id,
+            &n.caller_name,
+            &n.caller_phone,
+            &n.caller_id_number,
+            &n.narrative,
+            &n.created_by,
+        ],
+    )
+    .await?;
+    Ok(n.stored_row(number, year, seq))
+}
+
+fn incident_from_row(r: &Row) -> Result<IncidentRow> {
+    Ok(IncidentRow {
+        id: r.try_get(0)?,
+        number: r.try_get(1)?,
+        unit_id: r.try_get(2)?,
+        unit_path: r.try_get(3)?,
+        year: r.try_get(4)?,
+        seq: r.try_get(5)?,
+        reported_at: r.try_get(6)?,
+        created_at: r.try_get(7)?,
+        category: r.try_get(8)?,
+        address: r.try_get(9)?,
+        district_id: r.try_get(10)?,
+        caller_name: r.try_get(11)?,
+        caller_phone: r.try_get(12)?,
+        caller_id_number: r.try_get(13)?,
+        narrative: r.try_get(14)?,
+        created_by: r.try_get(15)?,
+    })
+}
+
+impl PgStore {
+    pub(crate) async fn create_incident(
+        &self,
+        n: NewIncident,
+        audit: AuditDraft,
+    ) -> Result<IncidentRow> {
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                let (year, seq, number) = next_incident_number(tx, &n).await?;
+                let mut audit = audit;
+                audit.detail = serde_json::json!({ "number": number }).to_string();
+                // Sent together (tokio-postgres pipelines concurrent queries on one
+                // connection): one round trip for both rows.
+                let (row, entry) = tokio::join!(
+                    insert_incident_row(tx, &n, year, seq, number),
+                    append(tx, head, &audit)
+                );
+                // The row's own error first: the audit insert after a failed row only
+                // says that the transaction is aborted.
+                let row = row?;
+                entry?;
+                Ok(row)
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn incident(&self, id: Uuid) -> Result<Option<IncidentRow>> {
+        let c = self.pool.get().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "SELECT {INCIDENT_COLS} FROM incidents WHERE id = $1"
+            ))
+            .await?;
+        c.query_opt(&st, &[&id])
+            .await?
+            .map(|r| incident_from_row(&r))
+            .transpose()
+    }
+
+    pub(crate) async fn list_incidents(&self, f: IncidentFilter) -> Result<IncidentPage> {
+        if f.scope.is_none() {
+            return Ok(IncidentPage::default());
+        }
+        let c = self.pool.get().await?;
+        let wh = incident_where(&f, Placeholder::Dollar, IndexHints::default());
+        let args = bind(wh.args());
+        let total: i64 = c
+            .query_one(
+                &format!("SELECT COUNT(*) FROM incidents{}", wh.sql()),
+                &args,
+            )
+            .await?
+            .try_get(0)?;
+        let sql = format!(
+            "SELECT {INCIDENT_COLS} FROM incidents{}{}",
+            wh.sql(),
+            page_tail(&f)
+        );
+        let items = c
+            .query(&sql, &args)
+            .await?
+            .iter()
+            .map(incident_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        Ok(IncidentPage { items, total })
+    }
+
+    pub(crate) async fn count_incidents(&self) -> Result<i64> {
+        let c = self.pool.get().await?;
+        Ok(c.query_one("SELECT COUNT(*) FROM incidents", &[])
+            .await?
+            .try_get(0)?)
+    }
+
+    pub(crate) async fn bare_insert_loop(
+        &self,
+        rows: Vec<NewIncident>,
+        batch: usize,
+    ) -> Result<Duration> {
+        // One thread, commits of MAX_BATCH rows as the writer's full batches, the head
+        // locked per transaction as the live path does.
+        let mut c = self.pool.get().await?;
+        let start = Instant::now();
+        for chunk in rows.chunks(batch.clamp(1, MAX_BATCH)) {
+            let tx = c.transaction().await?;
+            let mut head = lock_head(&tx).await?;
+            for n in chunk {
+                insert_incident(&tx, n).await?;
+                append(&tx, &mut head, &AuditDraft::for_bench(n)).await?;
+            }
+            store_head(&tx, &head).await?;
+            tx.commit().await?;
+        }
+        Ok(start.elapsed())
+    }
+}

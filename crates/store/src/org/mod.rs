@@ -1,0 +1,49 @@
+//! The organisation: units, districts, settings, and loading a whole organisation.
+
+use uuid::Uuid;
+
+use crate::{AuditDraft, NewIncident, OfficerRow, Result};
+
+pub(crate) mod pg;
+pub(crate) mod sqlite;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitRow {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub kind: String,
+    pub station_class: Option<i16>,
+    pub code: String,
+    pub name: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DistrictRow {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub code: String,
+    pub name: String,
+}
+
+/// A whole organisation (and optional incidents) loaded in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct BulkLoad {
+    pub units: Vec<UnitRow>,
+    pub districts: Vec<DistrictRow>,
+    pub officers: Vec<OfficerRow>,
+    pub incidents: Vec<NewIncident>,
+    pub settings: Vec<(String, String)>,
+}
+
+const UNIT_COLS: &str = "id, parent_id, kind, station_class, code, name, path";
+const DISTRICT_COLS: &str = "id, unit_id, code, name";
+
+store_methods! {
+    pub async fn get_setting(&self, key: &str) -> Result<Option<String>>;
+    pub async fn list_units(&self) -> Result<Vec<UnitRow>>;
+    pub async fn list_districts(&self) -> Result<Vec<DistrictRow>>;
+    /// Loads an organisation (and optionally a batch of incidents) in one transaction,
+    /// with one audit entry describing the load. Used by the demo and by imports.
+    pub async fn bulk_load(&self, load: BulkLoad, audit: AuditDraft) -> Result<()>;
+}

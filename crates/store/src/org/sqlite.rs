@@ -1,0 +1,106 @@
+use rusqlite::{OptionalExtension, Row, params};
+
+use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow};
+use crate::audit::sqlite::append;
+use crate::auth::sqlite::insert_officer_row;
+use crate::engine::sqlite::SqliteStore;
+use crate::incident::sqlite::insert_incident;
+use crate::{AuditDraft, Result};
+
+fn unit_from_row(r: &Row<'_>) -> rusqlite::Result<UnitRow> {
+    Ok(UnitRow {
+        id: r.get(0)?,
+        parent_id: r.get(1)?,
+        kind: r.get(2)?,
+        station_class: r.get(3)?,
+        code: r.get(4)?,
+        name: r.get(5)?,
+        path: r.get(6)?,
+    })
+}
+
+fn district_from_row(r: &Row<'_>) -> rusqlite::Result<DistrictRow> {
+    Ok(DistrictRow {
+        id: r.get(0)?,
+        unit_id: r.get(1)?,
+        code: r.get(2)?,
+        name: r.get(3)?,
+    })
+}
+
+impl SqliteStore {
+    pub(crate) async fn get_setting(&self, key: &str) -> Result<Option<String>> {
+        let key = key.to_string();
+        self.read(move |c| {
+            Ok(
+                c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+                    r.get(0)
+                })
+                .optional()?,
+            )
+        })
+        .await
+    }
+
+    pub(crate) async fn list_units(&self) -> Result<Vec<UnitRow>> {
+        self.read(|c| {
+            let mut st =
+                c.prepare_cached(&format!("SELECT {UNIT_COLS} FROM units ORDER BY path"))?;
+            let rows = st.query_map([], unit_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn list_districts(&self) -> Result<Vec<DistrictRow>> {
+        self.read(|c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {DISTRICT_COLS} FROM districts ORDER BY unit_id, code"
+            ))?;
+            let rows = st.query_map([], district_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn bulk_load(&self, load: BulkLoad, audit: AuditDraft) -> Result<()> {
+        self.write_standalone(move |c, head| {
+            for u in &load.units {
+                c.prepare_cached(&format!(
+                    "INSERT INTO units ({UNIT_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"
+                ))?
+                .execute(params![
+                    u.id,
+                    u.parent_id,
+                    u.kind,
+                    u.station_class,
+                    u.code,
+                    u.name,
+                    u.path
+                ])?;
+            }
+            for d in &load.districts {
+                c.prepare_cached(&format!(
+                    "INSERT INTO districts ({DISTRICT_COLS}) VALUES (?1,?2,?3,?4)"
+                ))?
+                .execute(params![d.id, d.unit_id, d.code, d.name])?;
+            }
+            for o in &load.officers {
+                insert_officer_row(c, o)?;
+            }
+            for n in &load.incidents {
+                insert_incident(c, n)?;
+            }
+            for (k, v) in &load.settings {
+                c.prepare_cached(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )?
+                .execute(params![k, v])?;
+            }
+            append(c, head, &audit)?;
+            Ok(())
+        })
+        .await
+    }
+}

@@ -1,0 +1,26 @@
+//! Store conformance suite: one behaviour, two engines.
+//!
+//! Every test runs on the engine `testing::fresh()` picks: SQLite (a temp file) by
+//! default, PostgreSQL (a brand-new database per test) when
+//! `FRONTLINE_TEST_DATABASE_URL=postgres://…` is set. CI runs this suite once per engine.
+//!
+//!     cargo test -p frontline-store --test conformance
+//!     FRONTLINE_TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+//!         cargo test -p frontline-store --test conformance
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests stop loudly"
+)]
+
+mod common;
+
+mod audit;
+mod auth;
+mod engine;
+mod incident;
+mod org;
+mod penalty;
+mod period;
