@@ -28,7 +28,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Conflict(m) => AppError::Conflict(m),
-            StoreError::Db(m) => AppError::Internal(m),
+            StoreError::Db(e) => AppError::Internal(e.to_string()),
         }
     }
 }
