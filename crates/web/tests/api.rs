@@ -842,7 +842,7 @@ async fn categories_tree_and_audit_chain_stays_intact() {
 #[test]
 fn openapi_document_matches_the_snapshot() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
-    let now = frontline_web::api::openapi_json();
+    let now = frontline_web::openapi_json();
     if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
         std::fs::write(path, &now).expect("write snapshot");
     }
