@@ -1,5 +1,13 @@
 //! The pages through the router, on a fresh demo database.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests stop loudly"
+)]
+
 use std::sync::Arc;
 
 use axum::Router;

@@ -224,7 +224,7 @@ pub enum PenaltyAssessBody {
     reason = "documents the body; the handler reads the JSON field by field"
 )]
 #[serde(untagged)]
-#[allow(clippy::large_enum_variant)] // documentation only, never built
+#[allow(clippy::large_enum_variant, reason = "documentation only, never built")]
 pub enum PenaltyAssessResult {
     One(PenaltyAssessment),
     Several(PenaltyAssessmentSet),

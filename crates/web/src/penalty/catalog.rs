@@ -188,7 +188,10 @@ fn short_time(rfc: &str) -> String {
     rfc.get(..16).unwrap_or(rfc).replace('T', " ")
 }
 
-#[allow(clippy::too_many_arguments)]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one page, its parts as the handlers have them"
+)]
 fn standards_page(
     state: &AppState,
     session: &Session,

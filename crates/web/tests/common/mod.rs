@@ -1,7 +1,9 @@
 //! The harness every HTTP suite shares: a fresh database (SQLite, or PostgreSQL when
 //! FRONTLINE_TEST_DATABASE_URL is set), the demo jurisdiction, a server on a free port.
-// Each test binary uses a different subset of these helpers.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of these helpers"
+)]
 
 use std::sync::Arc;
 
