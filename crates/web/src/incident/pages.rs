@@ -155,6 +155,7 @@ fn intake_page(
     errs: FormErrors,
 ) -> IntakePage {
     let a = &session.actor;
+    // phase B: who may file for another unit is a rule; app should answer it (capabilities).
     let may_assign = authz::scope(a, Action::IncidentAssignUnit) != Scope::None;
     let own_is_station = state.app.org.stations().iter().any(|u| u.id == a.unit_id);
     let districts = if may_assign {
@@ -244,6 +245,7 @@ async fn incident_create(
     if !csrf_ok(&session, Some(&v.csrf)) {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
     }
+    // phase B: the page drops `unit_id` silently where the API refuses it; one rule in app.
     let may_assign = authz::scope(&session.actor, Action::IncidentAssignUnit) != Scope::None;
     match state
         .app

@@ -1,5 +1,8 @@
 //! Penalty discretion under `/api/v1/penalty`: the calculator (audited), the catalog of
 //! the loaded standard, and a bureau's discretion standards (administrators).
+//!
+//! The `crate::api_penalty` tag on these paths is the one the published document has always had
+//! (from the module these handlers used to live in); kept so the document is unchanged.
 
 use axum::Json;
 use axum::body::Bytes;

@@ -1,5 +1,8 @@
 //! JSON API of legal periods: the deadline calculator, the rule catalog and
 //! the holiday calendars.
+//!
+//! The `crate::api_deadline` tag on these paths is the one the published document has always had
+//! (from the module these handlers used to live in); kept so the document is unchanged.
 
 use axum::Json;
 use axum::body::Bytes;
