@@ -5,3 +5,5 @@ pub mod json;
 pub mod openapi;
 pub mod problem;
 pub mod session;
+#[cfg(test)]
+mod tests;
