@@ -1,16 +1,15 @@
 //! HTTP: the JSON API under `/api/v1` (OpenAPI at `/api/openapi.json`) and the
 //! server-rendered UI. Handlers are thin: extract, call one use case, render.
 
-pub mod api;
-pub mod api_deadline;
-pub mod api_penalty;
-pub mod export;
+pub mod auth;
+pub mod home;
+pub mod http;
 pub mod i18n;
-pub mod problem;
-pub mod session;
-pub mod ui;
-pub mod ui_deadline;
-pub mod ui_penalty;
+pub mod incident;
+pub mod org;
+pub mod pages;
+pub mod penalty;
+pub mod period;
 
 use axum::Router;
 use axum::body::Body;
@@ -21,6 +20,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use frontline_app::App;
 use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 /// Request bodies larger than this are refused with 413 (an intake is a few KiB).
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -41,16 +42,35 @@ pub struct AppState {
     pub app: App,
 }
 
+/// The API of every capability, each registering its own paths in the OpenAPI document.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(http::openapi::ApiDoc::openapi())
+        .merge(auth::api_routes())
+        .merge(incident::api_routes())
+        .merge(org::routes())
+        .merge(penalty::api_routes())
+        .merge(period::api_routes())
+}
+
+/// The OpenAPI document served at `/api/openapi.json` (also checked in as `docs/openapi.json`).
+pub fn openapi_json() -> String {
+    http::openapi::to_json(&api().into_openapi())
+}
+
 pub fn router(app: App) -> Router {
     let state = AppState { app };
+    let (api, doc) = api().split_for_parts();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .merge(api::routes())
-        .merge(api_deadline::routes())
-        .merge(api_penalty::routes())
-        .merge(ui_deadline::routes())
-        .merge(ui_penalty::routes())
-        .merge(ui::routes())
+        .merge(http::openapi::route(http::openapi::to_json(&doc)))
+        .merge(api)
+        .merge(period::page_routes())
+        .merge(penalty::page_routes())
+        .merge(home::routes())
+        .merge(auth::page_routes())
+        .merge(incident::page_routes())
+        .merge(pages::routes())
+        .fallback(pages::fallback)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(read_whole_oversize_body))
         .layer(SetResponseHeaderLayer::if_not_present(

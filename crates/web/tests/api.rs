@@ -1,6 +1,14 @@
 //! The JSON API through the real HTTP stack, on a fresh database per test (SQLite, or
 //! PostgreSQL when FRONTLINE_TEST_DATABASE_URL is set).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests stop loudly"
+)]
+
 mod common;
 
 use common::*;
@@ -842,7 +850,7 @@ async fn categories_tree_and_audit_chain_stays_intact() {
 #[test]
 fn openapi_document_matches_the_snapshot() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/openapi.json");
-    let now = frontline_web::api::openapi_json();
+    let now = frontline_web::openapi_json();
     if std::env::var("UPDATE_SNAPSHOTS").is_ok() {
         std::fs::write(path, &now).expect("write snapshot");
     }

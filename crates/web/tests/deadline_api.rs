@@ -1,6 +1,14 @@
-//! Legal periods through the real HTTP stack (issue 3): the deadline calculator, the rule
+//! Legal periods through the real HTTP stack: the deadline calculator, the rule
 //! catalog and the holiday calendars, on a fresh database per test (SQLite, or PostgreSQL
 //! when FRONTLINE_TEST_DATABASE_URL is set).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests stop loudly"
+)]
 
 mod common;
 

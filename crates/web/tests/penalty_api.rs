@@ -1,6 +1,14 @@
 //! The penalty discretion API through the real HTTP stack, on a fresh database per test
 //! (SQLite, or PostgreSQL when FRONTLINE_TEST_DATABASE_URL is set).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests stop loudly"
+)]
+
 mod common;
 
 use common::*;

@@ -1,7 +1,9 @@
 //! The harness every HTTP suite shares: a fresh database (SQLite, or PostgreSQL when
 //! FRONTLINE_TEST_DATABASE_URL is set), the demo jurisdiction, a server on a free port.
-// Each test binary uses a different subset of these helpers.
-#![allow(dead_code)]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different subset of these helpers"
+)]
 
 use std::sync::Arc;
 
@@ -11,23 +13,23 @@ use frontline_store::testing::{self, TestDb};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-pub struct Server {
-    pub base: String,
-    pub app: App,
-    pub clock: Arc<FixedClock>,
-    pub http: reqwest::Client,
-    pub db: TestDb,
+pub(crate) struct Server {
+    pub(crate) base: String,
+    pub(crate) app: App,
+    pub(crate) clock: Arc<FixedClock>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) db: TestDb,
 }
 
 /// The fixed "now" of every suite: 2026-11-22 10:00 Beijing time.
-pub fn now0() -> DateTime<Utc> {
+pub(crate) fn now0() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-22T02:00:00Z")
         .map(|t| t.to_utc())
         .unwrap_or_default()
 }
 
 /// Serves `app` on a free loopback port; returns its base URL.
-pub async fn serve(app: App) -> String {
+pub(crate) async fn serve(app: App) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -39,12 +41,12 @@ pub async fn serve(app: App) -> String {
 }
 
 /// A server over a fresh database holding the demo with `incidents` incidents.
-pub async fn start(incidents: usize) -> Server {
+pub(crate) async fn start(incidents: usize) -> Server {
     start_with(incidents, AppConfig::for_tests()).await
 }
 
 /// As `start`, with the given settings.
-pub async fn start_with(incidents: usize, config: AppConfig) -> Server {
+pub(crate) async fn start_with(incidents: usize, config: AppConfig) -> Server {
     let db = testing::fresh().await.expect("fresh database");
     let clock = Arc::new(FixedClock::new(now0()));
     let app = App::open(&db.config, clock.clone(), config)
@@ -62,11 +64,11 @@ pub async fn start_with(incidents: usize, config: AppConfig) -> Server {
 }
 
 impl Server {
-    pub fn url(&self, p: &str) -> String {
+    pub(crate) fn url(&self, p: &str) -> String {
         format!("{}{p}", self.base)
     }
 
-    pub async fn login(&self, user: &str) -> String {
+    pub(crate) async fn login(&self, user: &str) -> String {
         let r = self
             .http
             .post(self.url("/api/v1/session"))
@@ -80,7 +82,7 @@ impl Server {
     }
 
     /// POSTs JSON; an empty token sends no credentials.
-    pub async fn post(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+    pub(crate) async fn post(&self, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
         let mut req = self.http.post(self.url(path)).json(body);
         if !token.is_empty() {
             req = req.bearer_auth(token);
@@ -91,7 +93,7 @@ impl Server {
     }
 
     /// GETs JSON; an empty token sends no credentials.
-    pub async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, token: &str, path: &str) -> (StatusCode, Value) {
         let mut req = self.http.get(self.url(path));
         if !token.is_empty() {
             req = req.bearer_auth(token);
@@ -101,7 +103,7 @@ impl Server {
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
-    pub async fn audit_seq(&self) -> i64 {
+    pub(crate) async fn audit_seq(&self) -> i64 {
         self.app
             .store
             .audit_head()
@@ -113,7 +115,7 @@ impl Server {
 }
 
 /// `(field, code)` of each problem+json error.
-pub fn fields(v: &Value) -> Vec<(String, String)> {
+pub(crate) fn fields(v: &Value) -> Vec<(String, String)> {
     v["errors"]
         .as_array()
         .map(|a| {

@@ -11,7 +11,7 @@ use frontline_core::Lang;
 use frontline_core::incident::SHANGHAI;
 
 use crate::i18n;
-use crate::ui::bj_minutes;
+use crate::pages::fmt::bj_minutes;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 

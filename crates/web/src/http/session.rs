@@ -5,12 +5,14 @@ use axum::http::request::Parts;
 use axum::http::{Method, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use frontline_app::AppError;
 use frontline_app::auth::Session;
 use frontline_core::Lang;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use super::problem::ApiError;
 use crate::AppState;
-use crate::problem::ApiError;
 
 pub const SESSION_COOKIE: &str = "fl_session";
 pub const LANG_COOKIE: &str = "lang";
@@ -127,15 +129,36 @@ impl FromRequestParts<AppState> for UiSession {
     }
 }
 
+/// Percent-encodes `s` for a query value, keeping `/` (a local path reads as one).
 pub fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    utf8_percent_encode(s, QUERY_VALUE).to_string()
+}
+
+/// Everything but unreserved characters and `/`.
+const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A browser-session cookie (gone when the browser closes); the server-side session
+/// expires on its own after `session_hours` either way.
+pub fn session_cookie(token: String, secure: bool) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .build()
+}
+
+/// Clears the session cookie (with the attributes it was set with).
+pub fn session_cookie_removal(secure: bool) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE)
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .build()
 }

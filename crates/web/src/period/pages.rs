@@ -1,4 +1,4 @@
-//! Pages of legal periods (issue 3): the deadline calculator (期限计算器), the rule
+//! Pages of legal periods: the deadline calculator (期限计算器), the rule
 //! catalog and the holiday calendars (administrators upload a new year here).
 //!
 //! The calculator is a GET form: a computation changes nothing, so its URL holds the
@@ -23,14 +23,13 @@ use frontline_core::{FieldError, Lang};
 use serde::Deserialize;
 
 use crate::AppState;
+use crate::http::session::UiSession;
 use crate::i18n;
-use crate::session::UiSession;
-use crate::ui::{
-    Chrome, FormErrors, Opt, OptGroup, app_error, csrf_ok, datetime_local, error_page, parse_query,
-    read_form, render,
-};
+use crate::pages::fmt::datetime_local;
+use crate::pages::form::{FormErrors, Opt, OptGroup, csrf_ok, parse_query, read_form};
+use crate::pages::layout::{Chrome, app_error, error_page, render};
 
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/deadlines", get(calculator))
         .route("/deadline-rules", get(rule_catalog))
@@ -43,7 +42,7 @@ fn allowed(session: &Session, action: Action) -> bool {
 
 /// A due instant as people read it: `2026-10-09 00:00`, and for a day that ends at
 /// midnight also the statute's way of saying it, `2026-10-08 24:00`.
-pub fn due_text(t: &DateTime<FixedOffset>, lang: Lang) -> String {
+pub(crate) fn due_text(t: &DateTime<FixedOffset>, lang: Lang) -> String {
     let plain = t.format("%Y-%m-%d %H:%M").to_string();
     if t.hour() == 0
         && t.minute() == 0
@@ -69,7 +68,7 @@ fn parse_ts(s: &str) -> Option<DateTime<FixedOffset>> {
 
 /// The calculator's fields as typed (query string).
 #[derive(Deserialize, Default, Clone)]
-pub struct CalcForm {
+pub(crate) struct CalcForm {
     #[serde(default)]
     start: String,
     #[serde(default)]
@@ -103,26 +102,26 @@ impl CalcForm {
     }
 }
 
-pub struct StepRow {
-    pub kind: String,
-    pub text: String,
+pub(crate) struct StepRow {
+    pub(crate) kind: String,
+    pub(crate) text: String,
 }
 
-pub struct CalcResult {
-    pub due: String,
+pub(crate) struct CalcResult {
+    pub(crate) due: String,
     pub due_rfc3339: String,
-    pub nominal_end: String,
-    pub period: String,
-    pub mode: String,
-    pub provisional: bool,
-    pub rolled_over: bool,
-    pub steps: Vec<StepRow>,
-    pub rule: Option<(String, String, String)>,
-    pub warn_at: Vec<String>,
+    pub(crate) nominal_end: String,
+    pub(crate) period: String,
+    pub(crate) mode: String,
+    pub(crate) provisional: bool,
+    pub(crate) rolled_over: bool,
+    pub(crate) steps: Vec<StepRow>,
+    pub(crate) rule: Option<(String, String, String)>,
+    pub(crate) warn_at: Vec<String>,
 }
 
 #[derive(Template)]
-#[template(path = "deadline_calculator.html")]
+#[template(path = "period/calculator.html")]
 struct CalculatorPage {
     c: Chrome,
     v: CalcForm,
@@ -287,14 +286,14 @@ async fn calculator(
 // Rule catalog
 // ---------------------------------------------------------------------------
 
-pub struct RuleGroup {
-    pub label: String,
-    pub kind: &'static str,
-    pub rules: Vec<RuleView>,
+pub(crate) struct RuleGroup {
+    pub(crate) label: String,
+    pub(crate) kind: &'static str,
+    pub(crate) rules: Vec<RuleView>,
 }
 
 #[derive(Template)]
-#[template(path = "deadline_rules.html")]
+#[template(path = "period/rules.html")]
 struct RulesPage {
     c: Chrome,
     version: String,
@@ -344,7 +343,7 @@ async fn rule_catalog(
 // ---------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "deadline_calendars.html")]
+#[template(path = "period/calendars.html")]
 struct CalendarsPage {
     c: Chrome,
     years: Vec<CalendarYearView>,

@@ -1,13 +1,15 @@
-//! JSON API of legal periods (issue 3): the deadline calculator, the rule catalog and
-//! the holiday calendars. Listed in [`crate::api::ApiDoc`].
+//! JSON API of legal periods: the deadline calculator, the rule catalog and
+//! the holiday calendars.
+//!
+//! The `crate::api_deadline` tag on these paths is the one the published document has always had
+//! (from the module these handlers used to live in); kept so the document is unchanged.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use frontline_app::AppError;
 use frontline_app::deadlines::{
     CalendarList, CalendarYearView, DeadlineAnswer, DeadlineInput, RuleCatalogView,
@@ -18,20 +20,16 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::api::json_body;
-use crate::problem::ApiError;
-use crate::session::ApiSession;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/deadlines/compute", post(compute_deadline))
-        .route("/api/v1/deadline-rules", get(deadline_rules))
-        .route("/api/v1/calendars", get(calendars).post(upload_calendar))
-}
+use crate::http::json::json_body;
+use crate::http::problem::{ApiError, Problem};
+use crate::http::session::ApiSession;
 
 /// Body of `POST /api/v1/deadlines/compute`: a period or a catalog rule.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct DeadlineComputeRequest {
     /// RFC 3339 with an offset (`2026-09-30T10:00:00+08:00`), or Beijing wall-clock time
     /// (`2026-09-30T10:00`).
@@ -54,7 +52,10 @@ pub struct DeadlineComputeRequest {
 
 /// Body of `POST /api/v1/calendars`.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct CalendarUploadRequest {
     /// The year's calendar file (TOML, as `data/calendars/2026.toml`).
     pub text: String,
@@ -141,10 +142,10 @@ pub fn compute_input(v: &Value) -> Result<DeadlineInput, Vec<FieldError>> {
 /// `T00:00:00+08:00`); a last day that is a rest day rolls over to the next working day,
 /// except in custody. A year whose holiday calendar is not loaded is refused with a
 /// field error on `start` (`calendar.unknown`).
-#[utoipa::path(post, path = "/api/v1/deadlines/compute", request_body = DeadlineComputeRequest,
-    responses((status = 200, body = DeadlineAnswer), (status = 400, body = crate::problem::Problem),
-        (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem),
-        (status = 422, body = crate::problem::Problem)))]
+#[utoipa::path(post, tag = "crate::api_deadline", path = "/api/v1/deadlines/compute", request_body = DeadlineComputeRequest,
+    responses((status = 200, body = DeadlineAnswer), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
 pub async fn compute_deadline(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
@@ -162,9 +163,9 @@ pub async fn compute_deadline(
 }
 
 /// The deadline rule catalog (administrative and criminal time limits with their sources).
-#[utoipa::path(get, path = "/api/v1/deadline-rules",
-    responses((status = 200, body = RuleCatalogView), (status = 401, body = crate::problem::Problem),
-        (status = 403, body = crate::problem::Problem)))]
+#[utoipa::path(get, tag = "crate::api_deadline", path = "/api/v1/deadline-rules",
+    responses((status = 200, body = RuleCatalogView), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
 pub async fn deadline_rules(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
@@ -177,9 +178,9 @@ pub async fn deadline_rules(
 }
 
 /// The loaded holiday calendars (built in and uploaded), by year.
-#[utoipa::path(get, path = "/api/v1/calendars",
-    responses((status = 200, body = CalendarList), (status = 401, body = crate::problem::Problem),
-        (status = 403, body = crate::problem::Problem)))]
+#[utoipa::path(get, tag = "crate::api_deadline", path = "/api/v1/calendars",
+    responses((status = 200, body = CalendarList), (status = 401, body = Problem),
+        (status = 403, body = Problem)))]
 pub async fn calendars(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
@@ -195,10 +196,10 @@ pub async fn calendars(
 /// Add or replace a year's holiday calendar (administrators). The file is validated
 /// first; a refused one changes nothing and the error names the line or field. A valid
 /// one is stored, audited and used at once.
-#[utoipa::path(post, path = "/api/v1/calendars", request_body = CalendarUploadRequest,
-    responses((status = 201, body = CalendarYearView), (status = 400, body = crate::problem::Problem),
-        (status = 401, body = crate::problem::Problem), (status = 403, body = crate::problem::Problem),
-        (status = 413, body = crate::problem::Problem), (status = 422, body = crate::problem::Problem)))]
+#[utoipa::path(post, tag = "crate::api_deadline", path = "/api/v1/calendars", request_body = CalendarUploadRequest,
+    responses((status = 201, body = CalendarYearView), (status = 400, body = Problem),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload_calendar(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,

@@ -1,13 +1,15 @@
 //! Penalty discretion under `/api/v1/penalty`: the calculator (audited), the catalog of
 //! the loaded standard, and a bureau's discretion standards (administrators).
+//!
+//! The `crate::api_penalty` tag on these paths is the one the published document has always had
+//! (from the module these handlers used to live in); kept so the document is unchanged.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use frontline_app::AppError;
 use frontline_app::penalty::{
     CatalogQuery, PenaltyCatalogView, StandardList, StandardUpload, StandardView,
@@ -19,34 +21,21 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::api::json_body;
-use crate::problem::{ApiError, Problem};
-use crate::session::ApiSession;
+use crate::http::json::json_body;
+use crate::http::problem::{ApiError, Problem};
+use crate::http::session::ApiSession;
 
 /// Standards are larger than other bodies (the default one is about 150 KB).
 pub const STANDARD_BODY_LIMIT: usize = frontline_app::penalty::STANDARD_MAX_BYTES + 64 * 1024;
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/penalty/assessments", post(assess))
-        .route("/api/v1/penalty/catalog", get(catalog))
-        .route(
-            "/api/v1/penalty/standards",
-            get(list_standards)
-                .post(upload_standard)
-                .layer(DefaultBodyLimit::max(STANDARD_BODY_LIMIT)),
-        )
-        .route(
-            "/api/v1/penalty/standards/{id}/activate",
-            post(activate_standard),
-        )
-}
 
 // ---- documentation of the request and response (the CLI's JSON contract) ----
 
 /// The person at the time of the act: age and status only, never a name or number.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct PenaltyPerson {
     /// 0–120.
     pub age: u8,
@@ -59,7 +48,10 @@ pub struct PenaltyPerson {
 
 /// Body of `POST /api/v1/penalty/assessments` (the `frontline penalty assess` contract).
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct PenaltyAssessRequest {
     /// Article number of the 2025 law (`"51"` or `51`), or a violation code (`"26-2"`).
     pub article: String,
@@ -81,7 +73,10 @@ pub struct PenaltyAssessRequest {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct PenaltyRecommended {
     pub warning: bool,
     pub fine_yuan: u64,
@@ -90,7 +85,10 @@ pub struct PenaltyRecommended {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct PenaltySubRange {
     pub code: String,
     pub name_zh: String,
@@ -101,7 +99,10 @@ pub struct PenaltySubRange {
 
 /// The statutory range applied.
 #[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct PenaltyRange {
     pub code: String,
     pub article: u16,
@@ -121,7 +122,10 @@ pub struct PenaltyRange {
 
 /// A legal citation.
 #[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct PenaltyCite {
     /// psapl-2025, psapl-2012, admin-penalty-law-2021 or standard.
     pub law: String,
@@ -134,7 +138,10 @@ pub struct PenaltyCite {
 
 /// One step of the explanation.
 #[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct PenaltyStep {
     /// Stable rule name, e.g. `minor_14_18`, `circumstance`, `reduce`.
     pub rule: String,
@@ -151,7 +158,10 @@ pub struct PenaltyStep {
 
 /// The assessment: the range, the recommendation and every step that led to it.
 #[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct PenaltyAssessment {
     /// `2025` or `2012`.
     pub law_version: String,
@@ -174,7 +184,10 @@ pub struct StandardUploadRequest {
 
 /// Several violations of one person (第16条): each assessed, then combined.
 #[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct PenaltyCombined {
     pub warning: bool,
     pub fine_yuan: u64,
@@ -186,7 +199,10 @@ pub struct PenaltyCombined {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 pub struct PenaltyAssessmentSet {
     pub assessments: Vec<PenaltyAssessment>,
     pub combined: PenaltyCombined,
@@ -194,7 +210,10 @@ pub struct PenaltyAssessmentSet {
 
 /// One request, or an array of them for several violations of one person.
 #[derive(Debug, Deserialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 #[serde(untagged)]
 pub enum PenaltyAssessBody {
     One(PenaltyAssessRequest),
@@ -203,9 +222,12 @@ pub enum PenaltyAssessBody {
 
 /// An assessment, or (for an array) each assessment and the combination.
 #[derive(Debug, Serialize, ToSchema)]
-#[allow(dead_code)]
+#[allow(
+    dead_code,
+    reason = "documents the body; the handler reads the JSON field by field"
+)]
 #[serde(untagged)]
-#[allow(clippy::large_enum_variant)] // documentation only, never built
+#[allow(clippy::large_enum_variant, reason = "documentation only, never built")]
 pub enum PenaltyAssessResult {
     One(PenaltyAssessment),
     Several(PenaltyAssessmentSet),
@@ -214,7 +236,7 @@ pub enum PenaltyAssessResult {
 /// 裁量计算: assess one violation with the standard in use (audited; no personal data).
 /// An array of requests (several violations of one person) answers each assessment and
 /// their combination (第16条), as `frontline penalty assess` does; errors name `n.field`.
-#[utoipa::path(post, path = "/api/v1/penalty/assessments", request_body = PenaltyAssessBody,
+#[utoipa::path(post, tag = "crate::api_penalty", path = "/api/v1/penalty/assessments", request_body = PenaltyAssessBody,
     responses((status = 200, body = PenaltyAssessResult), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn assess(
@@ -253,7 +275,7 @@ pub struct CatalogParams {
 
 /// The catalog: articles, violations, tiers, situations and circumstances of the
 /// standard in use, each with the article it comes from.
-#[utoipa::path(get, path = "/api/v1/penalty/catalog", params(CatalogParams),
+#[utoipa::path(get, tag = "crate::api_penalty", path = "/api/v1/penalty/catalog", params(CatalogParams),
     responses((status = 200, body = PenaltyCatalogView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem)))]
 pub async fn catalog(
@@ -276,7 +298,7 @@ pub async fn catalog(
 }
 
 /// Stored discretion standards (administrators): which one is in use, every version.
-#[utoipa::path(get, path = "/api/v1/penalty/standards",
+#[utoipa::path(get, tag = "crate::api_penalty", path = "/api/v1/penalty/standards",
     responses((status = 200, body = StandardList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_standards(
     State(state): State<AppState>,
@@ -292,7 +314,7 @@ pub async fn list_standards(
 
 /// Upload a discretion standard (administrators): validated against the statute and
 /// stored as an inactive draft; a refused one names its line and changes nothing.
-#[utoipa::path(post, path = "/api/v1/penalty/standards", request_body = StandardUploadRequest,
+#[utoipa::path(post, tag = "crate::api_penalty", path = "/api/v1/penalty/standards", request_body = StandardUploadRequest,
     responses((status = 201, body = StandardUpload), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload_standard(
@@ -326,7 +348,7 @@ pub async fn upload_standard(
 }
 
 /// Activate a stored standard (administrators); the previous one stays on record.
-#[utoipa::path(post, path = "/api/v1/penalty/standards/{id}/activate", params(("id" = Uuid, Path)),
+#[utoipa::path(post, tag = "crate::api_penalty", path = "/api/v1/penalty/standards/{id}/activate", params(("id" = Uuid, Path)),
     responses((status = 200, body = StandardView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 pub async fn activate_standard(

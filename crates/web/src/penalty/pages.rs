@@ -10,139 +10,34 @@ use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use frontline_app::AppError;
 use frontline_app::auth::Session;
 use frontline_app::penalty::{
-    ArticleView, CatalogQuery, CircumstanceView, PenaltyCatalogView, StandardList,
-    parse_assess_request,
+    ArticleView, CatalogQuery, CircumstanceView, PenaltyCatalogView, parse_assess_request,
 };
 use frontline_core::authz::{self, Action, Scope};
 use frontline_core::incident::SHANGHAI;
-use frontline_core::penalty::{Assessment, Outcome, Recommended};
+use frontline_core::penalty::{Assessment, Outcome};
 use frontline_core::{FieldError, Lang};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
+use super::fmt::*;
 use crate::AppState;
+use crate::http::session::UiSession;
 use crate::i18n;
-use crate::session::UiSession;
-use crate::ui::{
-    Chrome, FormErrors, app_error, csrf_ok, error_page, group_thousands, parse_query, render,
-};
+use crate::pages::fmt::{bj_minutes, tf};
+use crate::pages::form::{FormErrors, Opt, csrf_ok, parse_query};
+use crate::pages::layout::{Chrome, app_error, error_page, render};
 
-/// An urlencoded standard is up to ~3× its size (Chinese text).
-const STANDARD_FORM_LIMIT: usize = 4 * frontline_app::penalty::STANDARD_MAX_BYTES;
-
-pub fn routes() -> Router<AppState> {
+pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/penalty", get(calculator).post(calculator_assess))
         .route("/penalty/print", post(print_note))
-        .route("/penalty/catalog", get(catalog))
-        .route(
-            "/penalty/standards",
-            get(standards)
-                .post(standard_upload)
-                .layer(DefaultBodyLimit::max(STANDARD_FORM_LIMIT)),
-        )
-        .route("/penalty/standards/{id}/activate", post(standard_activate))
-}
-
-// ---------------------------------------------------------------------------
-// Formatting
-// ---------------------------------------------------------------------------
-
-fn yuan(lang: Lang, n: u64) -> String {
-    let n = group_thousands(i64::try_from(n).unwrap_or(i64::MAX));
-    match lang {
-        Lang::Zh => format!("{n} 元"),
-        Lang::En => format!("¥{n}"),
-    }
-}
-
-fn days(lang: Lang, n: u32) -> String {
-    match lang {
-        Lang::Zh => format!("{n} 日"),
-        Lang::En if n == 1 => "1 day".into(),
-        Lang::En => format!("{n} days"),
-    }
-}
-
-/// "拘留 5–10 日；罚款 500–1,000 元；可以警告".
-pub fn range_text(
-    lang: Lang,
-    warning: bool,
-    det: Option<[u32; 2]>,
-    fine: Option<[u64; 2]>,
-) -> String {
-    let mut parts = Vec::new();
-    if let Some([a, b]) = det {
-        parts.push(format!(
-            "{} {a}–{}",
-            i18n::t(lang, "penalty.detention"),
-            days(lang, b)
-        ));
-    }
-    if let Some([a, b]) = fine {
-        parts.push(format!(
-            "{} {}–{}",
-            i18n::t(lang, "penalty.fine"),
-            group_thousands(i64::try_from(a).unwrap_or(i64::MAX)),
-            yuan(lang, b)
-        ));
-    }
-    if warning {
-        parts.push(i18n::t(lang, "penalty.warning"));
-    }
-    parts.join(i18n::t(lang, "penalty.list_sep").as_str())
-}
-
-fn vec2<T: Copy>(v: &Option<Vec<T>>) -> Option<[T; 2]> {
-    v.as_ref().and_then(|v| match v.as_slice() {
-        [a, b] => Some([*a, *b]),
-        _ => None,
-    })
-}
-
-/// The recommendation in words: "行政拘留 7 日（执行），并处罚款 550 元".
-pub fn recommended_text(lang: Lang, outcome: Outcome, r: &Recommended) -> String {
-    match outcome {
-        Outcome::Exempt => return i18n::t(lang, "penalty.outcome.exempt"),
-        Outcome::TimeBarred => return i18n::t(lang, "penalty.outcome.time_barred"),
-        Outcome::NotPunishable => return i18n::t(lang, "penalty.outcome.not_punishable"),
-        Outcome::Penalty => {}
-    }
-    let mut parts = Vec::new();
-    if r.warning {
-        parts.push(i18n::t(lang, "penalty.warning"));
-    }
-    if r.detention_days > 0 {
-        let exec = if r.detention_executed {
-            i18n::t(lang, "penalty.executed")
-        } else {
-            i18n::t(lang, "penalty.not_executed")
-        };
-        parts.push(format!(
-            "{} {}{exec}",
-            i18n::t(lang, "penalty.detention"),
-            days(lang, r.detention_days)
-        ));
-    }
-    if r.fine_yuan > 0 {
-        parts.push(format!(
-            "{} {}",
-            i18n::t(lang, "penalty.fine"),
-            yuan(lang, r.fine_yuan)
-        ));
-    }
-    if parts.is_empty() {
-        return i18n::t(lang, "penalty.none");
-    }
-    parts.join(i18n::t(lang, "penalty.list_sep").as_str())
 }
 
 // ---------------------------------------------------------------------------
@@ -151,21 +46,21 @@ pub fn recommended_text(lang: Lang, outcome: Outcome, r: &Recommended) -> String
 
 /// What the calculator form holds (as typed, or the defaults).
 #[derive(Default, Clone)]
-pub struct CalcForm {
-    pub csrf: String,
-    pub article: String,
-    pub violation: String,
-    pub item: String,
-    pub tier: String,
-    pub situation: String,
-    pub circumstances: Vec<String>,
-    pub age: String,
-    pub pregnant: bool,
-    pub nursing_infant: bool,
+pub(crate) struct CalcForm {
+    pub(crate) csrf: String,
+    pub(crate) article: String,
+    pub(crate) violation: String,
+    pub(crate) item: String,
+    pub(crate) tier: String,
+    pub(crate) situation: String,
+    pub(crate) circumstances: Vec<String>,
+    pub(crate) age: String,
+    pub(crate) pregnant: bool,
+    pub(crate) nursing_infant: bool,
     /// "" (not established: the engine assumes a first offence and says so), "yes", "no".
-    pub first_offence: String,
-    pub foreigner: bool,
-    pub offence_date: String,
+    pub(crate) first_offence: String,
+    pub(crate) foreigner: bool,
+    pub(crate) offence_date: String,
 }
 
 impl CalcForm {
@@ -229,12 +124,12 @@ impl CalcForm {
         })
     }
 
-    pub fn checked(&self, code: &str) -> bool {
+    pub(crate) fn checked(&self, code: &str) -> bool {
         self.circumstances.iter().any(|c| c == code)
     }
 
     /// The form's fields as hidden inputs (for the print form).
-    pub fn hidden(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn hidden(&self) -> Vec<(&'static str, String)> {
         let mut v = vec![
             ("csrf", self.csrf.clone()),
             ("article", self.article.clone()),
@@ -262,47 +157,42 @@ impl CalcForm {
     }
 }
 
-pub struct Opt {
-    pub value: String,
-    pub label: String,
-}
-
 /// A group of situations: one violation and tier.
-pub struct SitGroup {
-    pub violation: String,
-    pub tier: String,
-    pub label: String,
-    pub options: Vec<Opt>,
+pub(crate) struct SitGroup {
+    pub(crate) violation: String,
+    pub(crate) tier: String,
+    pub(crate) label: String,
+    pub(crate) options: Vec<Opt>,
 }
 
-pub struct CircOpt {
-    pub code: String,
-    pub label: String,
-    pub note: String,
+pub(crate) struct CircOpt {
+    pub(crate) code: String,
+    pub(crate) label: String,
+    pub(crate) note: String,
 }
 
 /// One explanation step, ready to show.
-pub struct StepRow {
-    pub basis: String,
-    pub effect: String,
-    pub what: String,
-    pub note: String,
-    pub after: String,
+pub(crate) struct StepRow {
+    pub(crate) basis: String,
+    pub(crate) effect: String,
+    pub(crate) what: String,
+    pub(crate) note: String,
+    pub(crate) after: String,
 }
 
 /// The assessment as shown.
-pub struct ResultView {
-    pub outcome: String,
-    pub outcome_class: &'static str,
-    pub law: String,
-    pub cite: String,
-    pub tier: String,
-    pub statute: String,
-    pub range: String,
-    pub situation: String,
-    pub situation_range: String,
-    pub recommended: String,
-    pub steps: Vec<StepRow>,
+pub(crate) struct ResultView {
+    pub(crate) outcome: String,
+    pub(crate) outcome_class: &'static str,
+    pub(crate) law: String,
+    pub(crate) cite: String,
+    pub(crate) tier: String,
+    pub(crate) statute: String,
+    pub(crate) range: String,
+    pub(crate) situation: String,
+    pub(crate) situation_range: String,
+    pub(crate) recommended: String,
+    pub(crate) steps: Vec<StepRow>,
 }
 
 fn circ_label(cat: &PenaltyCatalogView, code: &str, lang: Lang) -> String {
@@ -389,7 +279,7 @@ fn result_view(a: &Assessment, cat: &PenaltyCatalogView, lang: Lang) -> ResultVi
 }
 
 #[derive(Template)]
-#[template(path = "penalty_calculator.html")]
+#[template(path = "penalty/calculator.html")]
 struct CalcPage {
     c: Chrome,
     q: String,
@@ -410,9 +300,9 @@ struct CalcPage {
 }
 
 #[derive(Deserialize, Default)]
-struct CalcQuery {
-    q: Option<String>,
-    article: Option<String>,
+pub(super) struct CalcQuery {
+    pub(super) q: Option<String>,
+    pub(super) article: Option<String>,
 }
 
 fn calc_labels(lang: Lang) -> Vec<(&'static str, String)> {
@@ -448,9 +338,7 @@ fn circ_opts(list: &[CircumstanceView], lang: Lang) -> Vec<CircOpt> {
                     Lang::Zh => z.clone(),
                     Lang::En => e.clone(),
                 },
-                (_, _, Some(s)) => {
-                    crate::ui::tf(lang, "penalty.steps", &[("steps", &format!("{s:+}"))])
-                }
+                (_, _, Some(s)) => tf(lang, "penalty.steps", &[("steps", &format!("{s:+}"))]),
                 _ => String::new(),
             },
         })
@@ -737,7 +625,7 @@ async fn calculator_assess(
 }
 
 #[derive(Template)]
-#[template(path = "penalty_print.html")]
+#[template(path = "penalty/print.html")]
 struct PrintPage {
     c: Chrome,
     bureau: String,
@@ -794,7 +682,7 @@ async fn print_note(
             ),
         })
         .unwrap_or_default();
-    let mut person = crate::ui::tf(lang, "penalty.print.age", &[("age", &v.age)]);
+    let mut person = tf(lang, "penalty.print.age", &[("age", &v.age)]);
     if v.pregnant {
         person.push_str(&i18n::t(lang, "penalty.list_sep"));
         person.push_str(&i18n::t(lang, "penalty.pregnant"));
@@ -828,323 +716,9 @@ async fn print_note(
             .map(|c| circ_label(&cat, c, lang))
             .collect(),
         standard: format!("{}（{}）", cat.standard.name_zh, cat.standard.version),
-        printed_at: crate::ui::bj_minutes(state.app.now()),
+        printed_at: bj_minutes(state.app.now()),
         officer: session.actor.display_name.clone(),
         r: result_view(&a, &cat, lang),
     };
     render(StatusCode::OK, &page)
-}
-
-// ---------------------------------------------------------------------------
-// Catalog
-// ---------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "penalty_catalog.html")]
-struct CatalogPage {
-    c: Chrome,
-    q: String,
-    cat: PenaltyCatalogView,
-    /// One article shown in full.
-    detail: Option<ArticleView>,
-    errs: FormErrors,
-}
-
-impl CatalogPage {
-    fn range(&self, warning: &bool, det: &Option<Vec<u32>>, fine: &Option<Vec<u64>>) -> String {
-        range_text(self.c.lang, *warning, vec2(det), vec2(fine))
-    }
-    fn tier_name(&self, t: &str) -> String {
-        self.c.t(&format!("penalty.tier.{t}"))
-    }
-    fn kind_name(&self, k: &str) -> String {
-        self.c.t(&format!("penalty.kind.{k}"))
-    }
-    fn situations_of(&self, a: &ArticleView) -> usize {
-        a.violations
-            .iter()
-            .flat_map(|v| v.tiers.iter())
-            .map(|t| t.situations.len())
-            .sum()
-    }
-    fn applies(&self, arts: &[u16]) -> String {
-        if arts.is_empty() {
-            self.c.t("penalty.catalog.all_articles")
-        } else {
-            arts.iter()
-                .map(|a| format!("{a}"))
-                .collect::<Vec<_>>()
-                .join("、")
-        }
-    }
-}
-
-async fn catalog(
-    State(state): State<AppState>,
-    UiSession(session, lang): UiSession,
-    RawQuery(q): RawQuery,
-) -> Response {
-    let q: CalcQuery = parse_query(q);
-    let text = q.q.clone().unwrap_or_default();
-    let article = q.article.clone().filter(|s| !s.trim().is_empty());
-    let res = state
-        .app
-        .penalty_catalog(
-            &session.actor,
-            &CatalogQuery {
-                q: Some(text.clone()),
-                article: article.clone(),
-            },
-        )
-        .await;
-    let (status, cat, errs) = match res {
-        Ok(c) => (StatusCode::OK, c, FormErrors::default()),
-        Err(AppError::Validation(e)) => {
-            let labels = [("article", i18n::t(lang, "penalty.article"))];
-            match state
-                .app
-                .penalty_catalog(
-                    &session.actor,
-                    &CatalogQuery {
-                        q: Some(text.clone()),
-                        article: None,
-                    },
-                )
-                .await
-            {
-                Ok(c) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    c,
-                    FormErrors::new(&e, lang, &labels),
-                ),
-                Err(e) => return app_error(&state, &session, lang, e),
-            }
-        }
-        Err(e) => return app_error(&state, &session, lang, e),
-    };
-    let detail = if article.is_some() && errs.is_empty() {
-        cat.articles.first().cloned()
-    } else {
-        None
-    };
-    let here = match (&detail, text.is_empty()) {
-        (Some(a), _) => format!("/penalty/catalog?article={}", a.article),
-        (None, false) => format!("/penalty/catalog?q={}", crate::session::urlencode(&text)),
-        (None, true) => "/penalty/catalog".into(),
-    };
-    let page = CatalogPage {
-        c: Chrome::new(&state, Some(&session), lang, "penalty_catalog", &here),
-        q: text,
-        cat,
-        detail,
-        errs,
-    };
-    render(status, &page)
-}
-
-// ---------------------------------------------------------------------------
-// Standards (administrators)
-// ---------------------------------------------------------------------------
-
-pub struct StandardRow {
-    pub id: Uuid,
-    pub name: String,
-    pub version: String,
-    pub uploaded_by: String,
-    pub uploaded_at: String,
-    pub activated_at: String,
-    pub active: bool,
-    pub in_use: bool,
-}
-
-#[derive(Template)]
-#[template(path = "penalty_standards.html")]
-struct StandardsPage {
-    c: Chrome,
-    in_use: String,
-    builtin: bool,
-    load_error: Option<String>,
-    rows: Vec<StandardRow>,
-    notice: Option<String>,
-    name: String,
-    text: String,
-    errs: FormErrors,
-}
-
-#[derive(Deserialize, Default)]
-struct StandardsQuery {
-    uploaded: Option<String>,
-    activated: Option<String>,
-}
-
-fn short_time(rfc: &str) -> String {
-    // "2026-11-22T10:00:00+08:00" → "2026-11-22 10:00"
-    rfc.get(..16).unwrap_or(rfc).replace('T', " ")
-}
-
-#[allow(clippy::too_many_arguments)]
-fn standards_page(
-    state: &AppState,
-    session: &Session,
-    lang: Lang,
-    list: StandardList,
-    notice: Option<String>,
-    name: String,
-    text: String,
-    errs: FormErrors,
-) -> StandardsPage {
-    StandardsPage {
-        c: Chrome::new(
-            state,
-            Some(session),
-            lang,
-            "penalty_standards",
-            "/penalty/standards",
-        ),
-        in_use: format!("{}（{}）", list.in_use.name_zh, list.in_use.version),
-        builtin: list.in_use.builtin,
-        load_error: list.in_use.load_error.clone(),
-        rows: list
-            .items
-            .iter()
-            .map(|s| StandardRow {
-                id: s.id,
-                name: s.name.clone(),
-                version: s.version.clone(),
-                uploaded_by: s.uploaded_by.clone(),
-                uploaded_at: short_time(&s.uploaded_at),
-                activated_at: s
-                    .activated_at
-                    .as_deref()
-                    .map(short_time)
-                    .unwrap_or_default(),
-                active: s.active,
-                in_use: s.in_use,
-            })
-            .collect(),
-        notice,
-        name,
-        text,
-        errs,
-    }
-}
-
-async fn standards(
-    State(state): State<AppState>,
-    UiSession(session, lang): UiSession,
-    RawQuery(q): RawQuery,
-) -> Response {
-    let q: StandardsQuery = parse_query(q);
-    let list = match state.app.list_standards(&session.actor).await {
-        Ok(l) => l,
-        Err(e) => return app_error(&state, &session, lang, e),
-    };
-    let find = |id: &Option<String>| {
-        id.as_deref()
-            .and_then(|id| list.items.iter().find(|s| s.id.to_string() == id))
-            .map(|s| format!("{}（{}）", s.name, s.version))
-    };
-    let notice = if let Some(n) = find(&q.uploaded) {
-        Some(crate::ui::tf(
-            lang,
-            "penalty.standards.notice_uploaded",
-            &[("name", &n)],
-        ))
-    } else {
-        find(&q.activated)
-            .map(|n| crate::ui::tf(lang, "penalty.standards.notice_activated", &[("name", &n)]))
-    };
-    let page = standards_page(
-        &state,
-        &session,
-        lang,
-        list,
-        notice,
-        String::new(),
-        String::new(),
-        FormErrors::default(),
-    );
-    render(StatusCode::OK, &page)
-}
-
-#[derive(Deserialize, Default)]
-struct UploadForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    text: String,
-}
-
-async fn standard_upload(
-    State(state): State<AppState>,
-    UiSession(session, lang): UiSession,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let form: UploadForm = match crate::ui::read_form(body) {
-        Ok(f) => f,
-        Err(status) => return error_page(&state, Some(&session), lang, status),
-    };
-    if !csrf_ok(&session, Some(&form.csrf)) {
-        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
-    }
-    match state
-        .app
-        .upload_standard(&session.actor, &form.name, &form.text)
-        .await
-    {
-        Ok(up) => {
-            Redirect::to(&format!("/penalty/standards?uploaded={}", up.standard.id)).into_response()
-        }
-        Err(AppError::Validation(errs)) => {
-            let list = match state.app.list_standards(&session.actor).await {
-                Ok(l) => l,
-                Err(e) => return app_error(&state, &session, lang, e),
-            };
-            let labels = [
-                ("name", i18n::t(lang, "penalty.standards.name")),
-                ("text", i18n::t(lang, "penalty.standards.text")),
-            ];
-            let page = standards_page(
-                &state,
-                &session,
-                lang,
-                list,
-                None,
-                form.name,
-                form.text,
-                FormErrors::new(&errs, lang, &labels),
-            );
-            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
-        }
-        Err(e) => app_error(&state, &session, lang, e),
-    }
-}
-
-#[derive(Deserialize, Default)]
-struct CsrfOnly {
-    csrf: Option<String>,
-}
-
-async fn standard_activate(
-    State(state): State<AppState>,
-    UiSession(session, lang): UiSession,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let form: CsrfOnly = match crate::ui::read_form(body) {
-        Ok(f) => f,
-        Err(status) => return error_page(&state, Some(&session), lang, status),
-    };
-    if !csrf_ok(&session, form.csrf.as_deref()) {
-        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
-    }
-    let Ok(id) = Uuid::parse_str(&id) else {
-        return error_page(&state, Some(&session), lang, StatusCode::NOT_FOUND);
-    };
-    match state.app.activate_standard(&session.actor, id).await {
-        Ok(s) => Redirect::to(&format!("/penalty/standards?activated={}", s.id)).into_response(),
-        Err(e) => app_error(&state, &session, lang, e),
-    }
 }

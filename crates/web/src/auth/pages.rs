@@ -1,0 +1,174 @@
+//! The sign-in page and signing out.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequestParts, RawQuery, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use frontline_app::AppError;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::http::session::{ReqLang, UiSession, session_cookie, session_cookie_removal, urlencode};
+use crate::i18n;
+use crate::pages::fmt::{minutes_to_wait, tf};
+use crate::pages::form::{NextQuery, csrf_ok, parse_query, read_form, safe_next};
+use crate::pages::layout::{Chrome, app_error, error_page, render};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+}
+
+/// The client address when the server was started with connect info ("unknown" otherwise).
+struct ClientIp(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".to_string()),
+        ))
+    }
+}
+
+/// A form posted from another site carries that site's Origin: refuse it (login CSRF).
+fn cross_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    origin == "null" || origin.split_once("://").map(|(_, h)| h) != Some(host)
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    c: Chrome,
+    username: String,
+    next: String,
+    error: Option<String>,
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let q: NextQuery = parse_query(q);
+    let next = safe_next(q.next.as_deref());
+    let page = LoginPage {
+        c: Chrome::new(
+            &state,
+            None,
+            lang,
+            "login",
+            &format!("/login?next={}", urlencode(&next)),
+        ),
+        username: String::new(),
+        next,
+        error: None,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize, Default)]
+struct LoginForm {
+    username: Option<String>,
+    password: Option<String>,
+    next: Option<String>,
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    jar: CookieJar,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    if cross_origin(&headers) {
+        return error_page(&state, None, lang, StatusCode::FORBIDDEN);
+    }
+    let form: LoginForm = match read_form(body) {
+        Ok(f) => f,
+        Err(status) => return error_page(&state, None, lang, status),
+    };
+    let next = safe_next(form.next.as_deref());
+    let username = form.username.unwrap_or_default().trim().to_string();
+    let password = form.password.unwrap_or_default();
+    let (status, error) = match state.app.login(&username, &password, &ip).await {
+        Ok((token, _session)) => {
+            let cookie = session_cookie(token, state.app.config.secure_cookies);
+            return (jar.add(cookie), Redirect::to(&next)).into_response();
+        }
+        Err(AppError::Unauthorized) => (StatusCode::UNAUTHORIZED, i18n::t(lang, "login.failed")),
+        Err(AppError::Throttled { retry_after_secs }) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            tf(
+                lang,
+                "login.throttled",
+                &[("minutes", &minutes_to_wait(retry_after_secs).to_string())],
+            ),
+        ),
+        Err(AppError::Validation(_)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            i18n::t(lang, "login.failed"),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "sign-in failed");
+            return error_page(&state, None, lang, StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    };
+    let page = LoginPage {
+        c: Chrome::new(
+            &state,
+            None,
+            lang,
+            "login",
+            &format!("/login?next={}", urlencode(&next)),
+        ),
+        username,
+        next,
+        error: Some(error),
+    };
+    render(status, &page)
+}
+
+#[derive(Deserialize, Default)]
+struct CsrfForm {
+    csrf: Option<String>,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    jar: CookieJar,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let form: CsrfForm = match read_form(body) {
+        Ok(f) => f,
+        Err(status) => return error_page(&state, Some(&session), lang, status),
+    };
+    if !csrf_ok(&session, form.csrf.as_deref()) {
+        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    }
+    if let Err(e) = state.app.logout(&session).await {
+        return app_error(&state, &session, lang, e);
+    }
+    let jar = jar.remove(session_cookie_removal(state.app.config.secure_cookies));
+    (jar, Redirect::to("/login")).into_response()
+}

@@ -1,0 +1,24 @@
+//! Incidents (接警): the API with its OpenAPI registration, the pages, the CSV export.
+
+pub mod api;
+pub mod export;
+mod pages;
+
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::create_incident, api::list_incidents))
+        .routes(routes!(api::export_incidents))
+        .routes(routes!(api::get_incident))
+        .routes(routes!(api::unmask_caller))
+        .routes(routes!(api::categories))
+}
+
+pub(crate) fn page_routes() -> Router<AppState> {
+    pages::routes()
+}

@@ -1,0 +1,652 @@
+//! Incident pages: intake, list (with CSV export) and detail with unmasking.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use frontline_app::AppError;
+use frontline_app::auth::Session;
+use frontline_app::incidents::{IncidentView, UnmaskedCaller};
+use frontline_core::Lang;
+use frontline_core::authz::{self, Action, Scope};
+use frontline_core::incident::IncidentInput;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::api::{ListParams, list_query};
+use super::export;
+use crate::AppState;
+use crate::http::session::UiSession;
+use crate::i18n;
+use crate::pages::fmt::{bj_minutes, datetime_local, group_thousands, page_count, tf};
+use crate::pages::form::{FormErrors, Opt, OptGroup, csrf_ok, non_blank, parse_query, read_form};
+use crate::pages::layout::{Chrome, app_error, error_page, render};
+
+#[cfg(test)]
+mod tests;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/incidents", get(incident_list).post(incident_create))
+        .route("/incidents/new", get(intake_form))
+        .route("/incidents/{id}", get(incident_detail))
+        .route("/incidents/{id}/unmask", post(incident_unmask))
+}
+
+/// What the intake form shows in its fields (as typed, or the defaults).
+#[derive(Deserialize, Default)]
+pub(crate) struct IntakeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reported_at: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    district_id: String,
+    #[serde(default)]
+    unit_id: String,
+    #[serde(default)]
+    caller_name: String,
+    #[serde(default)]
+    caller_phone: String,
+    #[serde(default)]
+    caller_id_number: String,
+    #[serde(default)]
+    narrative: String,
+}
+
+fn opt(s: &str) -> Option<String> {
+    Some(s.to_string())
+}
+
+impl IntakeForm {
+    fn input(&self, may_assign: bool) -> IncidentInput {
+        IncidentInput {
+            reported_at: opt(&self.reported_at),
+            category: opt(&self.category),
+            address: opt(&self.address),
+            district_id: opt(&self.district_id),
+            unit_id: if may_assign { opt(&self.unit_id) } else { None },
+            caller_name: opt(&self.caller_name),
+            caller_phone: opt(&self.caller_phone),
+            caller_id_number: opt(&self.caller_id_number),
+            narrative: opt(&self.narrative),
+            ..IncidentInput::default()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "incident/intake.html")]
+struct IntakePage {
+    c: Chrome,
+    v: IntakeForm,
+    errs: FormErrors,
+    categories: Vec<OptGroup>,
+    /// Stations to choose from, when the user may file for another unit.
+    units: Option<Vec<Opt>>,
+    unit_required: bool,
+    districts: Vec<OptGroup>,
+}
+
+fn category_groups(state: &AppState, lang: Lang) -> Vec<OptGroup> {
+    state
+        .app
+        .categories
+        .roots()
+        .iter()
+        .map(|r| OptGroup {
+            label: r.name(lang).to_string(),
+            unit: String::new(),
+            options: r
+                .children
+                .iter()
+                .map(|c| Opt {
+                    value: c.code.clone(),
+                    label: c.name(lang).to_string(),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn station_options(state: &AppState) -> Vec<Opt> {
+    state
+        .app
+        .org
+        .stations()
+        .into_iter()
+        .map(|u| Opt {
+            value: u.id.to_string(),
+            label: u.name,
+        })
+        .collect()
+}
+
+fn intake_labels(lang: Lang) -> Vec<(&'static str, String)> {
+    [
+        ("reported_at", "intake.reported_at"),
+        ("category", "intake.category"),
+        ("unit_id", "intake.unit"),
+        ("address", "intake.address"),
+        ("district_id", "intake.district"),
+        ("caller_name", "intake.caller_name"),
+        ("caller_phone", "intake.caller_phone"),
+        ("caller_id_number", "intake.caller_id_number"),
+        ("narrative", "intake.narrative"),
+    ]
+    .into_iter()
+    .map(|(id, key)| (id, i18n::t(lang, key)))
+    .collect()
+}
+
+fn intake_page(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    v: IntakeForm,
+    errs: FormErrors,
+) -> IntakePage {
+    let a = &session.actor;
+    // phase B: who may file for another unit is a rule; app should answer it (capabilities).
+    let may_assign = authz::scope(a, Action::IncidentAssignUnit) != Scope::None;
+    let own_is_station = state.app.org.stations().iter().any(|u| u.id == a.unit_id);
+    let districts = if may_assign {
+        state
+            .app
+            .org
+            .stations()
+            .into_iter()
+            .map(|u| OptGroup {
+                unit: u.id.to_string(),
+                options: state
+                    .app
+                    .org
+                    .districts_of(u.id)
+                    .into_iter()
+                    .map(|d| Opt {
+                        value: d.id.to_string(),
+                        label: d.name,
+                    })
+                    .collect(),
+                label: u.name,
+            })
+            .filter(|g| !g.options.is_empty())
+            .collect()
+    } else {
+        vec![OptGroup {
+            label: String::new(),
+            unit: a.unit_id.to_string(),
+            options: state
+                .app
+                .org
+                .districts_of(a.unit_id)
+                .into_iter()
+                .map(|d| Opt {
+                    value: d.id.to_string(),
+                    label: d.name,
+                })
+                .collect(),
+        }]
+    };
+    IntakePage {
+        c: Chrome::new(state, Some(session), lang, "intake", "/incidents/new"),
+        v,
+        errs,
+        categories: category_groups(state, lang),
+        units: may_assign.then(|| station_options(state)),
+        unit_required: !own_is_station,
+        districts,
+    }
+}
+
+async fn intake_form(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+) -> Response {
+    if authz::scope(&session.actor, Action::IncidentCreate) == Scope::None {
+        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    }
+    let own_is_station = state
+        .app
+        .org
+        .stations()
+        .iter()
+        .any(|u| u.id == session.actor.unit_id);
+    let v = IntakeForm {
+        reported_at: datetime_local(state.app.now()),
+        unit_id: if own_is_station {
+            session.actor.unit_id.to_string()
+        } else {
+            String::new()
+        },
+        ..IntakeForm::default()
+    };
+    let page = intake_page(&state, &session, lang, v, FormErrors::default());
+    render(StatusCode::OK, &page)
+}
+
+async fn incident_create(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let v: IntakeForm = match read_form(body) {
+        Ok(f) => f,
+        Err(status) => return error_page(&state, Some(&session), lang, status),
+    };
+    if !csrf_ok(&session, Some(&v.csrf)) {
+        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    }
+    // phase B: the page drops `unit_id` silently where the API refuses it; one rule in app.
+    let may_assign = authz::scope(&session.actor, Action::IncidentAssignUnit) != Scope::None;
+    match state
+        .app
+        .create_incident(&session.actor, &v.input(may_assign))
+        .await
+    {
+        Ok(row) => Redirect::to(&format!("/incidents/{}?created=1", row.id)).into_response(),
+        Err(AppError::Validation(errs)) => {
+            let errs = FormErrors::new(&errs, lang, &intake_labels(lang));
+            let page = intake_page(&state, &session, lang, v, errs);
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(e) => app_error(&state, &session, lang, e),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// List
+// ---------------------------------------------------------------------------
+
+#[derive(Deserialize, Default, Clone)]
+struct ListForm {
+    from: Option<String>,
+    to: Option<String>,
+    category: Option<String>,
+    unit_id: Option<String>,
+    page: Option<String>,
+    per_page: Option<String>,
+    /// `csv`: download every row the filters select instead of showing a page.
+    export: Option<String>,
+    /// `reported_at`: oldest first; otherwise newest first.
+    sort: Option<String>,
+}
+
+impl ListForm {
+    fn params(&self) -> ListParams {
+        ListParams {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            category: self.category.clone(),
+            unit_id: self.unit_id.clone(),
+            page: self.page.clone(),
+            per_page: self.per_page.clone(),
+            sort: self.sort.clone(),
+        }
+    }
+
+    fn oldest_first(&self) -> bool {
+        self.sort.as_deref().map(str::trim) == Some("reported_at")
+    }
+
+    /// The first page of this view in the other time order.
+    fn sort_toggle_href(&self) -> String {
+        let other = ListForm {
+            sort: (!self.oldest_first()).then(|| "reported_at".to_string()),
+            ..self.clone()
+        };
+        other.href(1)
+    }
+
+    /// This view's filters as a CSV download.
+    fn export_href(&self) -> String {
+        let h = self.href(1);
+        let sep = if h.contains('?') { '&' } else { '?' };
+        format!("{h}{sep}export=csv")
+    }
+
+    /// The query string of this view at another page, keeping every filter.
+    fn href(&self, page: i64) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        for (k, v) in [
+            ("from", &self.from),
+            ("to", &self.to),
+            ("category", &self.category),
+            ("unit_id", &self.unit_id),
+            ("per_page", &self.per_page),
+            ("sort", &self.sort),
+        ] {
+            if let Some(v) = non_blank(v) {
+                pairs.push((k, v.to_string()));
+            }
+        }
+        if page > 1 {
+            pairs.push(("page", page.to_string()));
+        }
+        let q = serde_urlencoded::to_string(&pairs).unwrap_or_default();
+        if q.is_empty() {
+            "/incidents".to_string()
+        } else {
+            format!("/incidents?{q}")
+        }
+    }
+}
+
+pub(crate) struct ListRow {
+    pub(crate) id: Uuid,
+    pub(crate) number: String,
+    pub(crate) reported: String,
+    pub(crate) category: String,
+    pub(crate) address: String,
+    pub(crate) unit: String,
+    pub(crate) phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "incident/list.html")]
+struct ListPage {
+    c: Chrome,
+    from: String,
+    to: String,
+    category: String,
+    unit_id: String,
+    categories: Vec<CategoryFilter>,
+    units: Option<Vec<Opt>>,
+    errs: FormErrors,
+    rows: Vec<ListRow>,
+    total: String,
+    page: i64,
+    pages: i64,
+    export_href: String,
+    sort_href: String,
+    oldest_first: bool,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+    shown: bool,
+}
+
+impl ListPage {
+    fn page_label(&self) -> String {
+        tf(
+            self.c.lang,
+            "list.page",
+            &[
+                ("page", &group_thousands(self.page)),
+                ("pages", &group_thousands(self.pages)),
+            ],
+        )
+    }
+}
+
+/// A top-level category with its sub-categories, for the list filter (either may be picked).
+pub(crate) struct CategoryFilter {
+    pub(crate) code: String,
+    pub(crate) all_label: String,
+    pub(crate) label: String,
+    pub(crate) children: Vec<Opt>,
+}
+
+async fn incident_list(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    headers: axum::http::HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let read_scope = authz::scope(&session.actor, Action::IncidentRead);
+    if read_scope == Scope::None {
+        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    }
+    let here = match &q {
+        Some(q) if !q.is_empty() => format!("/incidents?{q}"),
+        _ => "/incidents".to_string(),
+    };
+    let f: ListForm = parse_query(q);
+    // An export that cannot be made (too many rows) shows the list with the reason;
+    // filter errors are reported by the list below.
+    let mut export_errs = Vec::new();
+    if f.export.as_deref() == Some("csv") && export::cross_site_cookie_request(&headers) {
+        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    }
+    if f.export.as_deref() == Some("csv")
+        && let Ok(q) = list_query(f.params())
+    {
+        match state.app.export_incidents(&session.actor, &q).await {
+            Ok(rows) => {
+                let csv = export::incidents_csv(&state.app, &rows, lang);
+                return export::csv_response(csv, "incidents", state.app.now());
+            }
+            Err(AppError::Validation(errs)) => export_errs = errs,
+            Err(e) => return app_error(&state, &session, lang, e),
+        }
+    }
+    let result = match list_query(f.params()) {
+        Ok(q) => state.app.list_incidents(&session.actor, &q).await,
+        Err(e) => Err(e),
+    };
+    let labels: Vec<(&str, String)> = vec![
+        ("from", i18n::t(lang, "list.from")),
+        ("to", i18n::t(lang, "list.to")),
+        ("category", i18n::t(lang, "list.category")),
+        ("unit_id", i18n::t(lang, "list.unit")),
+        ("page", i18n::t(lang, "list.paging")),
+        ("sort", i18n::t(lang, "list.col_reported")),
+        ("per_page", i18n::t(lang, "list.paging")),
+    ];
+    let (mut status, rows, total, page, pages, mut errs, shown) = match result {
+        Ok((rows, total, page, per_page)) => {
+            let rows = rows
+                .iter()
+                .map(|r| {
+                    let v: IncidentView = state.app.incident_view(r, lang);
+                    ListRow {
+                        id: v.id,
+                        number: v.number,
+                        reported: bj_minutes(r.reported_at),
+                        category: v.category_name,
+                        address: v.address,
+                        unit: v.unit_name,
+                        phone: v.caller.phone,
+                    }
+                })
+                .collect();
+            (
+                StatusCode::OK,
+                rows,
+                total,
+                page,
+                page_count(total, per_page),
+                FormErrors::default(),
+                true,
+            )
+        }
+        Err(AppError::Validation(errs)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Vec::new(),
+            0,
+            1,
+            1,
+            FormErrors::new(&errs, lang, &labels),
+            false,
+        ),
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    if !export_errs.is_empty() {
+        status = StatusCode::UNPROCESSABLE_ENTITY;
+        errs = FormErrors::new(&export_errs, lang, &labels);
+    }
+    let categories = state
+        .app
+        .categories
+        .roots()
+        .iter()
+        .map(|r| CategoryFilter {
+            code: r.code.clone(),
+            all_label: tf(lang, "list.category_all_of", &[("name", r.name(lang))]),
+            label: r.name(lang).to_string(),
+            children: r
+                .children
+                .iter()
+                .map(|c| Opt {
+                    value: c.code.clone(),
+                    label: c.name(lang).to_string(),
+                })
+                .collect(),
+        })
+        .collect();
+    let page_view = ListPage {
+        c: Chrome::new(&state, Some(&session), lang, "incidents", &here),
+        from: f.from.clone().unwrap_or_default(),
+        to: f.to.clone().unwrap_or_default(),
+        category: f.category.clone().unwrap_or_default(),
+        unit_id: f.unit_id.clone().unwrap_or_default(),
+        categories,
+        units: (read_scope == Scope::Bureau).then(|| station_options(&state)),
+        errs,
+        rows,
+        total: group_thousands(total),
+        page,
+        pages,
+        export_href: f.export_href(),
+        sort_href: f.sort_toggle_href(),
+        oldest_first: f.oldest_first(),
+        prev_href: (page > 1).then(|| f.href(page - 1)),
+        next_href: (page < pages).then(|| f.href(page + 1)),
+        shown,
+    };
+    render(status, &page_view)
+}
+
+// ---------------------------------------------------------------------------
+// Detail and unmasking
+// ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "incident/detail.html")]
+struct DetailPage {
+    c: Chrome,
+    v: IncidentView,
+    reported: String,
+    created: String,
+    created_notice: bool,
+    unmasked: Option<UnmaskedCaller>,
+    purpose: String,
+    errs: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+struct DetailQuery {
+    created: Option<String>,
+}
+
+/// The incident as shown (masked), with its reported and filed times formatted.
+async fn load_detail(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    id: &str,
+) -> Result<(IncidentView, String, String), AppError> {
+    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
+    let row = state.app.incident(&session.actor, id).await?;
+    Ok((
+        state.app.incident_view(&row, lang),
+        bj_minutes(row.reported_at),
+        bj_minutes(row.created_at),
+    ))
+}
+
+async fn incident_detail(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let q: DetailQuery = parse_query(q);
+    let (v, reported, created) = match load_detail(&state, &session, lang, &id).await {
+        Ok(x) => x,
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let page = DetailPage {
+        c: Chrome::new(
+            &state,
+            Some(&session),
+            lang,
+            "incidents",
+            &format!("/incidents/{}", v.id),
+        ),
+        v,
+        reported,
+        created,
+        created_notice: q.created.as_deref() == Some("1"),
+        unmasked: None,
+        purpose: String::new(),
+        errs: FormErrors::default(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize, Default)]
+struct UnmaskForm {
+    csrf: Option<String>,
+    purpose: Option<String>,
+}
+
+async fn incident_unmask(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let form: UnmaskForm = match read_form(body) {
+        Ok(f) => f,
+        Err(status) => return error_page(&state, Some(&session), lang, status),
+    };
+    if !csrf_ok(&session, form.csrf.as_deref()) {
+        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    }
+    let (v, reported, created) = match load_detail(&state, &session, lang, &id).await {
+        Ok(x) => x,
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let purpose = form.purpose.unwrap_or_default();
+    let (status, unmasked, errs) = match state
+        .app
+        .unmask_caller(&session.actor, v.id, &purpose)
+        .await
+    {
+        Ok(u) => (StatusCode::OK, Some(u), FormErrors::default()),
+        Err(AppError::Validation(errs)) => {
+            let labels = [("purpose", i18n::t(lang, "detail.purpose"))];
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                FormErrors::new(&errs, lang, &labels),
+            )
+        }
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let page = DetailPage {
+        c: Chrome::new(
+            &state,
+            Some(&session),
+            lang,
+            "incidents",
+            &format!("/incidents/{}", v.id),
+        ),
+        v,
+        reported,
+        created,
+        created_notice: false,
+        unmasked,
+        purpose: purpose.trim().to_string(),
+        errs,
+    };
+    render(status, &page)
+}
