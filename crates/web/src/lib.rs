@@ -71,6 +71,7 @@ pub fn router(app: App) -> Router {
         .merge(incident::page_routes())
         .merge(pages::routes())
         .fallback(pages::fallback)
+        .layer(middleware::from_fn(http::problem::localize))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(read_whole_oversize_body))
         .layer(SetResponseHeaderLayer::if_not_present(

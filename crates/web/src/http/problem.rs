@@ -1,11 +1,17 @@
 //! Errors as `application/problem+json` (RFC 9457) with field-level messages in the
 //! client's language.
 
+use std::sync::Arc;
+
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use frontline_app::AppError;
 use frontline_core::{FieldError, Lang};
 use serde::Serialize;
+
+use super::session::lang_of_headers;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ProblemField {
@@ -26,14 +32,40 @@ pub struct Problem {
     pub errors: Vec<ProblemField>,
 }
 
+/// A use case's error on its way to the client. Built with `?` from an [`AppError`] it
+/// is rendered in the request's language by [`localize`]; `ApiError::new` fixes the
+/// language up front.
 pub struct ApiError {
     pub error: AppError,
-    pub lang: Lang,
+    pub lang: Option<Lang>,
 }
 
 impl ApiError {
     pub fn new(error: AppError, lang: Lang) -> ApiError {
-        ApiError { error, lang }
+        ApiError {
+            error,
+            lang: Some(lang),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(error: AppError) -> ApiError {
+        ApiError { error, lang: None }
+    }
+}
+
+/// An error answered before its language was known; [`localize`] renders it again.
+#[derive(Clone)]
+struct Unlocalized(Arc<AppError>);
+
+/// Middleware: renders errors raised with `?` in the request's language.
+pub async fn localize(req: Request, next: Next) -> Response {
+    let lang = lang_of_headers(req.headers());
+    let resp = next.run(req).await;
+    match resp.extensions().get::<Unlocalized>() {
+        Some(Unlocalized(e)) if lang != Lang::Zh => render(e, lang),
+        _ => resp,
     }
 }
 
@@ -70,54 +102,64 @@ pub fn problem(
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let l = self.lang;
-        match self.error {
-            AppError::Validation(errs) => problem(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                l,
-                "提交的内容有误",
-                "The request has invalid fields",
-                &errs,
-            ),
-            AppError::NotFound => problem(StatusCode::NOT_FOUND, l, "记录不存在", "Not found", &[]),
-            AppError::Forbidden => problem(
-                StatusCode::FORBIDDEN,
-                l,
-                "无权执行此操作",
-                "Not permitted",
-                &[],
-            ),
-            AppError::Unauthorized => problem(
-                StatusCode::UNAUTHORIZED,
-                l,
-                "未登录或用户名、密码错误",
-                "Not signed in, or wrong username or password",
-                &[],
-            ),
-            AppError::Throttled { retry_after_secs } => {
-                let mut r = problem(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    l,
-                    "尝试次数过多，请稍后再试",
-                    "Too many attempts; try again later",
-                    &[],
-                );
-                if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                    r.headers_mut().insert(header::RETRY_AFTER, v);
-                }
+        if let AppError::Internal(m) = &self.error {
+            tracing::error!(error = %m, "internal error");
+        }
+        match self.lang {
+            Some(l) => render(&self.error, l),
+            None => {
+                let mut r = render(&self.error, Lang::Zh);
+                r.extensions_mut().insert(Unlocalized(Arc::new(self.error)));
                 r
             }
-            AppError::Conflict(_) => problem(StatusCode::CONFLICT, l, "记录冲突", "Conflict", &[]),
-            AppError::Internal(m) => {
-                tracing::error!(error = %m, "internal error");
-                problem(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    l,
-                    "服务器内部错误",
-                    "Internal server error",
-                    &[],
-                )
-            }
         }
+    }
+}
+
+fn render(e: &AppError, l: Lang) -> Response {
+    match e {
+        AppError::Validation(errs) => problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            l,
+            "提交的内容有误",
+            "The request has invalid fields",
+            &errs,
+        ),
+        AppError::NotFound => problem(StatusCode::NOT_FOUND, l, "记录不存在", "Not found", &[]),
+        AppError::Forbidden => problem(
+            StatusCode::FORBIDDEN,
+            l,
+            "无权执行此操作",
+            "Not permitted",
+            &[],
+        ),
+        AppError::Unauthorized => problem(
+            StatusCode::UNAUTHORIZED,
+            l,
+            "未登录或用户名、密码错误",
+            "Not signed in, or wrong username or password",
+            &[],
+        ),
+        &AppError::Throttled { retry_after_secs } => {
+            let mut r = problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                l,
+                "尝试次数过多，请稍后再试",
+                "Too many attempts; try again later",
+                &[],
+            );
+            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            r
+        }
+        AppError::Conflict(_) => problem(StatusCode::CONFLICT, l, "记录冲突", "Conflict", &[]),
+        AppError::Internal(_) => problem(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            l,
+            "服务器内部错误",
+            "Internal server error",
+            &[],
+        ),
     }
 }

@@ -19,12 +19,16 @@ pub const LANG_COOKIE: &str = "lang";
 
 /// The request's language: the `lang` cookie, else `Accept-Language`, else zh-CN.
 pub fn lang_of(parts: &Parts) -> Lang {
-    let jar = CookieJar::from_headers(&parts.headers);
+    lang_of_headers(&parts.headers)
+}
+
+/// [`lang_of`] from the headers alone (for middleware).
+pub fn lang_of_headers(headers: &axum::http::HeaderMap) -> Lang {
+    let jar = CookieJar::from_headers(headers);
     if let Some(c) = jar.get(LANG_COOKIE) {
         return Lang::negotiate(c.value());
     }
-    parts
-        .headers
+    headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .map(Lang::negotiate)

@@ -170,11 +170,7 @@ pub async fn deadline_rules(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
 ) -> Result<Json<RuleCatalogView>, ApiError> {
-    state
-        .app
-        .deadline_rules(&s.actor, lang)
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    Ok(Json(state.app.deadline_rules(&s.actor, lang)?))
 }
 
 /// The loaded holiday calendars (built in and uploaded), by year.
