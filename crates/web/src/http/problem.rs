@@ -123,7 +123,7 @@ fn render(e: &AppError, l: Lang) -> Response {
             l,
             "提交的内容有误",
             "The request has invalid fields",
-            &errs,
+            errs,
         ),
         AppError::NotFound => problem(StatusCode::NOT_FOUND, l, "记录不存在", "Not found", &[]),
         AppError::Forbidden => problem(
