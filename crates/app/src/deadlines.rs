@@ -23,7 +23,7 @@ use frontline_core::{FieldError, Lang};
 use frontline_store::{AuditDraft, CalendarRow, Store, truncate_micros};
 use serde::Serialize;
 
-use crate::incidents::rfc3339_bj;
+use crate::incident::rfc3339_bj;
 use crate::{App, AppError, Result};
 
 /// A directory of `<year>.toml` calendars read at start (as the CLI's `--calendar-dir`).

@@ -8,7 +8,7 @@ pub mod deadlines;
 pub mod demo;
 pub mod demo_plan;
 pub mod error;
-pub mod incidents;
+pub mod incident;
 pub mod org;
 pub mod penalty;
 
@@ -19,6 +19,9 @@ use frontline_store::{DbConfig, Store};
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
+
+// Old paths, kept while web and cli move to the new ones.
+pub use incident as incidents;
 
 pub type Result<T> = std::result::Result<T, AppError>;
 

@@ -28,7 +28,7 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::incidents::rfc3339_bj;
+use crate::incident::rfc3339_bj;
 use crate::{App, AppError, Result};
 
 /// Largest standard accepted (the default one is about 150 KB).
