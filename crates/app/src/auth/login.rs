@@ -1,9 +1,7 @@
 //! Sign-in, with a username locked for a while after repeated failures.
 
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use chrono::{DateTime, Duration, Utc};
 use frontline_store::{AuditDraft, SessionRow};
-use sha2::Digest;
 
 use super::Failures;
 use super::Session;

@@ -10,7 +10,6 @@ use std::sync::{Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 use frontline_core::org::Actor;
-use sha2::Digest;
 
 mod login;
 mod officers;

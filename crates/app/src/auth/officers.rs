@@ -1,10 +1,8 @@
 //! Officer accounts, created and changed by an operator on the server.
 
-use argon2::password_hash::PasswordHasher;
 use frontline_core::FieldError;
 use frontline_core::org::Role;
 use frontline_store::{AuditDraft, OfficerRow};
-use sha2::Digest;
 use uuid::Uuid;
 
 use super::check_password_rules;

@@ -5,7 +5,6 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use frontline_core::FieldError;
-use sha2::Digest;
 
 use super::MIN_PASSWORD_CHARS;
 use crate::{App, AppConfig, AppError, Result};
