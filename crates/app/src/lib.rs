@@ -4,13 +4,13 @@
 
 pub mod auth;
 pub mod clock;
-pub mod deadlines;
 pub mod demo;
 pub mod demo_plan;
 pub mod error;
 pub mod incident;
 pub mod org;
 pub mod penalty;
+pub mod period;
 
 use std::sync::Arc;
 
@@ -22,6 +22,7 @@ pub use error::AppError;
 
 // Old paths, kept while web and cli move to the new ones.
 pub use incident as incidents;
+pub use period as deadlines;
 
 pub type Result<T> = std::result::Result<T, AppError>;
 
@@ -80,7 +81,7 @@ pub struct App {
     /// The penalty discretion engine with the standard in use.
     pub penalty: Arc<penalty::PenaltyState>,
     /// Holiday calendars (built in + uploaded) and the deadline rule catalog.
-    pub deadlines: Arc<deadlines::DeadlineState>,
+    pub deadlines: Arc<period::DeadlineState>,
 }
 
 impl App {
@@ -93,7 +94,7 @@ impl App {
         let categories = CategoryTree::builtin().map_err(AppError::Internal)?;
         let org = org::OrgCache::load(&store).await?;
         let penalty = penalty::PenaltyState::load(&store).await?;
-        let deadlines = deadlines::DeadlineState::load(&store).await?;
+        let deadlines = period::DeadlineState::load(&store).await?;
         Ok(App {
             store,
             clock,
