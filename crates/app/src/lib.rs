@@ -5,7 +5,6 @@
 pub mod auth;
 pub mod clock;
 pub mod demo;
-pub mod demo_plan;
 pub mod error;
 pub mod incident;
 pub mod org;
@@ -21,6 +20,7 @@ pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
 
 // Old paths, kept while web and cli move to the new ones.
+pub use demo::plan as demo_plan;
 pub use incident as incidents;
 pub use period as deadlines;
 

@@ -20,7 +20,7 @@ fn demo_plan_output_is_pinned() {
         (DEMO_SEED + 1, 500),
         (42, 0),
     ] {
-        let p = plan(seed, end, n, &tree);
+        let p = plan(seed, end, n, &tree).unwrap();
         digests.push(hex::encode(Sha256::digest(format!("{p:?}").as_bytes())));
     }
     assert_eq!(
