@@ -2,6 +2,7 @@
 //! rules, writes through the store together with its audit entry, and returns a typed
 //! result or a typed error. Web handlers and CLI commands call these and nothing below.
 
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod demo;
