@@ -23,7 +23,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 #[derive(Subcommand)]
-pub enum BenchCmd {
+pub(crate) enum BenchCmd {
     /// Incident creation and reads over HTTP with concurrent clients.
     Intake {
         /// Concurrent HTTP clients.
@@ -63,7 +63,7 @@ pub enum BenchCmd {
     },
 }
 
-pub async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
+pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
     match cmd {
         BenchCmd::Intake {
             clients,
