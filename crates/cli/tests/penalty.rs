@@ -1,5 +1,5 @@
-//! `frontline penalty assess|catalog`: the JSON contract of issue 4 and exit codes.
-#![allow(clippy::unwrap_used)]
+//! `frontline penalty assess|catalog`: the JSON contract and exit codes.
+#![allow(clippy::unwrap_used, reason = "tests stop loudly")]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};

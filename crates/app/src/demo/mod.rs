@@ -42,7 +42,9 @@ pub enum DemoOutcome {
 fn det_uuid(at: DateTime<Utc>, key: &str) -> Uuid {
     let h = Sha256::digest(key.as_bytes());
     let mut rand = [0u8; 10];
-    rand.copy_from_slice(&h[..10]);
+    for (r, b) in rand.iter_mut().zip(h.iter()) {
+        *r = *b;
+    }
     uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &rand)
         .into_uuid()
 }

@@ -52,7 +52,7 @@ const CATEGORIES: [&str; 6] = [
 
 fn body(i: u64) -> serde_json::Value {
     json!({
-        "category": CATEGORIES[(i % CATEGORIES.len() as u64) as usize],
+        "category": CATEGORIES.get((i % CATEGORIES.len() as u64) as usize).copied().unwrap_or_default(),
         "address": format!("青禾县城关镇人民路{}号", i % 300 + 1),
         "caller": { "name": "王某", "phone": format!("139{:08}", i % 100_000_000) },
         "narrative": "报警人称其停放在小区楼下的电动自行车被盗，车辆为黑色，价值约2800元。",
@@ -103,7 +103,10 @@ pub(super) async fn intake(
         );
         move |i: u64| {
             let (http, url, auth, ids) = (http.clone(), url.clone(), auth.clone(), ids.clone());
-            let b = bodies[(i % bodies.len() as u64) as usize].clone();
+            let b = bodies
+                .get((i % bodies.len() as u64) as usize)
+                .cloned()
+                .unwrap_or_default();
             async move {
                 let r = http
                     .post(url)
@@ -116,7 +119,8 @@ pub(super) async fn intake(
                     Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
                         if record
                             && let Ok(v) = r.json::<serde_json::Value>().await
-                            && let (Some(id), Ok(mut g)) = (v["id"].as_str(), ids.lock())
+                            && let (Some(id), Ok(mut g)) =
+                                (v.get("id").and_then(serde_json::Value::as_str), ids.lock())
                         {
                             g.push(id.to_string());
                         }
@@ -137,7 +141,10 @@ pub(super) async fn intake(
         let (http, base, auth, ids) = (http.clone(), base.clone(), auth.clone(), ids.clone());
         move |i: u64| {
             let (http, base, auth) = (http.clone(), base.clone(), auth.clone());
-            let id = ids[(i.wrapping_mul(2_654_435_761) % ids.len() as u64) as usize].clone();
+            let id = ids
+                .get((i.wrapping_mul(2_654_435_761) % ids.len() as u64) as usize)
+                .cloned()
+                .unwrap_or_default();
             async move {
                 match http
                     .get(format!("{base}/api/v1/incidents/{id}"))
@@ -182,16 +189,29 @@ pub(super) async fn intake(
                 unit_code: unit.code.clone(),
                 reported_at: now,
                 created_at: now,
-                category: b["category"].as_str().unwrap_or_default().to_string(),
-                address: b["address"].as_str().unwrap_or_default().to_string(),
+                category: b
+                    .get("category")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                address: b
+                    .get("address")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
                 district_id: None,
                 caller_name: "王某".into(),
-                caller_phone: b["caller"]["phone"]
-                    .as_str()
+                caller_phone: b
+                    .pointer("/caller/phone")
+                    .and_then(serde_json::Value::as_str)
                     .unwrap_or_default()
                     .to_string(),
                 caller_id_number: None,
-                narrative: b["narrative"].as_str().unwrap_or_default().to_string(),
+                narrative: b
+                    .get("narrative")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
                 created_by: officer.id,
             }
         })

@@ -124,7 +124,10 @@ pub(super) async fn sign_in(
         .error_for_status()?
         .json()
         .await?;
-    let token = v["token"].as_str().context("no token")?;
+    let token = v
+        .get("token")
+        .and_then(serde_json::Value::as_str)
+        .context("no token")?;
     Ok(format!("Bearer {token}"))
 }
 
