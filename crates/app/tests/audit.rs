@@ -1,6 +1,7 @@
 //! The audit verify use case: an intact chain passes; a changed, removed or reordered
 //! entry and a stale head are found, with the entry named. Tampering goes through
 //! rusqlite on the SQLite file, so those checks run on SQLite only.
+#![allow(clippy::unwrap_used, reason = "test helpers stop loudly")]
 
 mod common;
 

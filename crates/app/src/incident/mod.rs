@@ -1,10 +1,8 @@
 //! Incident intake, reading, listing and unmasking of the caller's identifiers.
 
-use chrono::{DateTime, Utc};
 use frontline_core::Lang;
 use frontline_core::authz::Scope;
 use frontline_core::ident::{mask_id_number, mask_phone};
-use frontline_core::incident::SHANGHAI;
 /// The stored incident, as the use cases hand it to the web layer.
 pub use frontline_store::IncidentRow;
 use frontline_store::PathRange;
@@ -20,6 +18,8 @@ mod read;
 mod unmask;
 
 pub use list::ListQuery;
+// Shared with other capabilities; kept here for the old path.
+pub use crate::clock::rfc3339_bj;
 
 pub const PAGE_SIZE_DEFAULT: i64 = 20;
 pub const PAGE_SIZE_MAX: i64 = 200;
@@ -65,11 +65,6 @@ pub struct IncidentList {
 pub struct UnmaskedCaller {
     pub phone: String,
     pub id_number: Option<String>,
-}
-
-pub fn rfc3339_bj(t: DateTime<Utc>) -> String {
-    t.with_timezone(&SHANGHAI)
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
 fn path_range(scope: Scope) -> Option<PathRange> {

@@ -13,7 +13,7 @@ use super::LoadedEngine;
 use super::STANDARD_MAX_BYTES;
 use super::StandardInUse;
 use super::in_use;
-use crate::incident::rfc3339_bj;
+use crate::clock::rfc3339_bj;
 use crate::{App, AppError, Result};
 
 /// Why a standard was refused, naming its line and showing it.

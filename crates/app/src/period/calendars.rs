@@ -13,7 +13,7 @@ use frontline_store::{AuditDraft, CalendarRow, truncate_micros};
 use serde::Serialize;
 
 use super::Uploaded;
-use crate::incident::rfc3339_bj;
+use crate::clock::rfc3339_bj;
 use crate::{App, AppError, Result};
 
 /// A directory of `<year>.toml` calendars read at start (as the CLI's `--calendar-dir`).

@@ -1,5 +1,6 @@
 //! A fresh database with the demo organisation (no incidents) and a fixed clock.
 #![allow(dead_code, reason = "each test file uses a different part")]
+#![allow(clippy::unwrap_used, reason = "test helpers stop loudly")]
 
 use std::sync::Arc;
 
@@ -11,16 +12,16 @@ use frontline_core::org::Actor;
 use frontline_store::testing::{self, TestDb};
 
 /// 2026-11-22 12:00 Beijing time.
-pub fn now0() -> DateTime<Utc> {
+pub(crate) fn now0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 4, 0, 0).unwrap()
 }
 
-pub struct Env {
-    pub app: App,
-    pub db: TestDb,
+pub(crate) struct Env {
+    pub(crate) app: App,
+    pub(crate) db: TestDb,
 }
 
-pub async fn start() -> Env {
+pub(crate) async fn start() -> Env {
     let db = testing::fresh().await.unwrap();
     let app = App::open(
         &db.config,
@@ -35,7 +36,7 @@ pub async fn start() -> Env {
 
 impl Env {
     /// Signs a demo account in and returns who it acts as.
-    pub async fn actor(&self, username: &str) -> Actor {
+    pub(crate) async fn actor(&self, username: &str) -> Actor {
         let (_, session) = self
             .app
             .login(username, DEMO_PASSWORD, "test")
@@ -45,7 +46,7 @@ impl Env {
     }
 
     /// The sequence number of the newest audit entry (0 when none).
-    pub async fn audit_seq(&self) -> i64 {
+    pub(crate) async fn audit_seq(&self) -> i64 {
         self.app
             .store
             .audit_head()
@@ -55,7 +56,7 @@ impl Env {
     }
 
     /// Entries appended after `seq`.
-    pub async fn audit_since(&self, seq: i64) -> Vec<AuditRecord> {
+    pub(crate) async fn audit_since(&self, seq: i64) -> Vec<AuditRecord> {
         self.app
             .store
             .audit_entries(seq, 1000)

@@ -1,4 +1,4 @@
-//! `frontline deadline …`: legal-period tools (issue 3).
+//! `frontline deadline …`: legal-period tools.
 //!
 //! * `deadline compute --start <RFC 3339> --period <N>h|<N>d|<N>m [--custody] [--working-days]`
 //!   (or `--rule CODE`) prints `{"due": "<RFC 3339 +08:00>", "explain": [...], ...}`;

@@ -1,6 +1,6 @@
 //! `frontline penalty assess|catalog`: the public-order penalty discretion engine.
 //!
-//! `assess --input FILE|-` reads one JSON request (the contract of issue 4) and prints the
+//! `assess --input FILE|-` reads one JSON request and prints the
 //! assessment as JSON (an array of requests: several violations, combined per 第16条); bad input or an unknown code exits 2 with a message on stderr.
 //! `catalog` lists articles, violation codes, tiers, situations and circumstances.
 
