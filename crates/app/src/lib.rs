@@ -1,6 +1,10 @@
 //! Use cases. Each takes the acting officer, authorizes through core, applies core
 //! rules, writes through the store together with its audit entry, and returns a typed
 //! result or a typed error. Web handlers and CLI commands call these and nothing below.
+//!
+//! One folder per capability (`auth/`, `incident/`, `penalty/`, `period/`, `audit/`,
+//! `demo/`), a file per use case inside it; shared pieces (`clock`, `error`, `org`) sit
+//! here at the root. A capability uses another only through its public items.
 
 pub mod audit;
 pub mod auth;
