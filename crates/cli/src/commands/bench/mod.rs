@@ -9,10 +9,10 @@
 //! over a data directory holding many incidents. `lists` serves such a data directory
 //! in this process and measures the list pages officers open (station, bureau, filters,
 //! deep pages, a month's export) one scenario at a time.
-
 //!
 //! Benchmarks measure the engine itself, so some helpers use the store directly
-//! (`app.store`: bare insert loop, engine name, closing SQLite) where no use case fits.
+//! (`app.store`: bare insert loop, engine name, incident counts, closing SQLite) where
+//! no use case fits.
 
 mod intake;
 mod lists;
