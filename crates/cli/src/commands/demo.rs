@@ -11,7 +11,7 @@ pub(crate) struct DemoArgs {
     #[command(flatten)]
     serve: ServeArgs,
     /// How many incidents the demo holds (12 months' worth by default).
-    #[arg(long, default_value_t = frontline_app::demo_plan::DEMO_INCIDENT_COUNT)]
+    #[arg(long, default_value_t = frontline_app::demo::plan::DEMO_INCIDENT_COUNT)]
     incidents: usize,
     /// Load and exit without serving.
     #[arg(long)]
