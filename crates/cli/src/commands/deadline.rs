@@ -99,7 +99,7 @@ pub(crate) fn run(cmd: DeadlineCmd) -> ExitCode {
 pub(crate) fn load_calendars(dir: Option<&Path>) -> Result<Calendars, String> {
     let mut cals = Calendars::builtin().map_err(|e| e.to_string())?;
     if let Some(dir) = dir {
-        frontline_app::deadlines::read_calendar_dir(dir, &mut cals)?;
+        frontline_app::period::read_calendar_dir(dir, &mut cals)?;
     }
     Ok(cals)
 }
