@@ -39,3 +39,9 @@ impl Clock for FixedClock {
         self.0.lock().map(|g| *g).unwrap_or_else(|_| Utc::now())
     }
 }
+
+/// RFC 3339 in Beijing time (+08:00), to the second: how every answer shows an instant.
+pub fn rfc3339_bj(t: DateTime<Utc>) -> String {
+    t.with_timezone(&frontline_core::incident::SHANGHAI)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}

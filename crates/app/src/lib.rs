@@ -1,16 +1,20 @@
 //! Use cases. Each takes the acting officer, authorizes through core, applies core
 //! rules, writes through the store together with its audit entry, and returns a typed
 //! result or a typed error. Web handlers and CLI commands call these and nothing below.
+//!
+//! One folder per capability (`auth/`, `incident/`, `penalty/`, `period/`, `audit/`,
+//! `demo/`), a file per use case inside it; shared pieces (`clock`, `error`, `org`) sit
+//! here at the root. A capability uses another only through its public items.
 
+pub mod audit;
 pub mod auth;
 pub mod clock;
-pub mod deadlines;
 pub mod demo;
-pub mod demo_plan;
 pub mod error;
-pub mod incidents;
+pub mod incident;
 pub mod org;
 pub mod penalty;
+pub mod period;
 
 use std::sync::Arc;
 
@@ -19,6 +23,11 @@ use frontline_store::{DbConfig, Store};
 
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
+
+// Old paths, kept while web and cli move to the new ones.
+pub use demo::plan as demo_plan;
+pub use incident as incidents;
+pub use period as deadlines;
 
 pub type Result<T> = std::result::Result<T, AppError>;
 
@@ -77,7 +86,7 @@ pub struct App {
     /// The penalty discretion engine with the standard in use.
     pub penalty: Arc<penalty::PenaltyState>,
     /// Holiday calendars (built in + uploaded) and the deadline rule catalog.
-    pub deadlines: Arc<deadlines::DeadlineState>,
+    pub deadlines: Arc<period::DeadlineState>,
 }
 
 impl App {
@@ -90,7 +99,7 @@ impl App {
         let categories = CategoryTree::builtin().map_err(AppError::Internal)?;
         let org = org::OrgCache::load(&store).await?;
         let penalty = penalty::PenaltyState::load(&store).await?;
-        let deadlines = deadlines::DeadlineState::load(&store).await?;
+        let deadlines = period::DeadlineState::load(&store).await?;
         Ok(App {
             store,
             clock,

@@ -100,7 +100,7 @@ impl OrgCache {
 
     pub fn unit(&self, id: Uuid) -> Option<UnitView> {
         let g = self.0.read().ok()?;
-        g.by_id.get(&id).map(|&i| g.units[i].clone())
+        g.by_id.get(&id).and_then(|&i| g.units.get(i)).cloned()
     }
 
     pub fn unit_by_code(&self, code: &str) -> Option<UnitView> {
@@ -114,7 +114,10 @@ impl OrgCache {
 
     pub fn district(&self, id: Uuid) -> Option<DistrictView> {
         let g = self.0.read().ok()?;
-        g.district_by_id.get(&id).map(|&i| g.districts[i].clone())
+        g.district_by_id
+            .get(&id)
+            .and_then(|&i| g.districts.get(i))
+            .cloned()
     }
 
     pub fn units(&self) -> Vec<UnitView> {

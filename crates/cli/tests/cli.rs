@@ -1,5 +1,6 @@
 //! The `frontline` binary's contracts: audit verify exit codes, user management, and
 //! no acknowledged incident lost when the server is SIGKILLed during a write load.
+#![allow(clippy::expect_used, reason = "test helpers stop loudly")]
 
 use std::io::Write;
 use std::path::Path;

@@ -1,5 +1,6 @@
 //! `frontline deadline …` contract: JSON on success, exit 2 with a clear message for bad
 //! input, an invalid data file or a calendar year that is not loaded.
+#![allow(clippy::expect_used, reason = "test helpers stop loudly")]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};

@@ -1,5 +1,5 @@
-//! `frontline penalty assess|catalog`: the JSON contract of issue 4 and exit codes.
-#![allow(clippy::unwrap_used)]
+//! `frontline penalty assess|catalog`: the JSON contract and exit codes.
+#![allow(clippy::unwrap_used, reason = "tests stop loudly")]
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -58,9 +58,8 @@ fn assess_contract() {
 
 #[test]
 fn assess_from_file_old_law_and_item() {
-    let dir = std::env::temp_dir().join(format!("frontline-penalty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join("req.json");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("req.json");
     std::fs::write(
         &f,
         r#"{"article": 43, "item": 1, "person": {"age": 40}, "offence_date": "2025-09-01"}"#,
@@ -76,7 +75,6 @@ fn assess_from_file_old_law_and_item() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["law_version"], "2012");
     assert_eq!(v["range"]["code"], "37-1");
-    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]
@@ -157,9 +155,8 @@ fn catalog_lists_articles_situations_circumstances() {
 
 #[test]
 fn bureau_standard_is_validated() {
-    let dir = std::env::temp_dir().join(format!("frontline-penalty-std-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let f = dir.join("bad.toml");
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.toml");
     std::fs::write(
         &f,
         "name_zh = \"x\"\nname_en = \"x\"\nversion = \"1\"\nlaw_version = \"2025\"\n",
@@ -171,5 +168,4 @@ fn bureau_standard_is_validated() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("discretion standard"));
-    std::fs::remove_dir_all(&dir).ok();
 }

@@ -1,4 +1,4 @@
-//! `frontline deadline …`: legal-period tools (issue 3).
+//! `frontline deadline …`: legal-period tools.
 //!
 //! * `deadline compute --start <RFC 3339> --period <N>h|<N>d|<N>m [--custody] [--working-days]`
 //!   (or `--rule CODE`) prints `{"due": "<RFC 3339 +08:00>", "explain": [...], ...}`;
@@ -21,7 +21,7 @@ use frontline_core::period::{
 use serde_json::{Value, json};
 
 #[derive(Subcommand)]
-pub enum DeadlineCmd {
+pub(crate) enum DeadlineCmd {
     /// Compute when a legal period ends (JSON on standard output).
     Compute(ComputeArgs),
     /// List the deadline rule catalog.
@@ -32,7 +32,7 @@ pub enum DeadlineCmd {
 
 /// Where the calendars and rules come from (built in unless given).
 #[derive(Args, Clone, Default)]
-pub struct DataArgs {
+pub(crate) struct DataArgs {
     /// Directory of holiday calendars `<year>.toml`, added to (or replacing) the built-in years.
     #[arg(long, env = "FRONTLINE_CALENDAR_DIR")]
     calendar_dir: Option<PathBuf>,
@@ -42,7 +42,7 @@ pub struct DataArgs {
 }
 
 #[derive(Args)]
-pub struct ComputeArgs {
+pub(crate) struct ComputeArgs {
     /// When the period starts, RFC 3339 with an offset, e.g. 2026-01-01T10:00:00+08:00.
     #[arg(long)]
     start: String,
@@ -67,7 +67,7 @@ pub struct ComputeArgs {
 }
 
 #[derive(Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -76,7 +76,7 @@ pub struct ListArgs {
 }
 
 /// Runs a `deadline` subcommand; errors are printed and give exit status 2.
-pub fn run(cmd: DeadlineCmd) -> ExitCode {
+pub(crate) fn run(cmd: DeadlineCmd) -> ExitCode {
     let out = match cmd {
         DeadlineCmd::Compute(a) => compute_cmd(&a),
         DeadlineCmd::Rules(a) => rules_cmd(&a),
@@ -96,10 +96,10 @@ pub fn run(cmd: DeadlineCmd) -> ExitCode {
 
 /// The built-in calendars plus every `*.toml` of `dir` (validated; the first bad file
 /// stops the load with its name in the message).
-pub fn load_calendars(dir: Option<&Path>) -> Result<Calendars, String> {
+pub(crate) fn load_calendars(dir: Option<&Path>) -> Result<Calendars, String> {
     let mut cals = Calendars::builtin().map_err(|e| e.to_string())?;
     if let Some(dir) = dir {
-        frontline_app::deadlines::read_calendar_dir(dir, &mut cals)?;
+        frontline_app::period::read_calendar_dir(dir, &mut cals)?;
     }
     Ok(cals)
 }

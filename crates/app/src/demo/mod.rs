@@ -1,4 +1,4 @@
-//! `frontline demo`: loads the fictional jurisdiction of `demo_plan` once, with
+//! `frontline demo`: loads the fictional jurisdiction of [`plan`] once, with
 //! deterministic ids, so every demo database looks the same.
 
 use std::collections::HashMap;
@@ -9,7 +9,16 @@ use frontline_store::{AuditDraft, BulkLoad, DistrictRow, NewIncident, OfficerRow
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::demo_plan::{self, DemoPlan};
+mod data;
+mod incident;
+mod mix;
+mod narrative;
+mod org;
+mod people;
+pub mod plan;
+mod rng;
+
+use self::plan::DemoPlan;
 use crate::{App, AppError, Result};
 
 pub const DEMO_PASSWORD: &str = "demo-password";
@@ -33,7 +42,9 @@ pub enum DemoOutcome {
 fn det_uuid(at: DateTime<Utc>, key: &str) -> Uuid {
     let h = Sha256::digest(key.as_bytes());
     let mut rand = [0u8; 10];
-    rand.copy_from_slice(&h[..10]);
+    for (r, b) in rand.iter_mut().zip(h.iter()) {
+        *r = *b;
+    }
     uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &rand)
         .into_uuid()
 }
@@ -127,7 +138,7 @@ impl App {
         let password_hash = self
             .hashing(move || crate::auth::hash_password_blocking(&cfg, DEMO_PASSWORD))
             .await??;
-        let first = demo_plan::plan(DEMO_SEED, end, incident_count.min(CHUNK), &self.categories);
+        let first = plan::plan(DEMO_SEED, end, incident_count.min(CHUNK), &self.categories)?;
         let t0 = end - Duration::days(366);
         let (mut load, units) = org_rows(&first, t0, &password_hash)?;
         let desk_of: HashMap<String, Uuid> = first
@@ -194,7 +205,7 @@ impl App {
             actor: "system:demo".into(),
             action: what.into(),
             object_type: "bureau".into(),
-            object_id: demo_plan::COUNTY.into(),
+            object_id: plan::COUNTY.into(),
             purpose: None,
             detail: serde_json::json!({ "incidents": n }).to_string(),
         };
@@ -205,7 +216,7 @@ impl App {
         let mut chunk_no = 1;
         while loaded < incident_count {
             let n = (incident_count - loaded).min(CHUNK);
-            let plan = demo_plan::plan(DEMO_SEED + chunk_no as u64, end, n, &self.categories);
+            let plan = plan::plan(DEMO_SEED + chunk_no as u64, end, n, &self.categories)?;
             let rows = to_rows(&plan, chunk_no)?;
             loaded += rows.len();
             self.store

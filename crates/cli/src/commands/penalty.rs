@@ -1,6 +1,6 @@
 //! `frontline penalty assess|catalog`: the public-order penalty discretion engine.
 //!
-//! `assess --input FILE|-` reads one JSON request (the contract of issue 4) and prints the
+//! `assess --input FILE|-` reads one JSON request and prints the
 //! assessment as JSON (an array of requests: several violations, combined per 第16条); bad input or an unknown code exits 2 with a message on stderr.
 //! `catalog` lists articles, violation codes, tiers, situations and circumstances.
 
@@ -14,7 +14,7 @@ use frontline_core::penalty::rules::STATUTORY_CIRCUMSTANCES;
 use frontline_core::penalty::{AssessInput, Engine, combine};
 
 #[derive(Subcommand)]
-pub enum PenaltyCmd {
+pub(crate) enum PenaltyCmd {
     /// Assess one violation: JSON request in, JSON assessment out.
     Assess(AssessArgs),
     /// List articles, violation codes, tiers, situations and circumstances.
@@ -22,7 +22,7 @@ pub enum PenaltyCmd {
 }
 
 #[derive(Args)]
-pub struct AssessArgs {
+pub(crate) struct AssessArgs {
     /// JSON request file, or `-` for standard input.
     #[arg(long)]
     input: String,
@@ -35,7 +35,7 @@ pub struct AssessArgs {
 }
 
 #[derive(Args)]
-pub struct CatalogArgs {
+pub(crate) struct CatalogArgs {
     /// A bureau discretion standard (TOML) instead of the default one.
     #[arg(long)]
     standard: Option<PathBuf>,
@@ -63,7 +63,7 @@ fn engine(standard: &Option<PathBuf>) -> Result<Engine, String> {
     }
 }
 
-pub fn run(cmd: PenaltyCmd) -> ExitCode {
+pub(crate) fn run(cmd: PenaltyCmd) -> ExitCode {
     match cmd {
         PenaltyCmd::Assess(a) => assess(a),
         PenaltyCmd::Catalog(c) => catalog(c),

@@ -1,0 +1,110 @@
+//! Sign-in, with a username locked for a while after repeated failures.
+
+use chrono::{DateTime, Duration, Utc};
+use frontline_store::{AuditDraft, SessionRow};
+
+use super::Failures;
+use super::Session;
+use super::token_hash;
+use crate::{App, AppError, Result};
+
+fn random_hex(bytes: usize) -> Result<String> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(hex::encode(buf))
+}
+
+impl App {
+    fn throttle_check(&self, username: &str, now: DateTime<Utc>) -> Result<()> {
+        let f = self
+            .auth
+            .failures
+            .lock()
+            .map_err(|_| AppError::Internal("lock".into()))?;
+        if let Some(until) = f.get(username).and_then(|f| f.locked_until)
+            && until > now
+        {
+            return Err(AppError::Throttled {
+                retry_after_secs: (until - now).num_seconds().max(1) as u64,
+            });
+        }
+        Ok(())
+    }
+
+    fn throttle_record(&self, username: &str, ok: bool, now: DateTime<Utc>) {
+        let Ok(mut f) = self.auth.failures.lock() else {
+            return;
+        };
+        if ok {
+            f.remove(username);
+            return;
+        }
+        let e = f.entry(username.to_string()).or_default();
+        if e.locked_until.is_some_and(|u| u <= now) {
+            *e = Failures::default();
+        }
+        e.count += 1;
+        if e.count >= self.config.max_failed_logins {
+            e.locked_until = Some(now + Duration::minutes(self.config.lockout_minutes));
+        }
+    }
+}
+
+impl App {
+    /// Signs in. Every failure looks the same to the caller (no username probing).
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client: &str,
+    ) -> Result<(String, Session)> {
+        let now = self.now();
+        let username = username.trim();
+        self.throttle_check(username, now)?;
+        let officer = self.store.officer_by_username(username).await?;
+        let ok = match &officer {
+            Some(o) if !o.disabled => self.verify_password(&o.password_hash, password).await?,
+            _ => {
+                // Spend the same work as a real check so timing reveals nothing.
+                let _ = self.hash_password(password).await;
+                false
+            }
+        };
+        self.throttle_record(username, ok, now);
+        let Some(officer) = officer.filter(|_| ok) else {
+            tracing::info!(username, client, "failed sign-in");
+            return Err(AppError::Unauthorized);
+        };
+        let actor = self.actor_for(&officer)?;
+        let token = random_hex(32)?;
+        let session = Session {
+            actor: actor.clone(),
+            csrf_token: random_hex(16)?,
+            token_hash: token_hash(&token),
+            expires_at: now + Duration::hours(self.config.session_hours),
+        };
+        self.store
+            .insert_session(
+                SessionRow {
+                    token_hash: session.token_hash.clone(),
+                    officer_id: officer.id,
+                    csrf_token: session.csrf_token.clone(),
+                    created_at: now,
+                    expires_at: session.expires_at,
+                },
+                AuditDraft {
+                    at: now,
+                    actor_id: Some(officer.id),
+                    actor: officer.username.clone(),
+                    action: "session.create".into(),
+                    object_type: "officer".into(),
+                    object_id: officer.id.to_string(),
+                    purpose: None,
+                    detail: serde_json::json!({ "client": client }).to_string(),
+                },
+            )
+            .await?;
+        self.cache_session(&session, now);
+        Ok((token, session))
+    }
+}

@@ -1,0 +1,170 @@
+//! The incident list: filters checked here, then one page within the actor's scope.
+
+use chrono::{DateTime, Utc};
+use frontline_core::FieldError;
+use frontline_core::authz::{self, Action};
+use frontline_core::incident::{self, SHANGHAI};
+use frontline_core::org::Actor;
+use frontline_store::IncidentRow;
+use frontline_store::{IncidentFilter, PathRange};
+use uuid::Uuid;
+
+use super::PAGE_SIZE_DEFAULT;
+use super::PAGE_SIZE_MAX;
+use super::path_range;
+use crate::{App, AppError, Result};
+
+/// List filters as they arrive (query string or form); checked here.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub category: Option<String>,
+    pub unit_id: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+    /// `-reported_at` (newest first, the default) or `reported_at` (oldest first).
+    pub sort: Option<String>,
+}
+
+/// A date or date-time filter bound: `2026-11-01` means that day's Beijing midnight.
+fn parse_bound(field: &str, s: &str, end: bool) -> std::result::Result<DateTime<Utc>, FieldError> {
+    if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        let d = if end { d.succ_opt().unwrap_or(d) } else { d };
+        if let Some(t) = d
+            .and_hms_opt(0, 0, 0)
+            .and_then(|n| n.and_local_timezone(SHANGHAI).single())
+        {
+            return Ok(t.with_timezone(&Utc));
+        }
+    }
+    incident::parse_reported_at(s).ok_or_else(|| {
+        FieldError::new(
+            field,
+            "date.format",
+            "日期格式不正确（例：2026-11-22）",
+            "Date must look like 2026-11-22",
+        )
+    })
+}
+
+impl App {
+    pub async fn list_incidents(
+        &self,
+        actor: &Actor,
+        q: &ListQuery,
+    ) -> Result<(Vec<IncidentRow>, i64, i64, i64)> {
+        let (filter, page, per_page) = self.incident_filter(actor, q)?;
+        let p = self.store.list_incidents(filter).await?;
+        Ok((p.items, p.total, page, per_page))
+    }
+}
+
+impl App {
+    /// Checks the list's filters and turns them into the store's filter within the
+    /// actor's scope (with the page asked for).
+    pub(super) fn incident_filter(
+        &self,
+        actor: &Actor,
+        q: &ListQuery,
+    ) -> Result<(IncidentFilter, i64, i64)> {
+        let mut errs = Vec::new();
+        let from = q
+            .from
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .and_then(|s| {
+                parse_bound("from", s.trim(), false)
+                    .map_err(|e| errs.push(e))
+                    .ok()
+            });
+        let to =
+            q.to.as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .and_then(|s| {
+                    parse_bound("to", s.trim(), true)
+                        .map_err(|e| errs.push(e))
+                        .ok()
+                });
+        let category = q
+            .category
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        if let Some(c) = category
+            && self.categories.get(c).is_none()
+        {
+            errs.push(FieldError::new(
+                "category",
+                "category.unknown",
+                "警情类别不存在",
+                "Unknown incident category",
+            ));
+        }
+        let unit = match q
+            .unit_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(s) => match Uuid::parse_str(s).ok().and_then(|id| self.org.unit(id)) {
+                Some(u) => Some(PathRange::subtree(&u.path)),
+                None => {
+                    errs.push(FieldError::new(
+                        "unit_id",
+                        "unit.unknown",
+                        "单位不存在",
+                        "Unknown unit",
+                    ));
+                    None
+                }
+            },
+        };
+        let per_page = q.per_page.unwrap_or(PAGE_SIZE_DEFAULT);
+        if !(1..=PAGE_SIZE_MAX).contains(&per_page) {
+            errs.push(FieldError::new(
+                "per_page",
+                "per_page.range",
+                format!("每页条数应在 1 到 {PAGE_SIZE_MAX} 之间"),
+                format!("per_page must be between 1 and {PAGE_SIZE_MAX}"),
+            ));
+        }
+        let oldest_first = match q.sort.as_deref().map(str::trim) {
+            None | Some("") | Some("-reported_at") => false,
+            Some("reported_at") => true,
+            Some(_) => {
+                errs.push(FieldError::new(
+                    "sort",
+                    "sort.unknown",
+                    "排序方式应为 reported_at（最早在前）或 -reported_at（最新在前）",
+                    "sort must be reported_at (oldest first) or -reported_at (newest first)",
+                ));
+                false
+            }
+        };
+        let page = q.page.unwrap_or(1);
+        if !(1..=100_000).contains(&page) {
+            errs.push(FieldError::new(
+                "page",
+                "page.range",
+                "页码不正确",
+                "page is out of range",
+            ));
+        }
+        if !errs.is_empty() {
+            return Err(AppError::Validation(errs));
+        }
+        let filter = IncidentFilter {
+            scope: path_range(authz::scope(actor, Action::IncidentRead)),
+            unit,
+            from,
+            to,
+            category: category.map(str::to_string),
+            limit: per_page,
+            offset: (page - 1) * per_page,
+            oldest_first,
+        };
+        Ok((filter, page, per_page))
+    }
+}

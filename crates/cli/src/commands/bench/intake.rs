@@ -1,0 +1,265 @@
+//! `bench intake`: incident creation and reads over HTTP, then the engine's bare insert
+//! loop for the same rows.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use frontline_app::{App, AppConfig, SystemClock};
+use frontline_store::{DbConfig, NewIncident, testing::TempDir};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{drive, serve_in_process, sign_in};
+
+/// A fresh database on the requested engine; the TempDir keeps SQLite's files alive.
+async fn fresh_db(pg: Option<&str>) -> anyhow::Result<(DbConfig, Option<TempDir>)> {
+    match pg {
+        Some(base) => {
+            let name = format!("frontline_bench_{}", Uuid::now_v7().simple());
+            let (client, conn) = tokio_postgres::connect(base, tokio_postgres::NoTls).await?;
+            tokio::spawn(conn);
+            client
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .await?;
+            Ok((
+                DbConfig::Postgres {
+                    url: frontline_store::testing::with_database(base, &name),
+                },
+                None,
+            ))
+        }
+        None => {
+            let dir = TempDir::new("bench")?;
+            Ok((
+                DbConfig::Sqlite {
+                    path: dir.0.join("frontline.db"),
+                },
+                Some(dir),
+            ))
+        }
+    }
+}
+
+const CATEGORIES: [&str; 6] = [
+    "criminal.theft",
+    "dispute.neighbour",
+    "public_order.fight",
+    "assistance.locked_out",
+    "traffic.accident_property",
+    "lost_missing.lost_item",
+];
+
+fn body(i: u64) -> serde_json::Value {
+    json!({
+        "category": CATEGORIES.get((i % CATEGORIES.len() as u64) as usize).copied().unwrap_or_default(),
+        "address": format!("青禾县城关镇人民路{}号", i % 300 + 1),
+        "caller": { "name": "王某", "phone": format!("139{:08}", i % 100_000_000) },
+        "narrative": "报警人称其停放在小区楼下的电动自行车被盗，车辆为黑色，价值约2800元。",
+    })
+}
+
+pub(super) async fn intake(
+    clients: usize,
+    dur: Duration,
+    pg: Option<String>,
+    bare_rows: usize,
+) -> anyhow::Result<()> {
+    let (db, _dir) = fresh_db(pg.as_deref()).await?;
+    let app = App::open(&db, Arc::new(SystemClock), AppConfig::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.load_demo(chrono::Utc::now(), 0)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let engine = app.store.engine();
+    let base = serve_in_process(&app).await?;
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()?;
+    let auth = sign_in(&http, &base, "s1.desk").await?;
+
+    println!(
+        "frontline bench intake: engine={engine} clients={clients} phase={}s",
+        dur.as_secs()
+    );
+    // The load generator shares the cores with the server: bodies and URLs are built
+    // once so that its own cost stays small.
+    let bodies: Arc<Vec<bytes::Bytes>> = Arc::new(
+        (0..1024)
+            .map(|i| bytes::Bytes::from(body(i).to_string()))
+            .collect(),
+    );
+    let create_url = reqwest::Url::parse(&format!("{base}/api/v1/incidents"))?;
+    // Warm-up (connections, caches, page cache) before measuring.
+    let ids = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let mk_create = |record: bool| {
+        let (http, url, auth, ids, bodies) = (
+            http.clone(),
+            create_url.clone(),
+            auth.clone(),
+            ids.clone(),
+            bodies.clone(),
+        );
+        move |i: u64| {
+            let (http, url, auth, ids) = (http.clone(), url.clone(), auth.clone(), ids.clone());
+            let b = bodies
+                .get((i % bodies.len() as u64) as usize)
+                .cloned()
+                .unwrap_or_default();
+            async move {
+                let r = http
+                    .post(url)
+                    .header("authorization", auth)
+                    .header("content-type", "application/json")
+                    .body(b)
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
+                        if record
+                            && let Ok(v) = r.json::<serde_json::Value>().await
+                            && let (Some(id), Ok(mut g)) =
+                                (v.get("id").and_then(serde_json::Value::as_str), ids.lock())
+                        {
+                            g.push(id.to_string());
+                        }
+                        true
+                    }
+                    _ => false,
+                }
+            }
+        }
+    };
+    drive(clients, Duration::from_secs(2), mk_create(false)).await?;
+    let create = drive(clients, dur, mk_create(true)).await?;
+    let ids: Arc<Vec<String>> = Arc::new(ids.lock().map(|g| g.clone()).unwrap_or_default());
+    if ids.is_empty() {
+        bail!("no incident was created ({} failures)", create.failed);
+    }
+    let read_op = {
+        let (http, base, auth, ids) = (http.clone(), base.clone(), auth.clone(), ids.clone());
+        move |i: u64| {
+            let (http, base, auth) = (http.clone(), base.clone(), auth.clone());
+            let id = ids
+                .get((i.wrapping_mul(2_654_435_761) % ids.len() as u64) as usize)
+                .cloned()
+                .unwrap_or_default();
+            async move {
+                match http
+                    .get(format!("{base}/api/v1/incidents/{id}"))
+                    .header("authorization", auth)
+                    .send()
+                    .await
+                {
+                    Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
+                    _ => false,
+                }
+            }
+        }
+    };
+    let read = drive(clients, dur, read_op).await?;
+
+    // The engine's limit: the same rows straight into a fresh database of the same engine.
+    let (bare_db, _bare_dir) = fresh_db(pg.as_deref()).await?;
+    let bare_app = App::open(&bare_db, Arc::new(SystemClock), AppConfig::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bare_app
+        .load_demo(chrono::Utc::now(), 0)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let unit = bare_app
+        .org
+        .unit_by_code("S01")
+        .context("demo station S01")?;
+    let officer = bare_app
+        .store
+        .officer_by_username("s1.desk")
+        .await?
+        .context("demo officer")?;
+    let now = chrono::Utc::now();
+    let rows: Vec<NewIncident> = (0..bare_rows as u64)
+        .map(|i| {
+            let b = body(i);
+            NewIncident {
+                id: Uuid::now_v7(),
+                unit_id: unit.id,
+                unit_path: unit.path.clone(),
+                unit_code: unit.code.clone(),
+                reported_at: now,
+                created_at: now,
+                category: b
+                    .get("category")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                address: b
+                    .get("address")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                district_id: None,
+                caller_name: "王某".into(),
+                caller_phone: b
+                    .pointer("/caller/phone")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                caller_id_number: None,
+                narrative: b
+                    .get("narrative")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                created_by: officer.id,
+            }
+        })
+        .collect();
+    // Committing every `clients` rows: with N concurrent clients a live batch never
+    // holds more than N requests, so this is the engine's limit for the same commits.
+    let bare_took = bare_app.store.bare_insert_loop(rows, clients).await?;
+    let bare_rate = bare_rows as f64 / bare_took.as_secs_f64();
+    drop(bare_app);
+
+    let report = json!({
+        "engine": engine,
+        "clients": clients,
+        "create": { "ok": create.ok, "failed": create.failed, "per_sec": create.rate().round(),
+            "p50_ms": create.pct_ms(0.5), "p99_ms": create.pct_ms(0.99), "max_ms": create.pct_ms(1.0) },
+        "read": { "ok": read.ok, "failed": read.failed, "per_sec": read.rate().round(),
+            "p50_ms": read.pct_ms(0.5), "p99_ms": read.pct_ms(0.99) },
+        "bare_insert": { "rows": bare_rows, "per_sec": bare_rate.round() },
+        "ratio_create_to_bare": (create.rate() / bare_rate * 100.0).round() / 100.0,
+    });
+    println!(
+        "create: {:>8.0}/s  p50 {:.2} ms  p99 {:.2} ms  ({} ok, {} failed)",
+        create.rate(),
+        create.pct_ms(0.5),
+        create.pct_ms(0.99),
+        create.ok,
+        create.failed
+    );
+    println!(
+        "read:   {:>8.0}/s  p50 {:.2} ms  p99 {:.2} ms  ({} ok, {} failed)",
+        read.rate(),
+        read.pct_ms(0.5),
+        read.pct_ms(0.99),
+        read.ok,
+        read.failed
+    );
+    println!(
+        "bare insert loop: {bare_rate:.0}/s; create/bare ratio {:.2}",
+        create.rate() / bare_rate
+    );
+    println!("{report}");
+    // Verify what we wrote is consistent (the audit chain covers every create).
+    let count = app.store.count_incidents().await?;
+    if (count as u64) < create.ok {
+        bail!(
+            "stored {count} incidents but {} creations were acknowledged",
+            create.ok
+        );
+    }
+    Ok(())
+}

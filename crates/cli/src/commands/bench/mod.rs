@@ -1,0 +1,227 @@
+//! `frontline bench`: load scenarios measured end to end over loopback HTTP.
+//!
+//! `intake` starts a server in this process on a fresh database (SQLite temp dir, or a
+//! new database on the PostgreSQL server named by --database-url), signs in once, and
+//! drives it with N concurrent HTTP clients: first incident creation, then reads of the
+//! created incidents. It then measures the engine's own limit for the same rows (a bare
+//! insert loop with the same durability settings) on another fresh database and reports
+//! the ratio. `startup` measures time to /healthz and idle RSS of `frontline serve`
+//! over a data directory holding many incidents. `lists` serves such a data directory
+//! in this process and measures the list pages officers open (station, bureau, filters,
+//! deep pages, a month's export) one scenario at a time.
+//!
+//! Benchmarks measure the engine itself, so some helpers use the store directly
+//! (`app.store`: bare insert loop, engine name, incident counts, closing SQLite) where
+//! no use case fits.
+
+mod intake;
+mod lists;
+mod startup;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use clap::Subcommand;
+use frontline_app::{App, AppConfig, SystemClock};
+use frontline_store::DbConfig;
+use hdrhistogram::Histogram;
+use serde_json::json;
+
+#[derive(Subcommand)]
+pub(crate) enum BenchCmd {
+    /// Incident creation and reads over HTTP with concurrent clients.
+    Intake {
+        /// Concurrent HTTP clients.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Seconds of measured load per phase.
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        /// Run on a fresh database on this PostgreSQL server instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+        /// Rows for the bare insert loop (the engine's limit).
+        #[arg(long, default_value_t = 50_000)]
+        bare_rows: usize,
+    },
+    /// Start-up time to /healthz and idle memory of `frontline serve`.
+    Startup {
+        /// Data directory; created and filled with --incidents demo incidents if empty.
+        #[arg(long)]
+        data_dir: std::path::PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        incidents: usize,
+    },
+    /// Incident list pages and exports over a data directory holding many incidents.
+    Lists {
+        /// Data directory; created and filled with --incidents demo incidents if empty.
+        #[arg(long)]
+        data_dir: std::path::PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        incidents: usize,
+        /// Concurrent HTTP clients per scenario.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Seconds of measured load per scenario.
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
+    },
+}
+
+pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
+    match cmd {
+        BenchCmd::Intake {
+            clients,
+            seconds,
+            database_url,
+            bare_rows,
+        } => {
+            intake::intake(
+                clients,
+                Duration::from_secs(seconds),
+                database_url,
+                bare_rows,
+            )
+            .await
+        }
+        BenchCmd::Startup {
+            data_dir,
+            incidents,
+        } => startup::startup(data_dir, incidents).await,
+        BenchCmd::Lists {
+            data_dir,
+            incidents,
+            clients,
+            seconds,
+        } => lists::lists(data_dir, incidents, clients, Duration::from_secs(seconds)).await,
+    }
+}
+
+/// Serves `app` on a free loopback port in this process; returns its base URL.
+pub(super) async fn serve_in_process(app: &App) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app = app.clone();
+    tokio::spawn(async move {
+        let _ = frontline_web::serve(app, listener, std::future::pending()).await;
+    });
+    Ok(base)
+}
+
+/// Signs a demo account in; returns the `Authorization` header value.
+pub(super) async fn sign_in(
+    http: &reqwest::Client,
+    base: &str,
+    user: &str,
+) -> anyhow::Result<String> {
+    let v: serde_json::Value = http
+        .post(format!("{base}/api/v1/session"))
+        .json(&json!({ "username": user, "password": frontline_app::demo::DEMO_PASSWORD }))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let token = v
+        .get("token")
+        .and_then(serde_json::Value::as_str)
+        .context("no token")?;
+    Ok(format!("Bearer {token}"))
+}
+
+pub(super) struct Phase {
+    ok: u64,
+    failed: u64,
+    elapsed: Duration,
+    hist: Histogram<u64>,
+}
+
+impl Phase {
+    fn rate(&self) -> f64 {
+        self.ok as f64 / self.elapsed.as_secs_f64()
+    }
+    fn pct_ms(&self, q: f64) -> f64 {
+        self.hist.value_at_quantile(q) as f64 / 1000.0
+    }
+}
+
+/// Runs `clients` loops of `op` for `dur`; each loop records its latencies.
+pub(super) async fn drive<F, Fut>(clients: usize, dur: Duration, op: F) -> anyhow::Result<Phase>
+where
+    F: Fn(u64) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = bool> + Send,
+{
+    let op = Arc::new(op);
+    let stop = Arc::new(AtomicBool::new(false));
+    let seq = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (op, stop, seq) = (op.clone(), stop.clone(), seq.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).ok();
+            let (mut ok, mut failed) = (0u64, 0u64);
+            while !stop.load(Ordering::Relaxed) {
+                let i = seq.fetch_add(1, Ordering::Relaxed);
+                let t = Instant::now();
+                if op(i).await {
+                    ok += 1;
+                    if let Some(h) = h.as_mut() {
+                        let _ = h.record(t.elapsed().as_micros() as u64);
+                    }
+                } else {
+                    failed += 1;
+                }
+            }
+            (ok, failed, h)
+        }));
+    }
+    tokio::time::sleep(dur).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut phase = Phase {
+        ok: 0,
+        failed: 0,
+        elapsed: Duration::ZERO,
+        hist: Histogram::new_with_bounds(1, 60_000_000, 3)?,
+    };
+    for t in tasks {
+        let (ok, failed, h) = t.await?;
+        phase.ok += ok;
+        phase.failed += failed;
+        if let Some(h) = h {
+            phase.hist.add(h)?;
+        }
+    }
+    phase.elapsed = start.elapsed();
+    Ok(phase)
+}
+
+/// Opens the data directory's SQLite database, loading the demo with `incidents`
+/// incidents when it holds none.
+pub(super) async fn open_filled(
+    data_dir: &std::path::Path,
+    incidents: usize,
+) -> anyhow::Result<App> {
+    let db = DbConfig::Sqlite {
+        path: data_dir.join("frontline.db"),
+    };
+    let app = App::open(&db, Arc::new(SystemClock), AppConfig::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let have = app.store.count_incidents().await?;
+    if have == 0 {
+        let t = Instant::now();
+        app.load_demo(chrono::Utc::now(), incidents)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!(
+            "loaded {incidents} incidents in {:.1}s",
+            t.elapsed().as_secs_f64()
+        );
+    }
+    let have = app.store.count_incidents().await?;
+    println!("data dir holds {have} incidents");
+    Ok(app)
+}
