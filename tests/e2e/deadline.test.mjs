@@ -1,4 +1,4 @@
-// Browser tests of the legal-period pages (issue 3): the deadline calculator, the rule
+// Browser tests of the legal-period pages: the deadline calculator, the rule
 // catalog and the holiday calendars. Run through `run.sh` (it starts `frontline demo`
 // and passes its address in FRONTLINE_URL), after ui.test.mjs.
 

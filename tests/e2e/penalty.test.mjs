@@ -1,4 +1,4 @@
-// Browser tests of the penalty discretion pages (issue 4) in headless Chromium, zh-CN.
+// Browser tests of the penalty discretion pages in headless Chromium, zh-CN.
 // Run through `run.sh`, which starts `frontline demo` and passes FRONTLINE_URL.
 
 import { test, before, after } from "node:test";
