@@ -16,6 +16,31 @@ pub(crate) struct ChainHead {
     pub(crate) hash: String,
 }
 
+/// The batch that starts with `first`: every job already waiting (`next` never waits),
+/// up to `max`. A standalone job runs alone; one that arrives mid-batch is `held` for the
+/// next batch. Both engines' writers batch this way.
+pub(crate) fn gather<J>(
+    first: J,
+    max: usize,
+    standalone: impl Fn(&J) -> bool,
+    mut next: impl FnMut() -> Option<J>,
+    held: &mut Option<J>,
+) -> Vec<J> {
+    let alone = standalone(&first);
+    let mut batch = vec![first];
+    while !alone && batch.len() < max {
+        match next() {
+            Some(j) if standalone(&j) => {
+                *held = Some(j);
+                break;
+            }
+            Some(j) => batch.push(j),
+            None => break,
+        }
+    }
+    batch
+}
+
 /// Why a batch did not commit; every request of the batch gets the same one.
 type CommitError = Arc<dyn std::error::Error + Send + Sync>;
 
@@ -60,5 +85,24 @@ mod tests {
             e.to_string(),
             "database error: the write batch was rolled back"
         );
+    }
+
+    #[test]
+    fn a_batch_takes_what_waits_and_leaves_a_standalone_job_for_the_next() {
+        // Jobs are (id, standalone).
+        let mut waiting = vec![(2, false), (3, false), (4, true), (5, false)].into_iter();
+        let mut held = None;
+        let b = super::gather((1, false), 10, |j| j.1, || waiting.next(), &mut held);
+        assert_eq!(b, vec![(1, false), (2, false), (3, false)]);
+        assert_eq!(held, Some((4, true)));
+        // A standalone first job runs alone.
+        let mut held2 = None;
+        let b = super::gather((4, true), 10, |j| j.1, || waiting.next(), &mut held2);
+        assert_eq!(b, vec![(4, true)]);
+        assert_eq!(held2, None);
+        // Never more than `max`.
+        let mut many = (0..100).map(|i| (i, false));
+        let b = super::gather((-1, false), 8, |j| j.1, || many.next(), &mut held2);
+        assert_eq!(b.len(), 8);
     }
 }

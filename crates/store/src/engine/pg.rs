@@ -108,17 +108,13 @@ async fn writer_loop(pool: Pool, mut rx: mpsc::UnboundedReceiver<Job>) {
             },
         };
         let standalone = first.standalone;
-        let mut batch = vec![first];
-        while !standalone && batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(j) if j.standalone => {
-                    held = Some(j);
-                    break;
-                }
-                Ok(j) => batch.push(j),
-                Err(_) => break,
-            }
-        }
+        let batch = super::gather(
+            first,
+            MAX_BATCH,
+            |j| j.standalone,
+            || rx.try_recv().ok(),
+            &mut held,
+        );
         // Dropping a job unanswered drops its reply channel: its caller gets an error.
         let mut client = match pool.get().await {
             Ok(c) => c,

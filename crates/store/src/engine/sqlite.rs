@@ -115,17 +115,13 @@ fn writer_loop(conn: Connection, rx: mpsc::Receiver<Job>, mut head: ChainHead) {
             },
         };
         let standalone = first.standalone;
-        let mut batch = vec![first];
-        while !standalone && batch.len() < MAX_BATCH {
-            match rx.try_recv() {
-                Ok(j) if j.standalone => {
-                    held = Some(j);
-                    break;
-                }
-                Ok(j) => batch.push(j),
-                Err(_) => break,
-            }
-        }
+        let batch = super::gather(
+            first,
+            MAX_BATCH,
+            |j| j.standalone,
+            || rx.try_recv().ok(),
+            &mut held,
+        );
         if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
             // Never run a job outside a transaction: dropping a job drops its reply
             // channel, and its caller gets an error.
