@@ -67,6 +67,10 @@ impl CalendarUploadRequest {
     /// Reads a JSON body. Other keys are ignored; a body that is not an object carries
     /// no text and is refused as such by the use case.
     pub fn from_json(v: serde_json::Value) -> CalendarUploadRequest {
+        // Only an object: serde would read an array's items as the fields in order.
+        if !v.is_object() {
+            return CalendarUploadRequest::default();
+        }
         read(v).unwrap_or_default()
     }
 }
