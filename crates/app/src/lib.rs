@@ -27,7 +27,6 @@ pub use error::AppError;
 // Old paths, kept while web and cli move to the new ones.
 pub use demo::plan as demo_plan;
 pub use incident as incidents;
-pub use period as deadlines;
 
 pub type Result<T> = std::result::Result<T, AppError>;
 

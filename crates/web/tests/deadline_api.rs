@@ -271,6 +271,17 @@ async fn bad_questions_get_field_errors() {
                 ("custody", "boolean"),
             ],
         ),
+        // Every problem at once: unknown keys, wrong types, then what the values say.
+        (
+            json!({ "start": "30/09/2026", "period": "1w", "working_days": 1, "b": 0 }),
+            vec![
+                ("b", "unknown_field"),
+                ("working_days", "boolean"),
+                ("start", "datetime.format"),
+                ("period", "period.format"),
+            ],
+        ),
+        (json!([1]), vec![("", "body.object")]),
     ] {
         let (st, v) = s.compute(&t, body.clone()).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body} -> {v}");
@@ -419,6 +430,11 @@ async fn calendar_upload_validates_then_applies_at_once_and_is_audited() {
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(fields(&v), [("text".into(), "required".into())]);
+    let (st, v) = s
+        .post(&admin, "/api/v1/calendars", &json!({ "text": 5 }))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&v), [("text".into(), "string".into())]);
     assert_eq!(s.audit_seq().await, seq0, "refused uploads change nothing");
     let (st, _) = s.compute(&legal, question.clone()).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);

@@ -4,15 +4,17 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use frontline_core::authz::Action;
 use frontline_core::org::Actor;
-use frontline_core::period::{Calendars, YearCalendar};
+use frontline_core::period::{CalendarError, Calendars, YearCalendar};
+use frontline_core::request::Given;
+use frontline_core::time::is_leap_year;
 use frontline_core::{FieldError, Lang};
 use frontline_store::{AuditDraft, CalendarRow, truncate_micros};
 use serde::Serialize;
 
-use super::Uploaded;
+use super::request::CalendarUploadRequest;
+use super::{LoadedCalendars, Uploaded};
 use crate::clock::rfc3339_bj;
 use crate::{App, AppError, Result};
 
@@ -85,10 +87,7 @@ pub struct CalendarList {
 }
 
 fn year_days(year: i32) -> u32 {
-    match NaiveDate::from_ymd_opt(year, 12, 31) {
-        Some(d) if chrono::Datelike::ordinal(&d) == 366 => 366,
-        _ => 365,
-    }
+    if is_leap_year(year) { 366 } else { 365 }
 }
 
 pub fn calendar_view(
@@ -131,43 +130,38 @@ pub fn calendar_view(
     }
 }
 
-/// The line (1-based) a calendar validation message is about, found in the text: the
-/// line of the first date it names, else the line of the field it names (inside the
-/// named holiday's block when it names one). `None` for TOML syntax errors, whose
-/// message already gives the line, and when nothing matches.
-pub fn calendar_error_line(text: &str, message: &str) -> Option<usize> {
-    if message.contains("parse error") || message.contains("at line") {
-        return None;
+/// A refused calendar as the field error of the upload: the message, with the line
+/// it is on when the check names a key (a TOML syntax error gives its line itself).
+pub fn calendar_field_error(e: &CalendarError) -> FieldError {
+    let (zh, en) = match (e.key, e.line) {
+        (Some(_), Some(n)) => (format!("（第 {n} 行）"), format!(" (line {n})")),
+        _ => (String::new(), String::new()),
+    };
+    FieldError::new(
+        "text",
+        "calendar.invalid",
+        format!("日历文件有误{zh}：{}", e.message),
+        format!("The calendar is invalid{en}: {}", e.message),
+    )
+}
+
+/// The calendars as listed, ascending by year.
+pub fn calendar_list(loaded: &LoadedCalendars, lang: Lang) -> CalendarList {
+    CalendarList {
+        years: loaded
+            .calendars
+            .years()
+            .map(|y| {
+                calendar_view(
+                    y,
+                    loaded.uploaded.get(&y.year),
+                    loaded.from_files.contains_key(&y.year),
+                    lang,
+                )
+            })
+            .collect(),
+        load_errors: loaded.load_errors.clone(),
     }
-    let lines: Vec<&str> = text.lines().collect();
-    let dates = message.split(|c: char| !(c.is_ascii_digit() || c == '-'));
-    for d in dates.filter(|w| w.len() == 10 && NaiveDate::parse_from_str(w, "%Y-%m-%d").is_ok()) {
-        if let Some(i) = lines.iter().position(|l| l.contains(d)) {
-            return Some(i + 1);
-        }
-    }
-    // The block of `holiday NAME:` (its name_zh line), to search from.
-    let from = message
-        .strip_prefix("holiday ")
-        .and_then(|rest| rest.split(':').next())
-        .and_then(|name| {
-            let quoted = format!("\"{name}\"");
-            lines
-                .iter()
-                .position(|l| l.trim_start().starts_with("name_zh") && l.contains(&quoted))
-        })
-        .unwrap_or(0);
-    for key in ["name_en", "name_zh", "makeup_workdays", "source", "year"] {
-        if message.contains(key)
-            && let Some(i) = lines
-                .iter()
-                .skip(from)
-                .position(|l| l.trim_start().starts_with(key))
-        {
-            return Some(from + i + 1);
-        }
-    }
-    None
 }
 
 impl App {
@@ -176,22 +170,7 @@ impl App {
     pub async fn calendars(&self, actor: &Actor, lang: Lang) -> Result<CalendarList> {
         App::require_deadline(actor, Action::DeadlineCompute)?;
         self.deadlines.refresh(&self.store).await?;
-        let loaded = self.deadlines.current();
-        Ok(CalendarList {
-            years: loaded
-                .calendars
-                .years()
-                .map(|y| {
-                    calendar_view(
-                        y,
-                        loaded.uploaded.get(&y.year),
-                        loaded.from_files.contains_key(&y.year),
-                        lang,
-                    )
-                })
-                .collect(),
-            load_errors: loaded.load_errors.clone(),
-        })
+        Ok(calendar_list(&self.deadlines.current(), lang))
     }
 
     /// Adds (or replaces) a year's holiday calendar. The text is validated first; a
@@ -200,10 +179,22 @@ impl App {
     pub async fn upload_calendar(
         &self,
         actor: &Actor,
-        text: &str,
+        req: &CalendarUploadRequest,
         lang: Lang,
     ) -> Result<CalendarYearView> {
         App::require_deadline(actor, Action::CalendarManage)?;
+        let text = match &req.text {
+            Given::Value(t) => t.as_str(),
+            Given::Absent => "",
+            Given::Wrong => {
+                return Err(AppError::field(FieldError::new(
+                    "text",
+                    "string",
+                    "应为字符串",
+                    "Must be a string",
+                )));
+            }
+        };
         if text.trim().is_empty() {
             return Err(AppError::field(FieldError::new(
                 "text",
@@ -223,18 +214,8 @@ impl App {
                 ),
             )));
         }
-        let cal = YearCalendar::parse("upload", text).map_err(|e| {
-            let (zh, en) = match calendar_error_line(text, &e.message) {
-                Some(n) => (format!("（第 {n} 行）"), format!(" (line {n})")),
-                None => (String::new(), String::new()),
-            };
-            AppError::field(FieldError::new(
-                "text",
-                "calendar.invalid",
-                format!("日历文件有误{zh}：{}", e.message),
-                format!("The calendar is invalid{en}: {}", e.message),
-            ))
-        })?;
+        let cal = YearCalendar::parse("upload", text)
+            .map_err(|e| AppError::field(calendar_field_error(&e)))?;
         let year = cal.year;
         let replaced = self.deadlines.current().calendars.year(year).is_some();
         let now = self.now();

@@ -21,19 +21,25 @@ use crate::{App, AppError, Result};
 
 mod calendars;
 mod compute;
+mod request;
 mod rules;
 #[cfg(test)]
 mod tests;
 
 pub use calendars::{
     CALENDAR_DIR_ENV, CALENDAR_MAX_BYTES, CalendarList, CalendarYearView, HolidayView,
-    RULES_FILE_ENV, calendar_error_line, calendar_view, read_calendar_dir,
+    RULES_FILE_ENV, calendar_field_error, calendar_list, calendar_view, read_calendar_dir,
 };
 pub use compute::{
-    Computed, DeadlineAnswer, DeadlineInput, ExplainStep, RuleRef, mode_code, parse_start,
+    Computed, DeadlineAnswer, ExplainStep, RuleRef, compute, deadline_field_error, mode_code,
+};
+pub use request::{
+    CalendarUploadRequest, Counted, DeadlineQuestion, DeadlineRequest, parse_start,
     period_field_error,
 };
-pub use rules::{BasisView, ExtensionView, RuleCatalogView, RuleView, rule_view};
+pub use rules::{
+    BasisView, ExtensionView, RuleCatalogView, RuleView, rule_catalog_view, rule_view,
+};
 
 // ---------------------------------------------------------------------------
 // The loaded calendars and rules
@@ -56,6 +62,36 @@ pub struct LoadedCalendars {
     pub from_files: HashMap<i32, String>,
     /// Stored years that no longer validate (skipped, logged).
     pub load_errors: Vec<String>,
+}
+
+impl LoadedCalendars {
+    /// The calendars without a store (as the CLI reads them): the built-in years, then
+    /// every `*.toml` of `dir` when given. A bad file stops the load with its name.
+    pub fn from_dir(dir: Option<&Path>) -> std::result::Result<LoadedCalendars, String> {
+        let mut calendars = Calendars::builtin().map_err(|e| e.to_string())?;
+        let from_files = match dir {
+            Some(dir) => read_calendar_dir(dir, &mut calendars)?,
+            None => HashMap::new(),
+        };
+        Ok(LoadedCalendars {
+            calendars,
+            uploaded: HashMap::new(),
+            from_files,
+            load_errors: Vec::new(),
+        })
+    }
+}
+
+/// The rule catalog of `file`, else the built-in one; a bad file is named in the message.
+pub fn load_rules(file: Option<&Path>) -> std::result::Result<RuleCatalog, String> {
+    match file {
+        None => RuleCatalog::builtin().map_err(|e| e.to_string()),
+        Some(f) => {
+            let text = std::fs::read_to_string(f)
+                .map_err(|e| format!("cannot read {}: {e}", f.display()))?;
+            RuleCatalog::parse(&text).map_err(|e| format!("{}: {e}", f.display()))
+        }
+    }
 }
 
 /// Shared by every request; the calendars are swapped whole on upload.
@@ -82,20 +118,13 @@ impl DeadlineState {
         calendar_dir: Option<&Path>,
         rules_file: Option<&Path>,
     ) -> Result<DeadlineState> {
-        let mut calendars = Calendars::builtin().map_err(|e| AppError::Internal(e.to_string()))?;
-        let from_files = match calendar_dir {
-            Some(dir) => read_calendar_dir(dir, &mut calendars).map_err(AppError::Internal)?,
-            None => HashMap::new(),
-        };
-        let rules = match rules_file {
-            None => RuleCatalog::builtin().map_err(|e| AppError::Internal(e.to_string()))?,
-            Some(f) => {
-                let text = std::fs::read_to_string(f)
-                    .map_err(|e| AppError::Internal(format!("cannot read {}: {e}", f.display())))?;
-                RuleCatalog::parse(&text)
-                    .map_err(|e| AppError::Internal(format!("{}: {e}", f.display())))?
-            }
-        };
+        let files = LoadedCalendars::from_dir(calendar_dir).map_err(AppError::Internal)?;
+        let rules = load_rules(rules_file).map_err(AppError::Internal)?;
+        let LoadedCalendars {
+            mut calendars,
+            from_files,
+            ..
+        } = files;
         let mut uploaded = HashMap::new();
         let mut load_errors = Vec::new();
         for row in store.list_calendars().await? {

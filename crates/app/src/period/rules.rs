@@ -3,7 +3,7 @@
 use frontline_core::Lang;
 use frontline_core::authz::Action;
 use frontline_core::org::Actor;
-use frontline_core::period::{DeadlineRule, RulePeriod, Span};
+use frontline_core::period::{DeadlineRule, RuleCatalog, RulePeriod, Span};
 use serde::Serialize;
 
 use super::mode_code;
@@ -121,14 +121,18 @@ pub fn rule_view(r: &DeadlineRule, lang: Lang) -> RuleView {
     }
 }
 
+/// The catalog as listed.
+pub fn rule_catalog_view(cat: &RuleCatalog, lang: Lang) -> RuleCatalogView {
+    RuleCatalogView {
+        version: cat.version.clone(),
+        rules: cat.rules.iter().map(|r| rule_view(r, lang)).collect(),
+    }
+}
+
 impl App {
     /// The deadline rule catalog.
     pub fn deadline_rules(&self, actor: &Actor, lang: Lang) -> Result<RuleCatalogView> {
         App::require_deadline(actor, Action::DeadlineCompute)?;
-        let cat = &self.deadlines.rules;
-        Ok(RuleCatalogView {
-            version: cat.version.clone(),
-            rules: cat.rules.iter().map(|r| rule_view(r, lang)).collect(),
-        })
+        Ok(rule_catalog_view(&self.deadlines.rules, lang))
     }
 }

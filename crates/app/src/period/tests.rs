@@ -1,5 +1,6 @@
 //! Start-time reading and calendar loading.
 
+use frontline_core::FieldError;
 use frontline_core::period::PeriodError;
 
 use super::compute::ts;
@@ -20,11 +21,37 @@ fn start_times_read_as_beijing_time() {
 fn calendar_errors_point_at_their_line() {
     let text = "year = 2027\nsource = \"x\"\n[[holiday]]\nname_zh = \"元旦\"\nname_en = \"\"\n\
                     first = 2027-01-01\nlast = 2027-01-01\nmakeup_workdays = [2027-01-02]\n";
-    let line = |m: &str| calendar_error_line(text, m);
-    assert_eq!(line("holiday 元旦: name_en must not be empty"), Some(5));
-    assert_eq!(line("2027-01-02 is both a make-up working day"), Some(8));
-    assert_eq!(line("TOML parse error at line 3, column 1"), None);
-    assert_eq!(line("something else"), None);
+    let refused = |t: &str| {
+        YearCalendar::parse("upload", t)
+            .err()
+            .map(|e| calendar_field_error(&e))
+    };
+    let e = refused(text).unwrap_or_else(|| FieldError::required("text"));
+    assert_eq!((e.field.as_str(), e.code), ("text", "calendar.invalid"));
+    assert_eq!(
+        e.en,
+        "The calendar is invalid (line 5): holiday 元旦: name_en must not be empty"
+    );
+    assert_eq!(
+        e.zh,
+        "日历文件有误（第 5 行）：holiday 元旦: name_en must not be empty"
+    );
+    let text = text
+        .replace("name_en = \"\"", "name_en = \"New Year\"")
+        .replace("last = 2027-01-01", "last = 2027-01-03");
+    let e = refused(&text).unwrap_or_else(|| FieldError::required("text"));
+    assert!(
+        e.en.starts_with("The calendar is invalid (line 8): 2027-01-02"),
+        "{}",
+        e.en
+    );
+    // A TOML syntax error names its line in the message itself.
+    let e = refused("year = 2027\n[[holiday]\n").unwrap_or_else(|| FieldError::required("text"));
+    assert!(
+        e.en.starts_with("The calendar is invalid: TOML parse error at line 2"),
+        "{}",
+        e.en
+    );
 }
 
 #[test]

@@ -1,24 +1,25 @@
 //! `frontline deadline …`: legal-period tools.
 //!
-//! * `deadline compute --start <RFC 3339> --period <N>h|<N>d|<N>m [--custody] [--working-days]`
-//!   (or `--rule CODE`) prints `{"due": "<RFC 3339 +08:00>", "explain": [...], ...}`;
-//! * `deadline rules` lists the rule catalog;
-//! * `deadline calendars` lists (and so validates) the holiday calendars.
+//! * `deadline compute --start <time> --period <N>h|<N>d|<N>m [--custody] [--working-days]`
+//!   (or `--rule CODE`) asks the calculator the API's question and prints the API's
+//!   answer (`POST /api/v1/deadlines/compute`);
+//! * `deadline rules` lists the rule catalog (`--json`: as `GET /api/v1/deadline-rules`);
+//! * `deadline calendars` lists (and so validates) the holiday calendars (`--json`: as
+//!   `GET /api/v1/calendars`).
 //!
 //! Exit status: 0 on success, 2 with a message on standard error for bad input, an
 //! invalid calendar or rule file, or a calendar year that is not loaded.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::DateTime;
 use clap::{Args, Subcommand};
-use frontline_core::Lang;
-use frontline_core::period::{
-    Calendars, ComputeOptions, Mode, PeriodResult, PeriodSpec, RuleCatalog, RulePeriod, Span, Step,
-    compute_with,
+use frontline_app::AppError;
+use frontline_app::period::{
+    DeadlineRequest, LoadedCalendars, calendar_list, compute, load_rules, rule_catalog_view,
 };
-use serde_json::{Value, json};
+use frontline_core::Lang;
+use frontline_core::period::{Mode, RulePeriod};
 
 #[derive(Subcommand)]
 pub(crate) enum DeadlineCmd {
@@ -43,17 +44,18 @@ pub(crate) struct DataArgs {
 
 #[derive(Args)]
 pub(crate) struct ComputeArgs {
-    /// When the period starts, RFC 3339 with an offset, e.g. 2026-01-01T10:00:00+08:00.
+    /// When the period starts: RFC 3339 with an offset, e.g. 2026-01-01T10:00:00+08:00,
+    /// or Beijing wall-clock time, e.g. 2026-01-01T10:00.
     #[arg(long)]
     start: String,
     /// The period: <N>h, <N>d or <N>m (hours, days, months).
-    #[arg(long, required_unless_present = "rule", conflicts_with = "rule")]
+    #[arg(long)]
     period: Option<String>,
     /// A custody / restricted-liberty period: never extended by holidays.
-    #[arg(long, conflicts_with_all = ["working_days", "rule"])]
+    #[arg(long)]
     custody: bool,
     /// Count working days only (days periods).
-    #[arg(long, conflicts_with = "rule")]
+    #[arg(long)]
     working_days: bool,
     /// Use a catalog rule (see `frontline deadline rules`) instead of --period.
     #[arg(long)]
@@ -94,108 +96,43 @@ pub(crate) fn run(cmd: DeadlineCmd) -> ExitCode {
     }
 }
 
-/// The built-in calendars plus every `*.toml` of `dir` (validated; the first bad file
-/// stops the load with its name in the message).
-pub(crate) fn load_calendars(dir: Option<&Path>) -> Result<Calendars, String> {
-    let mut cals = Calendars::builtin().map_err(|e| e.to_string())?;
-    if let Some(dir) = dir {
-        frontline_app::period::read_calendar_dir(dir, &mut cals)?;
-    }
-    Ok(cals)
-}
-
-fn load_rules(file: Option<&Path>) -> Result<RuleCatalog, String> {
-    match file {
-        None => RuleCatalog::builtin().map_err(|e| e.to_string()),
-        Some(f) => {
-            let text = std::fs::read_to_string(f)
-                .map_err(|e| format!("cannot read {}: {e}", f.display()))?;
-            RuleCatalog::parse(&text).map_err(|e| format!("{}: {e}", f.display()))
+impl ComputeArgs {
+    /// The flags as the calculator's request (the API's body).
+    fn request(&self) -> DeadlineRequest {
+        DeadlineRequest {
+            start: self.start.clone().into(),
+            period: self.period.clone().into(),
+            rule: self.rule.clone().into(),
+            custody: self.custody.into(),
+            working_days: self.working_days.into(),
+            provisional: self.provisional.into(),
+            ..DeadlineRequest::default()
         }
     }
 }
 
-fn rfc3339(t: &DateTime<chrono::FixedOffset>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+/// The request's field as the flag that sets it.
+fn flag(field: &str) -> String {
+    format!("--{}", field.replace('_', "-"))
 }
 
-fn step_json(s: &Step) -> Value {
-    let mut v = serde_json::to_value(s).unwrap_or(Value::Null);
-    if let Value::Object(m) = &mut v {
-        m.insert("zh".into(), Value::String(s.text(Lang::Zh)));
-        m.insert("en".into(), Value::String(s.text(Lang::En)));
+/// A refusal as the lines of standard error: `bad --<flag>: <message>`, one per field.
+fn refusal(e: AppError) -> String {
+    match e {
+        AppError::Validation(errs) => errs
+            .iter()
+            .map(|f| format!("bad {}: {}", flag(&f.field), f.en))
+            .collect::<Vec<_>>()
+            .join("\nerror: "),
+        other => other.to_string(),
     }
-    v
-}
-
-fn result_json(r: &PeriodResult) -> Value {
-    json!({
-        "due": rfc3339(&r.due),
-        "start": rfc3339(&r.start),
-        "period": r.spec.span().to_string(),
-        "mode": r.spec.mode,
-        "nominal_end": rfc3339(&r.nominal_end),
-        "nominal_last_day": r.nominal_last_day,
-        "last_day": r.last_day,
-        "provisional": r.provisional,
-        "explain": r.explain.iter().map(step_json).collect::<Vec<_>>(),
-    })
 }
 
 fn compute_cmd(a: &ComputeArgs) -> Result<String, String> {
-    let start = DateTime::parse_from_rfc3339(a.start.trim()).map_err(|e| {
-        format!("bad --start {:?}: {e}; expected RFC 3339 with an offset, e.g. 2026-01-01T10:00:00+08:00", a.start)
-    })?;
-    let cals = load_calendars(a.data.calendar_dir.as_deref())?;
-    let opts = ComputeOptions {
-        provisional: a.provisional,
-    };
-    let mut out = match (&a.rule, &a.period) {
-        (Some(code), _) => {
-            let catalog = load_rules(a.data.rules_file.as_deref())?;
-            let rule = catalog.get(code).ok_or_else(|| {
-                format!("unknown rule {code:?}; `frontline deadline rules` lists them")
-            })?;
-            let d = catalog
-                .start(code, start, &cals, opts)
-                .map_err(|e| e.to_string())?;
-            let mut v = result_json(&d.result);
-            if let Value::Object(m) = &mut v {
-                m.insert(
-                    "rule".into(),
-                    json!({
-                        "code": rule.code,
-                        "name_zh": rule.name_zh,
-                        "name_en": rule.name_en,
-                        "trigger_zh": rule.trigger_zh,
-                        "basis": rule.basis,
-                        "extensions": rule.extensions,
-                    }),
-                );
-                m.insert(
-                    "warn_at".into(),
-                    json!(d.warn_at.iter().map(rfc3339).collect::<Vec<_>>()),
-                );
-            }
-            v
-        }
-        (None, Some(p)) => {
-            let span: Span = p.parse().map_err(|e| format!("bad --period: {e}"))?;
-            let mode = match (a.custody, a.working_days) {
-                (true, _) => Mode::Custody,
-                (_, true) => Mode::WorkingDays,
-                _ => Mode::Legal,
-            };
-            let r = compute_with(start, &PeriodSpec::new(span, mode), &cals, opts)
-                .map_err(|e| e.to_string())?;
-            result_json(&r)
-        }
-        (None, None) => return Err("give --period <N>h|<N>d|<N>m or --rule CODE".into()),
-    };
-    if let Value::Object(m) = &mut out {
-        m.insert("input_start".into(), Value::String(a.start.clone()));
-    }
-    serde_json::to_string_pretty(&out).map_err(|e| e.to_string())
+    let loaded = LoadedCalendars::from_dir(a.data.calendar_dir.as_deref())?;
+    let rules = load_rules(a.data.rules_file.as_deref())?;
+    let c = compute(&a.request(), &loaded.calendars, &rules).map_err(refusal)?;
+    serde_json::to_string_pretty(&c.view(Lang::Zh)).map_err(|e| e.to_string())
 }
 
 fn mode_zh(m: Mode) -> &'static str {
@@ -209,7 +146,8 @@ fn mode_zh(m: Mode) -> &'static str {
 fn rules_cmd(a: &ListArgs) -> Result<String, String> {
     let catalog = load_rules(a.data.rules_file.as_deref())?;
     if a.json {
-        return serde_json::to_string_pretty(&catalog).map_err(|e| e.to_string());
+        return serde_json::to_string_pretty(&rule_catalog_view(&catalog, Lang::Zh))
+            .map_err(|e| e.to_string());
     }
     let mut out = format!(
         "deadline rules, version {} ({} rules)\n",
@@ -260,38 +198,30 @@ fn rules_cmd(a: &ListArgs) -> Result<String, String> {
 }
 
 fn calendars_cmd(a: &ListArgs) -> Result<String, String> {
-    let cals = load_calendars(a.data.calendar_dir.as_deref())?;
+    let loaded = LoadedCalendars::from_dir(a.data.calendar_dir.as_deref())?;
+    let list = calendar_list(&loaded, Lang::Zh);
     if a.json {
-        let years: Vec<_> = cals.years().collect();
-        return serde_json::to_string_pretty(&years).map_err(|e| e.to_string());
+        return serde_json::to_string_pretty(&list).map_err(|e| e.to_string());
     }
     let mut out = String::new();
-    for y in cals.years() {
-        let days = if chrono::NaiveDate::from_ymd_opt(y.year, 12, 31)
-            .is_some_and(|d| chrono::Datelike::ordinal(&d) == 366)
-        {
-            366
-        } else {
-            365
-        };
+    for y in &list.years {
         out.push_str(&format!(
             "{}: {} holiday blocks, {} working days — {}\n",
             y.year,
             y.holidays.len(),
-            days - y.rest_days(),
+            y.working_days,
             y.source
         ));
         for h in &y.holidays {
-            let mk: Vec<String> = h.makeup_workdays.iter().map(|d| d.to_string()).collect();
             out.push_str(&format!(
                 "  {} {} .. {}{}\n",
                 h.name_zh,
                 h.first,
                 h.last,
-                if mk.is_empty() {
+                if h.makeup_workdays.is_empty() {
                     String::new()
                 } else {
-                    format!("; 调休上班 {}", mk.join(", "))
+                    format!("; 调休上班 {}", h.makeup_workdays.join(", "))
                 }
             ));
         }

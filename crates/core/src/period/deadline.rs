@@ -6,10 +6,11 @@ use serde::{Deserialize, Serialize};
 
 use super::rules::{DeadlineRule, ExtensionSize};
 use super::{
-    CHINA, Calendars, ComputeOptions, Mode, PeriodError, PeriodResult, PeriodSpec, Span, Step, Unit,
+    Calendars, ComputeOptions, Mode, PeriodError, PeriodResult, PeriodSpec, Span, Step, Unit,
 };
 use super::{compute_with, midnight};
 use crate::error::Lang;
+use crate::time::BEIJING;
 
 /// Who approved an extension, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,7 +180,7 @@ impl Deadline {
                 times,
             });
         }
-        let approved_at = approval.at.with_timezone(&CHINA);
+        let approved_at = approval.at.with_timezone(&BEIJING);
         if approved_at >= self.result.due {
             return Err(DeadlineError::AfterExpiry {
                 approved_at,
@@ -367,7 +368,7 @@ impl Deadline {
                 )?
             }
             (Excluded::Time { from, until }, None) => {
-                let (from, until) = (from.with_timezone(&CHINA), until.with_timezone(&CHINA));
+                let (from, until) = (from.with_timezone(&BEIJING), until.with_timezone(&BEIJING));
                 if until <= from {
                     return Err(DeadlineError::BadExclusion("`until` must be after `from`"));
                 }

@@ -59,6 +59,7 @@ use chrono::{
 use serde::Serialize;
 
 use crate::error::Lang;
+use crate::time::BEIJING;
 pub use calendar::{CalendarError, Calendars, Holiday, RestKind, UnknownYear, YearCalendar};
 pub use deadline::{
     AppliedExclusion, AppliedExtension, Approval, Deadline, DeadlineError, DeadlineEvent, Excluded,
@@ -70,9 +71,6 @@ pub use rules::{
     RulePeriod,
 };
 pub use span::{Mode, PeriodSpec, Span, Unit};
-
-/// China Standard Time, the offset every legal date is read in ([`crate::time::BEIJING`]).
-pub const CHINA: FixedOffset = crate::time::BEIJING;
 
 /// How many rest days in a row a roll-over may cross before the calendar is judged
 /// broken (the longest real holiday block is 9 days).
@@ -138,7 +136,7 @@ pub fn midnight(d: NaiveDate) -> Option<DateTime<FixedOffset>> {
     let utc = d
         .and_time(NaiveTime::MIN)
         .checked_sub_signed(TimeDelta::hours(8))?;
-    Some(DateTime::from_naive_utc_and_offset(utc, CHINA))
+    Some(DateTime::from_naive_utc_and_offset(utc, BEIJING))
 }
 
 /// 24:00 of `d`, i.e. 00:00 of the next day.
@@ -209,7 +207,7 @@ pub fn compute_with(
     cals: &Calendars,
     opts: ComputeOptions,
 ) -> Result<PeriodResult, PeriodError> {
-    let start = start.into().with_timezone(&CHINA);
+    let start = start.into().with_timezone(&BEIJING);
     let span = spec.span();
     span.check()?;
     let mut explain = Vec::with_capacity(6);

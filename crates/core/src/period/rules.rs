@@ -19,9 +19,10 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 use super::compute_with;
-use super::{CHINA, Calendars, ComputeOptions, Mode, PeriodSpec, Span, Unit};
+use super::{Calendars, ComputeOptions, Mode, PeriodSpec, Span, Unit};
 use super::{Deadline, DeadlineError, DeadlineEvent};
 use crate::error::Lang;
+use crate::time::BEIJING;
 
 /// The catalog shipped with the binary.
 pub const BUILTIN_TOML: &str = include_str!("../../../../data/deadline-rules.toml");
@@ -439,7 +440,7 @@ impl RuleCatalog {
         let spec = rule.spec().ok_or_else(|| DeadlineError::Immediate {
             code: code.to_string(),
         })?;
-        let start = at.into().with_timezone(&CHINA);
+        let start = at.into().with_timezone(&BEIJING);
         let result = compute_with(start, &spec, cals, opts)?;
         let mut d = Deadline {
             rule: rule.clone(),

@@ -1133,7 +1133,7 @@ proptest! {
     fn working_day_periods_count_working_days(start in arb_start(), n in 1u32..=60) {
         let c = cals();
         let r = compute(start, &PeriodSpec::new(Span::days(n), W), &c).unwrap();
-        let first = start.with_timezone(&CHINA).date_naive().succ_opt().unwrap();
+        let first = start.with_timezone(&BEIJING).date_naive().succ_opt().unwrap();
         let last = r.last_day.unwrap();
         let count = first.iter_days().take_while(|d| *d <= last).filter(|d| c.is_working_day(*d) == Ok(true)).count();
         prop_assert_eq!(count as u32, n);
@@ -1146,7 +1146,7 @@ proptest! {
         let h = compute(start, &PeriodSpec::new(Span::hours(n), L), &c).unwrap();
         prop_assert_eq!(h.due - start, TimeDelta::hours(i64::from(n)));
         let d = compute(start, &PeriodSpec::new(Span::days(n), C), &c).unwrap();
-        let start_day = start.with_timezone(&CHINA).date_naive();
+        let start_day = start.with_timezone(&BEIJING).date_naive();
         prop_assert_eq!((d.nominal_last_day.unwrap() - start_day).num_days(), i64::from(n));
         let m = compute(start, &PeriodSpec::new(Span::months(1), C), &c).unwrap();
         let last = m.last_day.unwrap();

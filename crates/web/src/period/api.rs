@@ -11,129 +11,42 @@ use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use frontline_app::AppError;
-use frontline_app::deadlines::{
-    CalendarList, CalendarYearView, DeadlineAnswer, DeadlineInput, RuleCatalogView,
+use frontline_app::period::{
+    CalendarList, CalendarUploadRequest, CalendarYearView, DeadlineAnswer, DeadlineRequest,
+    RuleCatalogView,
 };
-use frontline_core::FieldError;
-use serde::Deserialize;
-use serde_json::Value;
-use utoipa::ToSchema;
 
 use crate::AppState;
 use crate::http::json::json_body;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::session::ApiSession;
 
-/// Body of `POST /api/v1/deadlines/compute`: a period or a catalog rule.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct DeadlineComputeRequest {
-    /// RFC 3339 with an offset (`2026-09-30T10:00:00+08:00`), or Beijing wall-clock time
-    /// (`2026-09-30T10:00`).
-    pub start: String,
-    /// `<N>h`, `<N>d` or `<N>m` (hours, days, months), e.g. `30d`; or give `rule`.
-    pub period: Option<String>,
-    /// A rule code from `/api/v1/deadline-rules` instead of `period`.
-    pub rule: Option<String>,
-    /// Custody / restricted personal liberty: never extended by holidays.
-    #[serde(default)]
-    pub custody: bool,
-    /// Count working days only (day periods).
-    #[serde(default)]
-    pub working_days: bool,
-    /// For a year whose holiday calendar is not loaded, assume plain weekends and flag
-    /// the answer `provisional` (with a step saying so) instead of refusing.
-    #[serde(default)]
-    pub provisional: bool,
+/// Why a handler with a JSON body answered early: the body was not JSON (already an
+/// answer), or the use case refused.
+pub enum Refusal {
+    Body(Response),
+    App(ApiError),
 }
 
-/// Body of `POST /api/v1/calendars`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct CalendarUploadRequest {
-    /// The year's calendar file (TOML, as `data/calendars/2026.toml`).
-    pub text: String,
+impl From<Response> for Refusal {
+    fn from(r: Response) -> Refusal {
+        Refusal::Body(r)
+    }
 }
 
-const COMPUTE_FIELDS: [&str; 6] = [
-    "start",
-    "period",
-    "rule",
-    "custody",
-    "working_days",
-    "provisional",
-];
+impl From<AppError> for Refusal {
+    fn from(e: AppError) -> Refusal {
+        Refusal::App(e.into())
+    }
+}
 
-/// Reads the compute body field by field, so that each wrong type is named.
-pub fn compute_input(v: &Value) -> Result<DeadlineInput, Vec<FieldError>> {
-    let Some(obj) = v.as_object() else {
-        return Err(vec![FieldError::new(
-            "",
-            "body.object",
-            "请求内容应为 JSON 对象",
-            "The body must be a JSON object",
-        )]);
-    };
-    let mut errs = Vec::new();
-    for k in obj.keys() {
-        if !COMPUTE_FIELDS.contains(&k.as_str()) {
-            errs.push(FieldError::new(
-                k.clone(),
-                "unknown_field",
-                format!("未知字段「{k}」"),
-                format!("Unknown field “{k}”"),
-            ));
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Body(r) => r,
+            Refusal::App(e) => e.into_response(),
         }
     }
-    let mut text = |k: &str| match obj.get(k) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => {
-            errs.push(FieldError::new(
-                k,
-                "string",
-                "应为字符串",
-                "Must be a string",
-            ));
-            None
-        }
-    };
-    let start = text("start");
-    let period = text("period");
-    let rule = text("rule");
-    let mut flag = |k: &str| match obj.get(k) {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(_) => {
-            errs.push(FieldError::new(
-                k,
-                "boolean",
-                "应为 true 或 false",
-                "Must be true or false",
-            ));
-            false
-        }
-    };
-    let custody = flag("custody");
-    let working_days = flag("working_days");
-    let provisional = flag("provisional");
-    if !errs.is_empty() {
-        return Err(errs);
-    }
-    Ok(DeadlineInput {
-        start,
-        period,
-        rule,
-        custody,
-        working_days,
-        provisional,
-    })
 }
 
 /// 期限计算: when a legal period ends, with the explanation step by step.
@@ -142,7 +55,7 @@ pub fn compute_input(v: &Value) -> Result<DeadlineInput, Vec<FieldError>> {
 /// `T00:00:00+08:00`); a last day that is a rest day rolls over to the next working day,
 /// except in custody. A year whose holiday calendar is not loaded is refused with a
 /// field error on `start` (`calendar.unknown`).
-#[utoipa::path(post, tag = "crate::api_deadline", path = "/api/v1/deadlines/compute", request_body = DeadlineComputeRequest,
+#[utoipa::path(post, tag = "crate::api_deadline", path = "/api/v1/deadlines/compute", request_body = DeadlineRequest,
     responses((status = 200, body = DeadlineAnswer), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem)))]
@@ -150,15 +63,9 @@ pub async fn compute_deadline(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<DeadlineAnswer>, Response> {
-    let v = json_body(body, lang)?;
-    let input = compute_input(&v)
-        .map_err(|e| ApiError::new(AppError::Validation(e), lang).into_response())?;
-    let c = state
-        .app
-        .compute_deadline(&s.actor, &input)
-        .await
-        .map_err(|e| ApiError::new(e, lang).into_response())?;
+) -> Result<Json<DeadlineAnswer>, Refusal> {
+    let req = DeadlineRequest::from_json(json_body(body, lang)?)?;
+    let c = state.app.compute_deadline(&s.actor, &req).await?;
     Ok(Json(c.view(lang)))
 }
 
@@ -181,12 +88,7 @@ pub async fn calendars(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
 ) -> Result<Json<CalendarList>, ApiError> {
-    state
-        .app
-        .calendars(&s.actor, lang)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    Ok(Json(state.app.calendars(&s.actor, lang).await?))
 }
 
 /// Add or replace a year's holiday calendar (administrators). The file is validated
@@ -200,28 +102,8 @@ pub async fn upload_calendar(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Response> {
-    let v = json_body(body, lang)?;
-    let text = match v.get("text") {
-        Some(Value::String(t)) => t.clone(),
-        None | Some(Value::Null) => String::new(),
-        Some(_) => {
-            return Err(ApiError::new(
-                AppError::field(FieldError::new(
-                    "text",
-                    "string",
-                    "应为字符串",
-                    "Must be a string",
-                )),
-                lang,
-            )
-            .into_response());
-        }
-    };
-    let view = state
-        .app
-        .upload_calendar(&s.actor, &text, lang)
-        .await
-        .map_err(|e| ApiError::new(e, lang).into_response())?;
+) -> Result<Response, Refusal> {
+    let req = CalendarUploadRequest::from_json(json_body(body, lang)?);
+    let view = state.app.upload_calendar(&s.actor, &req, lang).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }

@@ -16,7 +16,9 @@ use axum::routing::get;
 use chrono::{DateTime, FixedOffset, Timelike};
 use frontline_app::AppError;
 use frontline_app::auth::Session;
-use frontline_app::deadlines::{CalendarYearView, DeadlineInput, RuleView};
+use frontline_app::period::{
+    CalendarUploadRequest, CalendarYearView, DeadlineAnswer, DeadlineRequest, RuleView,
+};
 use frontline_core::authz::{self, Action, Scope};
 use frontline_core::period::Span;
 use frontline_core::{FieldError, Lang};
@@ -89,15 +91,19 @@ pub(crate) struct CalcForm {
 }
 
 impl CalcForm {
-    fn input(&self) -> DeadlineInput {
+    /// The question as the use case's contract (a ticked box is `true`).
+    fn input(&self) -> DeadlineRequest {
         let amount = self.amount.trim();
-        DeadlineInput {
-            start: Some(self.start.clone()),
-            period: (!amount.is_empty()).then(|| format!("{amount}{}", self.unit.trim())),
-            rule: Some(self.rule.clone()),
-            custody: self.custody.is_some(),
-            working_days: self.working_days.is_some(),
-            provisional: self.provisional.is_some(),
+        DeadlineRequest {
+            start: self.start.clone().into(),
+            period: (!amount.is_empty())
+                .then(|| format!("{amount}{}", self.unit.trim()))
+                .into(),
+            rule: self.rule.clone().into(),
+            custody: self.custody.is_some().into(),
+            working_days: self.working_days.is_some().into(),
+            provisional: self.provisional.is_some().into(),
+            ..DeadlineRequest::default()
         }
     }
 }
@@ -181,7 +187,7 @@ fn unit_options(lang: Lang) -> Vec<Opt> {
     .collect()
 }
 
-fn calc_result(c: &frontline_app::deadlines::DeadlineAnswer, lang: Lang) -> CalcResult {
+fn calc_result(c: &DeadlineAnswer, lang: Lang) -> CalcResult {
     let show = |s: &str| {
         parse_ts(s)
             .map(|t| due_text(&t, lang))
@@ -425,7 +431,11 @@ async fn calendar_upload(
     }
     match state
         .app
-        .upload_calendar(&session.actor, &form.text, lang)
+        .upload_calendar(
+            &session.actor,
+            &CalendarUploadRequest::new(form.text.clone()),
+            lang,
+        )
         .await
     {
         Ok(y) => Redirect::to(&format!("/calendars?uploaded={}", y.year)).into_response(),
@@ -468,9 +478,10 @@ mod tests {
             ..CalcForm::default()
         };
         let i = f.input();
-        assert_eq!(i.period.as_deref(), Some("30d"));
-        assert!(i.custody && !i.working_days);
+        assert_eq!(i.period.value().map(String::as_str), Some("30d"));
+        assert_eq!(i.custody.value(), Some(&true));
+        assert_eq!(i.working_days.value(), Some(&false));
         let none = CalcForm::default().input();
-        assert_eq!(none.period, None);
+        assert!(none.period.is_absent());
     }
 }
