@@ -47,7 +47,7 @@ fn steps(v: &Value) -> Vec<String> {
         .as_array()
         .expect("explain")
         .iter()
-        .map(|s| s["step"].as_str().unwrap_or("").to_string())
+        .map(|s| s["kind"].as_str().unwrap_or("").to_string())
         .collect()
 }
 
@@ -97,7 +97,7 @@ fn legal_period_rolls_over_national_day() {
         .as_array()
         .expect("explain")
         .iter()
-        .find(|s| s["step"] == "roll_over")
+        .find(|s| s["kind"] == "roll_over")
         .expect("roll_over");
     assert!(
         roll["zh"].as_str().expect("zh").contains("国庆节"),

@@ -30,8 +30,6 @@ pub struct ExplainStep {
     pub kind: String,
     /// The step in words, in the request's language.
     pub text: String,
-    /// The same as `kind` (the name `frontline deadline compute` has always printed).
-    pub step: String,
     /// The step in Chinese.
     pub zh: String,
     /// The step in English.
@@ -77,13 +75,6 @@ pub(super) fn ts(t: &DateTime<FixedOffset>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
 }
 
-fn step_kind(s: &Step) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.get("step").and_then(|k| k.as_str()).map(str::to_string))
-        .unwrap_or_default()
-}
-
 fn basis_text(r: &DeadlineRule) -> Vec<String> {
     r.basis
         .iter()
@@ -106,15 +97,11 @@ impl Computed {
             explain: r
                 .explain
                 .iter()
-                .map(|s| {
-                    let kind = step_kind(s);
-                    ExplainStep {
-                        step: kind.clone(),
-                        kind,
-                        text: s.text(lang),
-                        zh: s.text(Lang::Zh),
-                        en: s.text(Lang::En),
-                    }
+                .map(|s| ExplainStep {
+                    kind: s.kind().to_string(),
+                    text: s.text(lang),
+                    zh: s.text(Lang::Zh),
+                    en: s.text(Lang::En),
                 })
                 .collect(),
             rule: self.rule.as_ref().map(|rule| RuleRef {

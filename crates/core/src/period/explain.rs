@@ -174,6 +174,26 @@ fn ts(t: &DateTime<FixedOffset>) -> String {
 }
 
 impl Step {
+    /// The stable name of the step (`start`, `roll_over`, …), as it is serialized.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Step::Start { .. } => "start",
+            Step::CountedFromInstant { .. } => "counted_from_instant",
+            Step::CountedFromDay { .. } => "counted_from_day",
+            Step::MonthEnd { .. } => "month_end",
+            Step::WorkingDaysCounted { .. } => "working_days_counted",
+            Step::NominalEnd { .. } => "nominal_end",
+            Step::HoursExact => "hours_exact",
+            Step::RollOver { .. } => "roll_over",
+            Step::LastDayWorking { .. } => "last_day_working",
+            Step::CustodyNotExtended { .. } => "custody_not_extended",
+            Step::Provisional { .. } => "provisional",
+            Step::Extension { .. } => "extension",
+            Step::Excluded { .. } => "excluded",
+            Step::Due { .. } => "due",
+        }
+    }
+
     /// The step in words.
     pub fn text(&self, lang: Lang) -> String {
         use Lang::{En, Zh};

@@ -653,6 +653,27 @@ fn json_shape_of_steps() {
     assert_eq!(roll["days_off"][0]["name_zh"], "国庆节");
 }
 
+#[test]
+fn a_steps_kind_is_its_serialized_name() {
+    let c = cals();
+    let mut seen = std::collections::BTreeSet::new();
+    for (start, period, mode) in [
+        ("2026-09-01T15:00:00+08:00", "30d", L),
+        ("2026-09-01T15:00:00+08:00", "24h", L),
+        ("2026-01-31T15:00:00+08:00", "1m", L),
+        ("2026-09-30T10:00:00+08:00", "3d", Mode::Custody),
+        ("2026-09-25T10:00:00+08:00", "7d", Mode::WorkingDays),
+    ] {
+        let r = compute(at(start), &spec(period, mode), &c).unwrap();
+        for s in &r.explain {
+            let v = serde_json::to_value(s).unwrap();
+            assert_eq!(v["step"], s.kind(), "{v}");
+            seen.insert(s.kind());
+        }
+    }
+    assert!(seen.len() >= 6, "{seen:?}");
+}
+
 // ───────────── rule catalog and deadlines ─────────────
 
 fn catalog() -> RuleCatalog {
