@@ -15,7 +15,9 @@ use crate::Result;
 pub struct UnitView {
     pub id: Uuid,
     pub parent_id: Option<Uuid>,
-    pub kind: String,
+    /// Serialized as core spells it (`station`, `street_office`, …).
+    #[schema(value_type = String)]
+    pub kind: UnitKind,
     pub station_class: Option<i16>,
     pub code: String,
     pub name: String,
@@ -128,7 +130,7 @@ impl OrgCache {
     pub fn stations(&self) -> Vec<UnitView> {
         self.units()
             .into_iter()
-            .filter(|u| UnitKind::parse(&u.kind) == Some(UnitKind::Station))
+            .filter(|u| u.kind == UnitKind::Station)
             .collect()
     }
 

@@ -1,7 +1,7 @@
 //! Sessions: random tokens stored hashed, trusted from memory for a short while.
 
 use chrono::{DateTime, Utc};
-use frontline_core::org::{Actor, Role, UnitKind};
+use frontline_core::org::Actor;
 use frontline_store::{AuditDraft, OfficerRow};
 use sha2::{Digest, Sha256};
 
@@ -25,8 +25,8 @@ impl App {
             display_name: o.display_name.clone(),
             unit_id: unit.id,
             unit_path: unit.path.clone(),
-            unit_kind: UnitKind::parse(&unit.kind).unwrap_or(UnitKind::Station),
-            roles: Role::split(&o.roles),
+            unit_kind: unit.kind,
+            roles: o.roles.clone(),
         })
     }
 }
