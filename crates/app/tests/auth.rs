@@ -1,7 +1,11 @@
 //! Sign-in, sessions and officer accounts over an in-process store: what each use case
 //! refuses, what it writes to the audit log, and that the actor it builds carries the
 //! officer's own unit and roles (so another station's records stay out of reach).
-#![allow(clippy::unwrap_used, reason = "test helpers stop loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test helpers stop loudly"
+)]
 #![allow(
     clippy::indexing_slicing,
     reason = "tests index what they just checked"
