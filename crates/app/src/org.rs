@@ -15,7 +15,10 @@ use crate::Result;
 pub struct UnitView {
     pub id: Uuid,
     pub parent_id: Option<Uuid>,
-    pub kind: String,
+    // Serialized as core spells it (`station`, `street_office`, …). A plain comment:
+    // a doc comment would become the schema's description.
+    #[schema(value_type = String)]
+    pub kind: UnitKind,
     pub station_class: Option<i16>,
     pub code: String,
     pub name: String,
@@ -28,6 +31,14 @@ pub struct DistrictView {
     pub unit_id: Uuid,
     pub code: String,
     pub name: String,
+}
+
+// The organisation as `GET /api/v1/units` answers: units in path order, each unit's
+// districts after the previous unit's.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnitsResponse {
+    pub units: Vec<UnitView>,
+    pub districts: Vec<DistrictView>,
 }
 
 #[derive(Debug, Default)]
@@ -128,7 +139,7 @@ impl OrgCache {
     pub fn stations(&self) -> Vec<UnitView> {
         self.units()
             .into_iter()
-            .filter(|u| UnitKind::parse(&u.kind) == Some(UnitKind::Station))
+            .filter(|u| u.kind == UnitKind::Station)
             .collect()
     }
 
@@ -143,6 +154,13 @@ impl OrgCache {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Every unit and district (organisation names are not personal data).
+    pub fn overview(&self) -> UnitsResponse {
+        let units = self.units();
+        let districts = units.iter().flat_map(|u| self.districts_of(u.id)).collect();
+        UnitsResponse { units, districts }
     }
 
     pub fn is_empty(&self) -> bool {

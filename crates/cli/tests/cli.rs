@@ -54,7 +54,7 @@ fn db(dir: &Path) -> rusqlite::Connection {
 #[test]
 fn audit_verify_detects_edit_delete_and_reorder() {
     let dir = TempDir::new("cli-audit").expect("tmp");
-    demo(&dir.0);
+    demo(dir.path());
     // A few more entries: account changes are audited too.
     let out = with_stdin(
         &[
@@ -69,7 +69,7 @@ fn audit_verify_detects_edit_delete_and_reorder() {
             "--roles",
             "desk_officer",
         ],
-        &dir.0,
+        dir.path(),
         "a-long-password\n",
     );
     assert!(
@@ -77,8 +77,8 @@ fn audit_verify_detects_edit_delete_and_reorder() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    frontline(&["user", "disable", "s1.new"], &dir.0);
-    let ok = frontline(&["audit", "verify"], &dir.0);
+    frontline(&["user", "disable", "s1.new"], dir.path());
+    let ok = frontline(&["audit", "verify"], dir.path());
     assert_eq!(
         ok.status.code(),
         Some(0),
@@ -89,23 +89,23 @@ fn audit_verify_detects_edit_delete_and_reorder() {
 
     let copy = |name: &str| {
         let d = TempDir::new(name).expect("tmp");
-        let c = db(&dir.0);
+        let c = db(dir.path());
         c.execute_batch(&format!(
             "VACUUM INTO '{}'",
-            d.0.join("frontline.db").display()
+            d.path().join("frontline.db").display()
         ))
         .expect("copy");
         d
     };
     // Edited entry.
     let d = copy("cli-edit");
-    db(&d.0)
+    db(d.path())
         .execute(
             "UPDATE audit_log SET actor = 'someone-else' WHERE seq = 2",
             [],
         )
         .expect("edit");
-    let out = frontline(&["audit", "verify"], &d.0);
+    let out = frontline(&["audit", "verify"], d.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("entry 2"),
@@ -114,40 +114,40 @@ fn audit_verify_detects_edit_delete_and_reorder() {
     );
     // Deleted entry.
     let d = copy("cli-delete");
-    db(&d.0)
+    db(d.path())
         .execute("DELETE FROM audit_log WHERE seq = 3", [])
         .expect("delete");
-    let out = frontline(&["audit", "verify"], &d.0);
+    let out = frontline(&["audit", "verify"], d.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("entry 3"));
     // Reordered entries (swap the contents of 2 and 3, keeping seq).
     let d = copy("cli-reorder");
-    db(&d.0)
+    db(d.path())
         .execute_batch(
             "UPDATE audit_log SET seq = -2 WHERE seq = 2;
              UPDATE audit_log SET seq = 2 WHERE seq = 3;
              UPDATE audit_log SET seq = 3 WHERE seq = -2;",
         )
         .expect("reorder");
-    let out = frontline(&["audit", "verify"], &d.0);
+    let out = frontline(&["audit", "verify"], d.path());
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stdout).contains("entry 2"));
     // Tail removed.
     let d = copy("cli-tail");
-    db(&d.0)
+    db(d.path())
         .execute(
             "DELETE FROM audit_log WHERE seq = (SELECT MAX(seq) FROM audit_log)",
             [],
         )
         .expect("tail");
-    let out = frontline(&["audit", "verify"], &d.0);
+    let out = frontline(&["audit", "verify"], d.path());
     assert_eq!(out.status.code(), Some(1));
 }
 
 #[test]
 fn user_commands_validate_and_change_accounts() {
     let dir = TempDir::new("cli-user").expect("tmp");
-    demo(&dir.0);
+    demo(dir.path());
     let bad = with_stdin(
         &[
             "user",
@@ -161,7 +161,7 @@ fn user_commands_validate_and_change_accounts() {
             "--roles",
             "root",
         ],
-        &dir.0,
+        dir.path(),
         "short\n",
     );
     assert_eq!(bad.status.code(), Some(2));
@@ -182,16 +182,20 @@ fn user_commands_validate_and_change_accounts() {
             "--roles",
             "desk_officer",
         ],
-        &dir.0,
+        dir.path(),
         "long-enough-pass\n",
     );
     assert_eq!(dup.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&dup.stderr).contains("用户名已存在"));
-    let out = with_stdin(&["user", "passwd", "s1.desk"], &dir.0, "new-password-1\n");
+    let out = with_stdin(
+        &["user", "passwd", "s1.desk"],
+        dir.path(),
+        "new-password-1\n",
+    );
     assert!(out.status.success());
-    let out = frontline(&["user", "disable", "ghost"], &dir.0);
+    let out = frontline(&["user", "disable", "ghost"], dir.path());
     assert_eq!(out.status.code(), Some(2));
-    let hash: String = db(&dir.0)
+    let hash: String = db(dir.path())
         .query_row(
             "SELECT password_hash FROM officers WHERE username = 's1.desk'",
             [],
@@ -199,9 +203,9 @@ fn user_commands_validate_and_change_accounts() {
         )
         .expect("hash");
     assert!(hash.starts_with("$argon2id$"));
-    let out = frontline(&["user", "disable", "s1.desk"], &dir.0);
+    let out = frontline(&["user", "disable", "s1.desk"], dir.path());
     assert!(out.status.success());
-    let disabled: bool = db(&dir.0)
+    let disabled: bool = db(dir.path())
         .query_row(
             "SELECT disabled FROM officers WHERE username = 's1.desk'",
             [],
@@ -232,10 +236,10 @@ fn listening_base(stdout: std::process::ChildStdout) -> String {
 #[test]
 fn sigkill_during_writes_loses_no_acknowledged_incident() {
     let dir = TempDir::new("cli-kill").expect("tmp");
-    demo(&dir.0);
+    demo(dir.path());
     let mut server = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(&dir.0)
+        .arg(dir.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -302,7 +306,7 @@ fn sigkill_during_writes_loses_no_acknowledged_incident() {
         "too few writes before the kill: {}",
         acknowledged.len()
     );
-    let c = db(&dir.0);
+    let c = db(dir.path());
     for id in &acknowledged {
         let u = uuid::Uuid::parse_str(id).expect("uuid");
         let n: i64 = c
@@ -315,7 +319,7 @@ fn sigkill_during_writes_loses_no_acknowledged_incident() {
         assert_eq!(n, 1, "acknowledged incident {id} lost");
     }
     drop(c);
-    let out = frontline(&["audit", "verify"], &dir.0);
+    let out = frontline(&["audit", "verify"], dir.path());
     assert_eq!(
         out.status.code(),
         Some(0),

@@ -97,6 +97,17 @@ impl Role {
     pub fn split(s: &str) -> Vec<Role> {
         s.split(',').filter_map(|p| Role::parse(p.trim())).collect()
     }
+
+    /// Parses a stored role list strictly: the first unknown name is the error, so a
+    /// damaged row is reported instead of silently losing (or keeping) a role. An empty
+    /// text is the empty list.
+    pub fn parse_list(s: &str) -> Result<Vec<Role>, String> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| Role::parse(p).ok_or_else(|| p.to_string()))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,18 +135,18 @@ impl UnitKind {
         }
     }
 
+    pub const ALL: [UnitKind; 7] = [
+        UnitKind::Bureau,
+        UnitKind::Station,
+        UnitKind::Department,
+        UnitKind::Team,
+        UnitKind::StreetOffice,
+        UnitKind::Procuratorate,
+        UnitKind::Court,
+    ];
+
     pub fn parse(s: &str) -> Option<UnitKind> {
-        [
-            UnitKind::Bureau,
-            UnitKind::Station,
-            UnitKind::Department,
-            UnitKind::Team,
-            UnitKind::StreetOffice,
-            UnitKind::Procuratorate,
-            UnitKind::Court,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == s)
+        UnitKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
     /// Partner organisations sit outside the bureau's tree and own no police records.
@@ -203,6 +214,19 @@ mod tests {
             Role::join(&[Role::Admin, Role::Custodian]),
             "admin,custodian"
         );
+    }
+
+    #[test]
+    fn strict_role_lists_name_the_unknown_role() {
+        assert_eq!(
+            Role::parse_list("desk_officer, admin"),
+            Ok(vec![Role::DeskOfficer, Role::Admin])
+        );
+        assert_eq!(Role::parse_list(""), Ok(vec![]));
+        assert_eq!(Role::parse_list("admin,root"), Err("root".to_string()));
+        for k in UnitKind::ALL {
+            assert_eq!(UnitKind::parse(k.as_str()), Some(k));
+        }
     }
 
     #[test]

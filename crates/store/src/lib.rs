@@ -170,6 +170,17 @@ impl Store {
             Store::Postgres(_) => "postgres",
         }
     }
+
+    /// Ends the store's use of the database now rather than on the last drop: SQLite's
+    /// writer finishes its queued jobs and stops, PostgreSQL's pool closes. For a caller
+    /// that hands the database to another process while clones may still be alive
+    /// (`bench startup`); later calls on any clone fail.
+    pub fn close(&self) {
+        match self {
+            Store::Sqlite(s) => s.close(),
+            Store::Postgres(s) => s.pool.close(),
+        }
+    }
 }
 
 store_methods! {

@@ -4,7 +4,7 @@
 //! database per test, created from that server); unset, they run on a SQLite file in
 //! a temporary directory.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::DbConfig;
 
@@ -17,19 +17,18 @@ pub struct TestDb {
 }
 
 /// A directory removed on drop (a `tempfile::TempDir` under a readable name).
-/// `.0` is its path, kept for callers that read the field directly.
-pub struct TempDir(pub PathBuf, tempfile::TempDir);
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new(tag: &str) -> std::io::Result<TempDir> {
         let dir = tempfile::Builder::new()
             .prefix(&format!("frontline-{tag}-"))
             .tempdir()?;
-        Ok(TempDir(dir.path().to_path_buf(), dir))
+        Ok(TempDir(dir))
     }
 
     pub fn path(&self) -> &Path {
-        self.1.path()
+        self.0.path()
     }
 }
 
@@ -103,7 +102,6 @@ mod tests {
     fn temp_dir_is_removed_on_drop() {
         let dir = TempDir::new("unit").unwrap();
         let p = dir.path().to_path_buf();
-        assert_eq!(dir.0, p);
         assert!(p.is_dir());
         drop(dir);
         assert!(!p.exists());

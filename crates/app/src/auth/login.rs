@@ -1,12 +1,47 @@
 //! Sign-in, with a username locked for a while after repeated failures.
 
 use chrono::{DateTime, Duration, Utc};
+use frontline_core::FieldError;
+use frontline_core::request::read;
 use frontline_store::{AuditDraft, SessionRow};
+use serde::Deserialize;
 
 use super::Failures;
 use super::Session;
 use super::token_hash;
 use crate::{App, AppError, Result};
+
+// The sign-in request: what the API reads and the sign-in page builds from its form.
+// (Plain comments: a doc comment would become the OpenAPI schema's description.)
+#[derive(Clone, Deserialize, utoipa::ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    // Never print the password in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LoginRequest {
+    /// Reads a JSON body. Anything but an object with both texts is one error on the
+    /// body: which part was wrong tells a prober nothing useful either way.
+    pub fn from_json(body: serde_json::Value) -> Result<LoginRequest> {
+        read(body).map_err(|_| {
+            AppError::field(FieldError::new(
+                "",
+                "login.fields",
+                "请提供用户名和密码",
+                "username and password are required",
+            ))
+        })
+    }
+}
 
 fn random_hex(bytes: usize) -> Result<String> {
     let mut buf = vec![0u8; bytes];
@@ -51,6 +86,11 @@ impl App {
 }
 
 impl App {
+    /// [`App::login`] with a request contract (the API and the sign-in page).
+    pub async fn sign_in(&self, req: &LoginRequest, client: &str) -> Result<(String, Session)> {
+        self.login(&req.username, &req.password, client).await
+    }
+
     /// Signs in. Every failure looks the same to the caller (no username probing).
     pub async fn login(
         &self,

@@ -16,9 +16,10 @@ mod officers;
 mod password;
 mod sessions;
 
+pub use login::LoginRequest;
 pub use officers::NewOfficer;
 pub use password::{check_password_rules, hash_password_blocking};
-pub use sessions::token_hash;
+pub use sessions::{Me, token_hash};
 
 /// How long a validated session is trusted from memory before the database is asked
 /// again (so a disabled account loses access within this time, even across processes).

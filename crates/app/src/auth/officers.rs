@@ -77,7 +77,7 @@ impl App {
                     username: username.clone(),
                     display_name: new.display_name.trim().to_string(),
                     unit_id: unit.id,
-                    roles: Role::join(&roles),
+                    roles: roles.clone(),
                     auxiliary: new.auxiliary,
                     badge_no: None,
                     password_hash: hash,

@@ -1,13 +1,27 @@
 //! Sessions: random tokens stored hashed, trusted from memory for a short while.
 
 use chrono::{DateTime, Utc};
-use frontline_core::org::{Actor, Role, UnitKind};
+use frontline_core::org::{Actor, Role};
 use frontline_store::{AuditDraft, OfficerRow};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use super::SESSION_CACHE_SECS;
 use super::Session;
 use crate::{App, AppError, Result};
+
+// The signed-in officer, as `GET /api/v1/me` and the sign-in answer show them.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    #[schema(value_type = Vec<String>)]
+    pub roles: Vec<Role>,
+}
 
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -25,13 +39,25 @@ impl App {
             display_name: o.display_name.clone(),
             unit_id: unit.id,
             unit_path: unit.path.clone(),
-            unit_kind: UnitKind::parse(&unit.kind).unwrap_or(UnitKind::Station),
-            roles: Role::split(&o.roles),
+            unit_kind: unit.kind,
+            roles: o.roles.clone(),
         })
     }
 }
 
 impl App {
+    /// Who is signed in behind `s`.
+    pub fn me(&self, s: &Session) -> Me {
+        Me {
+            id: s.actor.officer_id,
+            username: s.actor.username.clone(),
+            display_name: s.actor.display_name.clone(),
+            unit_id: s.actor.unit_id,
+            unit_name: self.org.unit_name(s.actor.unit_id),
+            roles: s.actor.roles.clone(),
+        }
+    }
+
     pub(super) fn cache_session(&self, s: &Session, now: DateTime<Utc>) {
         if let Ok(mut m) = self.auth.sessions.write() {
             if m.len() > 100_000 {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use frontline_core::org::child_path;
+use frontline_core::org::{Role, UnitKind, child_path};
 use frontline_store::{AuditDraft, BulkLoad, DistrictRow, NewIncident, OfficerRow, UnitRow};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -71,7 +71,9 @@ fn org_rows(
         load.units.push(UnitRow {
             id,
             parent_id: parent.as_ref().map(|p| p.0),
-            kind: u.kind.to_string(),
+            kind: UnitKind::parse(u.kind).ok_or_else(|| {
+                AppError::Internal(format!("demo unit {} has unknown kind {}", u.key, u.kind))
+            })?,
             station_class: u.station_class.map(i16::from),
             code: u.code.clone(),
             name: u.name.clone(),
@@ -105,7 +107,18 @@ fn org_rows(
             username: o.username.clone(),
             display_name: o.display_name.clone(),
             unit_id: *unit_id,
-            roles: o.roles.join(","),
+            roles: o
+                .roles
+                .iter()
+                .map(|r| {
+                    Role::parse(r).ok_or_else(|| {
+                        AppError::Internal(format!(
+                            "demo officer {} has unknown role {r}",
+                            o.username
+                        ))
+                    })
+                })
+                .collect::<Result<_>>()?,
             auxiliary: o.auxiliary,
             badge_no: o.badge_no.clone(),
             password_hash: password_hash.to_string(),

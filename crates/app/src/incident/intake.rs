@@ -26,10 +26,7 @@ impl App {
         let v = incident::validate(input, now, &self.categories).map_err(AppError::Validation)?;
         let unit = match v.unit_id {
             Some(id) if id != actor.unit_id => {
-                let u = self
-                    .org
-                    .unit(id)
-                    .filter(|u| UnitKind::parse(&u.kind) == Some(UnitKind::Station));
+                let u = self.org.unit(id).filter(|u| u.kind == UnitKind::Station);
                 match u {
                     None => {
                         return Err(AppError::field(FieldError::new(
@@ -52,7 +49,7 @@ impl App {
             }
             _ => {
                 let own = self.org.unit(actor.unit_id).ok_or(AppError::Forbidden)?;
-                if UnitKind::parse(&own.kind) != Some(UnitKind::Station) {
+                if own.kind != UnitKind::Station {
                     return Err(AppError::field(FieldError::new(
                         "unit_id",
                         "unit.required",

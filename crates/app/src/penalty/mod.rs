@@ -244,7 +244,7 @@ impl App {
         self.org
             .units()
             .into_iter()
-            .find(|u| UnitKind::parse(&u.kind) == Some(UnitKind::Bureau))
+            .find(|u| u.kind == UnitKind::Bureau)
             .map(|u| u.name)
             .unwrap_or_default()
     }

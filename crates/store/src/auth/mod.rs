@@ -1,6 +1,7 @@
 //! Officers (accounts) and their sign-in sessions.
 
 use chrono::{DateTime, Utc};
+use frontline_core::org::Role;
 use uuid::Uuid;
 
 use crate::{AuditDraft, Result};
@@ -14,7 +15,7 @@ pub struct OfficerRow {
     pub username: String,
     pub display_name: String,
     pub unit_id: Uuid,
-    pub roles: String,
+    pub roles: Vec<Role>,
     pub auxiliary: bool,
     pub badge_no: Option<String>,
     pub password_hash: String,
@@ -42,6 +43,22 @@ pub struct SessionRow {
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+}
+
+/// A role name in the database that core does not know: reading the officer fails
+/// rather than dropping it (which could hide a damaged row) or granting anything.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown role {0:?} in the officers table")]
+pub(crate) struct UnknownRole(String);
+
+/// Parses the stored `officers.roles` text (names joined by commas).
+pub(crate) fn parse_roles(s: &str) -> std::result::Result<Vec<Role>, UnknownRole> {
+    Role::parse_list(s).map_err(UnknownRole)
+}
+
+/// Formats roles for the `officers.roles` column.
+pub(crate) fn format_roles(roles: &[Role]) -> String {
+    Role::join(roles)
 }
 
 /// The columns both engines read and write, in the row mappers' order.

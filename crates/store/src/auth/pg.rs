@@ -2,7 +2,7 @@ use deadpool_postgres::GenericClient;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::{OFFICER_COLS, OfficerRow, SESSION_COLS, SessionRow};
+use super::{OFFICER_COLS, OfficerRow, SESSION_COLS, SessionRow, format_roles, parse_roles};
 use crate::audit::pg::append;
 use crate::engine::pg::PgStore;
 use crate::{AuditDraft, Result, StoreError, truncate_micros};
@@ -13,7 +13,7 @@ fn officer_from_row(r: &Row) -> Result<OfficerRow> {
         username: r.try_get(1)?,
         display_name: r.try_get(2)?,
         unit_id: r.try_get(3)?,
-        roles: r.try_get(4)?,
+        roles: parse_roles(r.try_get(4)?).map_err(StoreError::db_from)?,
         auxiliary: r.try_get(5)?,
         badge_no: r.try_get(6)?,
         password_hash: r.try_get(7)?,
@@ -43,7 +43,7 @@ pub(crate) async fn insert_officer_row(c: &impl GenericClient, o: &OfficerRow) -
             &o.username,
             &o.display_name,
             &o.unit_id,
-            &o.roles,
+            &format_roles(&o.roles),
             &o.auxiliary,
             &o.badge_no,
             &o.password_hash,

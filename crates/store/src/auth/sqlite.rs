@@ -1,7 +1,8 @@
+use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
-use super::{OFFICER_COLS, OfficerRow, SESSION_COLS, SessionRow};
+use super::{OFFICER_COLS, OfficerRow, SESSION_COLS, SessionRow, format_roles, parse_roles};
 use crate::audit::sqlite::append;
 use crate::engine::sqlite::SqliteStore;
 use crate::{AuditDraft, Result, StoreError, from_micros, micros};
@@ -12,7 +13,8 @@ fn officer_from_row(r: &Row<'_>) -> rusqlite::Result<OfficerRow> {
         username: r.get(1)?,
         display_name: r.get(2)?,
         unit_id: r.get(3)?,
-        roles: r.get(4)?,
+        roles: parse_roles(r.get_ref(4)?.as_str()?)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, Type::Text, Box::new(e)))?,
         auxiliary: r.get(5)?,
         badge_no: r.get(6)?,
         password_hash: r.get(7)?,
@@ -41,7 +43,7 @@ pub(crate) fn insert_officer_row(conn: &Connection, o: &OfficerRow) -> Result<()
         o.username,
         o.display_name,
         o.unit_id,
-        o.roles,
+        format_roles(&o.roles),
         o.auxiliary,
         o.badge_no,
         o.password_hash,

@@ -1,5 +1,6 @@
 //! The organisation: units, districts, settings, and loading a whole organisation.
 
+use frontline_core::org::UnitKind;
 use uuid::Uuid;
 
 use crate::{AuditDraft, NewIncident, OfficerRow, Result};
@@ -11,7 +12,9 @@ pub(crate) mod sqlite;
 pub struct UnitRow {
     pub id: Uuid,
     pub parent_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: UnitKind,
+    /// 1 or 2 for stations (一类 / 二类), none for other units; a number in the schema
+    /// and in core, so it stays one here.
     pub station_class: Option<i16>,
     pub code: String,
     pub name: String,
@@ -34,6 +37,17 @@ pub struct BulkLoad {
     pub officers: Vec<OfficerRow>,
     pub incidents: Vec<NewIncident>,
     pub settings: Vec<(String, String)>,
+}
+
+/// A unit kind in the database that core does not know (a damaged or foreign row):
+/// reading it fails rather than guessing a kind.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown unit kind {0:?} in the units table")]
+pub(crate) struct UnknownUnitKind(String);
+
+/// Parses the stored `units.kind` text.
+pub(crate) fn parse_kind(s: &str) -> std::result::Result<UnitKind, UnknownUnitKind> {
+    UnitKind::parse(s).ok_or_else(|| UnknownUnitKind(s.to_string()))
 }
 
 const UNIT_COLS: &str = "id, parent_id, kind, station_class, code, name, path";

@@ -1,17 +1,17 @@
 use tokio_postgres::Row;
 
-use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow};
+use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow, parse_kind};
 use crate::audit::pg::append;
 use crate::auth::pg::insert_officer_row;
 use crate::engine::pg::PgStore;
 use crate::incident::pg::insert_incident;
-use crate::{AuditDraft, Result};
+use crate::{AuditDraft, Result, StoreError};
 
 fn unit_from_row(r: &Row) -> Result<UnitRow> {
     Ok(UnitRow {
         id: r.try_get(0)?,
         parent_id: r.try_get(1)?,
-        kind: r.try_get(2)?,
+        kind: parse_kind(r.try_get(2)?).map_err(StoreError::db_from)?,
         station_class: r.try_get(3)?,
         code: r.try_get(4)?,
         name: r.try_get(5)?,
@@ -65,7 +65,7 @@ impl PgStore {
                         &[
                             &u.id,
                             &u.parent_id,
-                            &u.kind,
+                            &u.kind.as_str(),
                             &u.station_class,
                             &u.code,
                             &u.name,

@@ -1,6 +1,7 @@
+use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow};
+use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow, parse_kind};
 use crate::audit::sqlite::append;
 use crate::auth::sqlite::insert_officer_row;
 use crate::engine::sqlite::SqliteStore;
@@ -11,7 +12,8 @@ fn unit_from_row(r: &Row<'_>) -> rusqlite::Result<UnitRow> {
     Ok(UnitRow {
         id: r.get(0)?,
         parent_id: r.get(1)?,
-        kind: r.get(2)?,
+        kind: parse_kind(r.get_ref(2)?.as_str()?)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, Type::Text, Box::new(e)))?,
         station_class: r.get(3)?,
         code: r.get(4)?,
         name: r.get(5)?,
@@ -72,7 +74,7 @@ impl SqliteStore {
                 .execute(params![
                     u.id,
                     u.parent_id,
-                    u.kind,
+                    u.kind.as_str(),
                     u.station_class,
                     u.code,
                     u.name,

@@ -2,7 +2,7 @@
 
 pub(crate) use chrono::{DateTime, Duration, Timelike, Utc};
 pub(crate) use frontline_core::audit::{AuditRecord, ChainBreak, GENESIS, Verifier};
-pub(crate) use frontline_core::org::Role;
+pub(crate) use frontline_core::org::{Role, UnitKind};
 pub(crate) use frontline_store::testing::{self, TestDb};
 pub(crate) use frontline_store::{
     AuditDraft, AuditRow, BulkLoad, CalendarRow, DbConfig, DistrictRow, IncidentFilter,
@@ -44,7 +44,7 @@ pub(crate) fn unit(
     UnitRow {
         id: Uuid::now_v7(),
         parent_id: parent.map(|p| p.id),
-        kind: kind.into(),
+        kind: UnitKind::parse(kind).unwrap(),
         station_class,
         code: code.into(),
         name: name.into(),
@@ -64,7 +64,7 @@ pub(crate) fn officer(
         username: username.into(),
         display_name: format!("Officer {username}"),
         unit_id: unit.id,
-        roles: Role::join(roles),
+        roles: roles.to_vec(),
         auxiliary,
         badge_no: badge_no.map(Into::into),
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$fake${username}"),

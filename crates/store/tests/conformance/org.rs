@@ -62,10 +62,7 @@ async fn org_round_trip() {
     }
     let aux = store.officer_by_username("s02.aux").await.unwrap().unwrap();
     assert!(aux.auxiliary && aux.badge_no.is_none() && !aux.disabled);
-    assert_eq!(
-        Role::split(&aux.roles),
-        vec![Role::DeskOfficer, Role::CommunityOfficer]
-    );
+    assert_eq!(aux.roles, vec![Role::DeskOfficer, Role::CommunityOfficer]);
 
     assert!(store.officer_by_username("nobody").await.unwrap().is_none());
     assert!(
@@ -213,5 +210,78 @@ async fn bulk_load_with_one_bad_row_stores_nothing() {
     assert_eq!(
         raw_count(&db.config, "SELECT COUNT(*) FROM units WHERE code = 'S03'").await,
         0
+    );
+}
+
+/// Kinds and roles are typed in rows and plain text in the schema: written as core
+/// spells them, and a stored value core does not know is an error, never a panic nor
+/// a silently dropped role.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unit_kinds_and_roles_are_stored_as_text_and_checked_when_read() {
+    let (db, store, org) = with_org().await;
+    assert_eq!(
+        raw_count(
+            &db.config,
+            "SELECT COUNT(*) FROM units WHERE code = 'XZ1' AND kind = 'team'"
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        raw_count(
+            &db.config,
+            "SELECT COUNT(*) FROM officers \
+             WHERE username = 's02.aux' AND roles = 'desk_officer,community_officer'"
+        )
+        .await,
+        1
+    );
+
+    raw_execute(
+        &db.config,
+        "UPDATE officers SET roles = 'desk_officer,root' WHERE username = 's02.aux'",
+    )
+    .await;
+    let err = store.officer_by_username("s02.aux").await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Db(e) if e.message().contains("root")),
+        "{err:?}"
+    );
+    assert!(matches!(
+        store.officer_by_id(org.desk02.id).await,
+        Err(StoreError::Db(_))
+    ));
+    assert!(
+        store
+            .officer_by_username("s01.desk")
+            .await
+            .unwrap()
+            .is_some(),
+        "other officers still read"
+    );
+    raw_execute(
+        &db.config,
+        "UPDATE officers SET roles = '' WHERE username = 's02.aux'",
+    )
+    .await;
+    assert_eq!(
+        store
+            .officer_by_username("s02.aux")
+            .await
+            .unwrap()
+            .map(|o| o.roles),
+        Some(vec![]),
+        "an empty list is no role, not an error"
+    );
+
+    raw_execute(
+        &db.config,
+        "UPDATE units SET kind = 'galaxy' WHERE code = 'S02'",
+    )
+    .await;
+    let err = store.list_units().await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Db(e) if e.message().contains("galaxy")),
+        "{err:?}"
     );
 }

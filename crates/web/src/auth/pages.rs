@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use frontline_app::AppError;
+use frontline_app::auth::LoginRequest;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -108,9 +109,11 @@ async fn login_submit(
         Err(status) => return error_page(&state, None, lang, status),
     };
     let next = safe_next(form.next.as_deref());
-    let username = form.username.unwrap_or_default().trim().to_string();
-    let password = form.password.unwrap_or_default();
-    let (status, error) = match state.app.login(&username, &password, &ip).await {
+    let req = LoginRequest {
+        username: form.username.unwrap_or_default().trim().to_string(),
+        password: form.password.unwrap_or_default(),
+    };
+    let (status, error) = match state.app.sign_in(&req, &ip).await {
         Ok((token, _session)) => {
             let cookie = session_cookie(token, state.app.config.secure_cookies);
             return (jar.add(cookie), Redirect::to(&next)).into_response();
@@ -141,7 +144,7 @@ async fn login_submit(
             "login",
             &format!("/login?next={}", urlencode(&next)),
         ),
-        username,
+        username: req.username,
         next,
         error: Some(error),
     };

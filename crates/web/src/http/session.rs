@@ -95,13 +95,9 @@ impl FromRequestParts<AppState> for ApiSession {
         let token = match credential(parts) {
             Some(Credential::Bearer(t)) => t,
             Some(Credential::Cookie(t)) if !unsafe_method || same_origin(parts) => t,
-            _ => return Err(ApiError::new(AppError::Unauthorized, lang)),
+            _ => return Err(AppError::Unauthorized.into()),
         };
-        let s = state
-            .app
-            .authenticate(&token)
-            .await
-            .map_err(|e| ApiError::new(e, lang))?;
+        let s = state.app.authenticate(&token).await?;
         Ok(ApiSession(s, lang))
     }
 }
@@ -128,7 +124,7 @@ impl FromRequestParts<AppState> for UiSession {
         match state.app.authenticate(&token).await {
             Ok(s) => Ok(UiSession(s, lang)),
             Err(AppError::Unauthorized) => Err(to_login()),
-            Err(e) => Err(ApiError::new(e, lang).into_response()),
+            Err(e) => Err(ApiError::from(e).into_response()),
         }
     }
 }

@@ -33,7 +33,7 @@ async fn fresh_db(pg: Option<&str>) -> anyhow::Result<(DbConfig, Option<TempDir>
             let dir = TempDir::new("bench")?;
             Ok((
                 DbConfig::Sqlite {
-                    path: dir.0.join("frontline.db"),
+                    path: dir.path().join("frontline.db"),
                 },
                 Some(dir),
             ))

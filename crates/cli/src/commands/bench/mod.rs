@@ -11,8 +11,8 @@
 //! deep pages, a month's export) one scenario at a time.
 //!
 //! Benchmarks measure the engine itself, so some helpers use the store directly
-//! (`app.store`: bare insert loop, engine name, incident counts, closing SQLite) where
-//! no use case fits.
+//! (`app.store`: bare insert loop, engine name, incident counts, closing the store before
+//! `serve` opens it) where no use case fits.
 
 mod intake;
 mod lists;

@@ -3,7 +3,6 @@
 use std::time::{Duration, Instant};
 
 use anyhow::bail;
-use frontline_store::Store;
 
 use super::open_filled;
 
@@ -18,9 +17,9 @@ fn rss_kib(pid: u32) -> Option<u64> {
 pub(super) async fn startup(data_dir: std::path::PathBuf, incidents: usize) -> anyhow::Result<()> {
     {
         let app = open_filled(&data_dir, incidents).await?;
-        if let Store::Sqlite(s) = &app.store {
-            s.close();
-        }
+        // Engine-level, as bench code may be: the served process must find the
+        // database closed before it opens it.
+        app.store.close();
     }
     let exe = std::env::current_exe()?;
     let port = {
