@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset};
 use frontline_core::authz::Action;
 use frontline_core::org::Actor;
 use frontline_core::period::{
-    Calendars, DeadlineError, DeadlineRule, Mode, PeriodError, PeriodResult, RuleCatalog, Step,
+    Calendars, DeadlineError, DeadlineRule, Mode, PeriodError, PeriodResult, RuleCatalog,
     compute_with,
 };
 use frontline_core::{FieldError, Lang};
