@@ -20,19 +20,23 @@ const ITEM_MAX: u64 = 99;
 
 /// The person at the time of the act: age and status only, never a name or number.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, ToSchema)]
-#[serde(default)]
 #[schema(as = PenaltyPerson)]
 pub struct AssessPerson {
     /// 0–120.
+    #[serde(default)]
     #[schema(value_type = u8, required = true)]
     pub age: Given<NumberOrText>,
+    #[serde(default)]
     #[schema(value_type = Option<bool>)]
     pub pregnant: Given<bool>,
+    #[serde(default)]
     #[schema(value_type = Option<bool>)]
     pub nursing_infant: Given<bool>,
     /// 初次违反治安管理 (matters for 16–17-year-olds); not given: assumed true.
+    #[serde(default)]
     #[schema(value_type = Option<bool>)]
     pub first_offence: Given<bool>,
+    #[serde(default)]
     #[schema(value_type = Option<bool>)]
     pub foreigner: Given<bool>,
     /// Refused: a person is only an age and flags here.
@@ -43,34 +47,43 @@ pub struct AssessPerson {
 
 /// Body of `POST /api/v1/penalty/assessments` (the `frontline penalty assess` contract).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, ToSchema)]
-#[serde(default)]
 #[schema(as = PenaltyAssessRequest)]
 pub struct AssessRequest {
     /// Article number of the 2025 law (`"51"` or `51`), or a violation code (`"26-2"`).
+    #[serde(default)]
     #[schema(value_type = String, required = true)]
     pub article: Given<NumberOrText>,
+    #[serde(default)]
     #[schema(value_type = Option<u8>)]
     pub item: Given<NumberOrText>,
     /// A situation code of the standard (`GET /api/v1/penalty/catalog`); default situation when absent.
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub situation: Given<String>,
     /// `lighter`, `base` (default) or `heavier`.
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub tier: Given<String>,
     /// Statutory grounds and discretionary circumstance codes.
+    #[serde(default)]
     #[schema(value_type = Option<Vec<String>>)]
     pub circumstances: Given<Vec<Given<String>>>,
+    #[serde(default)]
     #[schema(value_type = AssessPerson, required = true)]
     pub person: Given<AssessPerson>,
     /// `YYYY-MM-DD`; selects the law version (从旧兼从轻). Not after today.
+    #[serde(default)]
     #[schema(value_type = String, required = true)]
     pub offence_date: Given<String>,
     /// When the police discovered the act (limitation).
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub discovered_date: Given<String>,
     /// When the decision is made.
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub decision_date: Given<String>,
+    #[serde(default)]
     #[schema(value_type = Option<u64>)]
     pub illegal_gains_yuan: Given<NumberOrText>,
     /// Refused with `unknown_field`.
@@ -80,9 +93,8 @@ pub struct AssessRequest {
 }
 
 /// One request, or an array of them for several violations of one person.
-///
-/// Reading never fails: an element that is not an object is kept as such and reported
-/// by [`AssessBody::check`] on its index.
+// Reading never fails: an element that is not an object is kept as such and reported by
+// `AssessBody::check` on its index.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(untagged)]
 #[schema(as = PenaltyAssessBody)]

@@ -52,14 +52,15 @@ pub fn standard_field_error(e: &StandardError, text: &str) -> FieldError {
     )
 }
 
-/// Body of `POST /api/v1/penalty/standards`.
+// Body of `POST /api/v1/penalty/standards`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, ToSchema)]
-#[serde(default)]
 pub struct StandardUploadRequest {
     /// A name for this version (default: the standard's own `name_zh`).
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub name: Given<String>,
     /// The standard file (TOML), as `data/penalty/standard-default.toml`.
+    #[serde(default)]
     #[schema(value_type = String, required = true)]
     pub text: Given<String>,
 }
