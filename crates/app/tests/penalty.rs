@@ -2,7 +2,7 @@
 //! assessment, the engine's refusals in plain words, the catalog and the standards —
 //! who may, what is refused, what is audited.
 #![allow(clippy::unwrap_used, reason = "tests stop loudly")]
-#![allow(clippy::indexing_slicing, reason = "tests stop loudly")]
+#![allow(clippy::indexing_slicing, clippy::panic, reason = "tests stop loudly")]
 
 mod common;
 

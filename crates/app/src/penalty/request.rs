@@ -98,6 +98,10 @@ pub struct AssessRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[serde(untagged)]
 #[schema(as = PenaltyAssessBody)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "read once per request and never moved in bulk"
+)]
 pub enum AssessBody {
     #[schema(value_type = AssessRequest)]
     One(Given<AssessRequest>),
