@@ -28,7 +28,8 @@ use crate::http::session::ApiSession;
 /// Standards are larger than other bodies (the default one is about 150 KB).
 pub const STANDARD_BODY_LIMIT: usize = frontline_app::penalty::STANDARD_MAX_BYTES + 64 * 1024;
 
-// ---- documentation of the request and response (the CLI's JSON contract) ----
+// ---- documentation of the response: the engine's types are in core, which has no
+// OpenAPI derive; the request contracts are the real types of frontline_app::penalty ----
 
 #[derive(Debug, Serialize, ToSchema)]
 #[allow(
