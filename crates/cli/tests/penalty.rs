@@ -169,3 +169,43 @@ fn bureau_standard_is_validated() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("discretion standard"));
 }
+
+#[test]
+fn the_cli_reads_the_api_contract_and_names_each_field() {
+    // What serde derive used to accept and the API refuses: the API's contract wins.
+    for (req, needles) in [
+        (
+            r#"{"article": "51", "person": {"age": 200}, "offence_date": "2026-03-01"}"#,
+            vec!["invalid request: person.age: integer range"],
+        ),
+        (
+            r#"{"article": "51", "person": {"age": 30, "name": "x"}, "tier": "worst", "offence_date": "2026-03-01"}"#,
+            vec![
+                "invalid request: person.name: unknown field",
+                "invalid request: tier: tier unknown",
+            ],
+        ),
+        (r#"[]"#, vec!["body: violations count"]),
+        (
+            r#"[{"article": "51", "person": {"age": 30}, "offence_date": "2026-03-01"}, {"article": "999", "person": {"age": 30}, "offence_date": "2026-03-01"}]"#,
+            vec!["1.article: unknown violation"],
+        ),
+        (
+            r#"{"article": "51", "person": {"age": 30}, "offence_date": "2999-01-01"}"#,
+            vec!["offence_date: date future"],
+        ),
+    ] {
+        let (code, v, err) = assess(req);
+        assert_eq!(code, 2, "{req}");
+        assert!(v.is_null());
+        for n in needles {
+            assert!(err.contains(n), "{req}: {err}");
+        }
+    }
+    // What the API accepts and serde derive used to refuse: numbers as text.
+    let (code, v, err) = assess(
+        r#"{"article": 51, "illegal_gains_yuan": "0", "person": {"age": "35"}, "offence_date": "2026-03-01"}"#,
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["range"]["article"], 51);
+}

@@ -1,11 +1,11 @@
 //! The catalog of the law in force with the standard in use, and its filters.
 
-use frontline_core::FieldError;
 use frontline_core::authz::Action;
 use frontline_core::org::Actor;
 use frontline_core::penalty::catalog::{Rule, RuleKind};
 use frontline_core::penalty::rules::{Cite, STATUTORY_CIRCUMSTANCES};
 use frontline_core::penalty::{Engine, LawVersion};
+use frontline_core::{FieldError, Lang};
 use serde::Serialize;
 
 use super::StandardInUse;
@@ -247,6 +247,27 @@ pub fn article_number(s: &str) -> Option<u16> {
     s.split('-').next().and_then(|n| n.trim().parse().ok())
 }
 
+/// The article of the law in force named in `s` (see [`article_number`]), or the field
+/// error that says where its articles are.
+pub fn known_article(engine: &Engine, s: &str) -> std::result::Result<u16, FieldError> {
+    let cat = &engine.catalog;
+    article_number(s)
+        .filter(|n| cat.article(*n).is_some())
+        .ok_or_else(|| {
+            let v = cat.version;
+            let (first, last) = v.violation_articles();
+            FieldError::new(
+                "article",
+                "unknown_violation",
+                format!(
+                    "没有第{s}条（{}年修订版为第{first}条至第{last}条）",
+                    v.as_str()
+                ),
+                format!("No article {s} ({})", v.numbering_hint(Lang::En)),
+            )
+        })
+}
+
 /// The statutory grounds and the standard's circumstances (those that apply to
 /// `article`, when given).
 fn circumstance_views(
@@ -302,17 +323,7 @@ impl App {
         let only = q.article.as_deref().filter(|s| !s.trim().is_empty());
         let only_no = match only {
             None => None,
-            Some(s) => match article_number(s).filter(|n| cat.article(*n).is_some()) {
-                Some(n) => Some(n),
-                None => {
-                    return Err(AppError::field(FieldError::new(
-                        "article",
-                        "unknown_violation",
-                        format!("没有第{s}条（2025年修订版为第26条至第89条）"),
-                        format!("No article {s} (2025 numbering: articles 26–89)"),
-                    )));
-                }
-            },
+            Some(s) => Some(known_article(engine, s).map_err(AppError::field)?),
         };
         let text = q.q.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let articles = cat

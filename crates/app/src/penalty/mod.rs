@@ -27,13 +27,15 @@ mod standards;
 #[cfg(test)]
 mod tests;
 
-pub use assess::assess_field_error;
+pub use assess::{AssessAnswer, assess_field_error, assess_inputs};
 pub use catalog::{
     ArticleView, CatalogQuery, CircumstanceView, ItemView, PenaltyCatalogView, SituationView,
-    TierView, ViolationView, article_number,
+    TierView, ViolationView, article_number, known_article,
 };
-pub use request::{parse_assess_request, parse_assess_requests};
-pub use standards::{StandardList, StandardUpload, StandardView, standard_field_error};
+pub use request::{AssessBody, AssessPerson, AssessRequest, parse_assess_request};
+pub use standards::{
+    StandardList, StandardUpload, StandardUploadRequest, StandardView, standard_field_error,
+};
 
 /// Largest standard accepted (the default one is about 150 KB).
 pub const STANDARD_MAX_BYTES: usize = 1024 * 1024;

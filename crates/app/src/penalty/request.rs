@@ -1,32 +1,132 @@
-//! Reading assessment requests (the CLI/API JSON contract), with field-level errors.
+//! The assessment request contract (`POST /api/v1/penalty/assessments`, the calculator
+//! form and `frontline penalty assess`): read leniently, then checked field by field so
+//! that every problem is reported at once on its path (`person.age`, `circumstances.2`,
+//! `1.article` for the second of an array).
 
 use chrono::NaiveDate;
 use frontline_core::FieldError;
 use frontline_core::error::Errors;
 use frontline_core::penalty::{AssessInput, Person, TierKind};
-use serde_json::Value;
+use frontline_core::request::{Given, NumberOrText, Unknown};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
 
 use super::AGE_MAX;
 
-const REQUEST_FIELDS: [&str; 10] = [
-    "article",
-    "item",
-    "situation",
-    "tier",
-    "circumstances",
-    "person",
-    "offence_date",
-    "discovered_date",
-    "decision_date",
-    "illegal_gains_yuan",
-];
-const PERSON_FIELDS: [&str; 5] = [
-    "age",
-    "pregnant",
-    "nursing_infant",
-    "first_offence",
-    "foreigner",
-];
+/// Largest illegal gains accepted, in yuan.
+const GAINS_MAX: u64 = 10_000_000_000;
+/// Largest item number accepted.
+const ITEM_MAX: u64 = 99;
+
+/// The person at the time of the act: age and status only, never a name or number.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, ToSchema)]
+#[schema(as = PenaltyPerson)]
+pub struct AssessPerson {
+    /// 0–120.
+    #[serde(default)]
+    #[schema(value_type = u8, required = true)]
+    pub age: Given<NumberOrText>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub pregnant: Given<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub nursing_infant: Given<bool>,
+    /// 初次违反治安管理 (matters for 16–17-year-olds); not given: assumed true.
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub first_offence: Given<bool>,
+    #[serde(default)]
+    #[schema(value_type = Option<bool>)]
+    pub foreigner: Given<bool>,
+    /// Refused: a person is only an age and flags here.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: Unknown,
+}
+
+/// Body of `POST /api/v1/penalty/assessments` (the `frontline penalty assess` contract).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, ToSchema)]
+#[schema(as = PenaltyAssessRequest)]
+pub struct AssessRequest {
+    /// Article number of the 2025 law (`"51"` or `51`), or a violation code (`"26-2"`).
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    pub article: Given<NumberOrText>,
+    #[serde(default)]
+    #[schema(value_type = Option<u8>)]
+    pub item: Given<NumberOrText>,
+    /// A situation code of the standard (`GET /api/v1/penalty/catalog`); default situation when absent.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub situation: Given<String>,
+    /// `lighter`, `base` (default) or `heavier`.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub tier: Given<String>,
+    /// Statutory grounds and discretionary circumstance codes.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub circumstances: Given<Vec<Given<String>>>,
+    #[serde(default)]
+    #[schema(value_type = AssessPerson, required = true)]
+    pub person: Given<AssessPerson>,
+    /// `YYYY-MM-DD`; selects the law version (从旧兼从轻). Not after today.
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    pub offence_date: Given<String>,
+    /// When the police discovered the act (limitation).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub discovered_date: Given<String>,
+    /// When the decision is made.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub decision_date: Given<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<u64>)]
+    pub illegal_gains_yuan: Given<NumberOrText>,
+    /// Refused with `unknown_field`.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub unknown: Unknown,
+}
+
+/// One request, or an array of them for several violations of one person.
+// Reading never fails: an element that is not an object is kept as such and reported by
+// `AssessBody::check` on its index.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(untagged)]
+#[schema(as = PenaltyAssessBody)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "read once per request and never moved in bulk"
+)]
+pub enum AssessBody {
+    #[schema(value_type = AssessRequest)]
+    One(Given<AssessRequest>),
+    #[schema(value_type = Vec<AssessRequest>)]
+    Several(Vec<Given<AssessRequest>>),
+}
+
+impl<'de> Deserialize<'de> for AssessBody {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Array(a) => AssessBody::Several(
+                a.into_iter()
+                    .map(|v| Given::deserialize(v).unwrap_or(Given::Wrong))
+                    .collect(),
+            ),
+            v => AssessBody::One(Given::deserialize(v).unwrap_or(Given::Wrong)),
+        })
+    }
+}
+
+impl From<AssessRequest> for AssessBody {
+    fn from(r: AssessRequest) -> Self {
+        AssessBody::One(Given::Value(r))
+    }
+}
 
 fn unknown_field(path: &str) -> FieldError {
     FieldError::new(
@@ -37,44 +137,58 @@ fn unknown_field(path: &str) -> FieldError {
     )
 }
 
-fn not_null(v: Option<&Value>) -> Option<&Value> {
-    v.filter(|v| !v.is_null())
+fn not_an_object() -> FieldError {
+    FieldError::new(
+        "",
+        "body.object",
+        "请求内容应为一个 JSON 对象",
+        "The body must be one JSON object",
+    )
 }
 
-fn opt_text(v: Option<&Value>, field: &str, errs: &mut Errors) -> Option<String> {
-    match not_null(v) {
-        None => None,
-        Some(Value::String(s)) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
-        Some(_) => {
-            errs.push(FieldError::new(
-                field,
-                "string",
-                "应为文字",
-                "Must be a string",
-            ));
-            None
-        }
-    }
+fn required(field: &str, zh: &str, en: &str) -> FieldError {
+    FieldError::new(field, "required", zh, en)
 }
 
-fn opt_bool(v: Option<&Value>, field: &str, errs: &mut Errors) -> Option<bool> {
-    match not_null(v) {
-        None => None,
-        Some(Value::Bool(b)) => Some(*b),
-        Some(_) => {
-            errs.push(FieldError::new(
-                field,
-                "boolean",
-                "应为是或否（true / false）",
-                "Must be true or false",
-            ));
-            None
-        }
-    }
+fn age_required() -> FieldError {
+    required(
+        "person.age",
+        "请填写违法行为人行为时的年龄",
+        "Give the person's age at the time of the act",
+    )
 }
 
-fn opt_date(v: Option<&Value>, field: &str, errs: &mut Errors) -> Option<NaiveDate> {
-    let s = opt_text(v, field, errs)?;
+fn offence_date_required() -> FieldError {
+    required(
+        "offence_date",
+        "请填写违法行为发生日期",
+        "Give the date of the act",
+    )
+}
+
+/// Trimmed text; blank reads as absent.
+fn text(g: &Given<String>, field: &str, errs: &mut Errors) -> Option<String> {
+    g.checked(errs, || {
+        FieldError::new(field, "string", "应为文字", "Must be a string")
+    })
+    .map(|s| s.trim().to_string())
+    .filter(|s| !s.is_empty())
+}
+
+fn flag(g: &Given<bool>, field: &str, errs: &mut Errors) -> Option<bool> {
+    g.checked(errs, || {
+        FieldError::new(
+            field,
+            "boolean",
+            "应为是或否（true / false）",
+            "Must be true or false",
+        )
+    })
+    .copied()
+}
+
+fn date(g: &Given<String>, field: &str, errs: &mut Errors) -> Option<NaiveDate> {
+    let s = text(g, field, errs)?;
     match NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
         Ok(d) => Some(d),
         Err(_) => {
@@ -89,15 +203,27 @@ fn opt_date(v: Option<&Value>, field: &str, errs: &mut Errors) -> Option<NaiveDa
     }
 }
 
-fn opt_uint(v: Option<&Value>, field: &str, max: u64, errs: &mut Errors) -> Option<u64> {
-    match not_null(v) {
-        None => None,
-        Some(Value::Number(n)) if n.as_u64().is_some_and(|n| n <= max) => n.as_u64(),
-        Some(Value::String(s)) if s.trim().is_empty() => None,
-        Some(Value::String(s)) if s.trim().parse::<u64>().is_ok_and(|n| n <= max) => {
-            s.trim().parse().ok()
-        }
-        Some(_) => {
+/// Whether a number or text field holds nothing (absent, or blank text).
+fn blank(g: &Given<NumberOrText>) -> bool {
+    match g {
+        Given::Absent => true,
+        Given::Value(NumberOrText::Text(s)) => s.trim().is_empty(),
+        Given::Value(NumberOrText::Number(_)) | Given::Wrong => false,
+    }
+}
+
+/// A whole number from 0 to `max`, given as a number or as text (blank reads as absent).
+fn uint(g: &Given<NumberOrText>, field: &str, max: u64, errs: &mut Errors) -> Option<u64> {
+    let n = match g {
+        Given::Absent => return None,
+        Given::Value(NumberOrText::Text(s)) if s.trim().is_empty() => return None,
+        Given::Value(NumberOrText::Number(n)) => n.as_u64(),
+        Given::Value(NumberOrText::Text(s)) => s.trim().parse::<u64>().ok(),
+        Given::Wrong => None,
+    };
+    match n.filter(|n| *n <= max) {
+        Some(n) => Some(n),
+        None => {
             errs.push(FieldError::new(
                 field,
                 "integer.range",
@@ -109,198 +235,200 @@ fn opt_uint(v: Option<&Value>, field: &str, max: u64, errs: &mut Errors) -> Opti
     }
 }
 
-/// Reads one assessment request (the JSON contract of `frontline penalty assess`),
-/// reporting every problem with its field path (`person.age`, `offence_date` …).
-pub fn parse_assess_request(v: &Value) -> std::result::Result<AssessInput, Vec<FieldError>> {
-    let Some(obj) = v.as_object() else {
-        return Err(vec![FieldError::new(
-            "",
-            "body.object",
-            "请求内容应为一个 JSON 对象",
-            "The body must be one JSON object",
-        )]);
+fn article(g: &Given<NumberOrText>, errs: &mut Errors) -> String {
+    let format = || {
+        FieldError::new(
+            "article",
+            "article.format",
+            "条文应为条文号（如 51）或违法行为代码（如 26-2）",
+            "The article must be a number (51) or a violation code (26-2)",
+        )
     };
-    let mut errs = Errors::default();
-    for k in obj.keys() {
-        if !REQUEST_FIELDS.contains(&k.as_str()) {
-            errs.push(unknown_field(k));
-        }
+    if blank(g) {
+        errs.push(required(
+            "article",
+            "请选择或填写条文（如 51，或违法行为代码 26-2）",
+            "Give the article (e.g. 51) or a violation code (e.g. 26-2)",
+        ));
+        return String::new();
     }
-    let article = match not_null(obj.get("article"))
-        .filter(|v| v.as_str().is_none_or(|s| !s.trim().is_empty()))
-    {
-        None => {
-            errs.push(FieldError::new(
-                "article",
-                "required",
-                "请选择或填写条文（如 51，或违法行为代码 26-2）",
-                "Give the article (e.g. 51) or a violation code (e.g. 26-2)",
-            ));
+    match g {
+        Given::Value(NumberOrText::Number(n)) if n.as_u64().is_some() => n.to_string(),
+        Given::Value(NumberOrText::Text(s)) => s.trim().to_string(),
+        _ => {
+            errs.push(format());
             String::new()
         }
-        Some(Value::Number(n)) if n.as_u64().is_some() => n.to_string(),
-        Some(Value::String(s)) if !s.trim().is_empty() => s.trim().to_string(),
-        Some(_) => {
-            errs.push(FieldError::new(
-                "article",
-                "article.format",
-                "条文应为条文号（如 51）或违法行为代码（如 26-2）",
-                "The article must be a number (51) or a violation code (26-2)",
-            ));
-            String::new()
-        }
-    };
-    let item = opt_uint(obj.get("item"), "item", 99, &mut errs).map(|n| n as u8);
-    let situation = opt_text(obj.get("situation"), "situation", &mut errs);
-    let tier = match opt_text(obj.get("tier"), "tier", &mut errs) {
-        None => None,
-        Some(t) => match TierKind::parse(&t) {
-            Some(t) => Some(t),
-            None => {
-                errs.push(FieldError::new(
-                    "tier",
-                    "tier.unknown",
-                    "处罚档次应为 lighter（情节较轻）、base（一般）或 heavier（情节较重）",
-                    "tier must be lighter, base or heavier",
-                ));
-                None
-            }
-        },
-    };
-    let mut circumstances = Vec::new();
-    match not_null(obj.get("circumstances")) {
-        None => {}
-        Some(Value::Array(a)) => {
-            for (i, c) in a.iter().enumerate() {
-                match c.as_str().map(str::trim) {
-                    Some(s) if !s.is_empty() => {
-                        if !circumstances.iter().any(|x: &String| x == s) {
-                            circumstances.push(s.to_string());
-                        }
-                    }
-                    _ => errs.push(FieldError::new(
-                        format!("circumstances.{i}"),
-                        "string",
-                        "情节应为情节代码",
-                        "Each circumstance must be a circumstance code",
-                    )),
-                }
-            }
-        }
-        Some(_) => errs.push(FieldError::new(
-            "circumstances",
-            "array",
-            "情节应为情节代码的列表",
-            "circumstances must be a list of codes",
-        )),
     }
-    let mut person = Person::default();
-    match not_null(obj.get("person")) {
-        Some(Value::Object(p)) => {
-            for k in p.keys() {
-                if !PERSON_FIELDS.contains(&k.as_str()) {
-                    errs.push(unknown_field(&format!("person.{k}")));
-                }
-            }
-            match not_null(p.get("age")) {
-                None => errs.push(FieldError::new(
-                    "person.age",
-                    "required",
-                    "请填写违法行为人行为时的年龄",
-                    "Give the person's age at the time of the act",
-                )),
-                v => {
-                    if let Some(a) = opt_uint(v, "person.age", AGE_MAX, &mut errs) {
-                        person.age = a as u8;
-                    }
-                }
-            }
-            person.pregnant =
-                opt_bool(p.get("pregnant"), "person.pregnant", &mut errs).unwrap_or(false);
-            person.nursing_infant =
-                opt_bool(p.get("nursing_infant"), "person.nursing_infant", &mut errs)
-                    .unwrap_or(false);
-            person.first_offence =
-                opt_bool(p.get("first_offence"), "person.first_offence", &mut errs);
-            person.foreigner =
-                opt_bool(p.get("foreigner"), "person.foreigner", &mut errs).unwrap_or(false);
-        }
-        None => errs.push(FieldError::new(
-            "person.age",
-            "required",
-            "请填写违法行为人行为时的年龄",
-            "Give the person's age at the time of the act",
-        )),
-        Some(_) => errs.push(FieldError::new(
-            "person",
-            "object",
-            "person 应为对象，如 {\"age\": 30}",
-            "person must be an object such as {\"age\": 30}",
-        )),
-    }
-    let offence_date = match not_null(obj.get("offence_date")) {
-        None => {
-            errs.push(FieldError::new(
-                "offence_date",
-                "required",
-                "请填写违法行为发生日期",
-                "Give the date of the act",
-            ));
-            None
-        }
-        v => opt_date(v, "offence_date", &mut errs),
-    };
-    let discovered_date = opt_date(obj.get("discovered_date"), "discovered_date", &mut errs);
-    let decision_date = opt_date(obj.get("decision_date"), "decision_date", &mut errs);
-    let illegal_gains_yuan = opt_uint(
-        obj.get("illegal_gains_yuan"),
-        "illegal_gains_yuan",
-        10_000_000_000,
-        &mut errs,
-    );
-    let offence_date = offence_date.unwrap_or_default();
-    errs.into_result(AssessInput {
-        article,
-        item,
-        situation,
-        tier,
-        circumstances,
-        person,
-        offence_date,
-        discovered_date,
-        decision_date,
-        illegal_gains_yuan,
-    })
 }
 
-/// One request object, or an array of them (several violations of one person, 第16条);
-/// a problem in the `n`th is reported as `n.field`.
-pub fn parse_assess_requests(
-    v: &Value,
-) -> std::result::Result<(Vec<AssessInput>, bool), Vec<FieldError>> {
-    match v.as_array() {
-        None => parse_assess_request(v).map(|i| (vec![i], false)),
-        Some(a) => {
-            let mut out = Vec::with_capacity(a.len());
-            let mut errs = Vec::new();
-            for (i, x) in a.iter().enumerate() {
-                match parse_assess_request(x) {
-                    Ok(input) => out.push(input),
-                    Err(e) => errs.extend(e.into_iter().map(|mut fe| {
-                        fe.field = if fe.field.is_empty() {
-                            i.to_string()
-                        } else {
-                            format!("{i}.{}", fe.field)
-                        };
-                        fe
-                    })),
+impl AssessPerson {
+    fn check(&self, errs: &mut Errors) -> Person {
+        for k in self.unknown.keys() {
+            errs.push(unknown_field(&format!("person.{k}")));
+        }
+        let mut person = Person::default();
+        // Blank text is no age: it must not read as 0 (a child under 14).
+        if blank(&self.age) {
+            errs.push(age_required());
+        } else if let Some(a) = uint(&self.age, "person.age", AGE_MAX, errs) {
+            person.age = u8::try_from(a).unwrap_or(u8::MAX);
+        }
+        person.pregnant = flag(&self.pregnant, "person.pregnant", errs).unwrap_or(false);
+        person.nursing_infant =
+            flag(&self.nursing_infant, "person.nursing_infant", errs).unwrap_or(false);
+        person.first_offence = flag(&self.first_offence, "person.first_offence", errs);
+        person.foreigner = flag(&self.foreigner, "person.foreigner", errs).unwrap_or(false);
+        person
+    }
+}
+
+impl AssessRequest {
+    /// The engine's input, or every problem of this request (paths without an index).
+    pub fn check(&self) -> Result<AssessInput, Vec<FieldError>> {
+        let mut errs = Errors::default();
+        for k in self.unknown.keys() {
+            errs.push(unknown_field(k));
+        }
+        let article = article(&self.article, &mut errs);
+        let item = uint(&self.item, "item", ITEM_MAX, &mut errs).and_then(|n| u8::try_from(n).ok());
+        let situation = text(&self.situation, "situation", &mut errs);
+        let tier = match text(&self.tier, "tier", &mut errs) {
+            None => None,
+            Some(t) => match TierKind::parse(&t) {
+                Some(t) => Some(t),
+                None => {
+                    errs.push(FieldError::new(
+                        "tier",
+                        "tier.unknown",
+                        "处罚档次应为 lighter（情节较轻）、base（一般）或 heavier（情节较重）",
+                        "tier must be lighter, base or heavier",
+                    ));
+                    None
+                }
+            },
+        };
+        let mut circumstances: Vec<String> = Vec::new();
+        match &self.circumstances {
+            Given::Absent => {}
+            Given::Value(list) => {
+                for (i, c) in list.iter().enumerate() {
+                    match c.value().map(|s| s.trim()) {
+                        Some(s) if !s.is_empty() => {
+                            if !circumstances.iter().any(|x| x == s) {
+                                circumstances.push(s.to_string());
+                            }
+                        }
+                        _ => errs.push(FieldError::new(
+                            format!("circumstances.{i}"),
+                            "string",
+                            "情节应为情节代码",
+                            "Each circumstance must be a circumstance code",
+                        )),
+                    }
                 }
             }
-            if errs.is_empty() {
-                Ok((out, true))
-            } else {
-                Err(errs)
+            Given::Wrong => errs.push(FieldError::new(
+                "circumstances",
+                "array",
+                "情节应为情节代码的列表",
+                "circumstances must be a list of codes",
+            )),
+        }
+        let person = match &self.person {
+            Given::Value(p) => p.check(&mut errs),
+            Given::Absent => {
+                errs.push(age_required());
+                Person::default()
+            }
+            Given::Wrong => {
+                errs.push(FieldError::new(
+                    "person",
+                    "object",
+                    "person 应为对象，如 {\"age\": 30}",
+                    "person must be an object such as {\"age\": 30}",
+                ));
+                Person::default()
+            }
+        };
+        // Blank text is no date: it must not read as a default one.
+        let offence_date = if matches!(&self.offence_date, Given::Value(s) if s.trim().is_empty())
+            || self.offence_date.is_absent()
+        {
+            errs.push(offence_date_required());
+            None
+        } else {
+            date(&self.offence_date, "offence_date", &mut errs)
+        };
+        let discovered_date = date(&self.discovered_date, "discovered_date", &mut errs);
+        let decision_date = date(&self.decision_date, "decision_date", &mut errs);
+        let illegal_gains_yuan = uint(
+            &self.illegal_gains_yuan,
+            "illegal_gains_yuan",
+            GAINS_MAX,
+            &mut errs,
+        );
+        errs.into_result(AssessInput {
+            article,
+            item,
+            situation,
+            tier,
+            circumstances,
+            person,
+            offence_date: offence_date.unwrap_or_default(),
+            discovered_date,
+            decision_date,
+            illegal_gains_yuan,
+        })
+    }
+}
+
+fn check_one(r: &Given<AssessRequest>) -> Result<AssessInput, Vec<FieldError>> {
+    match r {
+        Given::Value(r) => r.check(),
+        Given::Absent | Given::Wrong => Err(vec![not_an_object()]),
+    }
+}
+
+impl AssessBody {
+    /// Reads a JSON body. Never fails: what is not the contract's shape is reported by
+    /// [`AssessBody::check`].
+    pub fn read(v: serde_json::Value) -> AssessBody {
+        frontline_core::request::read(v).unwrap_or(AssessBody::One(Given::Wrong))
+    }
+
+    /// The engine's inputs and whether the body was an array (several violations, 第16条),
+    /// or every problem; a problem in the `n`th request is reported as `n.field`.
+    pub fn check(&self) -> Result<(Vec<AssessInput>, bool), Vec<FieldError>> {
+        match self {
+            AssessBody::One(r) => check_one(r).map(|i| (vec![i], false)),
+            AssessBody::Several(list) => {
+                let mut out = Vec::with_capacity(list.len());
+                let mut errs = Vec::new();
+                for (i, r) in list.iter().enumerate() {
+                    match check_one(r) {
+                        Ok(input) => out.push(input),
+                        Err(e) => errs.extend(e.into_iter().map(|mut fe| {
+                            fe.field = if fe.field.is_empty() {
+                                i.to_string()
+                            } else {
+                                format!("{i}.{}", fe.field)
+                            };
+                            fe
+                        })),
+                    }
+                }
+                if errs.is_empty() {
+                    Ok((out, true))
+                } else {
+                    Err(errs)
+                }
             }
         }
     }
+}
+
+/// One request read from JSON and checked (a shorthand for tests and tools).
+pub fn parse_assess_request(v: &serde_json::Value) -> Result<AssessInput, Vec<FieldError>> {
+    check_one(&frontline_core::request::read(v.clone()).unwrap_or(Given::Wrong))
 }

@@ -5,8 +5,10 @@ use frontline_core::authz::Action;
 use frontline_core::error::Errors;
 use frontline_core::org::Actor;
 use frontline_core::penalty::{Engine, StandardError};
+use frontline_core::request::Given;
 use frontline_store::{AuditDraft, NewPenaltyStandard, PenaltyStandardRow};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::LoadedEngine;
@@ -48,6 +50,42 @@ pub fn standard_field_error(e: &StandardError, text: &str) -> FieldError {
         format!("{at_zh}（{}）：{}{tail_zh}", e.entry, e.message),
         format!("{at_en} ({}): {}{tail_en}", e.entry, e.message),
     )
+}
+
+// Body of `POST /api/v1/penalty/standards`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, ToSchema)]
+pub struct StandardUploadRequest {
+    /// A name for this version (default: the standard's own `name_zh`).
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub name: Given<String>,
+    /// The standard file (TOML), as `data/penalty/standard-default.toml`.
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    pub text: Given<String>,
+}
+
+impl StandardUploadRequest {
+    /// Reads a JSON body; what is not an object reads as an empty request.
+    pub fn read(v: serde_json::Value) -> StandardUploadRequest {
+        frontline_core::request::read(v).unwrap_or_default()
+    }
+
+    /// The name (blank: the standard's own) and the text, or the one error the API has
+    /// always answered for a body it cannot use.
+    pub fn check(&self) -> std::result::Result<(&str, &str), FieldError> {
+        match (&self.name, &self.text) {
+            (Given::Value(_) | Given::Absent, Given::Value(text)) => {
+                Ok((self.name.value().map_or("", String::as_str), text))
+            }
+            _ => Err(FieldError::new(
+                "text",
+                "required",
+                "请提供 text（裁量基准 TOML 文本），name 可选",
+                "Give text (the standard as TOML) and optionally name",
+            )),
+        }
+    }
 }
 
 /// A stored standard.
@@ -106,6 +144,16 @@ impl App {
                 .map(|r| standard_view(r, loaded.standard_id))
                 .collect(),
         })
+    }
+
+    /// The upload over its request contract (the API's body).
+    pub async fn upload_standard_request(
+        &self,
+        actor: &Actor,
+        req: &StandardUploadRequest,
+    ) -> Result<StandardUpload> {
+        let (name, text) = req.check().map_err(AppError::field)?;
+        self.upload_standard(actor, name, text).await
     }
 
     /// Validates a standard against the catalog and stores it as an inactive draft.

@@ -1,7 +1,7 @@
 //! Request reading and the engine's refusals as field errors.
 
 use frontline_core::FieldError;
-use frontline_core::penalty::{AssessError, AssessInput, StandardError, TierKind};
+use frontline_core::penalty::{AssessError, AssessInput, Reason, StandardError, TierKind};
 
 use super::*;
 use serde_json::json;
@@ -60,7 +60,10 @@ fn engine_refusals_become_plain_field_errors() {
     assert!(e.zh.contains("999"), "{}", e.zh);
     let e = assess_field_error(&AssessError::InvalidInput {
         field: "decision_date",
-        message: "decision_date is before offence_date / 决定日期早于行为日期".into(),
+        message: Reason::new(
+            "decision_date is before offence_date",
+            "决定日期早于行为日期",
+        ),
     });
     assert_eq!(e.zh, "决定日期早于行为日期");
     assert_eq!(e.en, "decision_date is before offence_date");

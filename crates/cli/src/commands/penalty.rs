@@ -1,7 +1,9 @@
 //! `frontline penalty assess|catalog`: the public-order penalty discretion engine.
 //!
-//! `assess --input FILE|-` reads one JSON request and prints the
-//! assessment as JSON (an array of requests: several violations, combined per 第16条); bad input or an unknown code exits 2 with a message on stderr.
+//! `assess --input FILE|-` reads one JSON request (the API's contract, checked by the
+//! same rules) and prints the assessment as the API answers it (an array of requests:
+//! several violations, combined per 第16条); bad input or an unknown code exits 2 with
+//! one line per field error on stderr.
 //! `catalog` lists articles, violation codes, tiers, situations and circumstances.
 
 use std::io::Read;
@@ -9,9 +11,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
+use frontline_app::penalty::{AssessAnswer, AssessBody, assess_inputs};
+use frontline_core::FieldError;
+use frontline_core::incident::SHANGHAI;
+use frontline_core::penalty::Engine;
 use frontline_core::penalty::catalog::{Catalog, RuleKind};
 use frontline_core::penalty::rules::STATUTORY_CIRCUMSTANCES;
-use frontline_core::penalty::{AssessInput, Engine, combine};
 
 #[derive(Subcommand)]
 pub(crate) enum PenaltyCmd {
@@ -84,44 +89,28 @@ fn assess(a: AssessArgs) -> ExitCode {
         }
     };
     // One request object, or an array of them: several violations of one person,
-    // decided separately and combined (第16条).
+    // decided separately and combined (第16条). The API's contract and rules.
     let value: serde_json::Value = match serde_json::from_str(&text) {
         Ok(v) => v,
         Err(e) => return fail(format!("invalid request JSON: {e}")),
     };
-    let many = value.is_array();
-    let inputs: Vec<AssessInput> = match if many {
-        serde_json::from_value(value)
-    } else {
-        serde_json::from_value(value).map(|i| vec![i])
-    } {
-        Ok(i) => i,
-        Err(e) => return fail(format!("invalid request JSON: {e}")),
+    let (inputs, many) = match AssessBody::read(value).check() {
+        Ok(x) => x,
+        Err(errs) => return refuse(Some("invalid request"), &errs),
     };
     let engine = match engine(&a.standard) {
         Ok(e) => e,
         Err(e) => return fail(e),
     };
-    let mut out = Vec::with_capacity(inputs.len());
-    for (n, input) in inputs.iter().enumerate() {
-        match engine.assess(input) {
-            Ok(x) => out.push(x),
-            Err(e) if many => return fail(format!("request {}: {e}", n + 1)),
-            Err(e) => return fail(e),
-        }
-    }
-    let json = if many {
-        let combined = combine(&out);
-        let v = serde_json::json!({ "assessments": out, "combined": combined });
-        if a.compact {
-            serde_json::to_string(&v)
-        } else {
-            serde_json::to_string_pretty(&v)
-        }
-    } else if a.compact {
-        serde_json::to_string(&out.first())
-    } else {
-        serde_json::to_string_pretty(&out.first())
+    let today = chrono::Utc::now().with_timezone(&SHANGHAI).date_naive();
+    let answer = match assess_inputs(&engine, &inputs, many, today) {
+        Ok(out) => AssessAnswer::new(out, many),
+        Err(errs) => return refuse(None, &errs),
+    };
+    let json = match answer {
+        Ok(v) if a.compact => serde_json::to_string(&v).map_err(|e| e.to_string()),
+        Ok(v) => serde_json::to_string_pretty(&v).map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
     };
     match json {
         Ok(s) => {
@@ -132,6 +121,20 @@ fn assess(a: AssessArgs) -> ExitCode {
     }
 }
 
+/// Field errors on stderr, one a line: the path, the code in words and the message, as
+/// the API answers them (`1.article` for the second of an array).
+fn refuse(what: Option<&str>, errs: &[FieldError]) -> ExitCode {
+    for e in errs {
+        let code = e.code.replace(['_', '.'], " ");
+        let field = if e.field.is_empty() { "body" } else { &e.field };
+        match what {
+            Some(w) => eprintln!("error: {w}: {field}: {code}: {}", e.en),
+            None => eprintln!("error: {field}: {code}: {}", e.en),
+        }
+    }
+    ExitCode::from(2)
+}
+
 fn catalog(c: CatalogArgs) -> ExitCode {
     let engine = match engine(&c.standard) {
         Ok(e) => e,
@@ -140,7 +143,11 @@ fn catalog(c: CatalogArgs) -> ExitCode {
     if let Some(n) = c.article
         && engine.catalog.article(n).is_none()
     {
-        return fail(format!("unknown article {n} (2025 numbering: 26–89)"));
+        let (first, last) = engine.catalog.version.violation_articles();
+        return fail(format!(
+            "unknown article {n} ({} numbering: {first}–{last})",
+            engine.catalog.version.as_str()
+        ));
     }
     if c.json {
         let v = serde_json::json!({

@@ -670,10 +670,4 @@ fn refusal_reasons_carry_both_languages_apart() {
             .reason()
             .is_none()
     );
-    // The shim reads the old joined form.
-    let legacy = Reason::from("a / 乙");
-    assert_eq!(
-        (legacy.en(), legacy.zh(), legacy.as_str()),
-        ("a", "乙", "a / 乙")
-    );
 }

@@ -12,10 +12,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontline_app::AppError;
 use frontline_app::penalty::{
-    CatalogQuery, PenaltyCatalogView, StandardList, StandardUpload, StandardView,
-    parse_assess_requests,
+    AssessAnswer, AssessBody, CatalogQuery, PenaltyCatalogView, StandardList, StandardUpload,
+    StandardUploadRequest, StandardView,
 };
-use frontline_core::FieldError;
+use frontline_core::org::Actor;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -28,49 +28,8 @@ use crate::http::session::ApiSession;
 /// Standards are larger than other bodies (the default one is about 150 KB).
 pub const STANDARD_BODY_LIMIT: usize = frontline_app::penalty::STANDARD_MAX_BYTES + 64 * 1024;
 
-// ---- documentation of the request and response (the CLI's JSON contract) ----
-
-/// The person at the time of the act: age and status only, never a name or number.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct PenaltyPerson {
-    /// 0–120.
-    pub age: u8,
-    pub pregnant: Option<bool>,
-    pub nursing_infant: Option<bool>,
-    /// 初次违反治安管理 (matters for 16–17-year-olds); not given: assumed true.
-    pub first_offence: Option<bool>,
-    pub foreigner: Option<bool>,
-}
-
-/// Body of `POST /api/v1/penalty/assessments` (the `frontline penalty assess` contract).
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct PenaltyAssessRequest {
-    /// Article number of the 2025 law (`"51"` or `51`), or a violation code (`"26-2"`).
-    pub article: String,
-    pub item: Option<u8>,
-    /// A situation code of the standard (`GET /api/v1/penalty/catalog`); default situation when absent.
-    pub situation: Option<String>,
-    /// `lighter`, `base` (default) or `heavier`.
-    pub tier: Option<String>,
-    /// Statutory grounds and discretionary circumstance codes.
-    pub circumstances: Option<Vec<String>>,
-    pub person: PenaltyPerson,
-    /// `YYYY-MM-DD`; selects the law version (从旧兼从轻). Not after today.
-    pub offence_date: String,
-    /// When the police discovered the act (limitation).
-    pub discovered_date: Option<String>,
-    /// When the decision is made.
-    pub decision_date: Option<String>,
-    pub illegal_gains_yuan: Option<u64>,
-}
+// ---- documentation of the response: the engine's types are in core, which has no
+// OpenAPI derive; the request contracts are the real types of frontline_app::penalty ----
 
 #[derive(Debug, Serialize, ToSchema)]
 #[allow(
@@ -172,14 +131,6 @@ pub struct PenaltyAssessment {
     pub explain: Vec<PenaltyStep>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-pub struct StandardUploadRequest {
-    /// A name for this version (default: the standard's own `name_zh`).
-    pub name: Option<String>,
-    /// The standard file (TOML), as `data/penalty/standard-default.toml`.
-    pub text: String,
-}
-
 // ---- handlers ----
 
 /// Several violations of one person (第16条): each assessed, then combined.
@@ -208,18 +159,6 @@ pub struct PenaltyAssessmentSet {
     pub combined: PenaltyCombined,
 }
 
-/// One request, or an array of them for several violations of one person.
-#[derive(Debug, Deserialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-#[serde(untagged)]
-pub enum PenaltyAssessBody {
-    One(PenaltyAssessRequest),
-    Several(Vec<PenaltyAssessRequest>),
-}
-
 /// An assessment, or (for an array) each assessment and the combination.
 #[derive(Debug, Serialize, ToSchema)]
 #[allow(
@@ -236,7 +175,7 @@ pub enum PenaltyAssessResult {
 /// 裁量计算: assess one violation with the standard in use (audited; no personal data).
 /// An array of requests (several violations of one person) answers each assessment and
 /// their combination (第16条), as `frontline penalty assess` does; errors name `n.field`.
-#[utoipa::path(post, tag = "crate::api_penalty", path = "/api/v1/penalty/assessments", request_body = PenaltyAssessBody,
+#[utoipa::path(post, tag = "crate::api_penalty", path = "/api/v1/penalty/assessments", request_body = AssessBody,
     responses((status = 200, body = PenaltyAssessResult), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn assess(
@@ -244,25 +183,16 @@ pub async fn assess(
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Response> {
-    let v = json_body(body, lang)?;
-    let (inputs, many) = parse_assess_requests(&v)
-        .map_err(|e| ApiError::new(AppError::Validation(e), lang).into_response())?;
-    let (mut all, combined) = state
-        .app
-        .assess_penalties(&s.actor, &inputs, many)
-        .await
-        .map_err(|e| ApiError::new(e, lang).into_response())?;
-    if many {
-        return Ok(
-            Json(serde_json::json!({ "assessments": all, "combined": combined })).into_response(),
-        );
-    }
-    match all.pop() {
-        Some(a) => Ok(Json(a).into_response()),
-        None => {
-            Err(ApiError::new(AppError::Internal("no assessment".into()), lang).into_response())
-        }
-    }
+    let body = AssessBody::read(json_body(body, lang)?);
+    Ok(assess_body(&state, &s.actor, &body).await.into_response())
+}
+
+async fn assess_body(
+    state: &AppState,
+    actor: &Actor,
+    body: &AssessBody,
+) -> Result<Json<AssessAnswer>, ApiError> {
+    Ok(Json(state.app.assess_request(actor, body).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -280,21 +210,14 @@ pub struct CatalogParams {
         (status = 422, body = Problem)))]
 pub async fn catalog(
     State(state): State<AppState>,
-    ApiSession(s, lang): ApiSession,
+    ApiSession(s, _): ApiSession,
     Query(p): Query<CatalogParams>,
 ) -> Result<Json<PenaltyCatalogView>, ApiError> {
-    state
-        .app
-        .penalty_catalog(
-            &s.actor,
-            &CatalogQuery {
-                q: p.q,
-                article: p.article,
-            },
-        )
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    let q = CatalogQuery {
+        q: p.q,
+        article: p.article,
+    };
+    Ok(Json(state.app.penalty_catalog(&s.actor, &q).await?))
 }
 
 /// Stored discretion standards (administrators): which one is in use, every version.
@@ -302,14 +225,9 @@ pub async fn catalog(
     responses((status = 200, body = StandardList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_standards(
     State(state): State<AppState>,
-    ApiSession(s, lang): ApiSession,
+    ApiSession(s, _): ApiSession,
 ) -> Result<Json<StandardList>, ApiError> {
-    state
-        .app
-        .list_standards(&s.actor)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    Ok(Json(state.app.list_standards(&s.actor).await?))
 }
 
 /// Upload a discretion standard (administrators): validated against the statute and
@@ -322,29 +240,21 @@ pub async fn upload_standard(
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Response> {
-    let v = json_body(body, lang)?;
-    let req: StandardUploadRequest = serde_json::from_value(v).map_err(|_| {
-        ApiError::new(
-            AppError::field(FieldError::new(
-                "text",
-                "required",
-                "请提供 text（裁量基准 TOML 文本），name 可选",
-                "Give text (the standard as TOML) and optionally name",
-            )),
-            lang,
-        )
-        .into_response()
-    })?;
-    let up = state
-        .app
-        .upload_standard(&s.actor, req.name.as_deref().unwrap_or(""), &req.text)
-        .await
-        .map_err(|e| ApiError::new(e, lang).into_response())?;
+    let req = StandardUploadRequest::read(json_body(body, lang)?);
+    Ok(upload(&state, &s.actor, &req).await.into_response())
+}
+
+async fn upload(
+    state: &AppState,
+    actor: &Actor,
+    req: &StandardUploadRequest,
+) -> Result<(StatusCode, HeaderMap, Json<StandardUpload>), ApiError> {
+    let up = state.app.upload_standard_request(actor, req).await?;
     let mut headers = HeaderMap::new();
     if let Ok(v) = "/api/v1/penalty/standards".parse() {
         headers.insert(header::LOCATION, v);
     }
-    Ok((StatusCode::CREATED, headers, Json(up)).into_response())
+    Ok((StatusCode::CREATED, headers, Json(up)))
 }
 
 /// Activate a stored standard (administrators); the previous one stays on record.
@@ -353,14 +263,10 @@ pub async fn upload_standard(
         (status = 404, body = Problem)))]
 pub async fn activate_standard(
     State(state): State<AppState>,
-    ApiSession(s, lang): ApiSession,
+    ApiSession(s, _): ApiSession,
     Path(id): Path<String>,
 ) -> Result<Json<StandardView>, ApiError> {
-    let id = Uuid::parse_str(&id).map_err(|_| ApiError::new(AppError::NotFound, lang))?;
-    state
-        .app
-        .activate_standard(&s.actor, id)
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::new(e, lang))
+    // An id that is not one reads as a standard that does not exist.
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    Ok(Json(state.app.activate_standard(&s.actor, id).await?))
 }

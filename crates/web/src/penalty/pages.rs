@@ -17,14 +17,15 @@ use axum::routing::{get, post};
 use frontline_app::AppError;
 use frontline_app::auth::Session;
 use frontline_app::penalty::{
-    ArticleView, CatalogQuery, CircumstanceView, PenaltyCatalogView, parse_assess_request,
+    ArticleView, AssessPerson, AssessRequest, CatalogQuery, CircumstanceView, PenaltyCatalogView,
+    known_article,
 };
 use frontline_core::authz::{self, Action, Scope};
 use frontline_core::incident::SHANGHAI;
 use frontline_core::penalty::{Assessment, Outcome};
+use frontline_core::request::{Given, NumberOrText};
 use frontline_core::{FieldError, Lang};
 use serde::Deserialize;
-use serde_json::{Value, json};
 
 use super::fmt::*;
 use crate::AppState;
@@ -89,39 +90,48 @@ impl CalcForm {
         f
     }
 
-    /// The request in the API's JSON contract, so that one parser checks both.
-    fn request(&self) -> Value {
-        let blank = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        let article = blank(&self.violation).or_else(|| blank(&self.article));
-        let age = if self.age.is_empty() {
-            Value::Null
-        } else {
-            match self.age.parse::<u64>() {
-                Ok(n) => json!(n),
-                Err(_) => json!(self.age),
-            }
+    /// The request in the API's contract, so that one check reads both. Blank fields are
+    /// absent; an age that is not a number stays text for the check to refuse.
+    fn request(&self) -> AssessRequest {
+        let blank = |s: &str| -> Given<String> { (!s.is_empty()).then(|| s.to_string()).into() };
+        let text = |s: &str| -> Given<NumberOrText> {
+            (!s.is_empty())
+                .then(|| NumberOrText::Text(s.to_string()))
+                .into()
         };
-        json!({
-            "article": article,
-            "item": blank(&self.item),
-            "tier": blank(&self.tier),
-            "situation": blank(&self.situation),
-            "circumstances": self.circumstances,
-            "person": {
-                "age": age,
-                "pregnant": self.pregnant,
-                "nursing_infant": self.nursing_infant,
-                "first_offence": match self.first_offence.as_str() {
-                    "yes" => json!(true),
-                    "no" => json!(false),
-                    "" => Value::Null,
-                    // Anything else is refused by the API parser with its field error.
-                    other => json!(other),
+        let article = if self.violation.is_empty() {
+            &self.article
+        } else {
+            &self.violation
+        };
+        AssessRequest {
+            article: text(article),
+            item: text(&self.item),
+            tier: blank(&self.tier),
+            situation: blank(&self.situation),
+            circumstances: Given::Value(
+                self.circumstances
+                    .iter()
+                    .map(|c| Given::Value(c.clone()))
+                    .collect(),
+            ),
+            person: Given::Value(AssessPerson {
+                age: text(&self.age),
+                pregnant: self.pregnant.into(),
+                nursing_infant: self.nursing_infant.into(),
+                first_offence: match self.first_offence.as_str() {
+                    "yes" => Given::Value(true),
+                    "no" => Given::Value(false),
+                    "" => Given::Absent,
+                    // Anything else is refused by the check with its field error.
+                    _ => Given::Wrong,
                 },
-                "foreigner": self.foreigner,
-            },
-            "offence_date": blank(&self.offence_date),
-        })
+                foreigner: self.foreigner.into(),
+                ..AssessPerson::default()
+            }),
+            offence_date: blank(&self.offence_date),
+            ..AssessRequest::default()
+        }
     }
 
     pub(crate) fn checked(&self, code: &str) -> bool {
@@ -528,29 +538,9 @@ async fn calculator(
         .as_deref()
         .map(str::trim)
         .filter(|s| !s.is_empty())
+        .map(|a| known_article(&state.app.penalty_engine().engine, a))
     {
-        Some(a)
-            if frontline_app::penalty::article_number(a).is_none_or(|n| {
-                state
-                    .app
-                    .penalty_engine()
-                    .engine
-                    .catalog
-                    .article(n)
-                    .is_none()
-            }) =>
-        {
-            FormErrors::new(
-                &[FieldError::new(
-                    "article",
-                    "unknown_violation",
-                    format!("没有第{a}条（2025年修订版为第26条至第89条）"),
-                    format!("No article {a} (2025 numbering: articles 26–89)"),
-                )],
-                lang,
-                &calc_labels(lang),
-            )
-        }
+        Some(Err(e)) => FormErrors::new(&[e], lang, &calc_labels(lang)),
         _ => FormErrors::default(),
     };
     let status = if errs.is_empty() {
@@ -580,7 +570,7 @@ async fn assess_form(
     if !csrf_ok(session, Some(&v.csrf)) {
         return Err(StatusCode::FORBIDDEN);
     }
-    let r = match parse_assess_request(&v.request()) {
+    let r = match v.request().check() {
         Ok(input) if print => state.app.print_penalty_note(&session.actor, &input).await,
         Ok(input) => state.app.assess_penalty(&session.actor, &input).await,
         Err(e) => Err(AppError::Validation(e)),

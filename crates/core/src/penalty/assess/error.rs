@@ -45,40 +45,6 @@ impl fmt::Debug for Reason {
     }
 }
 
-/// Compatibility shim: callers that still read the reason as `&str` (`english / 中文`).
-impl std::ops::Deref for Reason {
-    type Target = str;
-
-    fn deref(&self) -> &str {
-        &self.joined
-    }
-}
-
-/// Compatibility shim: a reason written as `english / 中文` (split at the last ` / `;
-/// text without one is used for both languages).
-impl From<&str> for Reason {
-    fn from(s: &str) -> Reason {
-        match s.rsplit_once(" / ") {
-            Some((en, zh)) => Reason {
-                en: en.to_string(),
-                zh: zh.to_string(),
-                joined: s.to_string(),
-            },
-            None => Reason {
-                en: s.to_string(),
-                zh: s.to_string(),
-                joined: s.to_string(),
-            },
-        }
-    }
-}
-
-impl From<String> for Reason {
-    fn from(s: String) -> Reason {
-        Reason::from(s.as_str())
-    }
-}
-
 /// Input the engine refuses; the CLI exits 2, the API answers 422.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AssessError {
