@@ -3,9 +3,9 @@
 
 use frontline_core::FieldError;
 use frontline_core::authz::Action;
-use frontline_core::incident::SHANGHAI;
 use frontline_core::org::Actor;
 use frontline_core::penalty::{AssessError, AssessInput, Assessment, Combined, TierKind, combine};
+use frontline_core::time::BEIJING;
 use frontline_store::AuditDraft;
 
 use super::MAX_VIOLATIONS;
@@ -128,7 +128,7 @@ impl App {
                 format!("Assess 1 to {MAX_VIOLATIONS} violations at a time"),
             )));
         }
-        let today = self.now().with_timezone(&SHANGHAI).date_naive();
+        let today = self.now().with_timezone(&BEIJING).date_naive();
         let loaded = self.penalty.fresh(&self.store).await?;
         let at = |i: usize, f: &str| {
             if !indexed {

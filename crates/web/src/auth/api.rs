@@ -94,7 +94,7 @@ pub async fn login(
         .map_err(|e| ApiError::new(e, lang).into_response())?;
     let body = LoginResponse {
         token: token.clone(),
-        expires_at: frontline_app::incidents::rfc3339_bj(session.expires_at),
+        expires_at: frontline_app::clock::rfc3339_bj(session.expires_at),
         me: me_of(&state, &session),
     };
     let jar = jar.add(session_cookie(token, state.app.config.secure_cookies));

@@ -20,8 +20,8 @@ use frontline_app::penalty::{
     ArticleView, CatalogQuery, CircumstanceView, PenaltyCatalogView, parse_assess_request,
 };
 use frontline_core::authz::{self, Action, Scope};
-use frontline_core::incident::SHANGHAI;
 use frontline_core::penalty::{Assessment, Outcome};
+use frontline_core::time::BEIJING;
 use frontline_core::{FieldError, Lang};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -501,7 +501,7 @@ fn today(state: &AppState) -> String {
     state
         .app
         .now()
-        .with_timezone(&SHANGHAI)
+        .with_timezone(&BEIJING)
         .date_naive()
         .to_string()
 }
