@@ -18,8 +18,8 @@ use crate::{App, AppError, Result};
 
 /// The list and export contract: filters as they arrive in the query string (API and
 /// list page alike), all text; checked by the use case.
+// The handler's `Query` extractor places the parameters in the query string.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Reported on or after (date `2026-11-01` or RFC 3339).
     pub from: Option<String>,

@@ -10,7 +10,7 @@ use frontline_core::request::{self, Given, Unknown};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-/// The caller (报警人) as sent.
+// The caller (报警人) as sent.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct CallerRequest {
     #[serde(default)]

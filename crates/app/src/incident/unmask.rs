@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::UnmaskedCaller;
 use crate::{App, AppError, Result};
 
-/// Body of `POST /api/v1/incidents/{id}/caller/unmask` and of the detail page's form.
+// Body of `POST /api/v1/incidents/{id}/caller/unmask` and of the detail page's form.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, utoipa::ToSchema)]
 pub struct UnmaskRequest {
     /// 查询事由: why the whole number is needed (audited).

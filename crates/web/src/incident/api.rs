@@ -61,7 +61,7 @@ pub async fn get_incident(
 }
 
 /// Incidents in the caller's scope, newest first.
-/// A role that reads no incidents at all is refused (403).
+// A role that reads no incidents at all is refused (403).
 #[utoipa::path(get, path = "/api/v1/incidents", params(ListQuery),
     responses((status = 200, body = IncidentList), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_incidents(
