@@ -42,6 +42,6 @@ impl Clock for FixedClock {
 
 /// RFC 3339 in Beijing time (+08:00), to the second: how every answer shows an instant.
 pub fn rfc3339_bj(t: DateTime<Utc>) -> String {
-    t.with_timezone(&frontline_core::incident::SHANGHAI)
+    t.with_timezone(&frontline_core::time::BEIJING)
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }

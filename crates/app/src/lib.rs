@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod capabilities;
 pub mod clock;
 pub mod demo;
 pub mod error;
@@ -18,15 +19,15 @@ pub mod period;
 
 use std::sync::Arc;
 
-use frontline_core::category::CategoryTree;
+use frontline_core::incident::category::CategoryTree;
 use frontline_store::{DbConfig, Store};
 
+pub use capabilities::Capabilities;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
 
 // Old paths, kept while web and cli move to the new ones.
 pub use demo::plan as demo_plan;
-pub use incident as incidents;
 
 pub type Result<T> = std::result::Result<T, AppError>;
 

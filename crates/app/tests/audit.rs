@@ -6,23 +6,22 @@
 mod common;
 
 use frontline_app::audit::{AuditBreak, verify_audit};
+use frontline_app::incident::IncidentRequest;
 use frontline_core::audit::ChainBreak;
-use frontline_core::incident::IncidentInput;
 use frontline_store::{DbConfig, Store};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_intact_chain_verifies() {
     let e = common::start().await;
     let desk = e.actor("s1.desk").await;
-    let input = IncidentInput {
-        reported_at: Some("2026-11-22T10:00:00+08:00".into()),
-        category: Some("criminal.theft".into()),
-        address: Some("人民路12号附近".into()),
-        caller_name: Some("王某".into()),
-        caller_phone: Some("13800138000".into()),
-        narrative: Some("报警人称其手机被盗。".into()),
-        ..IncidentInput::default()
-    };
+    let input = IncidentRequest::read(serde_json::json!({
+        "reported_at": "2026-11-22T10:00:00+08:00",
+        "category": "criminal.theft",
+        "address": "人民路12号附近",
+        "caller": {"name": "王某", "phone": "13800138000"},
+        "narrative": "报警人称其手机被盗。",
+    }))
+    .unwrap();
     e.app.create_incident(&desk, &input).await.unwrap();
     let report = e.app.verify_audit().await.unwrap();
     assert!(report.is_intact(), "{report}");

@@ -4,7 +4,7 @@
 use chrono::{TimeZone, Utc};
 use frontline_app::demo::DEMO_SEED;
 use frontline_app::demo_plan::{DEMO_INCIDENT_COUNT, plan};
-use frontline_core::category::CategoryTree;
+use frontline_core::incident::category::CategoryTree;
 use sha2::{Digest, Sha256};
 
 #[test]

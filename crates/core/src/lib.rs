@@ -18,5 +18,3 @@ pub mod request;
 pub mod time;
 
 pub use error::{FieldError, Lang};
-/// Compatibility path: the category tree belongs to incidents.
-pub use incident::category;

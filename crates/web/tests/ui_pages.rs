@@ -411,6 +411,43 @@ async fn list_filters_paging_and_bureau_wide_unit_picker() {
 }
 
 #[tokio::test]
+async fn a_page_post_naming_another_unit_gets_the_api_s_field_error() {
+    let ui = ui().await;
+    // The stations the command centre may choose from, as its intake form offers them.
+    let command = ui.sign_in("command").await;
+    let form = ui.get("/incidents/new", &command).await;
+    let select = form
+        .body
+        .split("id=\"unit_id\"")
+        .nth(1)
+        .expect("unit choice");
+    let select = select.split("</select>").next().unwrap_or("");
+    let units: Vec<&str> = select
+        .split("<option value=\"")
+        .skip(1)
+        .filter_map(|o| o.split('"').next())
+        .filter(|v| !v.is_empty())
+        .collect();
+    assert!(units.len() > 1, "{select}");
+
+    let cookie = ui.sign_in("s1.desk").await;
+    let csrf = ui.get("/incidents/new", &cookie).await.csrf();
+    let mut refused = 0;
+    for unit in units {
+        let mut fields = incident_form(&csrf, "");
+        fields.push(("unit_id", unit));
+        let r = ui.post("/incidents", &cookie, &fields).await;
+        if r.status == StatusCode::SEE_OTHER {
+            continue; // the officer's own station
+        }
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert!(r.body.contains("无权为其他单位登记警情"), "{}", r.body);
+        refused += 1;
+    }
+    assert!(refused > 0);
+}
+
+#[tokio::test]
 async fn language_switch_assets_and_unknown_paths() {
     let ui = ui().await;
     let r = ui.get("/lang/en?next=/login", "").await;

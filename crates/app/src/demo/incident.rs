@@ -1,7 +1,7 @@
 //! The planned incidents: when, where, what, and who called.
 
 use chrono::{DateTime, Datelike, Days, NaiveDateTime, TimeDelta, TimeZone, Timelike, Utc};
-use frontline_core::category::{Category, CategoryTree};
+use frontline_core::incident::category::{Category, CategoryTree};
 
 use super::data::{DemoData, StationDef, Words};
 use super::mix::{

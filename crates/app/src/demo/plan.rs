@@ -14,7 +14,7 @@
 //! the incidents, so changing `incident_count` does not change the officers.
 
 use chrono::{DateTime, Utc};
-use frontline_core::category::CategoryTree;
+use frontline_core::incident::category::CategoryTree;
 
 use super::data::data;
 use super::rng::Rng;

@@ -2,28 +2,31 @@
 
 use frontline_core::FieldError;
 use frontline_core::authz::{self, Action, Scope};
-use frontline_core::incident::{self, IncidentInput};
 use frontline_core::org::{Actor, UnitKind};
 use frontline_store::IncidentRow;
 use frontline_store::{AuditDraft, NewIncident};
 use uuid::Uuid;
 
+use super::IncidentRequest;
 use crate::{App, AppError, Result};
 
 impl App {
     /// 接警登记. The owning unit is the officer's own station unless a permitted user
-    /// names another; a district must belong to the owning unit.
+    /// names another (anyone else naming another unit is refused on `unit_id`, from the
+    /// API and the intake page alike); a district must belong to the owning unit.
     pub async fn create_incident(
         &self,
         actor: &Actor,
-        input: &IncidentInput,
+        request: &IncidentRequest,
     ) -> Result<IncidentRow> {
         let create_scope = authz::scope(actor, Action::IncidentCreate);
         if create_scope == Scope::None {
             return Err(AppError::Forbidden);
         }
         let now = self.now();
-        let v = incident::validate(input, now, &self.categories).map_err(AppError::Validation)?;
+        let v = request
+            .check(now, &self.categories)
+            .map_err(AppError::Validation)?;
         let unit = match v.unit_id {
             Some(id) if id != actor.unit_id => {
                 let u = self.org.unit(id).filter(|u| u.kind == UnitKind::Station);

@@ -3,10 +3,12 @@
 use chrono::{DateTime, Utc};
 use frontline_core::FieldError;
 use frontline_core::authz::{self, Action};
-use frontline_core::incident::{self, SHANGHAI};
+use frontline_core::incident;
 use frontline_core::org::Actor;
+use frontline_core::time::BEIJING;
 use frontline_store::IncidentRow;
 use frontline_store::{IncidentFilter, PathRange};
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::PAGE_SIZE_DEFAULT;
@@ -14,17 +16,38 @@ use super::PAGE_SIZE_MAX;
 use super::path_range;
 use crate::{App, AppError, Result};
 
-/// List filters as they arrive (query string or form); checked here.
-#[derive(Debug, Clone, Default)]
+/// The list and export contract: filters as they arrive in the query string (API and
+/// list page alike), all text; checked by the use case.
+// The handler's `Query` extractor places the parameters in the query string.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
+    /// Reported on or after (date `2026-11-01` or RFC 3339).
     pub from: Option<String>,
+    /// Reported on or before (a date includes that whole day).
     pub to: Option<String>,
+    /// Category code; a top-level code covers its sub-categories.
     pub category: Option<String>,
     pub unit_id: Option<String>,
-    pub page: Option<i64>,
-    pub per_page: Option<i64>,
-    /// `-reported_at` (newest first, the default) or `reported_at` (oldest first).
+    pub page: Option<String>,
+    pub per_page: Option<String>,
+    /// `-reported_at` (newest first, default) or `reported_at` (oldest first).
     pub sort: Option<String>,
+}
+
+fn int_param(field: &str, v: &Option<String>, errs: &mut Vec<FieldError>) -> Option<i64> {
+    let s = v.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    match s.parse() {
+        Ok(n) => Some(n),
+        Err(_) => {
+            errs.push(FieldError::new(
+                field,
+                "integer",
+                "应为整数",
+                "Must be an integer",
+            ));
+            None
+        }
+    }
 }
 
 /// A date or date-time filter bound: `2026-11-01` means that day's Beijing midnight.
@@ -33,7 +56,7 @@ fn parse_bound(field: &str, s: &str, end: bool) -> std::result::Result<DateTime<
         let d = if end { d.succ_opt().unwrap_or(d) } else { d };
         if let Some(t) = d
             .and_hms_opt(0, 0, 0)
-            .and_then(|n| n.and_local_timezone(SHANGHAI).single())
+            .and_then(|n| n.and_local_timezone(BEIJING).single())
         {
             return Ok(t.with_timezone(&Utc));
         }
@@ -49,6 +72,8 @@ fn parse_bound(field: &str, s: &str, end: bool) -> std::result::Result<DateTime<
 }
 
 impl App {
+    /// One page of the incidents in the actor's scope. A role that reads no incidents
+    /// at all is refused (403), not shown an empty list.
     pub async fn list_incidents(
         &self,
         actor: &Actor,
@@ -62,13 +87,18 @@ impl App {
 
 impl App {
     /// Checks the list's filters and turns them into the store's filter within the
-    /// actor's scope (with the page asked for).
+    /// actor's scope (with the page asked for). No read scope at all is 403.
     pub(super) fn incident_filter(
         &self,
         actor: &Actor,
         q: &ListQuery,
     ) -> Result<(IncidentFilter, i64, i64)> {
+        let Some(scope) = path_range(authz::scope(actor, Action::IncidentRead)) else {
+            return Err(AppError::Forbidden);
+        };
         let mut errs = Vec::new();
+        let page = int_param("page", &q.page, &mut errs);
+        let per_page = int_param("per_page", &q.per_page, &mut errs);
         let from = q
             .from
             .as_deref()
@@ -121,7 +151,7 @@ impl App {
                 }
             },
         };
-        let per_page = q.per_page.unwrap_or(PAGE_SIZE_DEFAULT);
+        let per_page = per_page.unwrap_or(PAGE_SIZE_DEFAULT);
         if !(1..=PAGE_SIZE_MAX).contains(&per_page) {
             errs.push(FieldError::new(
                 "per_page",
@@ -143,7 +173,7 @@ impl App {
                 false
             }
         };
-        let page = q.page.unwrap_or(1);
+        let page = page.unwrap_or(1);
         if !(1..=100_000).contains(&page) {
             errs.push(FieldError::new(
                 "page",
@@ -156,7 +186,7 @@ impl App {
             return Err(AppError::Validation(errs));
         }
         let filter = IncidentFilter {
-            scope: path_range(authz::scope(actor, Action::IncidentRead)),
+            scope: Some(scope),
             unit,
             from,
             to,

@@ -15,11 +15,14 @@ mod export;
 mod intake;
 mod list;
 mod read;
+mod request;
 mod unmask;
 
 pub use list::ListQuery;
-// Shared with other capabilities; kept here for the old path.
-pub use crate::clock::rfc3339_bj;
+pub use request::{CallerRequest, IncidentRequest};
+pub use unmask::UnmaskRequest;
+
+use crate::clock::rfc3339_bj;
 
 pub const PAGE_SIZE_DEFAULT: i64 = 20;
 pub const PAGE_SIZE_MAX: i64 = 200;

@@ -3,11 +3,43 @@
 use frontline_core::FieldError;
 use frontline_core::authz::{self, Action};
 use frontline_core::org::Actor;
+use frontline_core::request::{Given, Unknown};
 use frontline_store::AuditDraft;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::UnmaskedCaller;
 use crate::{App, AppError, Result};
+
+// Body of `POST /api/v1/incidents/{id}/caller/unmask` and of the detail page's form.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, utoipa::ToSchema)]
+pub struct UnmaskRequest {
+    /// 查询事由: why the whole number is needed (audited).
+    #[serde(default)]
+    #[schema(value_type = String, required = true)]
+    pub purpose: Given<String>,
+    /// Unknown keys, ignored; flattened so that only an object is read.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    pub other: Unknown,
+}
+
+impl UnmaskRequest {
+    /// Reads a JSON body. A body that is not an object, like a purpose that is not
+    /// text, states no purpose: refused on `purpose` below.
+    pub fn read(v: serde_json::Value) -> UnmaskRequest {
+        frontline_core::request::read(v).unwrap_or_default()
+    }
+}
+
+impl From<&str> for UnmaskRequest {
+    fn from(purpose: &str) -> Self {
+        UnmaskRequest {
+            purpose: purpose.to_string().into(),
+            ..UnmaskRequest::default()
+        }
+    }
+}
 
 impl App {
     /// Shows the caller's phone and ID number whole. Needs a purpose; leaves a trace.
@@ -15,9 +47,9 @@ impl App {
         &self,
         actor: &Actor,
         id: Uuid,
-        purpose: &str,
+        request: &UnmaskRequest,
     ) -> Result<UnmaskedCaller> {
-        let purpose = purpose.trim();
+        let purpose = request.purpose.value().map_or("", |p| p.trim());
         if purpose.chars().count() < 2 || purpose.chars().count() > 200 {
             return Err(AppError::field(FieldError::new(
                 "purpose",

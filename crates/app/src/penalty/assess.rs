@@ -5,11 +5,11 @@ use chrono::NaiveDate;
 use frontline_core::FieldError;
 use frontline_core::Lang;
 use frontline_core::authz::Action;
-use frontline_core::incident::SHANGHAI;
 use frontline_core::org::Actor;
 use frontline_core::penalty::{
     AssessError, AssessInput, Assessment, Combined, Engine, LawVersion, TierKind, combine,
 };
+use frontline_core::time::BEIJING;
 use frontline_store::AuditDraft;
 use serde::Serialize;
 
@@ -217,7 +217,7 @@ impl App {
         action: &'static str,
     ) -> Result<(Vec<Assessment>, Combined)> {
         App::require(actor, Action::PenaltyAssess)?;
-        let today = self.now().with_timezone(&SHANGHAI).date_naive();
+        let today = self.now().with_timezone(&BEIJING).date_naive();
         let loaded = self.penalty.fresh(&self.store).await?;
         let out =
             assess_inputs(&loaded.engine, inputs, indexed, today).map_err(AppError::Validation)?;

@@ -13,10 +13,10 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand};
 use frontline_app::penalty::{AssessAnswer, AssessBody, assess_inputs};
 use frontline_core::FieldError;
-use frontline_core::incident::SHANGHAI;
 use frontline_core::penalty::Engine;
 use frontline_core::penalty::catalog::{Catalog, RuleKind};
 use frontline_core::penalty::rules::STATUTORY_CIRCUMSTANCES;
+use frontline_core::time::BEIJING;
 
 #[derive(Subcommand)]
 pub(crate) enum PenaltyCmd {
@@ -102,7 +102,7 @@ fn assess(a: AssessArgs) -> ExitCode {
         Ok(e) => e,
         Err(e) => return fail(e),
     };
-    let today = chrono::Utc::now().with_timezone(&SHANGHAI).date_naive();
+    let today = chrono::Utc::now().with_timezone(&BEIJING).date_naive();
     let answer = match assess_inputs(&engine, &inputs, many, today) {
         Ok(out) => AssessAnswer::new(out, many),
         Err(errs) => return refuse(None, &errs),

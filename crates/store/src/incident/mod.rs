@@ -55,7 +55,7 @@ impl NewIncident {
     pub fn year(&self) -> i32 {
         use chrono::Datelike;
         self.reported_at
-            .with_timezone(&frontline_core::incident::shanghai())
+            .with_timezone(&frontline_core::time::BEIJING)
             .year()
     }
 }

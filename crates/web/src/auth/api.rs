@@ -50,7 +50,7 @@ async fn sign_in(
     let (token, session) = state.app.sign_in(&req, client).await?;
     let body = LoginResponse {
         token: token.clone(),
-        expires_at: frontline_app::incidents::rfc3339_bj(session.expires_at),
+        expires_at: frontline_app::clock::rfc3339_bj(session.expires_at),
         me: state.app.me(&session),
     };
     let jar = jar.add(session_cookie(token, state.app.config.secure_cookies));

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use frontline_core::org::Role;
 
 use crate::AppState;
 use crate::http::session::UiSession;
@@ -29,12 +28,13 @@ struct HomePage {
 
 async fn home(State(state): State<AppState>, UiSession(session, lang): UiSession) -> Response {
     let a = &session.actor;
+    let c = Chrome::new(&state, Some(&session), lang, "home", "/");
     let page = HomePage {
-        c: Chrome::new(&state, Some(&session), lang, "home", "/"),
+        partner: c.caps.partner,
+        c,
         greeting: tf(lang, "home.greeting", &[("name", &a.display_name)]),
         unit_name: state.app.org.unit_name(a.unit_id),
         roles: a.roles.iter().map(|r| r.name(lang)).collect(),
-        partner: a.has_any(&[Role::Partner, Role::PartnerJustice]) || a.unit_kind.is_partner(),
     };
     render(StatusCode::OK, &page)
 }

@@ -6,9 +6,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use frontline_app::App;
-use frontline_app::incidents::IncidentRow;
+use frontline_app::incident::IncidentRow;
 use frontline_core::Lang;
-use frontline_core::incident::SHANGHAI;
+use frontline_core::time::BEIJING;
 
 use crate::i18n;
 use crate::pages::fmt::bj_minutes;
@@ -87,7 +87,7 @@ pub fn cross_site_cookie_request(headers: &axum::http::HeaderMap) -> bool {
 
 /// A CSV download named `<stem>-YYYYMMDD-HHMM.csv` (Beijing time); never cached.
 pub fn csv_response(bytes: Vec<u8>, stem: &str, now: DateTime<Utc>) -> Response {
-    let stamp = now.with_timezone(&SHANGHAI).format("%Y%m%d-%H%M");
+    let stamp = now.with_timezone(&BEIJING).format("%Y%m%d-%H%M");
     let disposition = format!("attachment; filename=\"{stem}-{stamp}.csv\"");
     let mut r = (StatusCode::OK, bytes).into_response();
     let h = r.headers_mut();

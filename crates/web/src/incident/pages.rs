@@ -10,14 +10,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use frontline_app::AppError;
 use frontline_app::auth::Session;
-use frontline_app::incidents::{IncidentView, UnmaskedCaller};
+use frontline_app::incident::{
+    CallerRequest, IncidentRequest, IncidentView, ListQuery, UnmaskRequest, UnmaskedCaller,
+};
 use frontline_core::Lang;
-use frontline_core::authz::{self, Action, Scope};
-use frontline_core::incident::IncidentInput;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::api::{ListParams, list_query};
 use super::export;
 use crate::AppState;
 use crate::http::session::UiSession;
@@ -62,23 +61,26 @@ pub(crate) struct IntakeForm {
     narrative: String,
 }
 
-fn opt(s: &str) -> Option<String> {
-    Some(s.to_string())
-}
-
 impl IntakeForm {
-    fn input(&self, may_assign: bool) -> IncidentInput {
-        IncidentInput {
-            reported_at: opt(&self.reported_at),
-            category: opt(&self.category),
-            address: opt(&self.address),
-            district_id: opt(&self.district_id),
-            unit_id: if may_assign { opt(&self.unit_id) } else { None },
-            caller_name: opt(&self.caller_name),
-            caller_phone: opt(&self.caller_phone),
-            caller_id_number: opt(&self.caller_id_number),
-            narrative: opt(&self.narrative),
-            ..IncidentInput::default()
+    /// The intake contract, as the API would receive it (a blank field is absent). The
+    /// unit goes as posted: whether this user may name it is the use case's answer.
+    fn request(&self) -> IncidentRequest {
+        let text = |s: &String| s.clone().into();
+        IncidentRequest {
+            reported_at: text(&self.reported_at),
+            category: text(&self.category),
+            address: text(&self.address),
+            district_id: text(&self.district_id),
+            unit_id: text(&self.unit_id),
+            caller: CallerRequest {
+                name: text(&self.caller_name),
+                phone: text(&self.caller_phone),
+                id_number: text(&self.caller_id_number),
+                ..CallerRequest::default()
+            }
+            .into(),
+            narrative: text(&self.narrative),
+            ..IncidentRequest::default()
         }
     }
 }
@@ -155,8 +157,7 @@ fn intake_page(
     errs: FormErrors,
 ) -> IntakePage {
     let a = &session.actor;
-    // phase B: who may file for another unit is a rule; app should answer it (capabilities).
-    let may_assign = authz::scope(a, Action::IncidentAssignUnit) != Scope::None;
+    let may_assign = state.app.capabilities(a).choose_intake_unit;
     let own_is_station = state.app.org.stations().iter().any(|u| u.id == a.unit_id);
     let districts = if may_assign {
         state
@@ -211,7 +212,7 @@ async fn intake_form(
     State(state): State<AppState>,
     UiSession(session, lang): UiSession,
 ) -> Response {
-    if authz::scope(&session.actor, Action::IncidentCreate) == Scope::None {
+    if !state.app.capabilities(&session.actor).create_incidents {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
     }
     let own_is_station = state
@@ -245,11 +246,9 @@ async fn incident_create(
     if !csrf_ok(&session, Some(&v.csrf)) {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
     }
-    // phase B: the page drops `unit_id` silently where the API refuses it; one rule in app.
-    let may_assign = authz::scope(&session.actor, Action::IncidentAssignUnit) != Scope::None;
     match state
         .app
-        .create_incident(&session.actor, &v.input(may_assign))
+        .create_incident(&session.actor, &v.request())
         .await
     {
         Ok(row) => Redirect::to(&format!("/incidents/{}?created=1", row.id)).into_response(),
@@ -281,8 +280,8 @@ struct ListForm {
 }
 
 impl ListForm {
-    fn params(&self) -> ListParams {
-        ListParams {
+    fn query(&self) -> ListQuery {
+        ListQuery {
             from: self.from.clone(),
             to: self.to.clone(),
             category: self.category.clone(),
@@ -400,10 +399,6 @@ async fn incident_list(
     headers: axum::http::HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let read_scope = authz::scope(&session.actor, Action::IncidentRead);
-    if read_scope == Scope::None {
-        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
-    }
     let here = match &q {
         Some(q) if !q.is_empty() => format!("/incidents?{q}"),
         _ => "/incidents".to_string(),
@@ -415,10 +410,8 @@ async fn incident_list(
     if f.export.as_deref() == Some("csv") && export::cross_site_cookie_request(&headers) {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
     }
-    if f.export.as_deref() == Some("csv")
-        && let Ok(q) = list_query(f.params())
-    {
-        match state.app.export_incidents(&session.actor, &q).await {
+    if f.export.as_deref() == Some("csv") {
+        match state.app.export_incidents(&session.actor, &f.query()).await {
             Ok(rows) => {
                 let csv = export::incidents_csv(&state.app, &rows, lang);
                 return export::csv_response(csv, "incidents", state.app.now());
@@ -427,10 +420,8 @@ async fn incident_list(
             Err(e) => return app_error(&state, &session, lang, e),
         }
     }
-    let result = match list_query(f.params()) {
-        Ok(q) => state.app.list_incidents(&session.actor, &q).await,
-        Err(e) => Err(e),
-    };
+    // A role that reads no incidents gets 403 from the use case, as from the API.
+    let result = state.app.list_incidents(&session.actor, &f.query()).await;
     let labels: Vec<(&str, String)> = vec![
         ("from", i18n::t(lang, "list.from")),
         ("to", i18n::t(lang, "list.to")),
@@ -508,7 +499,11 @@ async fn incident_list(
         category: f.category.clone().unwrap_or_default(),
         unit_id: f.unit_id.clone().unwrap_or_default(),
         categories,
-        units: (read_scope == Scope::Bureau).then(|| station_options(&state)),
+        units: state
+            .app
+            .capabilities(&session.actor)
+            .read_all_units
+            .then(|| station_options(&state)),
         errs,
         rows,
         total: group_thousands(total),
@@ -616,9 +611,10 @@ async fn incident_unmask(
         Err(e) => return app_error(&state, &session, lang, e),
     };
     let purpose = form.purpose.unwrap_or_default();
+    let request = UnmaskRequest::from(purpose.as_str());
     let (status, unmasked, errs) = match state
         .app
-        .unmask_caller(&session.actor, v.id, &purpose)
+        .unmask_caller(&session.actor, v.id, &request)
         .await
     {
         Ok(u) => (StatusCode::OK, Some(u), FormErrors::default()),

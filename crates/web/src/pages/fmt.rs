@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use frontline_core::Lang;
-use frontline_core::incident::SHANGHAI;
+use frontline_core::time::BEIJING;
 
 use crate::i18n;
 
@@ -25,14 +25,14 @@ pub fn group_thousands(n: i64) -> String {
 
 /// A time as people read it here: `2026-11-22 08:30`, Beijing time.
 pub fn bj_minutes(t: DateTime<Utc>) -> String {
-    t.with_timezone(&SHANGHAI)
+    t.with_timezone(&BEIJING)
         .format("%Y-%m-%d %H:%M")
         .to_string()
 }
 
 /// The value of a `datetime-local` field for `t` in Beijing time: `2026-11-22T08:30`.
 pub fn datetime_local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&SHANGHAI)
+    t.with_timezone(&BEIJING)
         .format("%Y-%m-%dT%H:%M")
         .to_string()
 }

@@ -6,10 +6,9 @@ use std::sync::OnceLock;
 use askama::Template;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use frontline_app::AppError;
 use frontline_app::auth::Session;
+use frontline_app::{AppError, Capabilities};
 use frontline_core::Lang;
-use frontline_core::authz::{self, Action, Scope};
 
 use super::fmt::tf;
 use super::form::safe_next;
@@ -39,11 +38,13 @@ pub struct UserBox {
     pub csrf: String,
 }
 
-/// What the layout needs: language, who is signed in, and which nav entries to show.
+/// What the layout needs: language, who is signed in, and which nav entries to show
+/// (as the app answers them: [`Capabilities`]; none when signed out).
 pub struct Chrome {
     pub lang: Lang,
     pub user: Option<UserBox>,
     pub current: &'static str,
+    pub caps: Capabilities,
     pub can_create: bool,
     pub can_read: bool,
     /// The deadline calculator and rule catalog.
@@ -71,6 +72,7 @@ impl Chrome {
             Lang::Zh => Lang::En,
             Lang::En => Lang::Zh,
         };
+        let caps = session.map_or_else(Capabilities::default, |s| state.app.capabilities(&s.actor));
         Chrome {
             lang,
             user: session.map(|s| UserBox {
@@ -79,19 +81,13 @@ impl Chrome {
                 csrf: s.csrf_token.clone(),
             }),
             current,
-            can_create: session
-                .is_some_and(|s| authz::scope(&s.actor, Action::IncidentCreate) != Scope::None),
-            can_read: session
-                .is_some_and(|s| authz::scope(&s.actor, Action::IncidentRead) != Scope::None),
-            can_deadline: session
-                .is_some_and(|s| authz::scope(&s.actor, Action::DeadlineCompute) != Scope::None),
-            can_calendar: session
-                .is_some_and(|s| authz::scope(&s.actor, Action::CalendarManage) != Scope::None),
-            can_penalty: session
-                .is_some_and(|s| authz::scope(&s.actor, Action::PenaltyAssess) != Scope::None),
-            can_standards: session.is_some_and(|s| {
-                authz::scope(&s.actor, Action::PenaltyStandardManage) != Scope::None
-            }),
+            can_create: caps.create_incidents,
+            can_read: caps.read_incidents,
+            can_deadline: caps.compute_deadlines,
+            can_calendar: caps.manage_calendars,
+            can_penalty: caps.assess_penalties,
+            can_standards: caps.manage_penalty_standards,
+            caps,
             lang_href: format!(
                 "/lang/{}?next={}",
                 other.code(),

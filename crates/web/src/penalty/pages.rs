@@ -21,9 +21,9 @@ use frontline_app::penalty::{
     known_article,
 };
 use frontline_core::authz::{self, Action, Scope};
-use frontline_core::incident::SHANGHAI;
 use frontline_core::penalty::{Assessment, Outcome};
 use frontline_core::request::{Given, NumberOrText};
+use frontline_core::time::BEIJING;
 use frontline_core::{FieldError, Lang};
 use serde::Deserialize;
 
@@ -511,7 +511,7 @@ fn today(state: &AppState) -> String {
     state
         .app
         .now()
-        .with_timezone(&SHANGHAI)
+        .with_timezone(&BEIJING)
         .date_naive()
         .to_string()
 }

@@ -22,7 +22,7 @@ pub(super) async fn lists(
         tokens.insert(user, sign_in(&http, &base, user).await?);
     }
     // The last month of the data, for the time-window scenarios.
-    let today = chrono::Utc::now().with_timezone(&frontline_core::incident::SHANGHAI);
+    let today = chrono::Utc::now().with_timezone(&frontline_core::time::BEIJING);
     let window = |days: i64| {
         format!(
             "from={}&to={}",
