@@ -26,9 +26,6 @@ pub use capabilities::Capabilities;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
 
-// Old paths, kept while web and cli move to the new ones.
-pub use demo::plan as demo_plan;
-
 pub type Result<T> = std::result::Result<T, AppError>;
 
 /// Tunables that tests and benchmarks change.

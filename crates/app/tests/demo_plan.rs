@@ -3,7 +3,7 @@
 
 use chrono::{TimeZone, Utc};
 use frontline_app::demo::DEMO_SEED;
-use frontline_app::demo_plan::{DEMO_INCIDENT_COUNT, plan};
+use frontline_app::demo::plan::{DEMO_INCIDENT_COUNT, plan};
 use frontline_core::incident::category::CategoryTree;
 use sha2::{Digest, Sha256};
 

@@ -93,11 +93,6 @@ impl Role {
             .join(",")
     }
 
-    /// Parses a stored role list; unknown names are dropped (never grant by accident).
-    pub fn split(s: &str) -> Vec<Role> {
-        s.split(',').filter_map(|p| Role::parse(p.trim())).collect()
-    }
-
     /// Parses a stored role list strictly: the first unknown name is the error, so a
     /// damaged row is reported instead of silently losing (or keeping) a role. An empty
     /// text is the empty list.
@@ -202,14 +197,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn roles_round_trip_and_unknown_are_dropped() {
+    fn roles_round_trip() {
         for r in Role::ALL {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
-        assert_eq!(
-            Role::split("desk_officer, root,admin"),
-            vec![Role::DeskOfficer, Role::Admin]
-        );
+        assert_eq!(Role::parse("root"), None);
         assert_eq!(
             Role::join(&[Role::Admin, Role::Custodian]),
             "admin,custodian"

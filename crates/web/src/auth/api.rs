@@ -33,7 +33,7 @@ pub async fn login(
     ConnectInfo(addr): ConnectInfo<std::net::SocketAddr>,
     jar: CookieJar,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let v = json_body(body, lang)?;
     Ok(sign_in(&state, v, &addr.ip().to_string(), jar)
         .await

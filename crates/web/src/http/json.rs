@@ -6,15 +6,22 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use frontline_core::{FieldError, Lang};
 
-use super::problem::problem;
+use super::problem::{ApiError, problem};
 
 /// Parses a JSON body ourselves so that syntax errors, wrong types and oversize bodies
 /// all come back as problem+json in the caller's language.
+pub fn json_body(
+    body: Result<Bytes, BytesRejection>,
+    lang: Lang,
+) -> Result<serde_json::Value, ApiError> {
+    read_json(body, lang).map_err(|r| ApiError::Refused(Box::new(r)))
+}
+
 #[expect(
     clippy::result_large_err,
     reason = "the error is the HTTP response itself, returned at once"
 )]
-pub fn json_body(
+fn read_json(
     body: Result<Bytes, BytesRejection>,
     lang: Lang,
 ) -> Result<serde_json::Value, Response> {

@@ -32,17 +32,21 @@ pub struct Problem {
     pub errors: Vec<ProblemField>,
 }
 
-/// A use case's error on its way to the client. Built with `?` from an [`AppError`] it
-/// is rendered in the request's language by [`localize`]; `ApiError::new` fixes the
-/// language up front.
-pub struct ApiError {
-    pub error: AppError,
-    pub lang: Option<Lang>,
+/// An error on its way to the client. Built with `?` from an [`AppError`] it is
+/// rendered in the request's language by [`localize`]; `ApiError::new` fixes the
+/// language up front. A body that could not be read at all is already its answer.
+pub enum ApiError {
+    App {
+        error: AppError,
+        lang: Option<Lang>,
+    },
+    /// The finished problem+json answer to an unreadable body (400, 413).
+    Refused(Box<Response>),
 }
 
 impl ApiError {
     pub fn new(error: AppError, lang: Lang) -> ApiError {
-        ApiError {
+        ApiError::App {
             error,
             lang: Some(lang),
         }
@@ -51,7 +55,7 @@ impl ApiError {
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> ApiError {
-        ApiError { error, lang: None }
+        ApiError::App { error, lang: None }
     }
 }
 
@@ -102,14 +106,18 @@ pub fn problem(
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(m) = &self.error {
+        let (error, lang) = match self {
+            ApiError::Refused(r) => return *r,
+            ApiError::App { error, lang } => (error, lang),
+        };
+        if let AppError::Internal(m) = &error {
             tracing::error!(error = %m, "internal error");
         }
-        match self.lang {
-            Some(l) => render(&self.error, l),
+        match lang {
+            Some(l) => render(&error, l),
             None => {
-                let mut r = render(&self.error, Lang::Zh);
-                r.extensions_mut().insert(Unlocalized(Arc::new(self.error)));
+                let mut r = render(&error, Lang::Zh);
+                r.extensions_mut().insert(Unlocalized(Arc::new(error)));
                 r
             }
         }

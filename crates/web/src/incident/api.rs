@@ -32,12 +32,7 @@ pub async fn create_incident(
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let v = match json_body(body, lang) {
-        Ok(v) => v,
-        // Unreadable: already the problem+json answer.
-        Err(refused) => return Ok(refused),
-    };
-    let request = IncidentRequest::read(v).map_err(AppError::Validation)?;
+    let request = IncidentRequest::read(json_body(body, lang)?).map_err(AppError::Validation)?;
     let row = state.app.create_incident(&s.actor, &request).await?;
     let view = state.app.incident_view(&row, lang);
     let mut headers = HeaderMap::new();
@@ -110,11 +105,7 @@ pub async fn unmask_caller(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let request = match json_body(body, lang) {
-        Ok(v) => UnmaskRequest::read(v),
-        // Unreadable: already the problem+json answer.
-        Err(refused) => return Ok(refused),
-    };
+    let request = UnmaskRequest::read(json_body(body, lang)?);
     let shown: UnmaskedCaller = state.app.unmask_caller(&s.actor, id, &request).await?;
     Ok(Json(shown).into_response())
 }

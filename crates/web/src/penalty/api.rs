@@ -182,7 +182,7 @@ pub async fn assess(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let body = AssessBody::read(json_body(body, lang)?);
     Ok(assess_body(&state, &s.actor, &body).await.into_response())
 }
@@ -239,7 +239,7 @@ pub async fn upload_standard(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Response> {
+) -> Result<Response, ApiError> {
     let req = StandardUploadRequest::read(json_body(body, lang)?);
     Ok(upload(&state, &s.actor, &req).await.into_response())
 }

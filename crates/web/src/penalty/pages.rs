@@ -20,7 +20,6 @@ use frontline_app::penalty::{
     ArticleView, AssessPerson, AssessRequest, CatalogQuery, CircumstanceView, PenaltyCatalogView,
     known_article,
 };
-use frontline_core::authz::{self, Action, Scope};
 use frontline_core::penalty::{Assessment, Outcome};
 use frontline_core::request::{Given, NumberOrText};
 use frontline_core::time::BEIJING;
@@ -521,7 +520,7 @@ async fn calculator(
     UiSession(session, lang): UiSession,
     RawQuery(q): RawQuery,
 ) -> Response {
-    if authz::scope(&session.actor, Action::PenaltyAssess) == Scope::None {
+    if !state.app.capabilities(&session.actor).assess_penalties {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
     }
     let q: CalcQuery = parse_query(q);

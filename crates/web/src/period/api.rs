@@ -10,7 +10,6 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use frontline_app::AppError;
 use frontline_app::period::{
     CalendarList, CalendarUploadRequest, CalendarYearView, DeadlineAnswer, DeadlineRequest,
     RuleCatalogView,
@@ -20,34 +19,6 @@ use crate::AppState;
 use crate::http::json::json_body;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::session::ApiSession;
-
-/// Why a handler with a JSON body answered early: the body was not JSON (already an
-/// answer), or the use case refused.
-pub enum Refusal {
-    Body(Response),
-    App(ApiError),
-}
-
-impl From<Response> for Refusal {
-    fn from(r: Response) -> Refusal {
-        Refusal::Body(r)
-    }
-}
-
-impl From<AppError> for Refusal {
-    fn from(e: AppError) -> Refusal {
-        Refusal::App(e.into())
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        match self {
-            Refusal::Body(r) => r,
-            Refusal::App(e) => e.into_response(),
-        }
-    }
-}
 
 /// 期限计算: when a legal period ends, with the explanation step by step.
 ///
@@ -63,7 +34,7 @@ pub async fn compute_deadline(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<DeadlineAnswer>, Refusal> {
+) -> Result<Json<DeadlineAnswer>, ApiError> {
     let req = DeadlineRequest::from_json(json_body(body, lang)?)?;
     let c = state.app.compute_deadline(&s.actor, &req).await?;
     Ok(Json(c.view(lang)))
@@ -102,7 +73,7 @@ pub async fn upload_calendar(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, Refusal> {
+) -> Result<Response, ApiError> {
     let req = CalendarUploadRequest::from_json(json_body(body, lang)?);
     let view = state.app.upload_calendar(&s.actor, &req, lang).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())

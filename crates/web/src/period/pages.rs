@@ -19,7 +19,6 @@ use frontline_app::auth::Session;
 use frontline_app::period::{
     CalendarUploadRequest, CalendarYearView, DeadlineAnswer, DeadlineRequest, RuleView,
 };
-use frontline_core::authz::{self, Action, Scope};
 use frontline_core::period::Span;
 use frontline_core::{FieldError, Lang};
 use serde::Deserialize;
@@ -36,10 +35,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/deadlines", get(calculator))
         .route("/deadline-rules", get(rule_catalog))
         .route("/calendars", get(calendar_page).post(calendar_upload))
-}
-
-fn allowed(session: &Session, action: Action) -> bool {
-    authz::scope(&session.actor, action) != Scope::None
 }
 
 /// A due instant as people read it: `2026-10-09 00:00`, and for a day that ends at
@@ -246,7 +241,7 @@ async fn calculator(
     UiSession(session, lang): UiSession,
     RawQuery(q): RawQuery,
 ) -> Response {
-    if !allowed(&session, Action::DeadlineCompute) {
+    if !state.app.capabilities(&session.actor).compute_deadlines {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
     }
     let here = match &q {
@@ -395,7 +390,7 @@ async fn calendar_page(
     UiSession(session, lang): UiSession,
     RawQuery(q): RawQuery,
 ) -> Response {
-    if !allowed(&session, Action::CalendarManage) {
+    if !state.app.capabilities(&session.actor).manage_calendars {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
     }
     let q: UploadedQuery = parse_query(q);
