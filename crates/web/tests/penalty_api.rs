@@ -811,3 +811,110 @@ async fn several_violations_are_assessed_separately_and_combined() {
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     assert_eq!(s.audit_seq().await, before + 3);
 }
+
+/// Checks `v` against `schema` of the published document: types, enums, required and no
+/// undocumented property, fixed array lengths; `oneOf` needs exactly one match.
+fn conforms(doc: &Value, schema: &Value, v: &Value, at: &str) -> Result<(), String> {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.trim_start_matches("#/components/schemas/");
+        return conforms(doc, &doc["components"]["schemas"][name], v, at);
+    }
+    if let Some(alts) = schema["oneOf"].as_array() {
+        let ok = alts
+            .iter()
+            .filter(|s| conforms(doc, s, v, at).is_ok())
+            .count();
+        return if ok == 1 {
+            Ok(())
+        } else {
+            Err(format!("{at}: {ok} of the oneOf alternatives match {v}"))
+        };
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    let kind = match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    };
+    if !types.is_empty() && !types.contains(&kind) {
+        return Err(format!("{at}: {kind} where the document says {types:?}"));
+    }
+    if let Some(e) = schema["enum"].as_array()
+        && !e.contains(v)
+    {
+        return Err(format!("{at}: {v} is not one of {e:?}"));
+    }
+    match v {
+        Value::Object(o) => {
+            for r in schema["required"].as_array().into_iter().flatten() {
+                let r = r.as_str().unwrap_or_default();
+                if !o.contains_key(r) {
+                    return Err(format!("{at}: required {r} missing"));
+                }
+            }
+            for (k, x) in o {
+                let Some(p) = schema["properties"].get(k) else {
+                    return Err(format!("{at}: {k} is not in the document"));
+                };
+                conforms(doc, p, x, &format!("{at}.{k}"))?;
+            }
+        }
+        Value::Array(a) => {
+            let n = a.len() as u64;
+            if schema["minItems"].as_u64().is_some_and(|m| n < m)
+                || schema["maxItems"].as_u64().is_some_and(|m| n > m)
+            {
+                return Err(format!("{at}: {n} items"));
+            }
+            for (i, x) in a.iter().enumerate() {
+                conforms(doc, &schema["items"], x, &format!("{at}.{i}"))?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn assessment_answers_match_the_published_schema() {
+    let doc: Value = serde_json::from_str(&frontline_web::openapi_json()).expect("document");
+    let schema = &doc["paths"]["/api/v1/penalty/assessments"]["post"]["responses"]["200"]["content"]
+        ["application/json"]["schema"];
+    assert!(schema.is_object(), "no 200 schema");
+    let s = start(20).await;
+    let t = s.login("s1.investigator").await;
+    let old_law = json!({ "article": "26-1", "item": 2, "tier": "heavier",
+        "person": { "age": 16, "first_offence": true }, "offence_date": "2025-06-01" });
+    let young = json!({ "article": "51", "circumstances": ["first_violation"],
+        "person": { "age": 13 }, "offence_date": "2026-03-01" });
+    let bodies = [
+        request_51(),
+        old_law.clone(),
+        young,
+        json!([request_51(), old_law]),
+    ];
+    for body in bodies {
+        let (st, v) = s.post(&t, "/api/v1/penalty/assessments", &body).await;
+        assert_eq!(st, StatusCode::OK, "{v}");
+        if let Err(e) = conforms(&doc, schema, &v, "") {
+            panic!("{body}: {e}");
+        }
+    }
+    // The check itself tells a wrong answer from a right one.
+    let (_, mut v) = s
+        .post(&t, "/api/v1/penalty/assessments", &request_51())
+        .await;
+    v["range"]["tier"] = json!("worst");
+    assert!(conforms(&doc, schema, &v, "").is_err());
+    v["range"]["tier"] = json!("base");
+    v["range"]["undocumented"] = json!(1);
+    assert!(conforms(&doc, schema, &v, "").is_err());
+}

@@ -130,14 +130,20 @@ pub fn assess_inputs(
 
 /// The answer to an assessment request: the assessment, or for an array each
 /// assessment and their combination (第16条). The API and the CLI print this.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
+#[schema(as = PenaltyAssessResult)]
 pub enum AssessAnswer {
     One(Box<Assessment>),
-    Several {
-        assessments: Vec<Assessment>,
-        combined: Combined,
-    },
+    Several(AssessmentSet),
+}
+
+/// Several violations of one person: each assessment, then their combination.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = PenaltyAssessmentSet)]
+pub struct AssessmentSet {
+    pub assessments: Vec<Assessment>,
+    pub combined: Combined,
 }
 
 impl AssessAnswer {
@@ -145,10 +151,10 @@ impl AssessAnswer {
     pub fn new(mut all: Vec<Assessment>, many: bool) -> Result<AssessAnswer> {
         if many {
             let combined = combine(&all);
-            return Ok(AssessAnswer::Several {
+            return Ok(AssessAnswer::Several(AssessmentSet {
                 assessments: all,
                 combined,
-            });
+            }));
         }
         all.pop()
             .map(|a| AssessAnswer::One(Box::new(a)))

@@ -27,7 +27,7 @@ mod standards;
 #[cfg(test)]
 mod tests;
 
-pub use assess::{AssessAnswer, assess_field_error, assess_inputs};
+pub use assess::{AssessAnswer, AssessmentSet, assess_field_error, assess_inputs};
 pub use catalog::{
     ArticleView, CatalogQuery, CircumstanceView, ItemView, PenaltyCatalogView, SituationView,
     TierView, ViolationView, article_number, known_article,

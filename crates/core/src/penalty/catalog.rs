@@ -22,6 +22,7 @@ pub const PSAPL_2012_JSON: &str = include_str!("../../../../data/penalty/psapl-2
 /// 情节较轻 / 一般 / 情节较重（严重、恶劣、法定加重情形）.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyTier))]
 pub enum TierKind {
     Lighter,
     Base,
@@ -60,6 +61,7 @@ impl TierKind {
 /// How the statutory clause combines the penalty kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyForm))]
 pub enum Form {
     /// 处警告
     Warning,
@@ -264,6 +266,7 @@ struct CatalogFile {
 
 /// Which version of the law.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyLawVersion))]
 pub enum LawVersion {
     #[serde(rename = "2025")]
     V2025,

@@ -267,21 +267,52 @@ impl Cite {
 
 impl Serialize for Cite {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Cite", 6)?;
-        let law = match self.law {
-            Law::Psapl(LawVersion::V2025) => "psapl-2025",
-            Law::Psapl(LawVersion::V2012) => "psapl-2012",
-            Law::AdminPenalty => "admin-penalty-law-2021",
-            Law::Standard => "standard",
-        };
-        st.serialize_field("law", law)?;
-        st.serialize_field("article", &self.article)?;
-        st.serialize_field("paragraph", &self.paragraph)?;
-        st.serialize_field("item", &self.item)?;
-        st.serialize_field("zh", &self.text_zh())?;
-        st.serialize_field("en", &self.text_en())?;
-        st.end()
+        CiteJson::from(self).serialize(s)
+    }
+}
+
+/// A citation as written: the law, its article, paragraph and item (0: none) and the
+/// citation in words.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyCite))]
+pub(crate) struct CiteJson {
+    law: LawId,
+    article: u16,
+    paragraph: u8,
+    item: u8,
+    zh: String,
+    en: String,
+}
+
+/// The law a citation names.
+#[derive(Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyLaw))]
+pub(crate) enum LawId {
+    #[serde(rename = "psapl-2025")]
+    Psapl2025,
+    #[serde(rename = "psapl-2012")]
+    Psapl2012,
+    #[serde(rename = "admin-penalty-law-2021")]
+    AdminPenalty2021,
+    #[serde(rename = "standard")]
+    Standard,
+}
+
+impl From<&Cite> for CiteJson {
+    fn from(c: &Cite) -> CiteJson {
+        CiteJson {
+            law: match c.law {
+                Law::Psapl(LawVersion::V2025) => LawId::Psapl2025,
+                Law::Psapl(LawVersion::V2012) => LawId::Psapl2012,
+                Law::AdminPenalty => LawId::AdminPenalty2021,
+                Law::Standard => LawId::Standard,
+            },
+            article: c.article,
+            paragraph: c.paragraph,
+            item: c.item,
+            zh: c.text_zh(),
+            en: c.text_en(),
+        }
     }
 }
 

@@ -16,8 +16,7 @@ use frontline_app::penalty::{
     StandardUploadRequest, StandardView,
 };
 use frontline_core::org::Actor;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
@@ -28,155 +27,13 @@ use crate::http::session::ApiSession;
 /// Standards are larger than other bodies (the default one is about 150 KB).
 pub const STANDARD_BODY_LIMIT: usize = frontline_app::penalty::STANDARD_MAX_BYTES + 64 * 1024;
 
-// ---- documentation of the response: the engine's types are in core, which has no
-// OpenAPI derive; the request contracts are the real types of frontline_app::penalty ----
-
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct PenaltyRecommended {
-    pub warning: bool,
-    pub fine_yuan: u64,
-    pub detention_days: u32,
-    pub detention_executed: bool,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct PenaltySubRange {
-    pub code: String,
-    pub name_zh: String,
-    pub warning: bool,
-    pub detention_days: Option<Vec<u32>>,
-    pub fine_yuan: Option<Vec<u64>>,
-}
-
-/// The statutory range applied.
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct PenaltyRange {
-    pub code: String,
-    pub article: u16,
-    pub paragraph: u8,
-    /// lighter, base or heavier.
-    pub tier: String,
-    /// e.g. detention_and_fine, warning_or_fine.
-    pub form: String,
-    pub warning: bool,
-    /// [min, max] days.
-    pub detention_days: Option<Vec<u32>>,
-    /// [min, max] yuan.
-    pub fine_yuan: Option<Vec<u64>>,
-    pub text_zh: String,
-    pub situation: Option<PenaltySubRange>,
-}
-
-/// A legal citation.
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct PenaltyCite {
-    /// psapl-2025, psapl-2012, admin-penalty-law-2021 or standard.
-    pub law: String,
-    pub article: u16,
-    pub paragraph: u8,
-    pub item: u8,
-    pub zh: String,
-    pub en: String,
-}
-
-/// One step of the explanation.
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct PenaltyStep {
-    /// Stable rule name, e.g. `minor_14_18`, `circumstance`, `reduce`.
-    pub rule: String,
-    pub basis: PenaltyCite,
-    /// select, base, adjust, mitigate, reduce, aggravate, bound, exempt, not_executed, executed, no_effect, note.
-    pub effect: String,
-    pub code: Option<String>,
-    pub steps: Option<i64>,
-    pub note_zh: String,
-    pub note_en: String,
-    /// The recommendation after this step, where it changed.
-    pub after: Option<PenaltyRecommended>,
-}
-
-/// The assessment: the range, the recommendation and every step that led to it.
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct PenaltyAssessment {
-    /// `2025` or `2012`.
-    pub law_version: String,
-    /// penalty, exempt, time_barred or not_punishable.
-    pub outcome: String,
-    pub range: PenaltyRange,
-    pub recommended: PenaltyRecommended,
-    pub explain: Vec<PenaltyStep>,
-}
-
 // ---- handlers ----
-
-/// Several violations of one person (第16条): each assessed, then combined.
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct PenaltyCombined {
-    pub warning: bool,
-    pub fine_yuan: u64,
-    /// Sum of the detention decided.
-    pub detention_days_decided: u32,
-    /// Detention executed together, at most 20 days.
-    pub detention_days_executed: u32,
-    pub explain: Vec<PenaltyStep>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-pub struct PenaltyAssessmentSet {
-    pub assessments: Vec<PenaltyAssessment>,
-    pub combined: PenaltyCombined,
-}
-
-/// An assessment, or (for an array) each assessment and the combination.
-#[derive(Debug, Serialize, ToSchema)]
-#[allow(
-    dead_code,
-    reason = "documents the body; the handler reads the JSON field by field"
-)]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant, reason = "documentation only, never built")]
-pub enum PenaltyAssessResult {
-    One(PenaltyAssessment),
-    Several(PenaltyAssessmentSet),
-}
 
 /// 裁量计算: assess one violation with the standard in use (audited; no personal data).
 /// An array of requests (several violations of one person) answers each assessment and
 /// their combination (第16条), as `frontline penalty assess` does; errors name `n.field`.
 #[utoipa::path(post, tag = "crate::api_penalty", path = "/api/v1/penalty/assessments", request_body = AssessBody,
-    responses((status = 200, body = PenaltyAssessResult), (status = 400, body = Problem), (status = 401, body = Problem),
+    responses((status = 200, body = AssessAnswer), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn assess(
     State(state): State<AppState>,

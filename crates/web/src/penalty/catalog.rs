@@ -188,7 +188,7 @@ fn short_time(rfc: &str) -> String {
     rfc.get(..16).unwrap_or(rfc).replace('T', " ")
 }
 
-#[allow(
+#[expect(
     clippy::too_many_arguments,
     reason = "one page, its parts as the handlers have them"
 )]

@@ -81,6 +81,7 @@ fn de_article<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 /// What the assessment concludes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyOutcome))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// A penalty is recommended.
@@ -95,6 +96,7 @@ pub enum Outcome {
 
 /// The recommended penalty.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyRecommended))]
 pub struct Recommended {
     pub warning: bool,
     pub fine_yuan: u64,
@@ -104,32 +106,60 @@ pub struct Recommended {
 
 /// The statutory range applied (and the situation's sub-range within it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyRange))]
 pub struct Range {
+    /// The violation code, e.g. `51-1`.
     pub code: String,
     pub article: u16,
     pub paragraph: u8,
     pub tier: TierKind,
     pub form: Form,
     pub warning: bool,
+    /// `[min, max]` days; null when the tier has no detention.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_items = 2, max_items = 2)
+    )]
     pub detention_days: Option<[u32; 2]>,
+    /// `[min, max]` yuan; null when the tier has no fine.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_items = 2, max_items = 2)
+    )]
     pub fine_yuan: Option<[u64; 2]>,
     pub text_zh: String,
+    /// The standard's situation and its sub-range; absent when the 2012 law applies.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = SubRange))]
     pub situation: Option<SubRange>,
 }
 
+/// The situation's sub-range, as the standard sets it within the statutory range.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltySubRange))]
 pub struct SubRange {
     #[serde(serialize_with = "ser_arc")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub code: Arc<str>,
     pub name_zh: String,
     pub warning: bool,
+    /// `[min, max]` days; null when the situation has no detention.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_items = 2, max_items = 2)
+    )]
     pub detention_days: Option<[u32; 2]>,
+    /// `[min, max]` yuan; null when the situation has no fine.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required = true, min_items = 2, max_items = 2)
+    )]
     pub fine_yuan: Option<[u64; 2]>,
 }
 
 /// What a step did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyEffect))]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
     /// Chose the law version, tier or situation.
@@ -160,9 +190,12 @@ pub enum Effect {
 
 /// One step of the explanation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyStep))]
 pub struct Step {
     /// Stable rule name, e.g. `minor_14_18`, `circumstance`, `reduce`.
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub rule: &'static str,
+    #[cfg_attr(feature = "openapi", schema(value_type = rules::CiteJson))]
     pub basis: Cite,
     pub effect: Effect,
     /// The circumstance, situation or ground code concerned.
@@ -170,19 +203,26 @@ pub struct Step {
         skip_serializing_if = "Option::is_none",
         serialize_with = "ser_opt_arc"
     )]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub code: Option<Arc<str>>,
     /// Signed steps (circumstances) or days/yuan moved.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub steps: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub note_zh: &'static str,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub note_en: &'static str,
     /// The recommendation after this step, where it changed.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Recommended))]
     pub after: Option<Recommended>,
 }
 
-/// The result of [`Engine::assess`]; a case decision step records it as is.
+/// The assessment: the range applied, the recommendation and every step that led to it.
+// Given by [`Engine::assess`]; a case decision step records it as is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyAssessment))]
 pub struct Assessment {
     pub law_version: LawVersion,
     pub outcome: Outcome,
@@ -200,6 +240,7 @@ impl Assessment {
 
 /// Several violations of one person, decided separately (第16条).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PenaltyCombined))]
 pub struct Combined {
     pub warning: bool,
     pub fine_yuan: u64,
