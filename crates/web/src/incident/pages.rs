@@ -14,6 +14,7 @@ use frontline_app::incident::{
     CallerRequest, IncidentRequest, IncidentView, ListQuery, UnmaskRequest, UnmaskedCaller,
 };
 use frontline_core::Lang;
+use frontline_core::incident::category::Category;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -106,6 +107,17 @@ struct IntakePage {
     districts: Vec<OptGroup>,
 }
 
+/// A top-level category's subcategories, as options.
+fn child_options(root: &Category, lang: Lang) -> Vec<Opt> {
+    root.children
+        .iter()
+        .map(|c| Opt {
+            value: c.code.clone(),
+            label: c.name(lang).to_string(),
+        })
+        .collect()
+}
+
 fn category_groups(state: &AppState, lang: Lang) -> Vec<OptGroup> {
     state
         .app
@@ -115,14 +127,7 @@ fn category_groups(state: &AppState, lang: Lang) -> Vec<OptGroup> {
         .map(|r| OptGroup {
             label: r.name(lang).to_string(),
             unit: String::new(),
-            options: r
-                .children
-                .iter()
-                .map(|c| Opt {
-                    value: c.code.clone(),
-                    label: c.name(lang).to_string(),
-                })
-                .collect(),
+            options: child_options(r, lang),
         })
         .collect()
 }
@@ -487,14 +492,7 @@ async fn incident_list(
             code: r.code.clone(),
             all_label: tf(lang, "list.category_all_of", &[("name", r.name(lang))]),
             label: r.name(lang).to_string(),
-            children: r
-                .children
-                .iter()
-                .map(|c| Opt {
-                    value: c.code.clone(),
-                    label: c.name(lang).to_string(),
-                })
-                .collect(),
+            children: child_options(r, lang),
         })
         .collect();
     let page_view = ListPage {

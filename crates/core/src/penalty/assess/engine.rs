@@ -399,13 +399,7 @@ impl Engine {
                     "statutory ground for no penalty",
                     Some(Recommended::default()),
                 );
-                return Ok(Assessment {
-                    law_version: law,
-                    outcome: Outcome::Exempt,
-                    range,
-                    recommended: Recommended::default(),
-                    explain: cx.explain,
-                });
+                return Ok(Assessment::exempt(law, range, cx.explain));
             }
         }
         if law == LawVersion::V2025
@@ -662,13 +656,7 @@ impl Engine {
                     "reduction: the lightest statutory penalty is a warning; nothing lower, so no penalty",
                     Some(Recommended::default()),
                 );
-                return Ok(Assessment {
-                    law_version: law,
-                    outcome: Outcome::Exempt,
-                    range,
-                    recommended: Recommended::default(),
-                    explain: cx.explain,
-                });
+                return Ok(Assessment::exempt(law, range, cx.explain));
             }
             cx.push(
                 "reduce",
