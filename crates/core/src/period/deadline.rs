@@ -119,6 +119,26 @@ impl Deadline {
         self.result.due
     }
 
+    /// The running result continued by `next` (computed from the old one's end): the steps
+    /// so far, then `next`'s steps without its start; the original start and spec are kept.
+    fn continue_with(&mut self, mut explain: Vec<Step>, next: PeriodResult) {
+        explain.extend(
+            next.explain
+                .into_iter()
+                .filter(|s| !matches!(s, Step::Start { .. })),
+        );
+        self.result = PeriodResult {
+            start: self.start,
+            spec: self.result.spec,
+            last_day: next.last_day,
+            nominal_last_day: next.nominal_last_day,
+            nominal_end: next.nominal_end,
+            due: next.due,
+            provisional: self.result.provisional || next.provisional,
+            explain,
+        };
+    }
+
     pub(super) fn set_warnings(&mut self) {
         let due = self.result.due;
         let mut w: Vec<_> = self
@@ -246,22 +266,7 @@ impl Deadline {
             approved_by: approval.approver.trim().to_string(),
             approved_at,
         });
-        explain.extend(
-            next.explain
-                .iter()
-                .filter(|s| !matches!(s, Step::Start { .. }))
-                .cloned(),
-        );
-        self.result = PeriodResult {
-            start: self.start,
-            spec: self.result.spec,
-            last_day: next.last_day,
-            nominal_last_day: next.nominal_last_day,
-            nominal_end: next.nominal_end,
-            due: next.due,
-            provisional: self.result.provisional || next.provisional,
-            explain,
-        };
+        self.continue_with(explain, next);
         self.events.push(DeadlineEvent::Extension(AppliedExtension {
             index,
             granted,
@@ -416,22 +421,7 @@ impl Deadline {
                 ));
             }
         };
-        explain.extend(
-            next.explain
-                .iter()
-                .filter(|s| !matches!(s, Step::Start { .. }))
-                .cloned(),
-        );
-        self.result = PeriodResult {
-            start: self.start,
-            spec: self.result.spec,
-            last_day: next.last_day,
-            nominal_last_day: next.nominal_last_day,
-            nominal_end: next.nominal_end,
-            due: next.due,
-            provisional: self.result.provisional || next.provisional,
-            explain,
-        };
+        self.continue_with(explain, next);
         self.events.push(DeadlineEvent::Exclusion(x));
         self.set_warnings();
         Ok(())

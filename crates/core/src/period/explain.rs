@@ -228,39 +228,25 @@ impl Step {
                     start_day,
                     first_day,
                 },
-                Zh,
-            ) => {
-                format!("开始之日 {start_day} 不计入，自 {first_day} 起算")
-            }
-            (
-                Step::CountedFromDay {
-                    start_day,
-                    first_day,
-                },
-                En,
-            ) => {
-                format!("the start day {start_day} is not counted; counting begins on {first_day}")
-            }
+                lang,
+            ) => match lang {
+                Zh => format!("开始之日 {start_day} 不计入，自 {first_day} 起算"),
+                En => format!(
+                    "the start day {start_day} is not counted; counting begins on {first_day}"
+                ),
+            },
             (
                 Step::MonthEnd {
                     wanted_day,
                     last_day,
                 },
-                Zh,
-            ) => {
-                format!("到期月没有第 {wanted_day} 日，以该月末日 {last_day} 为期间最后一日")
-            }
-            (
-                Step::MonthEnd {
-                    wanted_day,
-                    last_day,
-                },
-                En,
-            ) => {
-                format!(
+                lang,
+            ) => match lang {
+                Zh => format!("到期月没有第 {wanted_day} 日，以该月末日 {last_day} 为期间最后一日"),
+                En => format!(
                     "the final month has no day {wanted_day}: its last day {last_day} is the period's last day"
-                )
-            }
+                ),
+            },
             (
                 Step::WorkingDaysCounted {
                     first,
@@ -269,38 +255,25 @@ impl Step {
                     weekend_days,
                     holidays,
                 },
-                Zh,
+                lang,
             ) => {
-                let mut s = format!("只计工作日：{first} 至 {last} 共 {working_days} 个工作日");
+                let mut s = match lang {
+                    Zh => format!("只计工作日：{first} 至 {last} 共 {working_days} 个工作日"),
+                    En => format!(
+                        "working days only: {working_days} working days from {first} to {last}"
+                    ),
+                };
                 if *weekend_days > 0 {
-                    s.push_str(&format!("，跳过周末休息日 {weekend_days} 天"));
+                    s.push_str(&match lang {
+                        Zh => format!("，跳过周末休息日 {weekend_days} 天"),
+                        En => format!("; {weekend_days} weekend days skipped"),
+                    });
                 }
                 for h in holidays {
-                    s.push_str(&format!("，跳过{}假期 {} 天", h.name_zh, h.days));
-                }
-                s
-            }
-            (
-                Step::WorkingDaysCounted {
-                    first,
-                    last,
-                    working_days,
-                    weekend_days,
-                    holidays,
-                },
-                En,
-            ) => {
-                let mut s = format!(
-                    "working days only: {working_days} working days from {first} to {last}"
-                );
-                if *weekend_days > 0 {
-                    s.push_str(&format!("; {weekend_days} weekend days skipped"));
-                }
-                for h in holidays {
-                    s.push_str(&format!(
-                        "; {} holiday days skipped ({})",
-                        h.days, h.name_en
-                    ));
+                    s.push_str(&match lang {
+                        Zh => format!("，跳过{}假期 {} 天", h.name_zh, h.days),
+                        En => format!("; {} holiday days skipped ({})", h.days, h.name_en),
+                    });
                 }
                 s
             }
@@ -309,15 +282,11 @@ impl Step {
                     last_day: Some(d),
                     at,
                 },
-                Zh,
-            ) => format!("期间最后一日 {d}，至该日 24 时（{}）", ts(at)),
-            (
-                Step::NominalEnd {
-                    last_day: Some(d),
-                    at,
-                },
-                En,
-            ) => format!("nominal last day {d}, ending at 24:00 ({})", ts(at)),
+                lang,
+            ) => match lang {
+                Zh => format!("期间最后一日 {d}，至该日 24 时（{}）", ts(at)),
+                En => format!("nominal last day {d}, ending at 24:00 ({})", ts(at)),
+            },
             (Step::NominalEnd { last_day: None, at }, Zh) => format!("期满时刻 {}", ts(at)),
             (Step::NominalEnd { last_day: None, at }, En) => format!("nominal end {}", ts(at)),
             (Step::HoursExact, Zh) => "以小时计算的期间至期满时刻为止，不因节假日顺延".to_string(),
@@ -348,40 +317,31 @@ impl Step {
                     day_off,
                     calendar_known,
                 },
-                Zh,
-            ) => match (day_off, calendar_known) {
-                (Some(off), _) => {
+                lang,
+            ) => match (day_off, calendar_known, lang) {
+                (Some(off), _, Zh) => {
                     format!(
                         "{}；羁押、限制人身自由期间至期满之日为止，不因节假日延长",
                         off.describe(Zh)
                     )
                 }
-                (None, true) => {
-                    format!("最后一日 {last_day} 为工作日；羁押、限制人身自由期间本不因节假日延长")
-                }
-                (None, false) => format!(
-                    "羁押、限制人身自由期间不因节假日延长，无需查询 {} 年节假日安排",
-                    last_day.year()
-                ),
-            },
-            (
-                Step::CustodyNotExtended {
-                    last_day,
-                    day_off,
-                    calendar_known,
-                },
-                En,
-            ) => match (day_off, calendar_known) {
-                (Some(off), _) => {
+                (Some(off), _, En) => {
                     format!(
                         "{}; a custody / restricted-liberty period ends on its last day and is never extended",
                         off.describe(En)
                     )
                 }
-                (None, true) => format!(
+                (None, true, Zh) => {
+                    format!("最后一日 {last_day} 为工作日；羁押、限制人身自由期间本不因节假日延长")
+                }
+                (None, true, En) => format!(
                     "the last day {last_day} is a working day; custody periods are never extended anyway"
                 ),
-                (None, false) => format!(
+                (None, false, Zh) => format!(
+                    "羁押、限制人身自由期间不因节假日延长，无需查询 {} 年节假日安排",
+                    last_day.year()
+                ),
+                (None, false, En) => format!(
                     "custody periods are never extended: the {} calendar is not needed",
                     last_day.year()
                 ),
@@ -401,81 +361,58 @@ impl Step {
                     approved_by,
                     approved_at,
                 },
-                Zh,
-            ) => {
-                format!(
+                lang,
+            ) => match lang {
+                Zh => format!(
                     "经 {approved_by} 于 {} 批准延长（第 {} 项延长）：{size}",
                     ts(approved_at),
                     index + 1
-                )
-            }
-            (
-                Step::Extension {
-                    index,
-                    size,
-                    approved_by,
-                    approved_at,
-                },
-                En,
-            ) => {
-                format!(
+                ),
+                En => format!(
                     "extension #{} ({size}) approved by {approved_by} at {}",
                     index + 1,
                     ts(approved_at)
-                )
+                ),
+            },
+            (
+                Step::Excluded {
+                    reason,
+                    first_day: Some(a),
+                    last_day: Some(b),
+                    days,
+                    ..
+                },
+                lang,
+            ) => match lang {
+                Zh => format!(
+                    "{a} 至 {b}（{} 日）{reason}期间不计入，期间最后一日相应顺后",
+                    days.unwrap_or(0)
+                ),
+                En => format!(
+                    "{a} to {b} ({} days, {reason}) not counted: the last day moves later by as much",
+                    days.unwrap_or(0)
+                ),
+            },
+            (
+                Step::Excluded {
+                    reason,
+                    from,
+                    until,
+                    ..
+                },
+                lang,
+            ) => {
+                let (from, until) = (
+                    from.as_ref().map(ts).unwrap_or_default(),
+                    until.as_ref().map(ts).unwrap_or_default(),
+                );
+                match lang {
+                    Zh => format!("{from} 至 {until} {reason}时间不计入，期满时刻相应顺后"),
+                    En => format!(
+                        "{from} to {until} ({reason}) not counted: the end moves later by as long"
+                    ),
+                }
             }
-            (
-                Step::Excluded {
-                    reason,
-                    first_day: Some(a),
-                    last_day: Some(b),
-                    days,
-                    ..
-                },
-                Zh,
-            ) => format!(
-                "{a} 至 {b}（{} 日）{reason}期间不计入，期间最后一日相应顺后",
-                days.unwrap_or(0)
-            ),
-            (
-                Step::Excluded {
-                    reason,
-                    first_day: Some(a),
-                    last_day: Some(b),
-                    days,
-                    ..
-                },
-                En,
-            ) => format!(
-                "{a} to {b} ({} days, {reason}) not counted: the last day moves later by as much",
-                days.unwrap_or(0)
-            ),
-            (
-                Step::Excluded {
-                    reason,
-                    from,
-                    until,
-                    ..
-                },
-                Zh,
-            ) => format!(
-                "{} 至 {} {reason}时间不计入，期满时刻相应顺后",
-                from.as_ref().map(ts).unwrap_or_default(),
-                until.as_ref().map(ts).unwrap_or_default()
-            ),
-            (
-                Step::Excluded {
-                    reason,
-                    from,
-                    until,
-                    ..
-                },
-                En,
-            ) => format!(
-                "{} to {} ({reason}) not counted: the end moves later by as long",
-                from.as_ref().map(ts).unwrap_or_default(),
-                until.as_ref().map(ts).unwrap_or_default()
-            ),
             (Step::Due { at }, Zh) => format!("期满时刻 {}", ts(at)),
             (Step::Due { at }, En) => format!("due at {}", ts(at)),
         }

@@ -12,13 +12,16 @@ use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use frontline_app::AppError;
 use frontline_app::auth::LoginRequest;
+use frontline_core::Lang;
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::http::session::{ReqLang, UiSession, session_cookie, session_cookie_removal, urlencode};
+use crate::http::session::{
+    ReqLang, UiSession, safe_next, session_cookie, session_cookie_removal, urlencode,
+};
 use crate::i18n;
 use crate::pages::fmt::{minutes_to_wait, tf};
-use crate::pages::form::{NextQuery, csrf_ok, parse_query, read_form, safe_next};
+use crate::pages::form::{CsrfOnly, NextQuery, parse_query, posted_form, read_form};
 use crate::pages::layout::{Chrome, app_error, error_page, render};
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -64,6 +67,30 @@ struct LoginPage {
     error: Option<String>,
 }
 
+impl LoginPage {
+    /// The sign-in page, coming back to `next` (already checked with [`safe_next`]).
+    fn new(
+        state: &AppState,
+        lang: Lang,
+        username: String,
+        next: String,
+        error: Option<String>,
+    ) -> LoginPage {
+        LoginPage {
+            c: Chrome::new(
+                state,
+                None,
+                lang,
+                "login",
+                &format!("/login?next={}", urlencode(&next)),
+            ),
+            username,
+            next,
+            error,
+        }
+    }
+}
+
 async fn login_page(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,
@@ -71,19 +98,10 @@ async fn login_page(
 ) -> Response {
     let q: NextQuery = parse_query(q);
     let next = safe_next(q.next.as_deref());
-    let page = LoginPage {
-        c: Chrome::new(
-            &state,
-            None,
-            lang,
-            "login",
-            &format!("/login?next={}", urlencode(&next)),
-        ),
-        username: String::new(),
-        next,
-        error: None,
-    };
-    render(StatusCode::OK, &page)
+    render(
+        StatusCode::OK,
+        &LoginPage::new(&state, lang, String::new(), next, None),
+    )
 }
 
 #[derive(Deserialize, Default)]
@@ -136,24 +154,10 @@ async fn login_submit(
             return error_page(&state, None, lang, StatusCode::INTERNAL_SERVER_ERROR);
         }
     };
-    let page = LoginPage {
-        c: Chrome::new(
-            &state,
-            None,
-            lang,
-            "login",
-            &format!("/login?next={}", urlencode(&next)),
-        ),
-        username: req.username,
-        next,
-        error: Some(error),
-    };
-    render(status, &page)
-}
-
-#[derive(Deserialize, Default)]
-struct CsrfForm {
-    csrf: Option<String>,
+    render(
+        status,
+        &LoginPage::new(&state, lang, req.username, next, Some(error)),
+    )
 }
 
 async fn logout(
@@ -162,12 +166,8 @@ async fn logout(
     jar: CookieJar,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let form: CsrfForm = match read_form(body) {
-        Ok(f) => f,
-        Err(status) => return error_page(&state, Some(&session), lang, status),
-    };
-    if !csrf_ok(&session, form.csrf.as_deref()) {
-        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    if let Err(page) = posted_form::<CsrfOnly>(&state, &session, lang, body) {
+        return page;
     }
     if let Err(e) = state.app.logout(&session).await {
         return app_error(&state, &session, lang, e);

@@ -14,6 +14,7 @@ use frontline_app::incident::{
     CallerRequest, IncidentRequest, IncidentView, ListQuery, UnmaskRequest, UnmaskedCaller,
 };
 use frontline_core::Lang;
+use frontline_core::incident::category::Category;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -22,7 +23,9 @@ use crate::AppState;
 use crate::http::session::UiSession;
 use crate::i18n;
 use crate::pages::fmt::{bj_minutes, datetime_local, group_thousands, page_count, tf};
-use crate::pages::form::{FormErrors, Opt, OptGroup, csrf_ok, non_blank, parse_query, read_form};
+use crate::pages::form::{
+    FormErrors, Opt, OptGroup, WithCsrf, non_blank, parse_query, posted_form,
+};
 use crate::pages::layout::{Chrome, app_error, error_page, render};
 
 #[cfg(test)]
@@ -59,6 +62,12 @@ pub(crate) struct IntakeForm {
     caller_id_number: String,
     #[serde(default)]
     narrative: String,
+}
+
+impl WithCsrf for IntakeForm {
+    fn csrf(&self) -> Option<&str> {
+        Some(&self.csrf)
+    }
 }
 
 impl IntakeForm {
@@ -98,6 +107,17 @@ struct IntakePage {
     districts: Vec<OptGroup>,
 }
 
+/// A top-level category's subcategories, as options.
+fn child_options(root: &Category, lang: Lang) -> Vec<Opt> {
+    root.children
+        .iter()
+        .map(|c| Opt {
+            value: c.code.clone(),
+            label: c.name(lang).to_string(),
+        })
+        .collect()
+}
+
 fn category_groups(state: &AppState, lang: Lang) -> Vec<OptGroup> {
     state
         .app
@@ -107,14 +127,7 @@ fn category_groups(state: &AppState, lang: Lang) -> Vec<OptGroup> {
         .map(|r| OptGroup {
             label: r.name(lang).to_string(),
             unit: String::new(),
-            options: r
-                .children
-                .iter()
-                .map(|c| Opt {
-                    value: c.code.clone(),
-                    label: c.name(lang).to_string(),
-                })
-                .collect(),
+            options: child_options(r, lang),
         })
         .collect()
 }
@@ -239,13 +252,10 @@ async fn incident_create(
     UiSession(session, lang): UiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let v: IntakeForm = match read_form(body) {
+    let v: IntakeForm = match posted_form(&state, &session, lang, body) {
         Ok(f) => f,
-        Err(status) => return error_page(&state, Some(&session), lang, status),
+        Err(page) => return page,
     };
-    if !csrf_ok(&session, Some(&v.csrf)) {
-        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
-    }
     match state
         .app
         .create_incident(&session.actor, &v.request())
@@ -482,14 +492,7 @@ async fn incident_list(
             code: r.code.clone(),
             all_label: tf(lang, "list.category_all_of", &[("name", r.name(lang))]),
             label: r.name(lang).to_string(),
-            children: r
-                .children
-                .iter()
-                .map(|c| Opt {
-                    value: c.code.clone(),
-                    label: c.name(lang).to_string(),
-                })
-                .collect(),
+            children: child_options(r, lang),
         })
         .collect();
     let page_view = ListPage {
@@ -541,20 +544,33 @@ struct DetailQuery {
     created: Option<String>,
 }
 
-/// The incident as shown (masked), with its reported and filed times formatted.
-async fn load_detail(
+/// The detail page of the incident as shown (masked), with its reported and filed times
+/// formatted and nothing unmasked yet.
+async fn detail_page(
     state: &AppState,
     session: &Session,
     lang: Lang,
     id: &str,
-) -> Result<(IncidentView, String, String), AppError> {
+) -> Result<DetailPage, AppError> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let row = state.app.incident(&session.actor, id).await?;
-    Ok((
-        state.app.incident_view(&row, lang),
-        bj_minutes(row.reported_at),
-        bj_minutes(row.created_at),
-    ))
+    let v = state.app.incident_view(&row, lang);
+    Ok(DetailPage {
+        c: Chrome::new(
+            state,
+            Some(session),
+            lang,
+            "incidents",
+            &format!("/incidents/{}", v.id),
+        ),
+        v,
+        reported: bj_minutes(row.reported_at),
+        created: bj_minutes(row.created_at),
+        created_notice: false,
+        unmasked: None,
+        purpose: String::new(),
+        errs: FormErrors::default(),
+    })
 }
 
 async fn incident_detail(
@@ -564,26 +580,11 @@ async fn incident_detail(
     RawQuery(q): RawQuery,
 ) -> Response {
     let q: DetailQuery = parse_query(q);
-    let (v, reported, created) = match load_detail(&state, &session, lang, &id).await {
-        Ok(x) => x,
+    let mut page = match detail_page(&state, &session, lang, &id).await {
+        Ok(p) => p,
         Err(e) => return app_error(&state, &session, lang, e),
     };
-    let page = DetailPage {
-        c: Chrome::new(
-            &state,
-            Some(&session),
-            lang,
-            "incidents",
-            &format!("/incidents/{}", v.id),
-        ),
-        v,
-        reported,
-        created,
-        created_notice: q.created.as_deref() == Some("1"),
-        unmasked: None,
-        purpose: String::new(),
-        errs: FormErrors::default(),
-    };
+    page.created_notice = q.created.as_deref() == Some("1");
     render(StatusCode::OK, &page)
 }
 
@@ -593,56 +594,44 @@ struct UnmaskForm {
     purpose: Option<String>,
 }
 
+impl WithCsrf for UnmaskForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
 async fn incident_unmask(
     State(state): State<AppState>,
     UiSession(session, lang): UiSession,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let form: UnmaskForm = match read_form(body) {
+    let form: UnmaskForm = match posted_form(&state, &session, lang, body) {
         Ok(f) => f,
-        Err(status) => return error_page(&state, Some(&session), lang, status),
+        Err(page) => return page,
     };
-    if !csrf_ok(&session, form.csrf.as_deref()) {
-        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
-    }
-    let (v, reported, created) = match load_detail(&state, &session, lang, &id).await {
-        Ok(x) => x,
+    let mut page = match detail_page(&state, &session, lang, &id).await {
+        Ok(p) => p,
         Err(e) => return app_error(&state, &session, lang, e),
     };
     let purpose = form.purpose.unwrap_or_default();
     let request = UnmaskRequest::from(purpose.as_str());
-    let (status, unmasked, errs) = match state
+    let status = match state
         .app
-        .unmask_caller(&session.actor, v.id, &request)
+        .unmask_caller(&session.actor, page.v.id, &request)
         .await
     {
-        Ok(u) => (StatusCode::OK, Some(u), FormErrors::default()),
+        Ok(u) => {
+            page.unmasked = Some(u);
+            StatusCode::OK
+        }
         Err(AppError::Validation(errs)) => {
             let labels = [("purpose", i18n::t(lang, "detail.purpose"))];
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                FormErrors::new(&errs, lang, &labels),
-            )
+            page.errs = FormErrors::new(&errs, lang, &labels);
+            StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(e) => return app_error(&state, &session, lang, e),
     };
-    let page = DetailPage {
-        c: Chrome::new(
-            &state,
-            Some(&session),
-            lang,
-            "incidents",
-            &format!("/incidents/{}", v.id),
-        ),
-        v,
-        reported,
-        created,
-        created_notice: false,
-        unmasked,
-        purpose: purpose.trim().to_string(),
-        errs,
-    };
+    page.purpose = purpose.trim().to_string();
     render(status, &page)
 }

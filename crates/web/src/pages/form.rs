@@ -3,12 +3,15 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
+use axum::response::Response;
 use frontline_app::auth::Session;
 use frontline_core::{FieldError, Lang};
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
-use crate::i18n;
+use super::layout::error_page;
+use crate::{AppState, i18n};
 
 pub struct Opt {
     pub value: String,
@@ -21,22 +24,6 @@ pub struct OptGroup {
     /// narrows the district list to the chosen station.
     pub unit: String,
     pub options: Vec<Opt>,
-}
-
-/// Where to go after signing in or switching language: only a path on this site.
-/// Anything else (absolute URLs, `//host`, `/\host`, control characters) gives "/".
-pub fn safe_next(next: Option<&str>) -> String {
-    match next.map(str::trim) {
-        Some(n)
-            if n.starts_with('/')
-                && !n.starts_with("//")
-                && !n.contains('\\')
-                && !n.chars().any(char::is_control) =>
-        {
-            n.to_string()
-        }
-        _ => "/".to_string(),
-    }
 }
 
 /// The HTML id of the form control for a use-case field path (`caller.phone` → `caller_phone`).
@@ -104,11 +91,54 @@ impl FormErrors {
 }
 
 /// Reads an urlencoded form body; the error is the status of the page to show instead.
-pub(crate) fn read_form<T: serde::de::DeserializeOwned>(
+pub(crate) fn read_form<T: DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<T, StatusCode> {
     let bytes = body.map_err(|e| e.status())?;
     serde_urlencoded::from_bytes(&bytes).map_err(|_| StatusCode::BAD_REQUEST)
+}
+
+/// A posted form that carries the CSRF token.
+pub(crate) trait WithCsrf {
+    fn csrf(&self) -> Option<&str>;
+}
+
+/// A posted form with nothing in it but the CSRF token.
+#[derive(Deserialize, Default)]
+pub(crate) struct CsrfOnly {
+    csrf: Option<String>,
+}
+
+impl WithCsrf for CsrfOnly {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// Reads a posted form and checks its CSRF token against the session's. On failure, the
+/// error page to answer with: the body's status (400 for an unreadable form), or 403 for a
+/// missing or wrong token.
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the HTTP response itself, returned at once"
+)]
+pub(crate) fn posted_form<T: DeserializeOwned + WithCsrf>(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, Response> {
+    let form: T =
+        read_form(body).map_err(|status| error_page(state, Some(session), lang, status))?;
+    if !csrf_ok(session, form.csrf()) {
+        return Err(error_page(
+            state,
+            Some(session),
+            lang,
+            StatusCode::FORBIDDEN,
+        ));
+    }
+    Ok(form)
 }
 
 pub(crate) fn parse_query<T: serde::de::DeserializeOwned + Default>(q: Option<String>) -> T {

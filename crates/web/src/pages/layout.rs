@@ -11,9 +11,8 @@ use frontline_app::{AppError, Capabilities};
 use frontline_core::Lang;
 
 use super::fmt::tf;
-use super::form::safe_next;
 use crate::AppState;
-use crate::http::session::urlencode;
+use crate::http::session::{safe_next, urlencode};
 use crate::i18n;
 
 pub(crate) const APP_CSS: &str = include_str!("../../static/app.css");

@@ -22,8 +22,8 @@ use axum_extra::extract::cookie::{Cookie, SameSite};
 use frontline_core::Lang;
 
 use crate::AppState;
-use crate::http::session::{LANG_COOKIE, ReqLang};
-use form::{NextQuery, parse_query, safe_next};
+use crate::http::session::{LANG_COOKIE, ReqLang, safe_next};
+use form::{NextQuery, parse_query};
 use layout::{APP_CSS, APP_JS, error_page};
 
 pub(crate) fn routes() -> Router<AppState> {

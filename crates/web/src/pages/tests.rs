@@ -2,7 +2,8 @@ use chrono::DateTime;
 use frontline_core::Lang;
 
 use super::fmt::{bj_minutes, datetime_local, group_thousands, minutes_to_wait, page_count, tf};
-use super::form::{field_id, safe_next, same_secret};
+use super::form::{field_id, same_secret};
+use crate::http::session::safe_next;
 
 #[test]
 fn next_guard_allows_only_local_paths() {

@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::http::session::UiSession;
 use crate::i18n;
 use crate::pages::fmt::tf;
-use crate::pages::form::{FormErrors, csrf_ok, parse_query, read_form};
+use crate::pages::form::{CsrfOnly, FormErrors, WithCsrf, parse_query, posted_form};
 use crate::pages::layout::{Chrome, app_error, error_page, render};
 
 /// An urlencoded standard is up to ~3× its size (Chinese text).
@@ -284,18 +284,21 @@ struct UploadForm {
     text: String,
 }
 
+impl WithCsrf for UploadForm {
+    fn csrf(&self) -> Option<&str> {
+        Some(&self.csrf)
+    }
+}
+
 async fn standard_upload(
     State(state): State<AppState>,
     UiSession(session, lang): UiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let form: UploadForm = match read_form(body) {
+    let form: UploadForm = match posted_form(&state, &session, lang, body) {
         Ok(f) => f,
-        Err(status) => return error_page(&state, Some(&session), lang, status),
+        Err(page) => return page,
     };
-    if !csrf_ok(&session, Some(&form.csrf)) {
-        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
-    }
     match state
         .app
         .upload_standard(&session.actor, &form.name, &form.text)
@@ -329,23 +332,14 @@ async fn standard_upload(
     }
 }
 
-#[derive(Deserialize, Default)]
-struct CsrfOnly {
-    csrf: Option<String>,
-}
-
 async fn standard_activate(
     State(state): State<AppState>,
     UiSession(session, lang): UiSession,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let form: CsrfOnly = match read_form(body) {
-        Ok(f) => f,
-        Err(status) => return error_page(&state, Some(&session), lang, status),
-    };
-    if !csrf_ok(&session, form.csrf.as_deref()) {
-        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
+    if let Err(page) = posted_form::<CsrfOnly>(&state, &session, lang, body) {
+        return page;
     }
     let Ok(id) = Uuid::parse_str(&id) else {
         return error_page(&state, Some(&session), lang, StatusCode::NOT_FOUND);

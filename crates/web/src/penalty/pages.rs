@@ -31,7 +31,7 @@ use crate::AppState;
 use crate::http::session::UiSession;
 use crate::i18n;
 use crate::pages::fmt::{bj_minutes, tf};
-use crate::pages::form::{FormErrors, Opt, csrf_ok, parse_query};
+use crate::pages::form::{FormErrors, Opt, csrf_ok, parse_query, read_form};
 use crate::pages::layout::{Chrome, app_error, error_page, render};
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -553,11 +553,6 @@ async fn calculator(
     }
 }
 
-fn read_pairs(body: Result<Bytes, BytesRejection>) -> Result<Vec<(String, String)>, StatusCode> {
-    let bytes = body.map_err(|e| e.status())?;
-    serde_urlencoded::from_bytes(&bytes).map_err(|_| StatusCode::BAD_REQUEST)
-}
-
 /// Reads and checks the posted calculator form, then assesses (audited).
 async fn assess_form(
     state: &AppState,
@@ -565,7 +560,7 @@ async fn assess_form(
     body: Result<Bytes, BytesRejection>,
     print: bool,
 ) -> Result<(CalcForm, Result<Assessment, AppError>), StatusCode> {
-    let v = CalcForm::from_pairs(read_pairs(body)?);
+    let v = CalcForm::from_pairs(read_form(body)?);
     if !csrf_ok(session, Some(&v.csrf)) {
         return Err(StatusCode::FORBIDDEN);
     }

@@ -27,7 +27,7 @@ use crate::AppState;
 use crate::http::session::UiSession;
 use crate::i18n;
 use crate::pages::fmt::datetime_local;
-use crate::pages::form::{FormErrors, Opt, OptGroup, csrf_ok, parse_query, read_form};
+use crate::pages::form::{FormErrors, Opt, OptGroup, WithCsrf, parse_query, posted_form};
 use crate::pages::layout::{Chrome, app_error, error_page, render};
 
 pub(crate) fn routes() -> Router<AppState> {
@@ -366,6 +366,12 @@ struct UploadForm {
     text: String,
 }
 
+impl WithCsrf for UploadForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
 async fn calendars_page(
     state: &AppState,
     session: &Session,
@@ -417,13 +423,10 @@ async fn calendar_upload(
     UiSession(session, lang): UiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let form: UploadForm = match read_form(body) {
+    let form: UploadForm = match posted_form(&state, &session, lang, body) {
         Ok(f) => f,
-        Err(status) => return error_page(&state, Some(&session), lang, status),
+        Err(page) => return page,
     };
-    if !csrf_ok(&session, form.csrf.as_deref()) {
-        return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
-    }
     match state
         .app
         .upload_calendar(

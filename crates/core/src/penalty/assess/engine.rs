@@ -178,27 +178,20 @@ impl Engine {
                 ),
             });
         }
-        if let Some(d) = input.discovered_date
-            && d < input.offence_date
-        {
-            return Err(AssessError::InvalidInput {
-                field: "discovered_date",
-                message: Reason::new(
-                    "discovered_date is before offence_date",
-                    "发现日期早于行为日期",
-                ),
-            });
-        }
-        if let Some(d) = input.decision_date
-            && d < input.offence_date
-        {
-            return Err(AssessError::InvalidInput {
-                field: "decision_date",
-                message: Reason::new(
-                    "decision_date is before offence_date",
-                    "决定日期早于行为日期",
-                ),
-            });
+        for (field, date, zh) in [
+            (
+                "discovered_date",
+                input.discovered_date,
+                "发现日期早于行为日期",
+            ),
+            ("decision_date", input.decision_date, "决定日期早于行为日期"),
+        ] {
+            if date.is_some_and(|d| d < input.offence_date) {
+                return Err(AssessError::InvalidInput {
+                    field,
+                    message: Reason::new(format!("{field} is before offence_date"), zh),
+                });
+            }
         }
 
         let mut cx = Ctx {
@@ -406,13 +399,7 @@ impl Engine {
                     "statutory ground for no penalty",
                     Some(Recommended::default()),
                 );
-                return Ok(Assessment {
-                    law_version: law,
-                    outcome: Outcome::Exempt,
-                    range,
-                    recommended: Recommended::default(),
-                    explain: cx.explain,
-                });
+                return Ok(Assessment::exempt(law, range, cx.explain));
             }
         }
         if law == LawVersion::V2025
@@ -669,13 +656,7 @@ impl Engine {
                     "reduction: the lightest statutory penalty is a warning; nothing lower, so no penalty",
                     Some(Recommended::default()),
                 );
-                return Ok(Assessment {
-                    law_version: law,
-                    outcome: Outcome::Exempt,
-                    range,
-                    recommended: Recommended::default(),
-                    explain: cx.explain,
-                });
+                return Ok(Assessment::exempt(law, range, cx.explain));
             }
             cx.push(
                 "reduce",

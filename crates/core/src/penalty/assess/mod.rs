@@ -232,6 +232,17 @@ pub struct Assessment {
 }
 
 impl Assessment {
+    /// No penalty: the range that applied and how it was decided.
+    pub(crate) fn exempt(law_version: LawVersion, range: Range, explain: Vec<Step>) -> Assessment {
+        Assessment {
+            law_version,
+            outcome: Outcome::Exempt,
+            range,
+            recommended: Recommended::default(),
+            explain,
+        }
+    }
+
     /// Whether a step with this rule name is in the explanation.
     pub fn names(&self, rule: &str) -> bool {
         self.explain.iter().any(|s| s.rule == rule)
