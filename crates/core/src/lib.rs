@@ -15,6 +15,7 @@ pub mod org;
 pub mod penalty;
 pub mod period;
 pub mod request;
+pub mod text;
 pub mod time;
 
 pub use error::{FieldError, Lang};
