@@ -7,6 +7,7 @@ use frontline_core::FieldError;
 use frontline_core::error::Errors;
 use frontline_core::incident::{self, ValidIncident, category::CategoryTree};
 use frontline_core::request::{self, Given, Unknown};
+use frontline_core::text;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -64,21 +65,37 @@ pub struct IncidentRequest {
     pub other: Unknown,
 }
 
-fn trimmed(g: &Given<String>) -> Option<&str> {
-    g.value().map(|s| s.trim()).filter(|s| !s.is_empty())
-}
-
-/// Runs one field's rule; a field of the wrong type is reported on its own (below) and
-/// gets no rule error, so that "required" never hides "wrong type".
+/// Runs one field's rule on its text after the normaliser ([`text::line`], or
+/// [`text::block`] when `long`); blank text reaches the rule as `None`. A refused
+/// character is the field's error, and a field of the wrong type is reported on its own
+/// (below) and gets no rule error, so that "required" never hides "wrong type".
 fn field<T>(
+    name: &str,
+    long: bool,
     g: &Given<String>,
     errs: &mut Errors,
     rule: impl FnOnce(Option<&str>) -> Result<T, FieldError>,
 ) -> Option<T> {
-    if matches!(g, Given::Wrong) {
-        return None;
-    }
-    rule(trimmed(g)).map_err(|e| errs.push(e)).ok()
+    let raw = match g {
+        Given::Wrong => return None,
+        Given::Absent => None,
+        Given::Value(s) => Some(s.as_str()),
+    };
+    let clean = match raw.map(|s| {
+        if long {
+            text::block(name, s)
+        } else {
+            text::line(name, s)
+        }
+    }) {
+        Some(Err(e)) => {
+            errs.push(e);
+            return None;
+        }
+        Some(Ok(v)) => v,
+        None => None,
+    };
+    rule(clean.as_deref()).map_err(|e| errs.push(e)).ok()
 }
 
 impl IncidentRequest {
@@ -99,29 +116,39 @@ impl IncidentRequest {
         let absent = Given::Absent;
         let caller = self.caller.value();
         let c = |f: fn(&CallerRequest) -> &Given<String>| caller.map_or(&absent, f);
-        let reported_at = field(&self.reported_at, &mut errs, |v| {
+        let reported_at = field("reported_at", false, &self.reported_at, &mut errs, |v| {
             incident::reported_at(v, now)
         });
-        let category = field(&self.category, &mut errs, |v| {
+        let category = field("category", false, &self.category, &mut errs, |v| {
             incident::category(v, categories)
         });
-        let address = field(&self.address, &mut errs, |v| {
+        let address = field("address", false, &self.address, &mut errs, |v| {
             incident::required_text("address", v, incident::ADDRESS_MAX)
         });
-        let narrative = field(&self.narrative, &mut errs, |v| {
+        let narrative = field("narrative", true, &self.narrative, &mut errs, |v| {
             incident::required_text("narrative", v, incident::NARRATIVE_MAX)
         });
-        let caller_name = field(c(|c| &c.name), &mut errs, |v| {
+        let caller_name = field("caller.name", false, c(|c| &c.name), &mut errs, |v| {
             incident::required_text("caller.name", v, incident::NAME_MAX)
         });
-        let caller_phone = field(c(|c| &c.phone), &mut errs, incident::caller_phone);
-        let caller_id_number = field(c(|c| &c.id_number), &mut errs, |v| {
-            incident::caller_id_number(v, now)
-        });
-        let district_id = field(&self.district_id, &mut errs, |v| {
+        let caller_phone = field(
+            "caller.phone",
+            false,
+            c(|c| &c.phone),
+            &mut errs,
+            incident::caller_phone,
+        );
+        let caller_id_number = field(
+            "caller.id_number",
+            false,
+            c(|c| &c.id_number),
+            &mut errs,
+            |v| incident::caller_id_number(v, now),
+        );
+        let district_id = field("district_id", false, &self.district_id, &mut errs, |v| {
             incident::optional_id("district_id", v)
         });
-        let unit_id = field(&self.unit_id, &mut errs, |v| {
+        let unit_id = field("unit_id", false, &self.unit_id, &mut errs, |v| {
             incident::optional_id("unit_id", v)
         });
         // Wrong types last, in the order of the body.
@@ -217,6 +244,38 @@ mod tests {
         assert_eq!(of("caller.phone"), vec!["type"]);
         assert_eq!(of("address"), vec!["required"]);
         assert!(IncidentRequest::read(serde_json::json!("x")).is_err());
+    }
+
+    #[test]
+    fn every_text_goes_through_the_normaliser() {
+        let tree = CategoryTree::builtin().unwrap();
+        let mut r = request();
+        r.address = "人民路\u{202e}1号".to_string().into();
+        r.narrative = "abc\u{0}def".to_string().into();
+        r.caller = CallerRequest {
+            name: "\u{200b}\u{200b}".to_string().into(),
+            phone: "139\u{7}12345678".to_string().into(),
+            id_number: "\u{feff}".to_string().into(),
+            ..CallerRequest::default()
+        }
+        .into();
+        let errs = r.check(now(), &tree).unwrap_err();
+        let got: Vec<_> = errs.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("address", "text.bidi"),
+                ("narrative", "text.control"),
+                ("caller.name", "required"),
+                ("caller.phone", "text.control"),
+            ]
+        );
+        let mut r = request();
+        r.narrative = "第一行\r\n第二行\u{200b}".to_string().into();
+        r.address = "Cafe\u{301}".to_string().into();
+        let v = r.check(now(), &tree).unwrap();
+        assert_eq!(v.narrative, "第一行\n第二行");
+        assert_eq!(v.address, "Caf\u{e9}");
     }
 
     #[test]
