@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use frontline_core::FieldError;
 use frontline_core::request::read;
+use frontline_core::text;
 use frontline_store::{AuditDraft, SessionRow};
 use serde::Deserialize;
 
@@ -99,7 +100,11 @@ impl App {
         client: &str,
     ) -> Result<(String, Session)> {
         let now = self.now();
-        let username = username.trim();
+        // A username with a refused character is a field error; a blank one finds nobody.
+        let username = text::line("username", username)
+            .map_err(AppError::field)?
+            .unwrap_or_default();
+        let username = username.as_str();
         self.throttle_check(username, now)?;
         let officer = self.store.officer_by_username(username).await?;
         let ok = match &officer {

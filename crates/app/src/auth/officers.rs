@@ -2,6 +2,7 @@
 
 use frontline_core::FieldError;
 use frontline_core::org::Role;
+use frontline_core::text;
 use frontline_store::{AuditDraft, OfficerRow};
 use uuid::Uuid;
 
@@ -12,7 +13,12 @@ impl App {
     /// `frontline user add`: an operator on the server creates an account.
     pub async fn add_officer(&self, by: &str, new: NewOfficer) -> Result<Uuid> {
         let mut errs = Vec::new();
-        let username = new.username.trim().to_string();
+        // A refused character leaves no username: `username.invalid` says what may be used.
+        let username = text::line("username", &new.username)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let display_name = text::required_line("display_name", &new.display_name);
         if username.is_empty()
             || username.len() > 64
             || !username
@@ -53,9 +59,7 @@ impl App {
         if let Err(AppError::Validation(mut e)) = check_password_rules("password", &new.password) {
             errs.append(&mut e);
         }
-        if new.display_name.trim().is_empty() {
-            errs.push(FieldError::required("display_name"));
-        }
+        let display_name = display_name.map_err(|e| errs.push(e)).unwrap_or_default();
         let Some(unit) = unit.filter(|_| errs.is_empty()) else {
             return Err(AppError::Validation(errs));
         };
@@ -75,7 +79,7 @@ impl App {
                 OfficerRow {
                     id,
                     username: username.clone(),
-                    display_name: new.display_name.trim().to_string(),
+                    display_name,
                     unit_id: unit.id,
                     roles: roles.clone(),
                     auxiliary: new.auxiliary,

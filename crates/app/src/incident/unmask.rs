@@ -4,6 +4,7 @@ use frontline_core::FieldError;
 use frontline_core::authz::{self, Action};
 use frontline_core::org::Actor;
 use frontline_core::request::{Given, Unknown};
+use frontline_core::text;
 use frontline_store::AuditDraft;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -49,7 +50,12 @@ impl App {
         id: Uuid,
         request: &UnmaskRequest,
     ) -> Result<UnmaskedCaller> {
-        let purpose = request.purpose.value().map_or("", |p| p.trim());
+        let purpose = match request.purpose.value() {
+            Some(p) => text::line("purpose", p)
+                .map_err(AppError::field)?
+                .unwrap_or_default(),
+            None => String::new(),
+        };
         if purpose.chars().count() < 2 || purpose.chars().count() > 200 {
             return Err(AppError::field(FieldError::new(
                 "purpose",
@@ -70,7 +76,7 @@ impl App {
                 action: "incident.caller.unmask".into(),
                 object_type: "incident".into(),
                 object_id: id.to_string(),
-                purpose: Some(purpose.to_string()),
+                purpose: Some(purpose),
                 detail: serde_json::json!({ "number": row.number }).to_string(),
             })
             .await?;

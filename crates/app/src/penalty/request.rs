@@ -8,6 +8,7 @@ use frontline_core::FieldError;
 use frontline_core::error::Errors;
 use frontline_core::penalty::{AssessInput, Person, TierKind};
 use frontline_core::request::{Given, NumberOrText, Unknown};
+use frontline_core::text;
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
@@ -166,13 +167,16 @@ fn offence_date_required() -> FieldError {
     )
 }
 
-/// Trimmed text; blank reads as absent.
+/// Text through the normaliser ([`text::line`]); blank reads as absent, a refused
+/// character is the field's error.
 fn text(g: &Given<String>, field: &str, errs: &mut Errors) -> Option<String> {
-    g.checked(errs, || {
+    let s = g.checked(errs, || {
         FieldError::new(field, "string", "应为文字", "Must be a string")
-    })
-    .map(|s| s.trim().to_string())
-    .filter(|s| !s.is_empty())
+    })?;
+    text::line(field, s)
+        .map_err(|e| errs.push(e))
+        .ok()
+        .flatten()
 }
 
 fn flag(g: &Given<bool>, field: &str, errs: &mut Errors) -> Option<bool> {
@@ -207,7 +211,7 @@ fn date(g: &Given<String>, field: &str, errs: &mut Errors) -> Option<NaiveDate> 
 fn blank(g: &Given<NumberOrText>) -> bool {
     match g {
         Given::Absent => true,
-        Given::Value(NumberOrText::Text(s)) => s.trim().is_empty(),
+        Given::Value(NumberOrText::Text(s)) => text::line("", s).is_ok_and(|v| v.is_none()),
         Given::Value(NumberOrText::Number(_)) | Given::Wrong => false,
     }
 }
@@ -254,7 +258,13 @@ fn article(g: &Given<NumberOrText>, errs: &mut Errors) -> String {
     }
     match g {
         Given::Value(NumberOrText::Number(n)) if n.as_u64().is_some() => n.to_string(),
-        Given::Value(NumberOrText::Text(s)) => s.trim().to_string(),
+        Given::Value(NumberOrText::Text(s)) => match text::line("article", s) {
+            Ok(v) => v.unwrap_or_default(),
+            Err(e) => {
+                errs.push(e);
+                String::new()
+            }
+        },
         _ => {
             errs.push(format());
             String::new()
@@ -313,14 +323,16 @@ impl AssessRequest {
             Given::Absent => {}
             Given::Value(list) => {
                 for (i, c) in list.iter().enumerate() {
-                    match c.value().map(|s| s.trim()) {
-                        Some(s) if !s.is_empty() => {
-                            if !circumstances.iter().any(|x| x == s) {
-                                circumstances.push(s.to_string());
+                    let field = format!("circumstances.{i}");
+                    match c.value().map(|s| text::line(&field, s)) {
+                        Some(Ok(Some(s))) => {
+                            if !circumstances.iter().any(|x| *x == s) {
+                                circumstances.push(s);
                             }
                         }
+                        Some(Err(e)) => errs.push(e),
                         _ => errs.push(FieldError::new(
-                            format!("circumstances.{i}"),
+                            field,
                             "string",
                             "情节应为情节代码",
                             "Each circumstance must be a circumstance code",
@@ -352,14 +364,11 @@ impl AssessRequest {
             }
         };
         // Blank text is no date: it must not read as a default one.
-        let offence_date = if matches!(&self.offence_date, Given::Value(s) if s.trim().is_empty())
-            || self.offence_date.is_absent()
-        {
+        let before = errs.0.len();
+        let offence_date = date(&self.offence_date, "offence_date", &mut errs);
+        if offence_date.is_none() && errs.0.len() == before {
             errs.push(offence_date_required());
-            None
-        } else {
-            date(&self.offence_date, "offence_date", &mut errs)
-        };
+        }
         let discovered_date = date(&self.discovered_date, "discovered_date", &mut errs);
         let decision_date = date(&self.decision_date, "decision_date", &mut errs);
         let illegal_gains_yuan = uint(

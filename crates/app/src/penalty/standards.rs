@@ -6,6 +6,7 @@ use frontline_core::error::Errors;
 use frontline_core::org::Actor;
 use frontline_core::penalty::{Engine, StandardError};
 use frontline_core::request::Given;
+use frontline_core::text;
 use frontline_store::{AuditDraft, NewPenaltyStandard, PenaltyStandardRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -166,11 +167,21 @@ impl App {
     ) -> Result<StandardUpload> {
         App::require(actor, Action::PenaltyStandardManage)?;
         let mut errs = Errors::default();
-        let name = name.trim();
+        let name = match text::line("name", name) {
+            Ok(n) => n.unwrap_or_default(),
+            Err(e) => {
+                errs.push(e);
+                String::new()
+            }
+        };
         if name.chars().count() > 100 {
             errs.push(FieldError::too_long("name", 100));
         }
-        if text.trim().is_empty() {
+        // The file is checked as a long text and kept as sent (its line numbers stay).
+        let checked = text::block("text", text);
+        if let Err(e) = &checked {
+            errs.push(e.clone());
+        } else if checked.is_ok_and(|t| t.is_none()) {
             errs.push(FieldError::new(
                 "text",
                 "required",
@@ -203,7 +214,7 @@ impl App {
         let name = if name.is_empty() {
             std.name_zh.clone()
         } else {
-            name.to_string()
+            name
         };
         let id = Uuid::now_v7();
         let now = self.now();

@@ -8,6 +8,7 @@ use frontline_core::authz::Action;
 use frontline_core::org::Actor;
 use frontline_core::period::{CalendarError, Calendars, YearCalendar};
 use frontline_core::request::Given;
+use frontline_core::text;
 use frontline_core::time::is_leap_year;
 use frontline_core::{FieldError, Lang};
 use frontline_store::{AuditDraft, CalendarRow, truncate_micros};
@@ -195,7 +196,13 @@ impl App {
                 )));
             }
         };
-        if text.trim().is_empty() {
+        // The file is checked as a long text (no control character but newline and tab,
+        // no bidi override) and kept as sent, so that a refusal's line numbers are the
+        // file's own.
+        if text::block("text", text)
+            .map_err(AppError::field)?
+            .is_none()
+        {
             return Err(AppError::field(FieldError::new(
                 "text",
                 "required",

@@ -6,6 +6,7 @@ use frontline_core::FieldError;
 use frontline_core::error::Errors;
 use frontline_core::period::{ComputeOptions, Mode, PeriodError, PeriodSpec, Span, Unit};
 use frontline_core::request::{Given, Unknown, read};
+use frontline_core::text;
 use frontline_core::time::BEIJING;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -116,9 +117,13 @@ fn wrong<T>(g: &Given<T>) -> bool {
     matches!(g, Given::Wrong)
 }
 
-/// The text of a field, trimmed; blank reads as absent.
-fn non_blank(v: Option<&String>) -> Option<&str> {
-    v.map(|s| s.trim()).filter(|s| !s.is_empty())
+/// The text of a field through the normaliser ([`text::line`]); blank reads as absent,
+/// a refused character is the field's error.
+fn non_blank(field: &str, v: Option<&String>, errs: &mut Errors) -> Option<String> {
+    text::line(field, v?)
+        .map_err(|e| errs.push(e))
+        .ok()
+        .flatten()
 }
 
 /// RFC 3339 with an offset, or a wall-clock time read as Beijing time
@@ -225,23 +230,27 @@ impl DeadlineRequest {
         let provisional = flag(&self.provisional, "provisional");
 
         // A value of the wrong type was reported above; it is not also missing.
-        let start = match (non_blank(start), &self.start) {
+        let before = errs.0.len();
+        let start = match (non_blank("start", start, &mut errs), &self.start) {
             (Some(s), _) => {
-                let t = parse_start(s);
+                let t = parse_start(&s);
                 if t.is_none() {
                     errs.push(bad_start());
                 }
                 t
             }
             (None, Given::Wrong) => None,
+            (None, _) if errs.0.len() > before => None,
             (None, _) => {
                 errs.push(FieldError::required("start"));
                 None
             }
         };
-        let period = non_blank(period);
-        let rule = non_blank(rule);
-        let span = match (period, rule) {
+        let before = errs.0.len();
+        let period = non_blank("period", period, &mut errs);
+        let rule = non_blank("rule", rule, &mut errs);
+        let refused = errs.0.len() > before;
+        let span = match (period.as_deref(), rule.as_deref()) {
             (Some(_), Some(_)) => {
                 errs.push(FieldError::new(
                     "period",
@@ -251,7 +260,7 @@ impl DeadlineRequest {
                 ));
                 None
             }
-            (None, None) if wrong(&self.period) || wrong(&self.rule) => None,
+            (None, None) if refused || wrong(&self.period) || wrong(&self.rule) => None,
             (None, None) => {
                 errs.push(FieldError::new(
                     "period",
