@@ -248,6 +248,152 @@ async fn bad_input_is_refused_field_by_field_and_stores_nothing() {
     assert_eq!(s.audit_seq().await, seq, "nothing audited as written");
 }
 
+/// Replays the hardening issue's requests (defect 2): control, bidi and invisible
+/// characters are field errors that store nothing; clean text is stored normalised.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_and_invisible_characters_are_refused_on_their_field() {
+    let s = start(300).await;
+    let t = s.login("s1.desk").await;
+    let count = s.incident_count().await;
+    let seq = s.audit_seq().await;
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (
+            json!({"caller": {"name": "张\u{0000}三"}}),
+            "caller.name",
+            "text.control",
+        ),
+        (
+            json!({"narrative": "abc\u{0000}def"}),
+            "narrative",
+            "text.control",
+        ),
+        (
+            json!({"caller": {"name": "\u{200b}\u{200b}"}}),
+            "caller.name",
+            "required",
+        ),
+        (
+            json!({"address": "人民路\u{202e}21号"}),
+            "address",
+            "text.bidi",
+        ),
+        (
+            json!({"narrative": "报警\u{2066}人\u{2069}"}),
+            "narrative",
+            "text.bidi",
+        ),
+        (
+            json!({"caller": {"name": "张三\u{0007}"}}),
+            "caller.name",
+            "text.control",
+        ),
+        (
+            json!({"narrative": "响铃\u{0007}"}),
+            "narrative",
+            "text.control",
+        ),
+        (
+            json!({"address": "人民路\n12号"}),
+            "address",
+            "text.multiline",
+        ),
+        (
+            json!({"caller": {"phone": "138\u{0000}00138000"}}),
+            "caller.phone",
+            "text.control",
+        ),
+        (
+            json!({"caller": {"id_number": "\u{202d}11010519491231002X"}}),
+            "caller.id_number",
+            "text.bidi",
+        ),
+        (
+            json!({"category": "criminal.theft\u{0085}"}),
+            "category",
+            "text.control",
+        ),
+        (
+            json!({"address": "\u{feff}\u{3000}\u{2060}"}),
+            "address",
+            "required",
+        ),
+    ];
+    for (patch, field, code) in cases {
+        let mut body = good_body();
+        for (k, v) in patch.as_object().expect("obj") {
+            if k == "caller" {
+                for (ck, cv) in v.as_object().expect("obj") {
+                    body["caller"][ck] = cv.clone();
+                }
+            } else {
+                body[k] = v.clone();
+            }
+        }
+        let (st, v) = s.post(&t, "/api/v1/incidents", &body).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {v}");
+        assert_eq!(
+            fields(&v),
+            vec![(field.to_string(), code.to_string())],
+            "{patch}"
+        );
+    }
+    // The message names the character, in the request's language.
+    let mut body = good_body();
+    body["caller"]["name"] = json!("张\u{0000}三");
+    let (_, v) = s.post(&t, "/api/v1/incidents", &body).await;
+    assert_eq!(v["errors"][0]["message"], "不能包含控制字符（U+0000）");
+    let r = s
+        .http
+        .post(s.url("/api/v1/incidents"))
+        .bearer_auth(&t)
+        .header("accept-language", "en")
+        .json(&body)
+        .send()
+        .await
+        .expect("post");
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(
+        v["errors"][0]["message"],
+        "Must not contain a control character (U+0000)"
+    );
+    // The unmask purpose and the sign-in username go through the same normaliser.
+    let r = s
+        .http
+        .post(s.url("/api/v1/session"))
+        .json(&json!({"username": "s1.desk\u{0000}", "password": "demo-password"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(fields(&v), vec![("username".into(), "text.control".into())]);
+    assert_eq!(s.incident_count().await, count, "nothing stored");
+    assert_eq!(s.audit_seq().await, seq, "nothing audited");
+
+    // Clean text is stored as NFC, CRLF as LF, invisible ends trimmed.
+    let mut body = good_body();
+    body["caller"]["name"] = json!("\u{200b}Jose\u{301}\u{feff}");
+    body["narrative"] = json!("第一行\r\n第二行\t完\u{200b}");
+    let (st, v) = s.post(&t, "/api/v1/incidents", &body).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    assert_eq!(v["caller"]["name"], "Jos\u{e9}");
+    assert_eq!(v["narrative"], "第一行\n第二行\t完");
+    let id = v["id"].as_str().expect("id");
+    let path = format!("/api/v1/incidents/{id}/caller/unmask");
+    let seq = s.audit_seq().await;
+    for purpose in [
+        "\u{0000}\u{0000}",
+        "回访\u{0007}",
+        "回访\u{202e}核实",
+        "\u{200b}\u{200b}",
+    ] {
+        let (st, v) = s.post(&t, &path, &json!({ "purpose": purpose })).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{purpose:?}: {v}");
+        assert_eq!(fields(&v)[0].0, "purpose", "{v}");
+    }
+    assert_eq!(s.audit_seq().await, seq, "no unmask audited");
+}
+
 /// An oversize body must come back as a 413 every time, on a connection that stays
 /// usable, never as a reset connection (the server reads it whole before refusing).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
