@@ -326,7 +326,7 @@ impl AssessRequest {
                     let field = format!("circumstances.{i}");
                     match c.value().map(|s| text::line(&field, s)) {
                         Some(Ok(Some(s))) => {
-                            if !circumstances.iter().any(|x| *x == s) {
+                            if !circumstances.contains(&s) {
                                 circumstances.push(s);
                             }
                         }
