@@ -226,6 +226,30 @@ async fn adding_an_officer_reports_every_problem_and_changes_nothing() {
         codes(&err),
         [("username".to_string(), "username.taken".to_string())]
     );
+    // Hardening defect 2: the names go through core's normaliser.
+    for (name, code) in [
+        ("张\u{0000}伟", "text.control"),
+        ("张\u{202e}伟", "text.bidi"),
+        ("\u{200b}\u{200b}", "required"),
+        ("张\n伟", "text.multiline"),
+    ] {
+        let mut bad = new_officer("s1.other", &["desk_officer"]);
+        bad.display_name = name.into();
+        let err = e.app.add_officer("test", bad).await.unwrap_err();
+        assert_eq!(
+            codes(&err),
+            [("display_name".to_string(), code.to_string())]
+        );
+    }
+    let err = e
+        .app
+        .add_officer("test", new_officer("s1.x\u{0000}", &["desk_officer"]))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        codes(&err),
+        [("username".to_string(), "username.invalid".to_string())]
+    );
     assert_eq!(e.audit_seq().await, seq, "refusals write nothing");
 }
 

@@ -413,3 +413,60 @@ async fn standards_are_for_administrators_refused_with_their_line_and_audited() 
     let list = e.app.list_standards(&admin).await.unwrap();
     assert_eq!(list.in_use.id, Some(up.standard.id));
 }
+
+/// Hardening defect 2: the request's texts go through core's normaliser.
+#[test]
+fn control_and_bidi_characters_in_penalty_texts_are_field_errors() {
+    let errs = body(json!({
+        "article": "51\u{0000}", "situation": "a\u{202e}b", "tier": "base\u{0007}",
+        "circumstances": ["x\u{2066}"], "person": { "age": 35 }, "offence_date": "2026-03-01\u{0000}"
+    }))
+    .check()
+    .unwrap_err();
+    assert_eq!(
+        fields(&errs),
+        vec![
+            "article:text.control",
+            "situation:text.bidi",
+            "tier:text.control",
+            "circumstances.0:text.bidi",
+            "offence_date:text.control",
+        ]
+    );
+    // Invisible characters alone are blank: a required field is `required`.
+    let errs = body(json!({
+        "article": "\u{200b}\u{200b}", "person": { "age": 35 }, "offence_date": "\u{feff}"
+    }))
+    .check()
+    .unwrap_err();
+    assert_eq!(
+        fields(&errs),
+        vec!["article:required", "offence_date:required"]
+    );
+    // Invisible ends are trimmed from what is read.
+    let ok = body(json!({
+        "article": "\u{200b}51", "tier": "base\u{200b}", "person": { "age": 35 },
+        "offence_date": "\u{feff}2026-03-01"
+    }))
+    .check()
+    .unwrap();
+    assert_eq!(ok.0[0].article, "51");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standard_upload_with_a_control_character_is_refused() {
+    let e = common::start().await;
+    let admin = e.actor("admin").await;
+    let seq = e.audit_seq().await;
+    let nul = format!("{DEFAULT_STANDARD_TOML}\n# \u{0000}\n");
+    let errs = validation(
+        e.app
+            .upload_standard_request(
+                &admin,
+                &upload(json!({ "name": "试行\u{202e}", "text": nul })),
+            )
+            .await,
+    );
+    assert_eq!(fields(&errs), vec!["name:text.bidi", "text:text.control"]);
+    assert!(e.audit_since(seq).await.is_empty());
+}

@@ -320,3 +320,49 @@ async fn calendar_upload_is_for_administrators_validated_and_audited() {
     let last = list.years.last().unwrap();
     assert_eq!((last.year, last.origin.as_str()), (2027, "upload"));
 }
+
+/// Hardening defect 2: the calculator's strings and an uploaded calendar go through
+/// core's normaliser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn control_and_bidi_characters_in_deadline_texts_are_field_errors() {
+    assert_eq!(
+        check(json!({ "start": "2026-09-30T10:00\u{0000}", "period": "30d" })),
+        pairs(&[("start", "text.control")])
+    );
+    assert_eq!(
+        check(json!({ "start": "2026-09-30T10:00", "period": "3\u{202e}0d" })),
+        pairs(&[("period", "text.bidi")])
+    );
+    assert_eq!(
+        check(json!({ "start": "2026-09-30T10:00", "rule": "x\u{0007}" })),
+        pairs(&[("rule", "text.control")])
+    );
+    assert_eq!(
+        check(json!({ "start": "\u{200b}\u{200b}", "period": "30d" })),
+        pairs(&[("start", "required")])
+    );
+    // Invisible ends are trimmed before the value is read.
+    let q = DeadlineRequest::from_json(
+        json!({ "start": "\u{feff}2026-09-30T10:00", "period": "30d\u{200b}" }),
+    )
+    .and_then(|r| r.check());
+    assert!(q.is_ok(), "{q:?}");
+
+    let e = common::start().await;
+    let admin = e.actor("admin").await;
+    let seq = e.audit_seq().await;
+    for (text, code) in [
+        (format!("{CAL_2027}\n# \u{0000}\n"), "text.control"),
+        (format!("# \u{202e}\n{CAL_2027}"), "text.bidi"),
+        ("\u{feff}\u{200b}\n".to_string(), "required"),
+    ] {
+        let req = CalendarUploadRequest::new(text);
+        assert_eq!(
+            refused(e.app.upload_calendar(&admin, &req, Lang::En).await),
+            pairs(&[("text", code)]),
+            "{code}"
+        );
+    }
+    assert!(e.audit_since(seq).await.is_empty());
+    assert!(e.app.store.list_calendars().await.unwrap().is_empty());
+}
