@@ -60,6 +60,10 @@ pub fn openapi_json() -> String {
 pub fn router(app: App) -> Router {
     let state = AppState { app };
     let (api, doc) = api().split_for_parts();
+    let api = api.route_layer(middleware::from_fn_with_state(
+        http::json::JsonOperations::of(&doc),
+        http::json::require_json,
+    ));
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(http::openapi::route(http::openapi::to_json(&doc)))
@@ -74,6 +78,11 @@ pub fn router(app: App) -> Router {
         .layer(middleware::from_fn(http::problem::localize))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(read_whole_oversize_body))
+        // Outside the body readers: a cross-site cookie write is refused before any is read.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            http::session::cookie_writes_same_origin,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -834,7 +834,7 @@ async fn cookie_writes_from_another_origin_are_refused() {
         .send()
         .await
         .expect("post");
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let host = s.base.trim_start_matches("http://").to_string();
     let r = jar_client
         .post(s.url("/api/v1/incidents"))
@@ -1001,4 +1001,201 @@ fn openapi_document_matches_the_snapshot() {
         saved == now,
         "docs/openapi.json is stale; run UPDATE_SNAPSHOTS=1 cargo test -p frontline-web --test api openapi"
     );
+}
+
+/// Sends `POST path` with the session cookie of `token`, `body` as it is, and `headers`.
+async fn cookie_post(
+    s: &Server,
+    token: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (StatusCode, String, String) {
+    // A client with no default Origin: each case says exactly what it sends.
+    let mut req = reqwest::Client::new()
+        .post(s.url(path))
+        .header("cookie", format!("fl_session={token}"))
+        .body(body.to_string());
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let r = req.send().await.expect("post");
+    let status = r.status();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, ct, r.text().await.unwrap_or_default())
+}
+
+/// Replays the request: `POST /api/v1/incidents` with the session cookie,
+/// `Content-Type: text/plain` (or none) and no Origin. Refused, nothing stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookie_text_plain_without_origin_is_refused_and_stores_nothing() {
+    let s = start(20).await;
+    let t = s.login("s1.desk").await;
+    let before = s.audit_seq().await;
+    let body = good_body().to_string();
+    for headers in [
+        vec![("content-type", "text/plain")],
+        vec![],
+        vec![("content-type", "application/json")],
+    ] {
+        let (st, ct, text) = cookie_post(&s, &t, "/api/v1/incidents", &headers, &body).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{headers:?}: {text}");
+        assert_eq!(ct, "application/problem+json");
+        let v: Value = serde_json::from_str(&text).expect("problem");
+        assert_eq!(
+            fields(&v),
+            vec![(String::new(), "request.cross_origin".to_string())]
+        );
+    }
+    // From our own page (Sec-Fetch-Site) but not JSON: 415, zh by default and en on request.
+    for (headers, message) in [
+        (
+            vec![
+                ("content-type", "text/plain"),
+                ("sec-fetch-site", "same-origin"),
+            ],
+            "请求内容必须是 JSON（Content-Type: application/json）",
+        ),
+        (
+            vec![("sec-fetch-site", "same-origin"), ("accept-language", "en")],
+            "The body must be JSON (Content-Type: application/json)",
+        ),
+    ] {
+        let (st, ct, text) = cookie_post(&s, &t, "/api/v1/incidents", &headers, &body).await;
+        assert_eq!(
+            st,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{headers:?}: {text}"
+        );
+        assert_eq!(ct, "application/problem+json");
+        let v: Value = serde_json::from_str(&text).expect("problem");
+        assert_eq!(
+            fields(&v),
+            vec![(String::new(), "body.content_type".to_string())]
+        );
+        assert_eq!(v["errors"][0]["message"], message);
+    }
+    assert_eq!(s.audit_seq().await, before, "nothing was stored");
+}
+
+/// The allowed writes: bearer + JSON (no Origin), cookie + JSON + same Origin, cookie +
+/// JSON + `Sec-Fetch-Site: same-origin` (or `none`); and the refused: a cross-site Origin,
+/// `Origin: null`, `Sec-Fetch-Site: cross-site`, and the same on a page form.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cookie_writes_need_this_sites_origin() {
+    let s = start(20).await;
+    let t = s.login("s1.desk").await;
+    let body = good_body().to_string();
+    let json = ("content-type", "application/json; charset=utf-8");
+
+    let r = reqwest::Client::new()
+        .post(s.url("/api/v1/incidents"))
+        .bearer_auth(&t)
+        .header(json.0, json.1)
+        .body(body.clone())
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::CREATED, "bearer + JSON, no Origin");
+
+    let origin = s.base.clone();
+    for headers in [
+        vec![json, ("origin", origin.as_str())],
+        vec![json, ("sec-fetch-site", "same-origin")],
+        vec![json, ("sec-fetch-site", "none")],
+    ] {
+        let (st, _, text) = cookie_post(&s, &t, "/api/v1/incidents", &headers, &body).await;
+        assert_eq!(st, StatusCode::CREATED, "{headers:?}: {text}");
+    }
+
+    let before = s.audit_seq().await;
+    for headers in [
+        vec![json, ("origin", "http://evil.example")],
+        vec![json, ("origin", "null")],
+        vec![
+            json,
+            ("origin", "http://evil.example"),
+            ("sec-fetch-site", "same-origin"),
+        ],
+        vec![json, ("sec-fetch-site", "cross-site")],
+        vec![json, ("sec-fetch-site", "same-site")],
+    ] {
+        let (st, ct, text) = cookie_post(&s, &t, "/api/v1/incidents", &headers, &body).await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{headers:?}: {text}");
+        assert_eq!(ct, "application/problem+json");
+    }
+    // A page form: the error page, before the CSRF token is even looked at.
+    let form = ("content-type", "application/x-www-form-urlencoded");
+    for headers in [vec![form], vec![form, ("origin", "http://evil.example")]] {
+        let (st, ct, _) = cookie_post(&s, &t, "/incidents", &headers, "csrf=x").await;
+        assert_eq!(st, StatusCode::FORBIDDEN, "{headers:?}");
+        assert!(ct.starts_with("text/html"), "{ct}");
+    }
+    assert_eq!(s.audit_seq().await, before, "nothing was stored");
+}
+
+/// Every operation the OpenAPI document gives a body refuses a body that is not JSON
+/// with 415 (bearer and anonymous clients alike), and documents it; a body-less write
+/// (`DELETE /api/v1/session`) needs no content type.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_operations_refuse_other_content_types() {
+    let s = start(5).await;
+    let admin = s.login("admin").await;
+    let (_, doc) = s.get("", "/api/openapi.json").await;
+    let before = s.audit_seq().await;
+    let mut seen = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("item") {
+            if op.get("requestBody").is_none() {
+                continue;
+            }
+            assert_eq!(
+                op["responses"]["415"]["content"]["application/problem+json"]["schema"]["$ref"],
+                "#/components/schemas/Problem",
+                "{method} {path} documents 415"
+            );
+            seen += 1;
+            let url = s.url(&path.replace("{id}", "0190aaaa-0000-7000-8000-000000000000"));
+            let m = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            for (token, ct) in [
+                (admin.as_str(), Some("text/plain")),
+                (admin.as_str(), None),
+                ("", Some("application/x-www-form-urlencoded")),
+            ] {
+                let mut req = s.http.request(m.clone(), &url).body("{}");
+                if let Some(ct) = ct {
+                    req = req.header("content-type", ct);
+                }
+                if !token.is_empty() {
+                    req = req.bearer_auth(token);
+                }
+                let r = req.send().await.expect("send");
+                assert_eq!(
+                    r.status(),
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "{method} {path} {ct:?}"
+                );
+                let v: Value = r.json().await.expect("problem");
+                assert_eq!(
+                    fields(&v),
+                    vec![(String::new(), "body.content_type".to_string())]
+                );
+            }
+        }
+    }
+    assert!(seen >= 7, "{seen} JSON operations");
+    assert_eq!(s.audit_seq().await, before);
+    let r = s
+        .http
+        .delete(s.url("/api/v1/session"))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
 }

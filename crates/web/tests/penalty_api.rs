@@ -551,7 +551,12 @@ async fn page(s: &Server, cookie: &str, method: &str, path: &str, form: &str) ->
     } else {
         client.get(s.url(path))
     };
-    let r = req.header("cookie", cookie).send().await.expect("page");
+    let r = req
+        .header("cookie", cookie)
+        .header("origin", &s.base)
+        .send()
+        .await
+        .expect("page");
     (r.status().as_u16(), r.text().await.unwrap_or_default())
 }
 

@@ -103,7 +103,10 @@ impl Ui {
     }
     async fn post(&self, path: &str, cookie: &str, form: &[(&str, &str)]) -> Resp {
         let body = serde_urlencoded::to_string(form).expect("form");
+        // What a browser sends on a form posted from our own page.
         let req = Request::post(path)
+            .header(header::HOST, "localhost")
+            .header(header::ORIGIN, "http://localhost")
             .header(header::COOKIE, cookie)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(body))

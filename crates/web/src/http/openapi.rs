@@ -19,6 +19,7 @@ pub struct ApiDoc;
 pub fn to_json(doc: &utoipa::openapi::OpenApi) -> String {
     let mut doc = doc.clone();
     untagged_as_empty(&mut doc);
+    super::json::document_unsupported_media_type(&mut doc);
     doc.to_pretty_json().unwrap_or_default()
 }
 

@@ -1,18 +1,20 @@
 //! Who is asking: bearer token or session cookie, and in which language.
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{Method, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use frontline_app::AppError;
 use frontline_app::auth::Session;
-use frontline_core::Lang;
+use frontline_core::{FieldError, Lang};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-use super::problem::ApiError;
+use super::problem::{ApiError, problem};
 use crate::AppState;
+use crate::pages::layout::error_page;
 
 pub const SESSION_COOKIE: &str = "fl_session";
 pub const LANG_COOKIE: &str = "lang";
@@ -63,22 +65,61 @@ fn credential(parts: &Parts) -> Option<Credential> {
         .map(|c| Credential::Cookie(c.value().to_string()))
 }
 
-/// A cookie-authenticated write must come from our own pages: the browser's Origin
-/// (when sent) must name this host. Bearer clients are not exposed to CSRF.
-fn same_origin(parts: &Parts) -> bool {
-    let Some(origin) = parts
-        .headers
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return true;
-    };
-    let host = parts
-        .headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    origin.split_once("://").map(|(_, h)| h) == Some(host)
+/// A cookie-authenticated write must come from our own pages. A browser says where a
+/// request comes from: `Origin` (sent on every form post and `fetch` write) must name
+/// this host; when it is absent, `Sec-Fetch-Site` must be `same-origin` (or `none`, a
+/// navigation the user typed). With neither, or with anything else, the write is
+/// refused. Bearer clients carry their own token and are not exposed to CSRF.
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        return match (origin.to_str().ok(), host) {
+            (Some(origin), Some(host)) if !host.is_empty() => {
+                origin.split_once("://").map(|(_, h)| h) == Some(host)
+            }
+            _ => false,
+        };
+    }
+    headers
+        .get("sec-fetch-site")
+        .is_some_and(|v| matches!(v.as_bytes(), b"same-origin" | b"none"))
+}
+
+fn unsafe_method(m: &Method) -> bool {
+    !matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Middleware: a write (any unsafe method, API or page) that carries the session cookie
+/// and no bearer token must pass [`same_origin`], before anything is read. Refused: 403
+/// problem+json under `/api/`, the error page elsewhere.
+pub async fn cookie_writes_same_origin(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = req.into_parts();
+    let cookie_write =
+        unsafe_method(&parts.method) && matches!(credential(&parts), Some(Credential::Cookie(_)));
+    if !cookie_write || same_origin(&parts.headers) {
+        return next.run(Request::from_parts(parts, body)).await;
+    }
+    let lang = lang_of(&parts);
+    if parts.uri.path().starts_with("/api/") {
+        problem(
+            StatusCode::FORBIDDEN,
+            lang,
+            "请求来源不是本站",
+            "The request does not come from this site",
+            &[FieldError::new(
+                "",
+                "request.cross_origin",
+                "使用登录 Cookie 的写操作必须来自本站页面（Origin 或 Sec-Fetch-Site 请求头）",
+                "A write with the session cookie must come from this site's pages (Origin or Sec-Fetch-Site header)",
+            )],
+        )
+    } else {
+        error_page(&state, None, lang, StatusCode::FORBIDDEN)
+    }
 }
 
 /// An API caller; 401 problem+json when not signed in.
@@ -91,11 +132,10 @@ impl FromRequestParts<AppState> for ApiSession {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
-        let unsafe_method = !matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS);
+        // Cookie writes from elsewhere were refused by [`cookie_writes_same_origin`].
         let token = match credential(parts) {
-            Some(Credential::Bearer(t)) => t,
-            Some(Credential::Cookie(t)) if !unsafe_method || same_origin(parts) => t,
-            _ => return Err(AppError::Unauthorized.into()),
+            Some(Credential::Bearer(t) | Credential::Cookie(t)) => t,
+            None => return Err(AppError::Unauthorized.into()),
         };
         let s = state.app.authenticate(&token).await?;
         Ok(ApiSession(s, lang))

@@ -54,13 +54,28 @@ pub(crate) async fn start_with(incidents: usize, config: AppConfig) -> Server {
         .expect("open app");
     app.load_demo(now0(), incidents).await.expect("demo");
     let base = serve(app.clone()).await;
+    let http = browser_client(&base);
     Server {
         base,
         app,
         clock,
-        http: reqwest::Client::new(),
+        http,
         db,
     }
+}
+
+/// A client that says where its requests come from as a browser on our pages does
+/// (`Origin` on every request), so that cookie-authenticated writes are accepted.
+pub(crate) fn browser_client(base: &str) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ORIGIN,
+        reqwest::header::HeaderValue::from_str(base).expect("origin"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client")
 }
 
 impl Server {
