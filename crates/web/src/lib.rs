@@ -63,7 +63,11 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .merge(http::openapi::route(http::openapi::to_json(&doc)))
-        .merge(api)
+        // API answers hold personal data (incidents, unmasked numbers, `me`): never cached.
+        .merge(api.layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        )))
         .merge(period::page_routes())
         .merge(penalty::page_routes())
         .merge(home::routes())

@@ -4,7 +4,7 @@ use frontline_core::FieldError;
 use frontline_core::authz::{self, Action};
 use frontline_core::org::Actor;
 use frontline_core::request::{Given, Unknown};
-use frontline_store::AuditDraft;
+use frontline_store::{AuditDraft, IncidentRow};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -42,6 +42,15 @@ impl From<&str> for UnmaskRequest {
 }
 
 impl App {
+    /// The incident whose caller `actor` may unmask; `NotFound` outside its scope.
+    pub(crate) async fn unmask_target(&self, actor: &Actor, id: Uuid) -> Result<IncidentRow> {
+        let row = self.incident(actor, id).await?;
+        if !authz::allows(actor, Action::IdentifierUnmask, &row.unit_path) {
+            return Err(AppError::NotFound);
+        }
+        Ok(row)
+    }
+
     /// Shows the caller's phone and ID number whole. Needs a purpose; leaves a trace.
     pub async fn unmask_caller(
         &self,
@@ -49,6 +58,8 @@ impl App {
         id: Uuid,
         request: &UnmaskRequest,
     ) -> Result<UnmaskedCaller> {
+        // Authorization first: an incident outside one's scope is 404 whatever the body.
+        let row = self.unmask_target(actor, id).await?;
         let purpose = request.purpose.value().map_or("", |p| p.trim());
         if purpose.chars().count() < 2 || purpose.chars().count() > 200 {
             return Err(AppError::field(FieldError::new(
@@ -57,10 +68,6 @@ impl App {
                 "请填写查询事由（2至200字）",
                 "State the purpose of access (2–200 characters)",
             )));
-        }
-        let row = self.incident(actor, id).await?;
-        if !authz::allows(actor, Action::IdentifierUnmask, &row.unit_path) {
-            return Err(AppError::NotFound);
         }
         self.store
             .append_audit(AuditDraft {
