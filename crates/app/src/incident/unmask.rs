@@ -18,7 +18,8 @@ pub struct UnmaskRequest {
     #[serde(default)]
     #[schema(value_type = String, required = true)]
     pub purpose: Given<String>,
-    /// Unknown keys, ignored; flattened so that only an object is read.
+    /// Unknown keys, each refused (`unknown_field`); flattened so that only an object is
+    /// read.
     #[serde(flatten)]
     #[schema(ignore)]
     pub other: Unknown,
@@ -60,6 +61,14 @@ impl App {
     ) -> Result<UnmaskedCaller> {
         // Authorization first: an incident outside one's scope is 404 whatever the body.
         let row = self.unmask_target(actor, id).await?;
+        if !request.other.is_empty() {
+            let unknown = request.other.keys();
+            return Err(AppError::Validation(
+                unknown
+                    .map(|k| FieldError::unknown_field(k.as_str()))
+                    .collect(),
+            ));
+        }
         let purpose = request.purpose.value().map_or("", |p| p.trim());
         if purpose.chars().count() < 2 || purpose.chars().count() > 200 {
             return Err(AppError::field(FieldError::new(
