@@ -20,8 +20,8 @@ pub enum Operation {
     CallerUnmask(Uuid),
     /// `assess_request` (and the other assessments).
     PenaltyAssess,
-    /// `upload_standard_request`.
-    StandardUpload,
+    /// `upload_standard_request` and `activate_standard`.
+    StandardManage,
     /// `compute_deadline`.
     DeadlineCompute,
     /// `upload_calendar`.
@@ -44,7 +44,7 @@ impl App {
             Operation::IncidentCreate => require(actor, Action::IncidentCreate),
             Operation::CallerUnmask(id) => self.unmask_target(actor, id).await.map(|_| ()),
             Operation::PenaltyAssess => require(actor, Action::PenaltyAssess),
-            Operation::StandardUpload => require(actor, Action::PenaltyStandardManage),
+            Operation::StandardManage => require(actor, Action::PenaltyStandardManage),
             Operation::DeadlineCompute => require(actor, Action::DeadlineCompute),
             Operation::CalendarUpload => require(actor, Action::CalendarManage),
         }

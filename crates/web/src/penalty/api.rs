@@ -101,7 +101,7 @@ pub async fn upload_standard(
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let op = Operation::StandardUpload;
+    let op = Operation::StandardManage;
     let req = read_body(&state, &s.actor, op, body, lang, |v| {
         Ok(StandardUploadRequest::read(v))
     })
@@ -131,7 +131,14 @@ pub async fn activate_standard(
     ApiSession(s, _): ApiSession,
     Path(id): Path<String>,
 ) -> Result<Json<StandardView>, ApiError> {
-    // An id that is not one reads as a standard that does not exist.
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    // An id that is not one reads as a standard that does not exist, once the actor may
+    // manage standards at all.
+    let Ok(id) = Uuid::parse_str(&id) else {
+        state
+            .app
+            .authorize(&s.actor, Operation::StandardManage)
+            .await?;
+        return Err(AppError::NotFound.into());
+    };
     Ok(Json(state.app.activate_standard(&s.actor, id).await?))
 }
