@@ -12,6 +12,7 @@ pub mod capabilities;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod gate;
 pub mod incident;
 pub mod org;
 pub mod penalty;
@@ -25,6 +26,7 @@ use frontline_store::{DbConfig, Store};
 pub use capabilities::Capabilities;
 pub use clock::{Clock, FixedClock, SystemClock};
 pub use error::AppError;
+pub use gate::Operation;
 
 pub type Result<T> = std::result::Result<T, AppError>;
 

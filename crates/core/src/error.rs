@@ -66,6 +66,17 @@ impl FieldError {
         FieldError::new(field, "required", "此项为必填项", "This field is required")
     }
 
+    /// A key the request's contract does not know (`caller.nick`).
+    pub fn unknown_field(path: impl Into<String>) -> Self {
+        let path = path.into();
+        FieldError::new(
+            path.clone(),
+            "unknown_field",
+            format!("未知字段「{path}」"),
+            format!("Unknown field “{path}”"),
+        )
+    }
+
     pub fn too_long(field: impl Into<String>, max: usize) -> Self {
         FieldError::new(
             field,

@@ -11,6 +11,32 @@ pub const BEIJING: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
     None => panic!("UTC+8 is a valid offset"),
 };
 
+/// The Beijing calendar years a date or instant given to the system may fall in:
+/// from 1949 (the People's Republic, and so every record and legal period this system
+/// keeps, begins then) to 2200 (far past the longest period counted from any start one
+/// may give, and every instant in the range is an RFC 3339 four-digit year: chrono would
+/// otherwise write year 10000 as `+10000`, and accept `-9999` as a list bound).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1949..=2200;
+
+/// Whether an instant falls in [`YEARS`] (Beijing time).
+pub fn in_years<Tz: TimeZone>(t: &DateTime<Tz>) -> bool {
+    YEARS.contains(&beijing_year(t))
+}
+
+/// The field error for a date or instant outside [`YEARS`].
+pub fn years_error(field: &str) -> crate::FieldError {
+    crate::FieldError::new(
+        field,
+        "date.range",
+        format!("年份应在 {} 至 {} 之间", YEARS.start(), YEARS.end()),
+        format!(
+            "The year must be between {} and {}",
+            YEARS.start(),
+            YEARS.end()
+        ),
+    )
+}
+
 /// Whether `year` of the proleptic Gregorian calendar has a 29 February.
 pub const fn is_leap_year(year: i32) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0

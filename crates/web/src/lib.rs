@@ -76,6 +76,7 @@ pub fn router(app: App) -> Router {
         .merge(pages::routes())
         .fallback(pages::fallback)
         .layer(middleware::from_fn(http::problem::localize))
+        .layer(middleware::from_fn(no_store_api))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(read_whole_oversize_body))
         // Outside the body readers: a cross-site cookie write is refused before any is read.
@@ -96,6 +97,19 @@ pub fn router(app: App) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .with_state(state)
+}
+
+/// API answers hold personal data (incidents, unmasked numbers, `me`) and errors that
+/// echo requests: none is kept by a browser or proxy cache (`Cache-Control: no-store`).
+async fn no_store_api(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let mut r = next.run(req).await;
+    if api {
+        r.headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    r
 }
 
 /// A route refuses an oversize body after reading only part of it; the connection is

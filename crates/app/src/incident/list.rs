@@ -50,8 +50,28 @@ fn int_param(field: &str, v: &Option<String>, errs: &mut Vec<FieldError>) -> Opt
     }
 }
 
-/// A date or date-time filter bound: `2026-11-01` means that day's Beijing midnight.
+/// A date or date-time filter bound: `2026-11-01` means that day's Beijing midnight. A
+/// year outside [`frontline_core::time::YEARS`] is refused.
 fn parse_bound(field: &str, s: &str, end: bool) -> std::result::Result<DateTime<Utc>, FieldError> {
+    let t = parse_any_bound(field, s, end)?;
+    // The day after the last one (`to=2200-12-31`) is still in range.
+    let year_of = if end {
+        t - chrono::Duration::microseconds(1)
+    } else {
+        t
+    };
+    if frontline_core::time::in_years(&year_of) {
+        Ok(t)
+    } else {
+        Err(frontline_core::time::years_error(field))
+    }
+}
+
+fn parse_any_bound(
+    field: &str,
+    s: &str,
+    end: bool,
+) -> std::result::Result<DateTime<Utc>, FieldError> {
     if let Ok(d) = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         let d = if end { d.succ_opt().unwrap_or(d) } else { d };
         if let Some(t) = d

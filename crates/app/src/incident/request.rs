@@ -25,8 +25,8 @@ pub struct CallerRequest {
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub id_number: Given<String>,
-    /// Unknown keys, ignored. Flattening also makes serde read only objects: a JSON
-    /// array would otherwise fill the fields in order.
+    /// Unknown keys, each refused (`unknown_field`). Flattening also makes serde read
+    /// only objects: a JSON array would otherwise fill the fields in order.
     #[serde(flatten)]
     #[schema(ignore)]
     pub other: Unknown,
@@ -59,7 +59,7 @@ pub struct IncidentRequest {
     #[serde(default)]
     #[schema(value_type = String, required = true)]
     pub narrative: Given<String>,
-    /// Unknown keys, ignored (see [`CallerRequest::other`]).
+    /// Unknown keys, each refused (see [`CallerRequest::other`]).
     #[serde(flatten)]
     #[schema(ignore)]
     pub other: Unknown,
@@ -151,7 +151,15 @@ impl IncidentRequest {
         let unit_id = field("unit_id", false, &self.unit_id, &mut errs, |v| {
             incident::optional_id("unit_id", v)
         });
-        // Wrong types last, in the order of the body.
+        // Unknown keys, then wrong types, in the order of the body.
+        for k in self.other.keys() {
+            errs.push(FieldError::unknown_field(k.as_str()));
+        }
+        if let Given::Value(c) = &self.caller {
+            for k in c.other.keys() {
+                errs.push(FieldError::unknown_field(format!("caller.{k}")));
+            }
+        }
         for (name, g) in [
             ("reported_at", &self.reported_at),
             ("category", &self.category),

@@ -5,7 +5,7 @@ use frontline_core::authz::{self, Action};
 use frontline_core::org::Actor;
 use frontline_core::request::{Given, Unknown};
 use frontline_core::text;
-use frontline_store::AuditDraft;
+use frontline_store::{AuditDraft, IncidentRow};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -19,7 +19,8 @@ pub struct UnmaskRequest {
     #[serde(default)]
     #[schema(value_type = String, required = true)]
     pub purpose: Given<String>,
-    /// Unknown keys, ignored; flattened so that only an object is read.
+    /// Unknown keys, each refused (`unknown_field`); flattened so that only an object is
+    /// read.
     #[serde(flatten)]
     #[schema(ignore)]
     pub other: Unknown,
@@ -43,6 +44,15 @@ impl From<&str> for UnmaskRequest {
 }
 
 impl App {
+    /// The incident whose caller `actor` may unmask; `NotFound` outside its scope.
+    pub(crate) async fn unmask_target(&self, actor: &Actor, id: Uuid) -> Result<IncidentRow> {
+        let row = self.incident(actor, id).await?;
+        if !authz::allows(actor, Action::IdentifierUnmask, &row.unit_path) {
+            return Err(AppError::NotFound);
+        }
+        Ok(row)
+    }
+
     /// Shows the caller's phone and ID number whole. Needs a purpose; leaves a trace.
     pub async fn unmask_caller(
         &self,
@@ -50,6 +60,16 @@ impl App {
         id: Uuid,
         request: &UnmaskRequest,
     ) -> Result<UnmaskedCaller> {
+        // Authorization first: an incident outside one's scope is 404 whatever the body.
+        let row = self.unmask_target(actor, id).await?;
+        if !request.other.is_empty() {
+            let unknown = request.other.keys();
+            return Err(AppError::Validation(
+                unknown
+                    .map(|k| FieldError::unknown_field(k.as_str()))
+                    .collect(),
+            ));
+        }
         let purpose = match request.purpose.value() {
             Some(p) => text::line("purpose", p)
                 .map_err(AppError::field)?
@@ -63,10 +83,6 @@ impl App {
                 "请填写查询事由（2至200字）",
                 "State the purpose of access (2–200 characters)",
             )));
-        }
-        let row = self.incident(actor, id).await?;
-        if !authz::allows(actor, Action::IdentifierUnmask, &row.unit_path) {
-            return Err(AppError::NotFound);
         }
         self.store
             .append_audit(AuditDraft {

@@ -166,7 +166,8 @@ impl App {
     /// 裁量 over the request contract: checked, assessed (audited), answered as the API
     /// and the CLI answer.
     pub async fn assess_request(&self, actor: &Actor, body: &AssessBody) -> Result<AssessAnswer> {
-        // The contract first, as the API always answered: a malformed body is 422 for anyone.
+        // Authorization first: a role without the action hears 403 whatever the body.
+        App::require(actor, Action::PenaltyAssess)?;
         let (inputs, many) = body.check().map_err(AppError::Validation)?;
         let (all, _) = self.assess_penalties(actor, &inputs, many).await?;
         AssessAnswer::new(all, many)

@@ -153,6 +153,7 @@ impl App {
         actor: &Actor,
         req: &StandardUploadRequest,
     ) -> Result<StandardUpload> {
+        App::require(actor, Action::PenaltyStandardManage)?;
         let (name, text) = req.check().map_err(AppError::field)?;
         self.upload_standard(actor, name, text).await
     }

@@ -232,13 +232,17 @@ impl DeadlineRequest {
         // A value of the wrong type was reported above; it is not also missing.
         let before = errs.0.len();
         let start = match (non_blank("start", start, &mut errs), &self.start) {
-            (Some(s), _) => {
-                let t = parse_start(&s);
-                if t.is_none() {
+            (Some(s), _) => match parse_start(&s) {
+                None => {
                     errs.push(bad_start());
+                    None
                 }
-                t
-            }
+                Some(t) if !frontline_core::time::in_years(&t) => {
+                    errs.push(frontline_core::time::years_error("start"));
+                    None
+                }
+                Some(t) => Some(t),
+            },
             (None, Given::Wrong) => None,
             (None, _) if errs.0.len() > before => None,
             (None, _) => {

@@ -7,10 +7,10 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use frontline_app::AppError;
 use frontline_app::incident::{
     IncidentList, IncidentRequest, IncidentView, ListQuery, UnmaskRequest, UnmaskedCaller,
 };
+use frontline_app::{AppError, Operation};
 use frontline_core::Lang;
 use frontline_core::incident::category::Category;
 use serde::Serialize;
@@ -19,7 +19,7 @@ use uuid::Uuid;
 
 use super::export;
 use crate::AppState;
-use crate::http::json::json_body;
+use crate::http::json::read_body;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::session::{ApiSession, ReqLang};
 
@@ -32,7 +32,15 @@ pub async fn create_incident(
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let request = IncidentRequest::read(json_body(body, lang)?).map_err(AppError::Validation)?;
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::IncidentCreate,
+        body,
+        lang,
+        |v| IncidentRequest::read(v).map_err(AppError::Validation),
+    )
+    .await?;
     let row = state.app.create_incident(&s.actor, &request).await?;
     let view = state.app.incident_view(&row, lang);
     let mut headers = HeaderMap::new();
@@ -105,7 +113,11 @@ pub async fn unmask_caller(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let request = UnmaskRequest::read(json_body(body, lang)?);
+    let op = Operation::CallerUnmask(id);
+    let request = read_body(&state, &s.actor, op, body, lang, |v| {
+        Ok(UnmaskRequest::read(v))
+    })
+    .await?;
     let shown: UnmaskedCaller = state.app.unmask_caller(&s.actor, id, &request).await?;
     Ok(Json(shown).into_response())
 }

@@ -10,17 +10,17 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use frontline_app::AppError;
 use frontline_app::penalty::{
     AssessAnswer, AssessBody, CatalogQuery, PenaltyCatalogView, StandardList, StandardUpload,
     StandardUploadRequest, StandardView,
 };
+use frontline_app::{AppError, Operation};
 use frontline_core::org::Actor;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::http::json::json_body;
+use crate::http::json::read_body;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::session::ApiSession;
 
@@ -40,7 +40,11 @@ pub async fn assess(
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let body = AssessBody::read(json_body(body, lang)?);
+    let op = Operation::PenaltyAssess;
+    let body = read_body(&state, &s.actor, op, body, lang, |v| {
+        Ok(AssessBody::read(v))
+    })
+    .await?;
     Ok(assess_body(&state, &s.actor, &body).await.into_response())
 }
 
@@ -97,7 +101,11 @@ pub async fn upload_standard(
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let req = StandardUploadRequest::read(json_body(body, lang)?);
+    let op = Operation::StandardManage;
+    let req = read_body(&state, &s.actor, op, body, lang, |v| {
+        Ok(StandardUploadRequest::read(v))
+    })
+    .await?;
     Ok(upload(&state, &s.actor, &req).await.into_response())
 }
 
@@ -123,7 +131,14 @@ pub async fn activate_standard(
     ApiSession(s, _): ApiSession,
     Path(id): Path<String>,
 ) -> Result<Json<StandardView>, ApiError> {
-    // An id that is not one reads as a standard that does not exist.
-    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    // An id that is not one reads as a standard that does not exist, once the actor may
+    // manage standards at all.
+    let Ok(id) = Uuid::parse_str(&id) else {
+        state
+            .app
+            .authorize(&s.actor, Operation::StandardManage)
+            .await?;
+        return Err(AppError::NotFound.into());
+    };
     Ok(Json(state.app.activate_standard(&s.actor, id).await?))
 }

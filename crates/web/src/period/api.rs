@@ -10,13 +10,14 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use frontline_app::Operation;
 use frontline_app::period::{
     CalendarList, CalendarUploadRequest, CalendarYearView, DeadlineAnswer, DeadlineRequest,
     RuleCatalogView,
 };
 
 use crate::AppState;
-use crate::http::json::json_body;
+use crate::http::json::read_body;
 use crate::http::problem::{ApiError, Problem};
 use crate::http::session::ApiSession;
 
@@ -35,7 +36,8 @@ pub async fn compute_deadline(
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<DeadlineAnswer>, ApiError> {
-    let req = DeadlineRequest::from_json(json_body(body, lang)?)?;
+    let op = Operation::DeadlineCompute;
+    let req = read_body(&state, &s.actor, op, body, lang, DeadlineRequest::from_json).await?;
     let c = state.app.compute_deadline(&s.actor, &req).await?;
     Ok(Json(c.view(lang)))
 }
@@ -74,7 +76,11 @@ pub async fn upload_calendar(
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let req = CalendarUploadRequest::from_json(json_body(body, lang)?);
+    let op = Operation::CalendarUpload;
+    let req = read_body(&state, &s.actor, op, body, lang, |v| {
+        Ok(CalendarUploadRequest::from_json(v))
+    })
+    .await?;
     let view = state.app.upload_calendar(&s.actor, &req, lang).await?;
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }

@@ -1,0 +1,52 @@
+//! Authorization before the body: the question every write (or computation) use case asks
+//! first, before it looks at its request. The use cases ask it themselves; the web asks it
+//! through [`App::authorize`] only when a body cannot be read at all (not JSON, too large,
+//! not an object), so that a role without the action hears 403 (an object outside its
+//! scope 404) whatever it sent. The order of answers is 401, then 403/404, then
+//! 400/413/422.
+
+use frontline_core::authz::{self, Action, Scope};
+use frontline_core::org::Actor;
+use uuid::Uuid;
+
+use crate::{App, AppError, Result};
+
+/// A use case that takes a request body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// `create_incident`.
+    IncidentCreate,
+    /// `unmask_caller` of this incident (404 outside one's scope).
+    CallerUnmask(Uuid),
+    /// `assess_request` (and the other assessments).
+    PenaltyAssess,
+    /// `upload_standard_request` and `activate_standard`.
+    StandardManage,
+    /// `compute_deadline`.
+    DeadlineCompute,
+    /// `upload_calendar`.
+    CalendarUpload,
+}
+
+/// `Forbidden` unless `actor` has `action` somewhere.
+pub(crate) fn require(actor: &Actor, action: Action) -> Result<()> {
+    if authz::scope(actor, action) == Scope::None {
+        Err(AppError::Forbidden)
+    } else {
+        Ok(())
+    }
+}
+
+impl App {
+    /// The authorization `op`'s use case runs before it reads its request.
+    pub async fn authorize(&self, actor: &Actor, op: Operation) -> Result<()> {
+        match op {
+            Operation::IncidentCreate => require(actor, Action::IncidentCreate),
+            Operation::CallerUnmask(id) => self.unmask_target(actor, id).await.map(|_| ()),
+            Operation::PenaltyAssess => require(actor, Action::PenaltyAssess),
+            Operation::StandardManage => require(actor, Action::PenaltyStandardManage),
+            Operation::DeadlineCompute => require(actor, Action::DeadlineCompute),
+            Operation::CalendarUpload => require(actor, Action::CalendarManage),
+        }
+    }
+}
