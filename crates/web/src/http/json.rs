@@ -1,6 +1,6 @@
 //! Reading JSON request bodies, and the rule that a JSON body says it is JSON.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -19,22 +19,23 @@ use super::problem::{ApiError, problem};
 use super::session::lang_of_headers;
 use crate::AppState;
 
-/// The operations that take a JSON body, as `(method, path template)`: those the
+/// The operations that take a JSON body, as path template → methods (looked up per
+/// request without allocating): those the
 /// OpenAPI document gives a request body, so a new endpoint is covered the day it appears.
 #[derive(Clone, Default)]
-pub struct JsonOperations(Arc<HashSet<(Method, String)>>);
+pub struct JsonOperations(Arc<HashMap<String, Vec<Method>>>);
 
 impl JsonOperations {
     pub fn of(doc: &OpenApi) -> JsonOperations {
-        let mut set = HashSet::new();
+        let mut ops: HashMap<String, Vec<Method>> = HashMap::new();
         for (path, item) in &doc.paths.paths {
             for (method, op) in operations(item) {
                 if op.request_body.is_some() {
-                    set.insert((method, path.clone()));
+                    ops.entry(path.clone()).or_default().push(method);
                 }
             }
         }
-        JsonOperations(Arc::new(set))
+        JsonOperations(Arc::new(ops))
     }
 }
 
@@ -65,7 +66,8 @@ pub(crate) fn is_json(headers: &HeaderMap) -> bool {
 pub async fn require_json(State(ops): State<JsonOperations>, req: Request, next: Next) -> Response {
     let takes_json = req.extensions().get::<MatchedPath>().is_some_and(|p| {
         ops.0
-            .contains(&(req.method().clone(), p.as_str().to_string()))
+            .get(p.as_str())
+            .is_some_and(|methods| methods.contains(req.method()))
     });
     if !takes_json || is_json(req.headers()) {
         return next.run(req).await;
