@@ -19,9 +19,8 @@ use super::problem::{ApiError, problem};
 use super::session::lang_of_headers;
 use crate::AppState;
 
-/// The operations that take a JSON body, as path template → methods (looked up per
-/// request without allocating): those the
-/// OpenAPI document gives a request body, so a new endpoint is covered the day it appears.
+/// The operations that take a JSON body, as path template → methods: those the OpenAPI
+/// document gives a request body, so a new endpoint is covered the day it appears.
 #[derive(Clone, Default)]
 pub struct JsonOperations(Arc<HashMap<String, Vec<Method>>>);
 
