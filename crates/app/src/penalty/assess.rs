@@ -167,7 +167,7 @@ impl App {
     /// and the CLI answer.
     pub async fn assess_request(&self, actor: &Actor, body: &AssessBody) -> Result<AssessAnswer> {
         // Authorization first: a role without the action hears 403 whatever the body.
-        App::require(actor, Action::PenaltyAssess)?;
+        crate::gate::require(actor, Action::PenaltyAssess)?;
         let (inputs, many) = body.check().map_err(AppError::Validation)?;
         let (all, _) = self.assess_penalties(actor, &inputs, many).await?;
         AssessAnswer::new(all, many)
@@ -223,7 +223,7 @@ impl App {
         indexed: bool,
         action: &'static str,
     ) -> Result<(Vec<Assessment>, Combined)> {
-        App::require(actor, Action::PenaltyAssess)?;
+        crate::gate::require(actor, Action::PenaltyAssess)?;
         let today = self.now().with_timezone(&BEIJING).date_naive();
         let loaded = self.penalty.fresh(&self.store).await?;
         let out =

@@ -316,7 +316,7 @@ impl App {
         actor: &Actor,
         q: &CatalogQuery,
     ) -> Result<PenaltyCatalogView> {
-        App::require(actor, Action::PenaltyAssess)?;
+        crate::gate::require(actor, Action::PenaltyAssess)?;
         let loaded = self.penalty.fresh(&self.store).await?;
         let engine = &loaded.engine;
         let cat = &engine.catalog;

@@ -11,8 +11,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use frontline_core::authz::{self, Action, Scope};
-use frontline_core::org::{Actor, UnitKind};
+use frontline_core::org::UnitKind;
 use frontline_core::penalty::Engine;
 use frontline_store::Store;
 use serde::Serialize;
@@ -231,14 +230,6 @@ impl App {
     /// The engine in use (for read-only views such as the calculator form).
     pub fn penalty_engine(&self) -> Arc<LoadedEngine> {
         self.penalty.current()
-    }
-
-    fn require(actor: &Actor, action: Action) -> Result<()> {
-        if authz::scope(actor, action) == Scope::None {
-            Err(AppError::Forbidden)
-        } else {
-            Ok(())
-        }
     }
 
     /// The bureau's name (the print header of a penalty note).

@@ -135,7 +135,7 @@ fn standard_view(r: &PenaltyStandardRow, using: Option<Uuid>) -> StandardView {
 
 impl App {
     pub async fn list_standards(&self, actor: &Actor) -> Result<StandardList> {
-        App::require(actor, Action::PenaltyStandardManage)?;
+        crate::gate::require(actor, Action::PenaltyStandardManage)?;
         let loaded = self.penalty.fresh(&self.store).await?;
         let rows = self.store.list_penalty_standards().await?;
         Ok(StandardList {
@@ -153,7 +153,7 @@ impl App {
         actor: &Actor,
         req: &StandardUploadRequest,
     ) -> Result<StandardUpload> {
-        App::require(actor, Action::PenaltyStandardManage)?;
+        crate::gate::require(actor, Action::PenaltyStandardManage)?;
         let (name, text) = req.check().map_err(AppError::field)?;
         self.upload_standard(actor, name, text).await
     }
@@ -166,7 +166,7 @@ impl App {
         name: &str,
         text: &str,
     ) -> Result<StandardUpload> {
-        App::require(actor, Action::PenaltyStandardManage)?;
+        crate::gate::require(actor, Action::PenaltyStandardManage)?;
         let mut errs = Errors::default();
         let name = match text::line("name", name) {
             Ok(n) => n.unwrap_or_default(),
@@ -266,7 +266,7 @@ impl App {
 
     /// Makes a stored standard the one in use; the previous one stays on record.
     pub async fn activate_standard(&self, actor: &Actor, id: Uuid) -> Result<StandardView> {
-        App::require(actor, Action::PenaltyStandardManage)?;
+        crate::gate::require(actor, Action::PenaltyStandardManage)?;
         let (row, text) = self
             .store
             .penalty_standard(id)

@@ -169,7 +169,7 @@ impl App {
     /// The loaded holiday calendars, ascending by year (with any year another instance
     /// stored since this one started).
     pub async fn calendars(&self, actor: &Actor, lang: Lang) -> Result<CalendarList> {
-        App::require_deadline(actor, Action::DeadlineCompute)?;
+        crate::gate::require(actor, Action::DeadlineCompute)?;
         self.deadlines.refresh(&self.store).await?;
         Ok(calendar_list(&self.deadlines.current(), lang))
     }
@@ -183,7 +183,7 @@ impl App {
         req: &CalendarUploadRequest,
         lang: Lang,
     ) -> Result<CalendarYearView> {
-        App::require_deadline(actor, Action::CalendarManage)?;
+        crate::gate::require(actor, Action::CalendarManage)?;
         let text = match &req.text {
             Given::Value(t) => t.as_str(),
             Given::Absent => "",

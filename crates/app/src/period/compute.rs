@@ -179,7 +179,7 @@ impl App {
     /// 期限计算: when does this period (or this catalog rule's period) end, and why.
     /// Bad input and a year without a calendar are field errors; nothing is stored.
     pub async fn compute_deadline(&self, actor: &Actor, req: &DeadlineRequest) -> Result<Computed> {
-        App::require_deadline(actor, Action::DeadlineCompute)?;
+        crate::gate::require(actor, Action::DeadlineCompute)?;
         let q = req.check()?;
         let rules = &self.deadlines.rules;
         let answer = match q.run(&self.deadlines.current().calendars, rules) {

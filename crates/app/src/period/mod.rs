@@ -12,12 +12,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
-use frontline_core::authz::{self, Action, Scope};
-use frontline_core::org::Actor;
 use frontline_core::period::{Calendars, RuleCatalog, YearCalendar};
 use frontline_store::Store;
 
-use crate::{App, AppError, Result};
+use crate::{AppError, Result};
 
 mod calendars;
 mod compute;
@@ -212,14 +210,5 @@ impl DeadlineState {
                 *g = apply(&g);
             }
         }
-    }
-}
-
-impl App {
-    fn require_deadline(actor: &Actor, action: Action) -> Result<()> {
-        if authz::scope(actor, action) == Scope::None {
-            return Err(AppError::Forbidden);
-        }
-        Ok(())
     }
 }

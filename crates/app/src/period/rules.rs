@@ -132,7 +132,7 @@ pub fn rule_catalog_view(cat: &RuleCatalog, lang: Lang) -> RuleCatalogView {
 impl App {
     /// The deadline rule catalog.
     pub fn deadline_rules(&self, actor: &Actor, lang: Lang) -> Result<RuleCatalogView> {
-        App::require_deadline(actor, Action::DeadlineCompute)?;
+        crate::gate::require(actor, Action::DeadlineCompute)?;
         Ok(rule_catalog_view(&self.deadlines.rules, lang))
     }
 }
