@@ -44,12 +44,13 @@ pub struct AppState {
 
 /// The API of every capability, each registering its own paths in the OpenAPI document.
 fn api() -> OpenApiRouter<AppState> {
+    use http::openapi::capability;
     OpenApiRouter::with_openapi(http::openapi::ApiDoc::openapi())
-        .merge(auth::api_routes())
-        .merge(incident::api_routes())
-        .merge(org::routes())
-        .merge(penalty::api_routes())
-        .merge(period::api_routes())
+        .merge(capability("session", auth::api_routes()))
+        .merge(capability("incident", incident::api_routes()))
+        .merge(capability("org", org::routes()))
+        .merge(capability("penalty", penalty::api_routes()))
+        .merge(capability("period", period::api_routes()))
 }
 
 /// The OpenAPI document served at `/api/openapi.json` (also checked in as `docs/openapi.json`).
@@ -79,6 +80,7 @@ pub fn router(app: App) -> Router {
         .layer(middleware::from_fn(no_store_api))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(read_whole_oversize_body))
+        .layer(middleware::from_fn(http::problem::api_errors_as_problems))
         // Outside the body readers: a cross-site cookie write is refused before any is read.
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -18,20 +18,83 @@ use crate::{App, AppError, Result};
 
 /// The list and export contract: filters as they arrive in the query string (API and
 /// list page alike), all text; checked by the use case.
-// The handler's `Query` extractor places the parameters in the query string.
+// The handler's `Query` extractor places the parameters in the query string. They are
+// documented as the check below reads them (the list page's empty fields, which also
+// mean "not given", are left out of the document).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
-    /// Reported on or after (date `2026-11-01` or RFC 3339).
+    #[param(schema_with = from_bound, required = false)]
     pub from: Option<String>,
-    /// Reported on or before (a date includes that whole day).
+    #[param(schema_with = to_bound, required = false)]
     pub to: Option<String>,
     /// Category code; a top-level code covers its sub-categories.
+    #[param(value_type = String, required = false)]
     pub category: Option<String>,
+    /// A unit; its sub-units are included.
+    #[param(value_type = Uuid, required = false)]
     pub unit_id: Option<String>,
+    #[param(schema_with = page_number, required = false)]
     pub page: Option<String>,
+    #[param(schema_with = page_size, required = false)]
     pub per_page: Option<String>,
-    /// `-reported_at` (newest first, default) or `reported_at` (oldest first).
+    #[param(schema_with = sort_order, required = false)]
     pub sort: Option<String>,
+}
+
+fn from_bound() -> utoipa::openapi::Schema {
+    date_or_instant("Reported on or after (a date is that day's Beijing midnight; or RFC 3339)")
+}
+
+fn to_bound() -> utoipa::openapi::Schema {
+    date_or_instant("Reported on or before (a date includes that whole day; or RFC 3339)")
+}
+
+fn date_or_instant(description: &str) -> utoipa::openapi::Schema {
+    use utoipa::openapi::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+    let string = |f| {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(f)))
+    };
+    OneOfBuilder::new()
+        .item(string(KnownFormat::Date))
+        .item(string(KnownFormat::DateTime))
+        .description(Some(description))
+        .build()
+        .into()
+}
+
+/// The last page one may ask for.
+const PAGE_MAX: i64 = 100_000;
+
+fn integer(max: i64) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::Integer)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int64,
+        )))
+        .minimum(Some(1))
+        .maximum(Some(max as f64))
+        .build()
+}
+
+fn page_number() -> utoipa::openapi::Object {
+    integer(PAGE_MAX)
+}
+
+fn page_size() -> utoipa::openapi::Object {
+    integer(PAGE_SIZE_MAX)
+}
+
+fn sort_order() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(["-reported_at", "reported_at"]))
+        .default(Some(serde_json::json!("-reported_at")))
+        .description(Some(
+            "`-reported_at` (newest first, the default) or `reported_at` (oldest first)",
+        ))
+        .build()
 }
 
 fn int_param(field: &str, v: &Option<String>, errs: &mut Vec<FieldError>) -> Option<i64> {
@@ -194,7 +257,7 @@ impl App {
             }
         };
         let page = page.unwrap_or(1);
-        if !(1..=100_000).contains(&page) {
+        if !(1..=PAGE_MAX).contains(&page) {
             errs.push(FieldError::new(
                 "page",
                 "page.range",

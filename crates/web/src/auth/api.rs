@@ -25,7 +25,7 @@ pub struct LoginResponse {
 }
 
 /// Sign in: sets the session cookie and returns the same token for API use.
-#[utoipa::path(post, path = "/api/v1/session", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/v1/session", request_body = LoginRequest, security(()),
     responses((status = 200, body = LoginResponse), (status = 401, body = Problem), (status = 429, body = Problem)))]
 pub async fn login(
     State(state): State<AppState>,

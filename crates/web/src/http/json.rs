@@ -12,8 +12,8 @@ use axum::response::Response;
 use frontline_app::{AppError, Operation};
 use frontline_core::org::Actor;
 use frontline_core::{FieldError, Lang};
+use utoipa::openapi::OpenApi;
 use utoipa::openapi::path::PathItem;
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 
 use super::problem::{ApiError, problem};
 use super::session::lang_of_headers;
@@ -83,35 +83,6 @@ pub async fn require_json(State(ops): State<JsonOperations>, req: Request, next:
             "The body must be JSON (Content-Type: application/json)",
         )],
     )
-}
-
-/// Documents the 415 answer on every operation that takes a body.
-pub fn document_unsupported_media_type(doc: &mut OpenApi) {
-    for item in doc.paths.paths.values_mut() {
-        for op in [
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            if op.request_body.is_some() {
-                let content = ContentBuilder::new()
-                    .schema(Some(RefOr::Ref(Ref::from_schema_name("Problem"))))
-                    .build();
-                let response = ResponseBuilder::new()
-                    .description("The body is not `application/json`")
-                    .content("application/problem+json", content)
-                    .build();
-                op.responses
-                    .responses
-                    .entry("415".to_string())
-                    .or_insert(RefOr::T(response));
-            }
-        }
-    }
 }
 
 /// Reads the body of `op`'s request into its contract (`contract` fails only on a body

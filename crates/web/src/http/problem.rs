@@ -171,3 +171,41 @@ fn render(e: &AppError, l: Lang) -> Response {
         ),
     }
 }
+
+/// Middleware: every error under `/api/` is problem+json, including the answers no
+/// handler wrote (an extractor's rejection of a path or query it cannot read, 405 for a
+/// method a path does not have, a body cut off). Their text becomes the one error's
+/// message (`request.rejected`); headers such as `Allow` are kept.
+pub async fn api_errors_as_problems(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let lang = lang_of_headers(req.headers());
+    let resp = next.run(req).await;
+    let is_problem = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !api || resp.status().as_u16() < 400 || is_problem {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    // Rejections are a line of text; anything longer is not worth echoing.
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .ok()
+        .and_then(|b| String::from_utf8(b.to_vec()).ok())
+        .map(|t| t.trim().to_string())
+        .unwrap_or_default();
+    let reason = parts.status.canonical_reason().unwrap_or("Error");
+    let errors = if text.is_empty() {
+        Vec::new()
+    } else {
+        vec![FieldError::new("", "request.rejected", text.clone(), text)]
+    };
+    let mut r = problem(parts.status, lang, "请求无法处理", reason, &errors);
+    for (name, value) in &parts.headers {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            r.headers_mut().append(name.clone(), value.clone());
+        }
+    }
+    r
+}

@@ -142,7 +142,7 @@ fn node(c: &Category, lang: Lang) -> CategoryNode {
 }
 
 /// The incident category tree (two levels).
-#[utoipa::path(get, path = "/api/v1/incident-categories", responses((status = 200, body = [CategoryNode])))]
+#[utoipa::path(get, path = "/api/v1/incident-categories", security(()), responses((status = 200, body = [CategoryNode])))]
 pub async fn categories(
     State(state): State<AppState>,
     ReqLang(lang): ReqLang,

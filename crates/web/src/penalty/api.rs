@@ -1,8 +1,5 @@
 //! Penalty discretion under `/api/v1/penalty`: the calculator (audited), the catalog of
 //! the loaded standard, and a bureau's discretion standards (administrators).
-//!
-//! The `crate::api_penalty` tag on these paths is the one the published document has always had
-//! (from the module these handlers used to live in); kept so the document is unchanged.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -32,7 +29,7 @@ pub const STANDARD_BODY_LIMIT: usize = frontline_app::penalty::STANDARD_MAX_BYTE
 /// 裁量计算: assess one violation with the standard in use (audited; no personal data).
 /// An array of requests (several violations of one person) answers each assessment and
 /// their combination (第16条), as `frontline penalty assess` does; errors name `n.field`.
-#[utoipa::path(post, tag = "crate::api_penalty", path = "/api/v1/penalty/assessments", request_body = AssessBody,
+#[utoipa::path(post, path = "/api/v1/penalty/assessments", request_body = AssessBody,
     responses((status = 200, body = AssessAnswer), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn assess(
@@ -66,7 +63,7 @@ pub struct CatalogParams {
 
 /// The catalog: articles, violations, tiers, situations and circumstances of the
 /// standard in use, each with the article it comes from.
-#[utoipa::path(get, tag = "crate::api_penalty", path = "/api/v1/penalty/catalog", params(CatalogParams),
+#[utoipa::path(get, path = "/api/v1/penalty/catalog", params(CatalogParams),
     responses((status = 200, body = PenaltyCatalogView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem)))]
 pub async fn catalog(
@@ -82,7 +79,7 @@ pub async fn catalog(
 }
 
 /// Stored discretion standards (administrators): which one is in use, every version.
-#[utoipa::path(get, tag = "crate::api_penalty", path = "/api/v1/penalty/standards",
+#[utoipa::path(get, path = "/api/v1/penalty/standards",
     responses((status = 200, body = StandardList), (status = 401, body = Problem), (status = 403, body = Problem)))]
 pub async fn list_standards(
     State(state): State<AppState>,
@@ -93,7 +90,7 @@ pub async fn list_standards(
 
 /// Upload a discretion standard (administrators): validated against the statute and
 /// stored as an inactive draft; a refused one names its line and changes nothing.
-#[utoipa::path(post, tag = "crate::api_penalty", path = "/api/v1/penalty/standards", request_body = StandardUploadRequest,
+#[utoipa::path(post, path = "/api/v1/penalty/standards", request_body = StandardUploadRequest,
     responses((status = 201, body = StandardUpload), (status = 400, body = Problem), (status = 401, body = Problem),
         (status = 403, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn upload_standard(
@@ -123,7 +120,7 @@ async fn upload(
 }
 
 /// Activate a stored standard (administrators); the previous one stays on record.
-#[utoipa::path(post, tag = "crate::api_penalty", path = "/api/v1/penalty/standards/{id}/activate", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/penalty/standards/{id}/activate", params(("id" = Uuid, Path)),
     responses((status = 200, body = StandardView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 404, body = Problem)))]
 pub async fn activate_standard(

@@ -1,8 +1,5 @@
 //! JSON API of legal periods: the deadline calculator, the rule catalog and
 //! the holiday calendars.
-//!
-//! The `crate::api_deadline` tag on these paths is the one the published document has always had
-//! (from the module these handlers used to live in); kept so the document is unchanged.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -27,7 +24,7 @@ use crate::http::session::ApiSession;
 /// `T00:00:00+08:00`); a last day that is a rest day rolls over to the next working day,
 /// except in custody. A year whose holiday calendar is not loaded is refused with a
 /// field error on `start` (`calendar.unknown`).
-#[utoipa::path(post, tag = "crate::api_deadline", path = "/api/v1/deadlines/compute", request_body = DeadlineRequest,
+#[utoipa::path(post, path = "/api/v1/deadlines/compute", request_body = DeadlineRequest,
     responses((status = 200, body = DeadlineAnswer), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 422, body = Problem)))]
@@ -43,7 +40,7 @@ pub async fn compute_deadline(
 }
 
 /// The deadline rule catalog (administrative and criminal time limits with their sources).
-#[utoipa::path(get, tag = "crate::api_deadline", path = "/api/v1/deadline-rules",
+#[utoipa::path(get, path = "/api/v1/deadline-rules",
     responses((status = 200, body = RuleCatalogView), (status = 401, body = Problem),
         (status = 403, body = Problem)))]
 pub async fn deadline_rules(
@@ -54,7 +51,7 @@ pub async fn deadline_rules(
 }
 
 /// The loaded holiday calendars (built in and uploaded), by year.
-#[utoipa::path(get, tag = "crate::api_deadline", path = "/api/v1/calendars",
+#[utoipa::path(get, path = "/api/v1/calendars",
     responses((status = 200, body = CalendarList), (status = 401, body = Problem),
         (status = 403, body = Problem)))]
 pub async fn calendars(
@@ -67,7 +64,7 @@ pub async fn calendars(
 /// Add or replace a year's holiday calendar (administrators). The file is validated
 /// first; a refused one changes nothing and the error names the line or field. A valid
 /// one is stored, audited and used at once.
-#[utoipa::path(post, tag = "crate::api_deadline", path = "/api/v1/calendars", request_body = CalendarUploadRequest,
+#[utoipa::path(post, path = "/api/v1/calendars", request_body = CalendarUploadRequest,
     responses((status = 201, body = CalendarYearView), (status = 400, body = Problem),
         (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 413, body = Problem), (status = 422, body = Problem)))]
