@@ -65,6 +65,7 @@ pub fn to_json(doc: &utoipa::openapi::OpenApi) -> String {
 /// - an operation is signed-in unless its `#[utoipa::path]` says `security(())`: it
 ///   gets both security schemes and 401 (the `ApiSession` extractor);
 /// - an unsafe method gets 403 (a cookie write from another site is refused first);
+/// - an operation with parameters gets 400 (the extractors' refusals);
 /// - an operation with a request body gets 400, 413, 415 and 422 (`http::json`);
 /// - every answer of 400 and above is `application/problem+json` with [`Problem`]
 ///   (that is what `http::problem` writes), 429 with its `Retry-After`.
@@ -101,6 +102,11 @@ pub fn truthful(doc: &mut utoipa::openapi::OpenApi) {
         }
         if !matches!(method, "get" | "head" | "options") {
             add(op, "403");
+        }
+        // The path and query extractors refuse what they cannot read (a parameter given
+        // twice, a path that is not UTF-8) before the handler runs.
+        if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+            add(op, "400");
         }
         if op.request_body.is_some() {
             for status in ["400", "413", "415", "422"] {
@@ -156,7 +162,11 @@ fn as_problem(status: &str, r: &mut Response) {
 
 fn meaning(status: &str) -> &'static str {
     match status {
-        "400" => "The body is not valid JSON or repeats a key (`body.json`, `body.duplicate_key`)",
+        "400" => {
+            "The request cannot be read: the body is not valid JSON or repeats a key \
+             (`body.json`, `body.duplicate_key`), or a path or query parameter cannot be \
+             read, e.g. one given twice (`request.rejected`)"
+        }
         "401" => "Not signed in: no valid bearer token or session cookie",
         "403" => {
             "Not permitted: the role lacks the action, or a cookie write came from \
