@@ -54,6 +54,14 @@ async fn the_document_says_who_must_sign_in_and_how_errors_look() {
         .map(|t| t["name"].as_str().expect("tag name"))
         .collect();
 
+    // A created object links to the operations on it.
+    let links = &doc["paths"]["/api/v1/incidents"]["post"]["responses"]["201"]["links"];
+    assert_eq!(
+        links["get_incident"]["parameters"]["id"],
+        "$response.body#/id"
+    );
+    assert_eq!(links["unmask_caller"]["operationId"], "unmask_caller");
+
     let ops = operations(&doc);
     assert!(ops.len() >= 19, "{} operations", ops.len());
     let mut public = Vec::new();

@@ -8,11 +8,12 @@ use axum::Router;
 use axum::http::header;
 use axum::routing::get;
 use utoipa::OpenApi;
+use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder};
 use utoipa::openapi::security::{SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, RefOr};
-use utoipa::openapi::{Response, ResponseBuilder, Type};
+use utoipa::openapi::{Response, ResponseBuilder, Schema, Type};
 use utoipa_axum::router::OpenApiRouter;
 
 use super::session::SESSION_COOKIE;
@@ -91,6 +92,7 @@ pub fn truthful(doc: &mut utoipa::openapi::OpenApi) {
             "The session cookie set by signing in; writes with it must come from this site",
         ))),
     );
+    link_created_objects(doc);
     for (_, method, op) in operations_mut(doc) {
         let signed_in = op.security.is_none();
         if signed_in {
@@ -118,6 +120,55 @@ pub fn truthful(doc: &mut utoipa::openapi::OpenApi) {
                 && status.parse::<u16>().is_ok_and(|s| s >= 400)
             {
                 as_problem(status, r);
+            }
+        }
+    }
+}
+
+/// A `201` whose body is an object with an `id` links to the operations on that object
+/// (`POST /api/v1/incidents` → `/api/v1/incidents/{id}`, …), so clients and the attack's
+/// stateful phase can follow a created object without being told how.
+fn link_created_objects(doc: &mut utoipa::openapi::OpenApi) {
+    let with_id: Vec<String> = doc
+        .components
+        .iter()
+        .flat_map(|c| c.schemas.iter())
+        .filter(
+            |(_, s)| matches!(s, RefOr::T(Schema::Object(o)) if o.properties.contains_key("id")),
+        )
+        .map(|(name, _)| format!("#/components/schemas/{name}"))
+        .collect();
+    let targets: Vec<(String, String, String)> = operations_mut(doc)
+        .filter_map(|(path, _, op)| {
+            let id = op.operation_id.clone()?;
+            // One parameter, the object's: `/api/v1/incidents/{id}/caller/unmask`.
+            if path.matches('{').count() != 1 {
+                return None;
+            }
+            let (_, rest) = path.rsplit_once('{')?;
+            let (param, _) = rest.split_once('}')?;
+            let parent = &path[..path.find('{')?];
+            Some((parent.to_string(), param.to_string(), id))
+        })
+        .collect();
+    for (path, method, op) in operations_mut(doc) {
+        let Some(RefOr::T(created)) = op.responses.responses.get_mut("201") else {
+            continue;
+        };
+        let body_has_id = created.content.values().any(|c| {
+            matches!(c, RefOr::T(c)
+                if matches!(&c.schema, Some(RefOr::Ref(r)) if with_id.contains(&r.ref_location)))
+        });
+        if method != "post" || !body_has_id {
+            continue;
+        }
+        for (parent, param, id) in &targets {
+            if parent.trim_end_matches('/') == path {
+                let link = LinkBuilder::new()
+                    .operation_id(id)
+                    .parameter(param, "$response.body#/id")
+                    .build();
+                created.links.insert(id.clone(), RefOr::T(link));
             }
         }
     }
