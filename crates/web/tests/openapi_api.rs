@@ -149,3 +149,189 @@ async fn rejections_outside_the_handlers_are_problems() {
         assert_eq!(v["status"], status.as_u16(), "{v}");
     }
 }
+
+/// What an `{id}` path is about, and how the probe gets one of station 1's (or, for a
+/// bureau-wide object, the bureau's) to aim at.
+#[derive(Clone, Copy, Debug)]
+enum Object {
+    /// An incident filed at station 1 by its desk officer.
+    Incident,
+    /// A penalty discretion standard (bureau-wide, administrators only).
+    Standard,
+}
+
+/// Every path of the document with an id, and the object it takes. A path missing here
+/// fails the probe: a new endpoint is probed the day it appears, or the build says why not.
+const OBJECTS: &[(&str, Object)] = &[
+    ("/api/v1/incidents/{id}", Object::Incident),
+    ("/api/v1/incidents/{id}/caller/unmask", Object::Incident),
+    ("/api/v1/penalty/standards/{id}/activate", Object::Standard),
+];
+
+/// Station 2's officers of every role, and the partners.
+const OUTSIDERS: &[&str] = &[
+    "s2.desk",
+    "s2.chief",
+    "s2.community",
+    "s2.investigator",
+    "street1",
+    "street2",
+    "procuratorate",
+    "court",
+];
+
+impl Object {
+    /// A fresh object's id and the user it belongs to (who must not be answered 404).
+    async fn make(self, s: &Server) -> (String, &'static str) {
+        match self {
+            Object::Incident => {
+                let t = s.login("s1.desk").await;
+                let body = serde_json::json!({
+                    "category": "criminal.theft",
+                    "address": "青禾县城关镇人民路12号",
+                    "caller": { "name": "张三", "phone": "13800138000",
+                        "id_number": "11010519491231002X" },
+                    "narrative": "报警人称其电动自行车被盗。"
+                });
+                let (st, v) = s.post(&t, "/api/v1/incidents", &body).await;
+                assert_eq!(st, StatusCode::CREATED, "{v}");
+                (v["id"].as_str().expect("id").to_string(), "s1.desk")
+            }
+            Object::Standard => {
+                let t = s.login("admin").await;
+                let text = frontline_core::penalty::standard::DEFAULT_STANDARD_TOML;
+                let body = serde_json::json!({ "text": text });
+                let (st, v) = s.post(&t, "/api/v1/penalty/standards", &body).await;
+                assert_eq!(st, StatusCode::CREATED, "{v}");
+                let id = v["standard"]["id"].as_str().expect("id");
+                (id.to_string(), "admin")
+            }
+        }
+    }
+
+    /// What an outsider hears: a station's object does not exist for them (404); a
+    /// bureau-wide one is refused because the role lacks the action (403).
+    fn outsider_status(self) -> StatusCode {
+        match self {
+            Object::Incident => StatusCode::NOT_FOUND,
+            Object::Standard => StatusCode::FORBIDDEN,
+        }
+    }
+}
+
+async fn send(
+    s: &Server,
+    token: &str,
+    method: &Method,
+    url: &str,
+    body: bool,
+) -> (StatusCode, Value) {
+    let mut req = s.http.request(method.clone(), url).bearer_auth(token);
+    if body {
+        req = req.json(&serde_json::json!({}));
+    }
+    let r = req.send().await.expect("send");
+    let st = r.status();
+    (st, r.json().await.unwrap_or(Value::Null))
+}
+
+/// The cross-unit probe: every operation on an `{id}` path, aimed at station 1's object
+/// by station 2's officers of every role and by the partners, is answered as if the
+/// object did not exist (the same 404 as an id that names nothing), or 403 for a
+/// bureau-wide object the role may not manage; nothing is written or read on the way.
+/// The owner, aiming at the same object, is not answered 404, so the probe hits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_id_path_lets_another_station_or_a_partner_at_an_object() {
+    let s = start(5).await;
+    let (_, doc) = s.get("", "/api/openapi.json").await;
+    let mut tokens = Vec::new();
+    for user in OUTSIDERS {
+        tokens.push((*user, s.login(user).await));
+    }
+    let id_paths: Vec<(Method, String, bool)> = operations(&doc)
+        .into_iter()
+        .filter(|(_, path, _)| path.contains('{'))
+        .map(|(m, path, op)| (m, path, op.get("requestBody").is_some()))
+        .collect();
+    for (_, path, _) in &id_paths {
+        assert!(
+            OBJECTS.iter().any(|(p, _)| p == path),
+            "{path} has an id the cross-unit probe cannot aim at: add it to OBJECTS"
+        );
+    }
+    for (p, _) in OBJECTS {
+        assert!(
+            id_paths.iter().any(|(_, path, _)| path == p),
+            "{p} is in OBJECTS but not in the document"
+        );
+    }
+
+    let mut probed = 0;
+    for (method, path, body) in &id_paths {
+        let object = OBJECTS
+            .iter()
+            .find(|(p, _)| p == path)
+            .map(|(_, o)| *o)
+            .expect("listed");
+        let (id, owner) = object.make(&s).await;
+        let at = format!("{method} {path} ({object:?})");
+        let url = s.url(&path.replace("{id}", &id));
+        let nothing_url = s.url(&path.replace("{id}", NO_SUCH_ID));
+        let before = s.audit_seq().await;
+        for (user, token) in &tokens {
+            let (st, v) = send(&s, token, method, &url, *body).await;
+            assert_eq!(st, object.outsider_status(), "{at} as {user}: {v}");
+            // Exactly the answer to an id that names nothing: the id leaks nothing.
+            let (nothing_st, nothing) = send(&s, token, method, &nothing_url, *body).await;
+            if st == StatusCode::NOT_FOUND {
+                assert_eq!((nothing_st, &nothing), (st, &v), "{at} as {user}");
+            }
+            probed += 1;
+        }
+        assert_eq!(s.audit_seq().await, before, "{at}: nothing written or read");
+        let owner_token = s.login(owner).await;
+        let (st, v) = send(&s, &owner_token, method, &url, *body).await;
+        assert_ne!(
+            st,
+            StatusCode::NOT_FOUND,
+            "{at}: the owner {owner} reaches it: {v}"
+        );
+    }
+    assert!(probed >= OBJECTS.len() * OUTSIDERS.len(), "{probed} probes");
+}
+
+/// Writes every signed-in user may make, whatever their role.
+const ANYONE_MAY: &[&str] = &["DELETE /api/v1/session"];
+
+/// Partners (street offices, procuratorate, court) write nothing of the police's: every
+/// signed-in write without an id in the document answers them 403 whatever the body,
+/// and stores nothing (the id paths are the probe's above).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partners_are_refused_every_write() {
+    let s = start(5).await;
+    let (_, doc) = s.get("", "/api/openapi.json").await;
+    let partners = ["street1", "procuratorate", "court"];
+    let mut tokens = Vec::new();
+    for user in partners {
+        tokens.push((user, s.login(user).await));
+    }
+    let before = s.audit_seq().await;
+    let mut probed = 0;
+    for (method, path, op) in operations(&doc) {
+        let at = format!("{method} {path}");
+        if method == Method::GET || is_public(&op) || path.contains('{') {
+            continue;
+        }
+        if ANYONE_MAY.contains(&at.as_str()) {
+            continue;
+        }
+        for (user, token) in &tokens {
+            let body = op.get("requestBody").is_some();
+            let (st, v) = send(&s, token, &method, &s.url(&path), body).await;
+            assert_eq!(st, StatusCode::FORBIDDEN, "{at} as {user}: {v}");
+            probed += 1;
+        }
+    }
+    assert!(probed >= 5 * partners.len(), "{probed} probes");
+    assert_eq!(s.audit_seq().await, before, "nothing stored");
+}
