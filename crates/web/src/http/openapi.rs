@@ -7,15 +7,16 @@
 use axum::Router;
 use axum::http::header;
 use axum::routing::get;
-use utoipa::OpenApi;
 use utoipa::openapi::link::LinkBuilder;
 use utoipa::openapi::path::{Operation, PathItem};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder};
 use utoipa::openapi::security::{SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, HeaderBuilder, ObjectBuilder, Ref, RefOr};
 use utoipa::openapi::{Response, ResponseBuilder, Schema, Type};
+use utoipa::{OpenApi, PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 
+use super::problem::Problem;
 use super::session::SESSION_COOKIE;
 use crate::AppState;
 
@@ -69,9 +70,10 @@ pub fn to_json(doc: &utoipa::openapi::OpenApi) -> String {
 /// - an operation with parameters gets 400 (the extractors' refusals);
 /// - an operation with a request body gets 400, 413, 415 and 422 (`http::json`);
 /// - every answer of 400 and above is `application/problem+json` with [`Problem`]
-///   (that is what `http::problem` writes), 429 with its `Retry-After`.
+///   (that is what `http::problem` writes; the schema is registered here), 429 with
+///   its `Retry-After`;
+/// - a created object links to the operations on its path ([`link_created_objects`]).
 ///
-/// [`Problem`]: super::problem::Problem
 pub fn truthful(doc: &mut utoipa::openapi::OpenApi) {
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -92,6 +94,12 @@ pub fn truthful(doc: &mut utoipa::openapi::OpenApi) {
             "The session cookie set by signing in; writes with it must come from this site",
         ))),
     );
+    let mut problem = Vec::new();
+    <Problem as ToSchema>::schemas(&mut problem);
+    problem.push((Problem::name().into_owned(), Problem::schema()));
+    for (name, schema) in problem {
+        components.schemas.entry(name).or_insert(schema);
+    }
     link_created_objects(doc);
     for (_, method, op) in operations_mut(doc) {
         let signed_in = op.security.is_none();
