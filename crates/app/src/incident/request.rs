@@ -15,11 +15,11 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, ToSchema)]
 pub struct CallerRequest {
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(value_type = String, required = true, min_length = 1)]
     pub name: Given<String>,
     /// Mobile (11 digits) or landline with area code.
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(value_type = String, required = true, min_length = 1)]
     pub phone: Given<String>,
     /// GB 11643 citizen ID number (optional).
     #[serde(default)]
@@ -37,14 +37,14 @@ pub struct CallerRequest {
 pub struct IncidentRequest {
     /// RFC 3339; defaults to now; at most 5 minutes in the future.
     #[serde(default)]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub reported_at: Given<String>,
     /// A sub-category code from `/api/v1/incident-categories`.
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(value_type = String, required = true, min_length = 1)]
     pub category: Given<String>,
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(value_type = String, required = true, min_length = 1)]
     pub address: Given<String>,
     #[serde(default)]
     #[schema(value_type = Option<String>, format = Uuid)]
@@ -57,7 +57,7 @@ pub struct IncidentRequest {
     #[schema(value_type = CallerRequest, required = true)]
     pub caller: Given<CallerRequest>,
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(value_type = String, required = true, min_length = 1)]
     pub narrative: Given<String>,
     /// Unknown keys, each refused (see [`CallerRequest::other`]).
     #[serde(flatten)]
