@@ -51,7 +51,8 @@ pub mod testing;
 pub use audit::{AuditDraft, AuditRow};
 pub use auth::{OfficerRow, SessionRow};
 pub use incident::{
-    IncidentFilter, IncidentPage, IncidentRow, MAX_ROWS_PER_QUERY, NewIncident, PathRange,
+    IncidentEvent, IncidentFilter, IncidentPage, IncidentRow, IncidentState, MAX_ROWS_PER_QUERY,
+    NewIncident, PathRange, STALE_VERSION, TransitionWrite,
 };
 pub use org::{BulkLoad, DistrictRow, UnitRow};
 pub use penalty::{NewPenaltyStandard, PenaltyStandardRow};

@@ -93,6 +93,7 @@ fn org_rows(
             unit_id: *unit_id,
             code: d.code.clone(),
             name: d.name.clone(),
+            area_type: d.area_type,
         });
     }
     for o in &plan.officers {

@@ -1,6 +1,6 @@
 //! The organisation: units, districts, settings, and loading a whole organisation.
 
-use frontline_core::org::UnitKind;
+use frontline_core::org::{AreaType, UnitKind};
 use uuid::Uuid;
 
 use crate::{AuditDraft, NewIncident, OfficerRow, Result};
@@ -27,6 +27,16 @@ pub struct DistrictRow {
     pub unit_id: Uuid,
     pub code: String,
     pub name: String,
+    pub area_type: AreaType,
+}
+
+/// A district's area type in the database that core does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown area type {0:?} in the districts table")]
+pub(crate) struct UnknownAreaType(String);
+
+pub(crate) fn parse_area(s: &str) -> std::result::Result<AreaType, UnknownAreaType> {
+    AreaType::parse(s).ok_or_else(|| UnknownAreaType(s.to_string()))
 }
 
 /// A whole organisation (and optional incidents) loaded in one transaction.
@@ -51,7 +61,7 @@ pub(crate) fn parse_kind(s: &str) -> std::result::Result<UnitKind, UnknownUnitKi
 }
 
 const UNIT_COLS: &str = "id, parent_id, kind, station_class, code, name, path";
-const DISTRICT_COLS: &str = "id, unit_id, code, name";
+const DISTRICT_COLS: &str = "id, unit_id, code, name, area_type";
 
 store_methods! {
     pub async fn get_setting(&self, key: &str) -> Result<Option<String>>;

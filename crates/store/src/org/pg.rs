@@ -1,6 +1,6 @@
 use tokio_postgres::Row;
 
-use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow, parse_kind};
+use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow, parse_area, parse_kind};
 use crate::audit::pg::append;
 use crate::auth::pg::insert_officer_row;
 use crate::engine::pg::PgStore;
@@ -25,6 +25,7 @@ fn district_from_row(r: &Row) -> Result<DistrictRow> {
         unit_id: r.try_get(1)?,
         code: r.try_get(2)?,
         name: r.try_get(3)?,
+        area_type: parse_area(r.try_get(4)?).map_err(StoreError::db_from)?,
     })
 }
 
@@ -76,8 +77,8 @@ impl PgStore {
                 }
                 for d in &load.districts {
                     tx.execute(
-                        &format!("INSERT INTO districts ({DISTRICT_COLS}) VALUES ($1,$2,$3,$4)"),
-                        &[&d.id, &d.unit_id, &d.code, &d.name],
+                        &format!("INSERT INTO districts ({DISTRICT_COLS}) VALUES ($1,$2,$3,$4,$5)"),
+                        &[&d.id, &d.unit_id, &d.code, &d.name, &d.area_type.as_str()],
                     )
                     .await?;
                 }

@@ -1,7 +1,7 @@
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow, parse_kind};
+use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow, parse_area, parse_kind};
 use crate::audit::sqlite::append;
 use crate::auth::sqlite::insert_officer_row;
 use crate::engine::sqlite::SqliteStore;
@@ -27,6 +27,8 @@ fn district_from_row(r: &Row<'_>) -> rusqlite::Result<DistrictRow> {
         unit_id: r.get(1)?,
         code: r.get(2)?,
         name: r.get(3)?,
+        area_type: parse_area(r.get_ref(4)?.as_str()?)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, Type::Text, Box::new(e)))?,
     })
 }
 
@@ -83,9 +85,9 @@ impl SqliteStore {
             }
             for d in &load.districts {
                 c.prepare_cached(&format!(
-                    "INSERT INTO districts ({DISTRICT_COLS}) VALUES (?1,?2,?3,?4)"
+                    "INSERT INTO districts ({DISTRICT_COLS}) VALUES (?1,?2,?3,?4,?5)"
                 ))?
-                .execute(params![d.id, d.unit_id, d.code, d.name])?;
+                .execute(params![d.id, d.unit_id, d.code, d.name, d.area_type.as_str()])?;
             }
             for o in &load.officers {
                 insert_officer_row(c, o)?;

@@ -21,6 +21,7 @@ mod audit;
 mod auth;
 mod engine;
 mod incident;
+mod incident_lifecycle;
 mod org;
 mod penalty;
 mod period;
