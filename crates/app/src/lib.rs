@@ -21,6 +21,7 @@ pub mod period;
 use std::sync::Arc;
 
 use frontline_core::incident::category::CategoryTree;
+use frontline_core::incident::response::ResponseTargets;
 use frontline_store::{DbConfig, Store};
 
 pub use capabilities::Capabilities;
@@ -79,6 +80,8 @@ pub struct App {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub categories: Arc<CategoryTree>,
+    /// The 110 arrival targets by area type, and the urgent categories they apply to.
+    pub response_targets: Arc<ResponseTargets>,
     pub org: Arc<org::OrgCache>,
     pub auth: Arc<auth::AuthState>,
     pub config: Arc<AppConfig>,
@@ -96,6 +99,7 @@ impl App {
 
     pub async fn with_store(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> Result<App> {
         let categories = CategoryTree::builtin().map_err(AppError::Internal)?;
+        let response_targets = ResponseTargets::builtin(&categories).map_err(AppError::Internal)?;
         let org = org::OrgCache::load(&store).await?;
         let penalty = penalty::PenaltyState::load(&store).await?;
         let deadlines = period::DeadlineState::load(&store).await?;
@@ -103,6 +107,7 @@ impl App {
             store,
             clock,
             categories: Arc::new(categories),
+            response_targets: Arc::new(response_targets),
             org: Arc::new(org),
             auth: Arc::new(auth::AuthState::default()),
             config: Arc::new(config),

@@ -312,7 +312,12 @@ mod tests {
             Action::IncidentReopen,
         ] {
             assert!(allows(&cc, a, "/QC/S07/"), "{a:?}");
-            for r in [Role::Admin, Role::BureauLeader, Role::Partner, Role::LegalReviewer] {
+            for r in [
+                Role::Admin,
+                Role::BureauLeader,
+                Role::Partner,
+                Role::LegalReviewer,
+            ] {
                 assert_eq!(scope(&actor("/QC/", &[r]), a), Scope::None, "{r:?} {a:?}");
             }
         }

@@ -54,7 +54,7 @@ pub use incident::{
     IncidentEvent, IncidentFilter, IncidentPage, IncidentRow, IncidentState, MAX_ROWS_PER_QUERY,
     NewIncident, PathRange, STALE_VERSION, TransitionWrite,
 };
-pub use org::{BulkLoad, DistrictRow, UnitRow};
+pub use org::{BulkLoad, DistrictRow, OfficerBrief, UnitRow};
 pub use penalty::{NewPenaltyStandard, PenaltyStandardRow};
 pub use period::CalendarRow;
 pub use time::{from_micros, micros, truncate_micros};

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use frontline_core::FieldError;
 use frontline_core::authz::{self, Action};
 use frontline_core::incident;
+use frontline_core::incident::lifecycle::Status;
 use frontline_core::org::Actor;
 use frontline_core::time::BEIJING;
 use frontline_store::IncidentRow;
@@ -32,6 +33,13 @@ pub struct ListQuery {
     pub per_page: Option<String>,
     /// `-reported_at` (newest first, default) or `reported_at` (oldest first).
     pub sort: Option<String>,
+    /// Lifecycle status: `registered`, `dispatched`, `on_scene`, `disposed`, `closed`,
+    /// `referred`, `converted`, or `open` (the first four).
+    pub status: Option<String>,
+    /// Parameters the list does not know, each refused (a typo must not widen a list).
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub other: std::collections::BTreeMap<String, String>,
 }
 
 fn int_param(field: &str, v: &Option<String>, errs: &mut Vec<FieldError>) -> Option<i64> {
@@ -48,6 +56,13 @@ fn int_param(field: &str, v: &Option<String>, errs: &mut Vec<FieldError>) -> Opt
             None
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StatusFilter {
+    Any,
+    Open,
+    One(Status),
 }
 
 /// A date or date-time filter bound: `2026-11-01` means that day's Beijing midnight. A
@@ -117,6 +132,30 @@ impl App {
             return Err(AppError::Forbidden);
         };
         let mut errs = Vec::new();
+        for k in q.other.keys() {
+            errs.push(FieldError::new(
+                k.as_str(),
+                "unknown_parameter",
+                "不支持的查询参数",
+                "Unknown query parameter",
+            ));
+        }
+        let status = match q.status.as_deref().map(str::trim) {
+            None | Some("") => StatusFilter::Any,
+            Some("open") => StatusFilter::Open,
+            Some(s) => match Status::parse(s) {
+                Some(st) => StatusFilter::One(st),
+                None => {
+                    errs.push(FieldError::new(
+                        "status",
+                        "status.unknown",
+                        "警情状态不存在",
+                        "Unknown incident status",
+                    ));
+                    StatusFilter::Any
+                }
+            },
+        };
         let page = int_param("page", &q.page, &mut errs);
         let per_page = int_param("per_page", &q.per_page, &mut errs);
         let from = q
@@ -211,6 +250,11 @@ impl App {
             from,
             to,
             category: category.map(str::to_string),
+            status: match status {
+                StatusFilter::One(s) => Some(s),
+                _ => None,
+            },
+            open_only: status == StatusFilter::Open,
             limit: per_page,
             offset: (page - 1) * per_page,
             oldest_first,

@@ -4,7 +4,9 @@
 //! (a non-police matter handed to another body, e.g. the 12345 hotline) and `converted`
 //! (into a case or a dispute record). A dispatched incident can be dispatched again
 //! (more officers, another patrol); a closed or referred incident can be reopened, which
-//! sends it back to `registered` to be dispatched anew.
+//! sends it back to `registered` to be dispatched anew. A call that needs no officer on
+//! scene (a consultation answered on the phone, a misdial) is disposed straight from
+//! `registered` (电话处置).
 
 use crate::authz::Action;
 use crate::error::FieldError;
@@ -139,7 +141,7 @@ impl Step {
         match (self, from) {
             (Step::Dispatch, Registered | Dispatched) => Some(Dispatched),
             (Step::Arrive, Dispatched) => Some(OnScene),
-            (Step::Dispose, OnScene) => Some(Disposed),
+            (Step::Dispose, Registered | OnScene) => Some(Disposed),
             (Step::Close, Disposed) => Some(Closed),
             (Step::Refer, Registered | Dispatched | OnScene) => Some(Referred),
             (Step::Convert, OnScene | Disposed) => Some(Converted),
@@ -150,7 +152,9 @@ impl Step {
 
     /// The steps allowed from `from` (what the detail page offers).
     pub fn allowed_from(from: Status) -> impl Iterator<Item = Step> {
-        Step::ALL.into_iter().filter(move |s| s.next(from).is_some())
+        Step::ALL
+            .into_iter()
+            .filter(move |s| s.next(from).is_some())
     }
 
     /// Whether the step must carry a note (what was done, why it was reopened).
@@ -273,6 +277,8 @@ mod tests {
         assert_eq!(Step::Arrive.next(Registered), None);
         assert_eq!(Step::Close.next(OnScene), None);
         assert_eq!(Step::Dispose.next(Dispatched), None);
+        // Handled on the phone: disposed without a dispatch.
+        assert_eq!(Step::Dispose.next(Registered), Some(Disposed));
         assert_eq!(Step::Dispatch.next(OnScene), None);
         assert_eq!(Step::Refer.next(Disposed), None);
         assert_eq!(Step::Reopen.next(Disposed), None);

@@ -140,10 +140,19 @@ mod tests {
             .to_utc();
         let m = Duration::minutes;
         let st = |area, arrived: Option<Duration>, now: Duration| {
-            t.status("criminal.robbery", area, at, arrived.map(|d| at + d), at + now)
+            t.status(
+                "criminal.robbery",
+                area,
+                at,
+                arrived.map(|d| at + d),
+                at + now,
+            )
         };
         assert_eq!(t.target("criminal.robbery", AreaType::Urban), Some(m(5)));
-        assert_eq!(t.target("criminal.robbery", AreaType::Suburban), Some(m(10)));
+        assert_eq!(
+            t.target("criminal.robbery", AreaType::Suburban),
+            Some(m(10))
+        );
         assert_eq!(t.target("criminal.robbery", AreaType::Rural), None);
         assert_eq!(st(AreaType::Urban, Some(m(5)), m(60)), TargetStatus::Met);
         assert_eq!(
@@ -169,11 +178,9 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("nope"), "{e}");
-        let e = ResponseTargets::from_toml(
-            "urgent = []\n[minutes]\nurban = 0\nsuburban = 10\n",
-            &cats,
-        )
-        .unwrap_err();
+        let e =
+            ResponseTargets::from_toml("urgent = []\n[minutes]\nurban = 0\nsuburban = 10\n", &cats)
+                .unwrap_err();
         assert!(e.contains("urban"), "{e}");
         assert!(ResponseTargets::from_toml("urgent = []", &cats).is_err());
     }

@@ -248,6 +248,8 @@ pub struct IncidentFilter {
     /// A leaf code (exact) or a root code (all its children).
     pub category: Option<String>,
     pub status: Option<Status>,
+    /// Only open incidents (registered, dispatched, on scene, disposed).
+    pub open_only: bool,
     pub limit: i64,
     pub offset: i64,
     /// Oldest first instead of newest first (ties: id in the same direction).
@@ -343,8 +345,15 @@ fn incident_where(f: &IncidentFilter, style: Placeholder, hints: IndexHints) -> 
     if let Some(st) = f.status {
         w.and("status", "=", Value::Text(st.as_str().to_string()));
     }
+    if f.open_only {
+        w.raw(OPEN_CONDITION);
+    }
     w
 }
+
+/// The condition of the partial index `incidents_open`, written exactly as there so
+/// that both engines can use the index.
+const OPEN_CONDITION: &str = "status IN ('registered', 'dispatched', 'on_scene', 'disposed')";
 
 /// `ORDER BY … LIMIT … OFFSET …` of a list page (limit clamped, offset at least 0).
 fn page_tail(f: &IncidentFilter) -> String {
@@ -391,6 +400,7 @@ mod tests {
             to: None,
             category: Some("theft".into()),
             status: None,
+            open_only: false,
             limit: 20,
             offset: 0,
             oldest_first: false,

@@ -39,6 +39,18 @@ pub(crate) fn parse_area(s: &str) -> std::result::Result<AreaType, UnknownAreaTy
     AreaType::parse(s).ok_or_else(|| UnknownAreaType(s.to_string()))
 }
 
+/// An officer as colleagues see them (who can be dispatched): no credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficerBrief {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub display_name: String,
+    pub badge_no: Option<String>,
+    pub auxiliary: bool,
+}
+
+const BRIEF_COLS: &str = "id, unit_id, display_name, badge_no, auxiliary";
+
 /// A whole organisation (and optional incidents) loaded in one transaction.
 #[derive(Debug, Clone, Default)]
 pub struct BulkLoad {
@@ -67,6 +79,8 @@ store_methods! {
     pub async fn get_setting(&self, key: &str) -> Result<Option<String>>;
     pub async fn list_units(&self) -> Result<Vec<UnitRow>>;
     pub async fn list_districts(&self) -> Result<Vec<DistrictRow>>;
+    /// The enabled officers of a unit, sworn before auxiliary, by name.
+    pub async fn unit_officers(&self, unit_id: Uuid) -> Result<Vec<OfficerBrief>>;
     /// Loads an organisation (and optionally a batch of incidents) in one transaction,
     /// with one audit entry describing the load. Used by the demo and by imports.
     pub async fn bulk_load(&self, load: BulkLoad, audit: AuditDraft) -> Result<()>;

@@ -1,6 +1,10 @@
 use tokio_postgres::Row;
+use uuid::Uuid;
 
-use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow, parse_area, parse_kind};
+use super::{
+    BRIEF_COLS, BulkLoad, DISTRICT_COLS, DistrictRow, OfficerBrief, UNIT_COLS, UnitRow, parse_area,
+    parse_kind,
+};
 use crate::audit::pg::append;
 use crate::auth::pg::insert_officer_row;
 use crate::engine::pg::PgStore;
@@ -55,6 +59,30 @@ impl PgStore {
             )
             .await?;
         rows.iter().map(district_from_row).collect()
+    }
+
+    pub(crate) async fn unit_officers(&self, unit_id: Uuid) -> Result<Vec<OfficerBrief>> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query(
+                &format!(
+                    "SELECT {BRIEF_COLS} FROM officers WHERE unit_id = $1 AND NOT disabled
+                     ORDER BY auxiliary, display_name COLLATE \"C\", id"
+                ),
+                &[&unit_id],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OfficerBrief {
+                    id: r.try_get(0)?,
+                    unit_id: r.try_get(1)?,
+                    display_name: r.try_get(2)?,
+                    badge_no: r.try_get(3)?,
+                    auxiliary: r.try_get(4)?,
+                })
+            })
+            .collect()
     }
 
     pub(crate) async fn bulk_load(&self, load: BulkLoad, audit: AuditDraft) -> Result<()> {

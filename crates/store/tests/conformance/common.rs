@@ -6,8 +6,9 @@ pub(crate) use frontline_core::org::{AreaType, Role, UnitKind};
 pub(crate) use frontline_store::testing::{self, TestDb};
 pub(crate) use frontline_store::{
     AuditDraft, AuditRow, BulkLoad, CalendarRow, DbConfig, DistrictRow, IncidentEvent,
-    IncidentFilter, IncidentPage, IncidentRow, IncidentState, TransitionWrite, NewIncident, NewPenaltyStandard, OfficerRow, PathRange,
-    PenaltyStandardRow, SessionRow, Store, StoreError, UnitRow, truncate_micros,
+    IncidentFilter, IncidentPage, IncidentRow, IncidentState, NewIncident, NewPenaltyStandard,
+    OfficerRow, PathRange, PenaltyStandardRow, SessionRow, Store, StoreError, TransitionWrite,
+    UnitRow, truncate_micros,
 };
 pub(crate) use uuid::Uuid;
 

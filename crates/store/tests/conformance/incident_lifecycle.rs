@@ -96,14 +96,26 @@ async fn a_stale_step_changes_nothing_and_a_missing_incident_is_not_found() {
     let d = &org.desk01;
     let n = new_incident(&org.s01, d, ts("2026-03-01T08:00:00Z"), "criminal.theft");
     let row = create(&store, &n).await;
-    let first = step(&row, Status::Dispatched, ts("2026-03-01T08:01:00Z"), d, "dispatch");
+    let first = step(
+        &row,
+        Status::Dispatched,
+        ts("2026-03-01T08:01:00Z"),
+        d,
+        "dispatch",
+    );
     store
         .apply_transition(first, audit_of(&row, "incident.dispatch"))
         .await
         .unwrap();
     let head = store.audit_head().await.unwrap();
     // Made against version 1 again: refused, and no row, event or audit entry written.
-    let stale = step(&row, Status::Referred, ts("2026-03-01T08:03:00Z"), d, "refer");
+    let stale = step(
+        &row,
+        Status::Referred,
+        ts("2026-03-01T08:03:00Z"),
+        d,
+        "refer",
+    );
     let err = store
         .apply_transition(stale, audit_of(&row, "incident.refer"))
         .await
@@ -118,14 +130,26 @@ async fn a_stale_step_changes_nothing_and_a_missing_incident_is_not_found() {
     assert_eq!(store.incident_events(row.id).await.unwrap().len(), 2);
     assert_eq!(store.audit_head().await.unwrap(), head);
 
-    let mut ghost = step(&row, Status::Dispatched, ts("2026-03-01T08:03:00Z"), d, "dispatch");
+    let mut ghost = step(
+        &row,
+        Status::Dispatched,
+        ts("2026-03-01T08:03:00Z"),
+        d,
+        "dispatch",
+    );
     ghost.incident_id = Uuid::now_v7();
     let err = store
         .apply_transition(ghost, audit_of(&row, "incident.dispatch"))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
-    assert!(store.incident_events(Uuid::now_v7()).await.unwrap().is_empty());
+    assert!(
+        store
+            .incident_events(Uuid::now_v7())
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -137,7 +161,13 @@ async fn concurrent_steps_on_one_incident_have_exactly_one_winner() {
     let mut tasks = Vec::new();
     for i in 0..16 {
         let store = store.clone();
-        let mut t = step(&row, Status::Dispatched, ts("2026-03-01T08:01:00Z"), d, "dispatch");
+        let mut t = step(
+            &row,
+            Status::Dispatched,
+            ts("2026-03-01T08:01:00Z"),
+            d,
+            "dispatch",
+        );
         t.state.patrol_unit = Some(format!("P{i}"));
         let audit = audit_of(&row, "incident.dispatch");
         tasks.push(tokio::spawn(async move {
@@ -175,7 +205,13 @@ async fn the_status_filter_lists_only_that_state() {
     .await;
     store
         .apply_transition(
-            step(&a, Status::Dispatched, ts("2026-03-01T08:01:00Z"), d, "dispatch"),
+            step(
+                &a,
+                Status::Dispatched,
+                ts("2026-03-01T08:01:00Z"),
+                d,
+                "dispatch",
+            ),
             audit_of(&a, "incident.dispatch"),
         )
         .await
