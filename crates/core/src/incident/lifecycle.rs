@@ -157,6 +157,18 @@ impl Step {
             .filter(move |s| s.next(from).is_some())
     }
 
+    /// The usual next step from `from` (the page's primary button).
+    pub fn main_next(from: Status) -> Option<Step> {
+        match from {
+            Status::Registered => Some(Step::Dispatch),
+            Status::Dispatched => Some(Step::Arrive),
+            Status::OnScene => Some(Step::Dispose),
+            Status::Disposed => Some(Step::Close),
+            Status::Closed | Status::Referred => Some(Step::Reopen),
+            Status::Converted => None,
+        }
+    }
+
     /// Whether the step must carry a note (what was done, why it was reopened).
     pub fn note_required(self) -> bool {
         matches!(self, Step::Dispose | Step::Refer | Step::Reopen)
@@ -274,6 +286,11 @@ mod tests {
         use Status::*;
         // A converted incident lives on as its case: nothing follows.
         assert_eq!(Step::allowed_from(Converted).count(), 0);
+        for s in Status::ALL {
+            if let Some(step) = Step::main_next(s) {
+                assert!(step.next(s).is_some(), "{s:?}: {step:?}");
+            }
+        }
         assert_eq!(Step::Arrive.next(Registered), None);
         assert_eq!(Step::Close.next(OnScene), None);
         assert_eq!(Step::Dispose.next(Dispatched), None);

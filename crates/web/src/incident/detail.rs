@@ -154,9 +154,7 @@ async fn detail_page(
     let d = state.app.incident_detail(&row, &events, lang);
     let v = d.incident;
     let steps: Vec<Step> = state.app.steps_for(&session.actor, &row);
-    let main_next = [Step::Dispatch, Step::Arrive, Step::Dispose, Step::Close]
-        .into_iter()
-        .find(|s| steps.contains(s));
+    let main_next = Step::main_next(row.state.status).filter(|s| steps.contains(s));
     let colleagues = if steps.contains(&Step::Dispatch) {
         state.app.store.unit_officers(row.unit_id).await?
     } else {
