@@ -43,6 +43,7 @@ mod audit;
 mod auth;
 mod incident;
 mod org;
+mod outbox;
 mod penalty;
 mod period;
 
@@ -55,6 +56,7 @@ pub use incident::{
     NewIncident, PathRange, STALE_VERSION, TransitionWrite,
 };
 pub use org::{BulkLoad, DistrictRow, OfficerBrief, UnitRow};
+pub use outbox::{ClaimedMessage, NewMessage, NotificationRow, OutboxCounts};
 pub use penalty::{NewPenaltyStandard, PenaltyStandardRow};
 pub use period::CalendarRow;
 pub use time::{from_micros, micros, truncate_micros};

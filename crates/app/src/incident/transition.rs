@@ -409,6 +409,7 @@ impl App {
         state.status = to;
         state.version = row.state.version + 1;
         let mut detail = serde_json::Map::new();
+        let mut outbox = Vec::new();
         match c.step {
             Step::Dispatch => {
                 let colleagues = self.store.unit_officers(row.unit_id).await?;
@@ -433,6 +434,32 @@ impl App {
                     .filter_map(|o| colleagues.iter().find(|b| b.id == *o))
                     .map(|b| b.display_name.clone())
                     .collect();
+                // Each officer sent hears it in the inbox (the bell), once per dispatch.
+                let category = self
+                    .categories
+                    .name(&row.category, frontline_core::Lang::Zh)
+                    .unwrap_or(&row.category)
+                    .to_string();
+                let category_en = self
+                    .categories
+                    .name(&row.category, frontline_core::Lang::En)
+                    .unwrap_or(&row.category)
+                    .to_string();
+                let payload = crate::notify::InboxPayload {
+                    kind: "incident.dispatch".into(),
+                    title_zh: format!("派警：{} {category}", row.number),
+                    title_en: format!("Dispatched: {} {category_en}", row.number),
+                    body: row.address.clone(),
+                    link: Some(format!("/incidents/{}", row.id)),
+                };
+                for o in &c.officers {
+                    outbox.push(crate::notify::to_inbox(
+                        *o,
+                        format!("incident:{}:v{}:dispatch:{o}", row.id, state.version),
+                        &payload,
+                        now,
+                    ));
+                }
                 detail.insert("officers".into(), serde_json::json!(c.officers));
                 detail.insert("officer_names".into(), serde_json::json!(names));
                 if let Some(p) = &c.patrol_unit {
@@ -482,6 +509,22 @@ impl App {
             note: c.note.clone(),
             detail: serde_json::Value::Object(detail.clone()).to_string(),
         };
+        if self.config.webhook_url.is_some() {
+            outbox.push(crate::notify::to_webhook(
+                format!("incident:{}:v{}", row.id, state.version),
+                &serde_json::json!({
+                    "event": format!("incident.{}", c.step.as_str()),
+                    "incident_id": row.id,
+                    "number": row.number,
+                    "unit_id": row.unit_id,
+                    "from": row.state.status.as_str(),
+                    "to": to.as_str(),
+                    "version": state.version,
+                    "at": crate::clock::rfc3339_bj(now),
+                }),
+                now,
+            ));
+        }
         let mut audit_detail = detail;
         audit_detail.insert("number".into(), serde_json::json!(row.number));
         audit_detail.insert("from".into(), serde_json::json!(row.state.status.as_str()));
@@ -492,6 +535,7 @@ impl App {
             state,
             event,
             conversion: c.target.map(|t| t.as_str().to_string()),
+            outbox,
         };
         let audit = AuditDraft {
             at: now,
@@ -504,7 +548,10 @@ impl App {
             detail: serde_json::Value::Object(audit_detail).to_string(),
         };
         match self.store.apply_transition(write, audit).await {
-            Ok(r) => Ok(r),
+            Ok(r) => {
+                self.outbox_wake.wake();
+                Ok(r)
+            }
             // Another step won the race since this one read the incident.
             Err(StoreError::Conflict(m)) if m == STALE_VERSION => {
                 Err(conflict(lifecycle::stale_version()))

@@ -25,6 +25,7 @@ const SQLITE: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/sqlite/0005_incident_lifecycle.sql"),
     ),
+    (7, include_str!("../../migrations/sqlite/0007_outbox.sql")),
 ];
 
 const POSTGRES: &[(i64, &str)] = &[
@@ -48,6 +49,7 @@ const POSTGRES: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/postgres/0005_incident_lifecycle.sql"),
     ),
+    (7, include_str!("../../migrations/postgres/0007_outbox.sql")),
 ];
 
 /// Serialises migrations when several instances start at once.

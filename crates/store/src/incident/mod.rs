@@ -151,6 +151,8 @@ pub struct TransitionWrite {
     pub event: IncidentEvent,
     /// For a conversion: the target kind (`case` / `dispute`), linked for its capability.
     pub conversion: Option<String>,
+    /// Messages the step sends (written in its transaction, delivered afterwards).
+    pub outbox: Vec<crate::NewMessage>,
 }
 
 /// What a stale step answers: the store saw another version.

@@ -290,6 +290,7 @@ impl PgStore {
                 };
                 let row = incident_from_row(&row)?;
                 insert_event(tx, t.incident_id, &t.event).await?;
+                crate::outbox::pg::insert_messages(tx, &t.outbox).await?;
                 if let Some(target) = &t.conversion {
                     tx.execute(
                         "INSERT INTO incident_conversions (incident_id, target, converted_at)

@@ -264,6 +264,7 @@ impl SqliteStore {
                 });
             };
             insert_event(c, t.incident_id, &t.event)?;
+            crate::outbox::sqlite::insert_messages(c, &t.outbox)?;
             if let Some(target) = &t.conversion {
                 c.prepare_cached(
                     "INSERT INTO incident_conversions (incident_id, target, converted_at)

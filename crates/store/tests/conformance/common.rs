@@ -14,7 +14,7 @@ pub(crate) use uuid::Uuid;
 
 /// Migrations applied to a new database (0001 foundation, 0002 penalty standards,
 /// 0003 holiday calendars).
-pub(crate) const SCHEMA_VERSION: i64 = 5;
+pub(crate) const SCHEMA_VERSION: i64 = 7;
 
 pub(crate) fn ts(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -30,6 +30,18 @@ fn step(
             detail: "{}".into(),
         },
         conversion: None,
+        outbox: Vec::new(),
+    }
+}
+
+fn notice(key: &str) -> frontline_store::NewMessage {
+    frontline_store::NewMessage {
+        id: Uuid::now_v7(),
+        created_at: ts("2026-03-01T08:00:00Z"),
+        channel: "inbox".into(),
+        recipient: Uuid::nil().to_string(),
+        idempotency_key: key.into(),
+        payload: "{}".into(),
     }
 }
 
@@ -52,6 +64,7 @@ async fn a_step_moves_the_state_and_writes_its_timeline_row() {
     t.state.assigned = vec![org.desk01.id, org.chief.id];
     t.event.note = "派民警两名".into();
     t.event.detail = r#"{"officers":2}"#.into();
+    t.outbox = vec![notice("dispatch:a"), notice("dispatch:b")];
     let head_before = store.audit_head().await.unwrap().unwrap().0;
     let moved = store
         .apply_transition(t.clone(), audit_of(&row, "incident.dispatch"))
@@ -63,6 +76,11 @@ async fn a_step_moves_the_state_and_writes_its_timeline_row() {
         store.audit_head().await.unwrap().unwrap().0,
         head_before + 1,
         "one audit entry per step"
+    );
+    assert_eq!(
+        store.outbox_counts().await.unwrap().pending,
+        2,
+        "its messages with it"
     );
 
     let events = store.incident_events(row.id).await.unwrap();
@@ -109,13 +127,14 @@ async fn a_stale_step_changes_nothing_and_a_missing_incident_is_not_found() {
         .unwrap();
     let head = store.audit_head().await.unwrap();
     // Made against version 1 again: refused, and no row, event or audit entry written.
-    let stale = step(
+    let mut stale = step(
         &row,
         Status::Referred,
         ts("2026-03-01T08:03:00Z"),
         d,
         "refer",
     );
+    stale.outbox = vec![notice("refer:stale")];
     let err = store
         .apply_transition(stale, audit_of(&row, "incident.refer"))
         .await
@@ -129,6 +148,11 @@ async fn a_stale_step_changes_nothing_and_a_missing_incident_is_not_found() {
     assert_eq!(now.state.version, 2);
     assert_eq!(store.incident_events(row.id).await.unwrap().len(), 2);
     assert_eq!(store.audit_head().await.unwrap(), head);
+    assert_eq!(
+        store.outbox_counts().await.unwrap().pending,
+        0,
+        "no message of a refused step"
+    );
 
     let mut ghost = step(
         &row,

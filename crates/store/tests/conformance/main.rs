@@ -23,5 +23,6 @@ mod engine;
 mod incident;
 mod incident_lifecycle;
 mod org;
+mod outbox;
 mod penalty;
 mod period;
