@@ -19,6 +19,9 @@ pub enum AppError {
     Throttled { retry_after_secs: u64 },
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 409 with a stable code: a step not allowed in the record's state, a stale version.
+    #[error("conflict: {}", .0.code)]
+    StateConflict(FieldError),
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -18,6 +18,8 @@ pub enum Operation {
     IncidentCreate,
     /// `unmask_caller` of this incident (404 outside one's scope).
     CallerUnmask(Uuid),
+    /// `transition_incident` on this incident (404 outside one's scope).
+    IncidentTransition(Uuid),
     /// `assess_request` (and the other assessments).
     PenaltyAssess,
     /// `upload_standard_request` and `activate_standard`.
@@ -43,6 +45,7 @@ impl App {
         match op {
             Operation::IncidentCreate => require(actor, Action::IncidentCreate),
             Operation::CallerUnmask(id) => self.unmask_target(actor, id).await.map(|_| ()),
+            Operation::IncidentTransition(id) => self.authorize_transition(actor, id).await,
             Operation::PenaltyAssess => require(actor, Action::PenaltyAssess),
             Operation::StandardManage => require(actor, Action::PenaltyStandardManage),
             Operation::DeadlineCompute => require(actor, Action::DeadlineCompute),

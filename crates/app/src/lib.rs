@@ -14,6 +14,7 @@ pub mod demo;
 pub mod error;
 pub mod gate;
 pub mod incident;
+pub mod notify;
 pub mod org;
 pub mod penalty;
 pub mod period;
@@ -21,6 +22,7 @@ pub mod period;
 use std::sync::Arc;
 
 use frontline_core::incident::category::CategoryTree;
+use frontline_core::incident::response::ResponseTargets;
 use frontline_store::{DbConfig, Store};
 
 pub use capabilities::Capabilities;
@@ -46,6 +48,11 @@ pub struct AppConfig {
     pub secure_cookies: bool,
     /// The most incidents one CSV export may hold (more is refused, never cut short).
     pub export_max_rows: i64,
+    /// Where text messages are POSTed (`{"to", "text", "id"}`); none: SMS are not sent.
+    pub sms_gateway_url: Option<String>,
+    /// Where lifecycle events are POSTed as JSON (e.g. the command centre's wall);
+    /// none: no webhook messages are written.
+    pub webhook_url: Option<String>,
 }
 
 impl Default for AppConfig {
@@ -58,6 +65,8 @@ impl Default for AppConfig {
             lockout_minutes: 15,
             secure_cookies: false,
             export_max_rows: frontline_store::MAX_ROWS_PER_QUERY,
+            sms_gateway_url: None,
+            webhook_url: None,
         }
     }
 }
@@ -79,6 +88,8 @@ pub struct App {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub categories: Arc<CategoryTree>,
+    /// The 110 arrival targets by area type, and the urgent categories they apply to.
+    pub response_targets: Arc<ResponseTargets>,
     pub org: Arc<org::OrgCache>,
     pub auth: Arc<auth::AuthState>,
     pub config: Arc<AppConfig>,
@@ -86,6 +97,10 @@ pub struct App {
     pub penalty: Arc<penalty::PenaltyState>,
     /// Holiday calendars (built in + uploaded) and the deadline rule catalog.
     pub deadlines: Arc<period::DeadlineState>,
+    /// Wakes this instance's outbox dispatcher after a write that enqueued messages.
+    pub outbox_wake: Arc<notify::OutboxWake>,
+    /// The HTTP client of the SMS and webhook channels (connections are reused).
+    pub http: reqwest::Client,
 }
 
 impl App {
@@ -96,6 +111,7 @@ impl App {
 
     pub async fn with_store(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> Result<App> {
         let categories = CategoryTree::builtin().map_err(AppError::Internal)?;
+        let response_targets = ResponseTargets::builtin(&categories).map_err(AppError::Internal)?;
         let org = org::OrgCache::load(&store).await?;
         let penalty = penalty::PenaltyState::load(&store).await?;
         let deadlines = period::DeadlineState::load(&store).await?;
@@ -103,11 +119,17 @@ impl App {
             store,
             clock,
             categories: Arc::new(categories),
+            response_targets: Arc::new(response_targets),
             org: Arc::new(org),
             auth: Arc::new(auth::AuthState::default()),
             config: Arc::new(config),
             penalty: Arc::new(penalty),
             deadlines: Arc::new(deadlines),
+            outbox_wake: Arc::new(notify::OutboxWake::default()),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .map_err(|e| AppError::Internal(format!("HTTP client: {e}")))?,
         })
     }
 

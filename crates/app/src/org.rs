@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use frontline_core::org::UnitKind;
+use frontline_core::org::{AreaType, UnitKind};
 use frontline_store::{DistrictRow, Store, UnitRow};
 use serde::Serialize;
 use uuid::Uuid;
@@ -31,6 +31,8 @@ pub struct DistrictView {
     pub unit_id: Uuid,
     pub code: String,
     pub name: String,
+    /// Urban, suburban or rural: sets the district's 110 arrival target.
+    pub area_type: AreaType,
 }
 
 // The organisation as `GET /api/v1/units` answers: units in path order, each unit's
@@ -70,6 +72,7 @@ fn district_view(d: DistrictRow) -> DistrictView {
         unit_id: d.unit_id,
         code: d.code,
         name: d.name,
+        area_type: d.area_type,
     }
 }
 

@@ -12,6 +12,14 @@ pub enum Action {
     /// Name an owning unit other than the officer's own (command centre dispatching).
     IncidentAssignUnit,
     IncidentRead,
+    /// Send officers to an incident (派警), again when needed.
+    IncidentDispatch,
+    /// Record arrival on scene and the disposal (到场、处置).
+    IncidentHandle,
+    /// Close, refer to another body, or convert into a case or dispute.
+    IncidentClose,
+    /// Reopen a closed or referred incident.
+    IncidentReopen,
     /// See a person's ID or phone number whole (purpose required, audited).
     IdentifierUnmask,
     UserManage,
@@ -100,6 +108,35 @@ pub fn scope(actor: &Actor, action: Action) -> Scope {
             if actor.has_any(&[Role::Admin, Role::CommandCentre]) {
                 Scope::Bureau
             } else if actor.has_any(&UNIT_WORKERS) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        // Lifecycle steps: the station's own workers; the command centre for every unit.
+        // Administrators and bureau leaders watch, they do not work incidents.
+        Action::IncidentDispatch | Action::IncidentClose => {
+            if actor.has(Role::CommandCentre) {
+                Scope::Bureau
+            } else if actor.has_any(&[Role::StationChief, Role::DeskOfficer]) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::IncidentHandle => {
+            if actor.has(Role::CommandCentre) {
+                Scope::Bureau
+            } else if actor.has_any(&UNIT_WORKERS) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::IncidentReopen => {
+            if actor.has(Role::CommandCentre) {
+                Scope::Bureau
+            } else if actor.has(Role::StationChief) {
                 own()
             } else {
                 Scope::None
@@ -252,5 +289,37 @@ mod tests {
         }
         let legal = actor("/QC/FZ/", &[Role::LegalReviewer]);
         assert!(!allows(&legal, Action::CalendarManage, "/QC/"));
+    }
+
+    #[test]
+    fn lifecycle_steps_for_the_station_and_the_command_centre() {
+        let desk = actor("/QC/S01/", &[Role::DeskOfficer]);
+        let community = actor("/QC/S01/", &[Role::CommunityOfficer]);
+        let chief = actor("/QC/S01/", &[Role::StationChief]);
+        let cc = actor("/QC/ZH/", &[Role::CommandCentre]);
+        assert!(allows(&desk, Action::IncidentDispatch, "/QC/S01/"));
+        assert!(!allows(&desk, Action::IncidentDispatch, "/QC/S02/"));
+        assert!(!allows(&desk, Action::IncidentReopen, "/QC/S01/"));
+        assert!(allows(&chief, Action::IncidentReopen, "/QC/S01/"));
+        // A community officer sent to a call records arrival and disposal, no more.
+        assert!(allows(&community, Action::IncidentHandle, "/QC/S01/"));
+        assert!(!allows(&community, Action::IncidentDispatch, "/QC/S01/"));
+        assert!(!allows(&community, Action::IncidentClose, "/QC/S01/"));
+        for a in [
+            Action::IncidentDispatch,
+            Action::IncidentHandle,
+            Action::IncidentClose,
+            Action::IncidentReopen,
+        ] {
+            assert!(allows(&cc, a, "/QC/S07/"), "{a:?}");
+            for r in [
+                Role::Admin,
+                Role::BureauLeader,
+                Role::Partner,
+                Role::LegalReviewer,
+            ] {
+                assert_eq!(scope(&actor("/QC/", &[r]), a), Scope::None, "{r:?} {a:?}");
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod ident;
 pub mod incident;
 pub mod org;
+pub mod outbox;
 pub mod penalty;
 pub mod period;
 pub mod request;

@@ -105,6 +105,48 @@ impl Role {
     }
 }
 
+/// A police district's area type (区域类型): sets its 110 arrival target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AreaType {
+    Urban,
+    Suburban,
+    Rural,
+}
+
+impl AreaType {
+    pub const ALL: [AreaType; 3] = [AreaType::Urban, AreaType::Suburban, AreaType::Rural];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AreaType::Urban => "urban",
+            AreaType::Suburban => "suburban",
+            AreaType::Rural => "rural",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AreaType> {
+        AreaType::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            AreaType::Urban => "城区",
+            AreaType::Suburban => "城郊",
+            AreaType::Rural => "农村",
+        }
+    }
+
+    pub fn name_en(self) -> &'static str {
+        match self {
+            AreaType::Urban => "Urban",
+            AreaType::Suburban => "Suburban",
+            AreaType::Rural => "Rural",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {

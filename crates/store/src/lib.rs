@@ -43,6 +43,7 @@ mod audit;
 mod auth;
 mod incident;
 mod org;
+mod outbox;
 mod penalty;
 mod period;
 
@@ -51,9 +52,11 @@ pub mod testing;
 pub use audit::{AuditDraft, AuditRow};
 pub use auth::{OfficerRow, SessionRow};
 pub use incident::{
-    IncidentFilter, IncidentPage, IncidentRow, MAX_ROWS_PER_QUERY, NewIncident, PathRange,
+    IncidentEvent, IncidentFilter, IncidentPage, IncidentRow, IncidentState, MAX_ROWS_PER_QUERY,
+    NewIncident, PathRange, STALE_VERSION, TransitionWrite,
 };
-pub use org::{BulkLoad, DistrictRow, UnitRow};
+pub use org::{BulkLoad, DistrictRow, OfficerBrief, UnitRow};
+pub use outbox::{ClaimedMessage, NewMessage, NotificationRow, OutboxCounts};
 pub use penalty::{NewPenaltyStandard, PenaltyStandardRow};
 pub use period::CalendarRow;
 pub use time::{from_micros, micros, truncate_micros};

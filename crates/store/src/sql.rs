@@ -50,6 +50,11 @@ impl Where {
         let _ = write!(self.sql, " AND {column} {op} {mark}{}", self.args.len());
     }
 
+    /// Appends ` AND ({condition})`: a fixed condition without arguments.
+    pub(crate) fn raw(&mut self, condition: &'static str) {
+        let _ = write!(self.sql, " AND ({condition})");
+    }
+
     pub(crate) fn sql(&self) -> &str {
         &self.sql
     }

@@ -6,6 +6,7 @@ pub mod home;
 pub mod http;
 pub mod i18n;
 pub mod incident;
+pub mod notify;
 pub mod org;
 pub mod pages;
 pub mod penalty;
@@ -49,6 +50,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(capability("session", auth::api_routes()))
         .merge(capability("incident", incident::api_routes()))
         .merge(capability("org", org::routes()))
+        .merge(capability("notify", notify::api_routes()))
         .merge(capability("penalty", penalty::api_routes()))
         .merge(capability("period", period::api_routes()))
 }
@@ -74,6 +76,7 @@ pub fn router(app: App) -> Router {
         .merge(home::routes())
         .merge(auth::page_routes())
         .merge(incident::page_routes())
+        .merge(notify::page_routes())
         .merge(pages::routes())
         .fallback(pages::fallback)
         .layer(middleware::from_fn(http::problem::localize))
@@ -160,10 +163,15 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
+    // The outbox dispatcher lives as long as the server; a message it was delivering
+    // when stopped is taken again after its lease (at least once).
+    let dispatcher = tokio::spawn(app.clone().run_outbox(app.outbox_wake.clone()));
+    let served = axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
     .with_graceful_shutdown(shutdown)
-    .await
+    .await;
+    dispatcher.abort();
+    served
 }

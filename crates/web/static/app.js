@@ -2,7 +2,23 @@
 (function () {
   "use strict";
 
+  // The bell's unread count (the page works without it; the inbox page shows it too).
+  function bell() {
+    var badge = document.querySelector("[data-unread]");
+    if (!badge || !window.fetch) return;
+    fetch("/api/v1/notifications", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (v) {
+        if (v && v.unread > 0) {
+          badge.textContent = v.unread > 99 ? "99+" : String(v.unread);
+          badge.hidden = false;
+        }
+      })
+      .catch(function () {});
+  }
+
   function ready() {
+    bell();
     // Bring the error summary into view and to the screen reader's attention.
     var summary = document.querySelector("[data-error-summary]");
     if (summary) {

@@ -21,15 +21,6 @@ impl Server {
     async fn incident_count(&self) -> i64 {
         self.app.store.count_incidents().await.expect("count")
     }
-
-    async fn unit_id(&self, code: &str) -> String {
-        self.app
-            .org
-            .unit_by_code(code)
-            .expect("unit")
-            .id
-            .to_string()
-    }
 }
 
 fn good_body() -> Value {
@@ -87,9 +78,19 @@ async fn create_read_list_incident() {
     );
 
     let id = v["id"].as_str().expect("id");
-    let (st, got) = s.get(&t, &format!("/api/v1/incidents/{id}")).await;
+    let (st, mut got) = s.get(&t, &format!("/api/v1/incidents/{id}")).await;
     assert_eq!(st, StatusCode::OK);
+    // The detail adds the timeline: the registration, by the desk officer.
+    let timeline = got
+        .as_object_mut()
+        .and_then(|o| o.remove("timeline"))
+        .expect("timeline");
+    assert_eq!(timeline.as_array().map(Vec::len), Some(1), "{timeline}");
+    assert_eq!(timeline[0]["step"], "register");
+    assert_eq!(timeline[0]["to_status"], "registered");
     assert_eq!(got, v);
+    assert_eq!(v["status"], "registered");
+    assert_eq!(v["version"], 1);
 
     let (st, list) = s.get(&t, "/api/v1/incidents?per_page=5").await;
     assert_eq!(st, StatusCode::OK);

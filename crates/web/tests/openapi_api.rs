@@ -158,6 +158,10 @@ enum Object {
     Incident,
     /// A penalty discretion standard (bureau-wide, administrators only).
     Standard,
+    /// Station 1 itself (its dispatchable officers).
+    Unit,
+    /// A notification in the inbox of a station-1 officer (sent to an incident).
+    Notification,
 }
 
 /// Every path of the document with an id, and the object it takes. A path missing here
@@ -165,7 +169,10 @@ enum Object {
 const OBJECTS: &[(&str, Object)] = &[
     ("/api/v1/incidents/{id}", Object::Incident),
     ("/api/v1/incidents/{id}/caller/unmask", Object::Incident),
+    ("/api/v1/incidents/{id}/transitions", Object::Incident),
     ("/api/v1/penalty/standards/{id}/activate", Object::Standard),
+    ("/api/v1/units/{id}/officers", Object::Unit),
+    ("/api/v1/notifications/{id}/read", Object::Notification),
 ];
 
 /// Station 2's officers of every role, and the partners.
@@ -184,18 +191,27 @@ impl Object {
     /// A fresh object's id and the user it belongs to (who must not be answered 404).
     async fn make(self, s: &Server) -> (String, &'static str) {
         match self {
-            Object::Incident => {
-                let t = s.login("s1.desk").await;
-                let body = serde_json::json!({
-                    "category": "criminal.theft",
-                    "address": "青禾县城关镇人民路12号",
-                    "caller": { "name": "张三", "phone": "13800138000",
-                        "id_number": "11010519491231002X" },
-                    "narrative": "报警人称其电动自行车被盗。"
-                });
-                let (st, v) = s.post(&t, "/api/v1/incidents", &body).await;
-                assert_eq!(st, StatusCode::CREATED, "{v}");
-                (v["id"].as_str().expect("id").to_string(), "s1.desk")
+            Object::Incident => (incident(s).await, "s1.desk"),
+            Object::Unit => {
+                let unit = s.app.org.unit_by_code("S01").expect("S01").id;
+                (unit.to_string(), "s1.desk")
+            }
+            Object::Notification => {
+                // The desk officer sends the station's investigator to a new incident.
+                let id = incident(s).await;
+                let investigator = s.login("s1.investigator").await;
+                let (_, me) = s.get(&investigator, "/api/v1/me").await;
+                let desk = s.login("s1.desk").await;
+                let step = serde_json::json!({ "action": "dispatch", "version": 1,
+                    "officers": [me["id"]] });
+                let path = format!("/api/v1/incidents/{id}/transitions");
+                let (st, v) = s.post(&desk, &path, &step).await;
+                assert_eq!(st, StatusCode::OK, "{v}");
+                s.app.deliver_due().await.expect("deliver");
+                let (st, v) = s.get(&investigator, "/api/v1/notifications").await;
+                assert_eq!(st, StatusCode::OK, "{v}");
+                let id = v["items"][0]["id"].as_str().expect("a notification");
+                (id.to_string(), "s1.investigator")
             }
             Object::Standard => {
                 let t = s.login("admin").await;
@@ -215,8 +231,24 @@ impl Object {
         match self {
             Object::Incident => StatusCode::NOT_FOUND,
             Object::Standard => StatusCode::FORBIDDEN,
+            Object::Unit | Object::Notification => StatusCode::NOT_FOUND,
         }
     }
+}
+
+/// A fresh incident filed at station 1 by its desk officer.
+async fn incident(s: &Server) -> String {
+    let t = s.login("s1.desk").await;
+    let body = serde_json::json!({
+        "category": "criminal.theft",
+        "address": "青禾县城关镇人民路12号",
+        "caller": { "name": "张三", "phone": "13800138000",
+            "id_number": "11010519491231002X" },
+        "narrative": "报警人称其电动自行车被盗。"
+    });
+    let (st, v) = s.post(&t, "/api/v1/incidents", &body).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    v["id"].as_str().expect("id").to_string()
 }
 
 async fn send(

@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
-use frontline_core::org::{Role, UnitKind, child_path};
+use frontline_core::org::{AreaType, Role, UnitKind, child_path};
 use frontline_store::{AuditDraft, BulkLoad, DistrictRow, NewIncident, OfficerRow, UnitRow};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 mod data;
 mod incident;
+mod lifecycle;
 mod mix;
 mod narrative;
 mod org;
@@ -93,6 +94,7 @@ fn org_rows(
             unit_id: *unit_id,
             code: d.code.clone(),
             name: d.name.clone(),
+            area_type: d.area_type,
         });
     }
     for o in &plan.officers {
@@ -165,14 +167,34 @@ impl App {
                 )
             })
             .collect();
-        let districts_by_station: HashMap<String, Vec<Uuid>> =
+        let districts_by_station: HashMap<String, Vec<(Uuid, AreaType)>> =
             first.districts.iter().fold(HashMap::new(), |mut m, d| {
-                m.entry(d.station_key.clone()).or_default().push(det_uuid(
-                    t0,
-                    &format!("district:{}:{}", d.station_key, d.code),
+                m.entry(d.station_key.clone()).or_default().push((
+                    det_uuid(t0, &format!("district:{}:{}", d.station_key, d.code)),
+                    d.area_type,
                 ));
                 m
             });
+        // Each station's officers who answer calls, and its desk officer's name.
+        let mut crews: HashMap<String, (String, Vec<(Uuid, String)>)> = HashMap::new();
+        for o in &first.officers {
+            let id = det_uuid(t0, &format!("officer:{}", o.username));
+            let e = crews.entry(o.unit_key.clone()).or_default();
+            if o.username.ends_with(".desk") {
+                e.0 = o.display_name.clone();
+            }
+            if o.roles.iter().any(|r| {
+                [
+                    "desk_officer",
+                    "community_officer",
+                    "case_officer",
+                    "station_chief",
+                ]
+                .contains(r)
+            }) {
+                e.1.push((id, o.display_name.clone()));
+            }
+        }
         let counts = (load.units.len(), load.officers.len());
         let to_rows = |plan: &DemoPlan, chunk_no: usize| -> Result<Vec<NewIncident>> {
             plan.incidents
@@ -185,26 +207,45 @@ impl App {
                     let created_by = *desk_of.get(&p.station_key).ok_or_else(|| {
                         AppError::Internal(format!("no desk officer at {}", p.station_key))
                     })?;
+                    let district = p.district_index.and_then(|di| {
+                        districts_by_station
+                            .get(&p.station_key)
+                            .and_then(|v| v.get(di))
+                            .copied()
+                    });
+                    let (desk_name, patrol) = crews
+                        .get(&p.station_key)
+                        .map(|(n, p)| (n.as_str(), p.as_slice()))
+                        .unwrap_or(("", &[]));
+                    let created_at = p.reported_at + Duration::minutes(3);
+                    let (state, events) = lifecycle::live(
+                        DEMO_SEED ^ ((chunk_no as u64) << 32) ^ i as u64,
+                        &p.category,
+                        district.map_or(AreaType::Rural, |d| d.1),
+                        created_at,
+                        end,
+                        &lifecycle::Crew {
+                            desk: (created_by, desk_name),
+                            patrol,
+                        },
+                    );
                     Ok(NewIncident {
                         id: det_uuid(p.reported_at, &format!("incident:{chunk_no}:{i}")),
                         unit_id: *unit_id,
                         unit_path: path.clone(),
                         unit_code: code.clone(),
                         reported_at: p.reported_at,
-                        created_at: p.reported_at + Duration::minutes(3),
+                        created_at,
                         category: p.category.clone(),
                         address: p.address.clone(),
-                        district_id: p.district_index.and_then(|di| {
-                            districts_by_station
-                                .get(&p.station_key)
-                                .and_then(|v| v.get(di))
-                                .copied()
-                        }),
+                        district_id: district.map(|d| d.0),
                         caller_name: p.caller_name.clone(),
                         caller_phone: p.caller_phone.clone(),
                         caller_id_number: None,
                         narrative: p.narrative.clone(),
                         created_by,
+                        state,
+                        events,
                     })
                 })
                 .collect()

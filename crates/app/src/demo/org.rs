@@ -2,6 +2,8 @@
 
 use std::collections::HashSet;
 
+use frontline_core::org::AreaType;
+
 use super::data::{DemoData, Words};
 use super::people::person_name;
 use super::plan::{COUNTY, PlanDistrict, PlanOfficer, PlanUnit};
@@ -48,6 +50,11 @@ pub(super) fn units(d: &DemoData) -> (PlanUnit, Vec<PlanUnit>, Vec<PlanDistrict>
                 station_key: key.clone(),
                 code: format!("S{:02}-{:02}", i + 1, d + 1),
                 name: (*name).to_string(),
+                area_type: match (st.class, d) {
+                    (1, _) => AreaType::Urban,
+                    (_, 0) => AreaType::Suburban,
+                    _ => AreaType::Rural,
+                },
             });
         }
     }

@@ -15,6 +15,7 @@
 
 use chrono::{DateTime, Utc};
 use frontline_core::incident::category::CategoryTree;
+use frontline_core::org::AreaType;
 
 use super::data::data;
 use super::rng::Rng;
@@ -67,6 +68,9 @@ pub struct PlanDistrict {
     /// e.g. "S01-02"
     pub code: String,
     pub name: String,
+    /// A first-class (urban) station's districts are urban; a township station's first
+    /// district is its centre (suburban), the others villages (rural).
+    pub area_type: AreaType,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use frontline_core::FieldError;
 use frontline_core::authz::{self, Action, Scope};
 use frontline_core::org::{Actor, UnitKind};
 use frontline_store::IncidentRow;
-use frontline_store::{AuditDraft, NewIncident};
+use frontline_store::{AuditDraft, IncidentEvent, IncidentState, NewIncident};
 use uuid::Uuid;
 
 use super::IncidentRequest;
@@ -95,6 +95,12 @@ impl App {
                     caller_id_number: v.caller_id_number,
                     narrative: v.narrative,
                     created_by: actor.officer_id,
+                    state: IncidentState::registered(),
+                    events: vec![IncidentEvent::registration(
+                        now,
+                        actor.officer_id,
+                        &actor.display_name,
+                    )],
                 },
                 AuditDraft {
                     at: now,

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use frontline_core::FieldError;
 use frontline_core::authz::{self, Action};
 use frontline_core::incident;
+use frontline_core::incident::lifecycle::Status;
 use frontline_core::org::Actor;
 use frontline_core::time::BEIJING;
 use frontline_store::IncidentRow;
@@ -39,6 +40,12 @@ pub struct ListQuery {
     pub per_page: Option<String>,
     #[param(schema_with = sort_order, required = false)]
     pub sort: Option<String>,
+    #[param(schema_with = status_filter, required = false)]
+    pub status: Option<String>,
+    /// Parameters the list does not know, each refused (a typo must not widen a list).
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub other: std::collections::BTreeMap<String, String>,
 }
 
 fn from_bound() -> utoipa::openapi::Schema {
@@ -86,6 +93,20 @@ fn page_size() -> utoipa::openapi::Object {
     integer(PAGE_SIZE_MAX)
 }
 
+/// Every lifecycle status, or `open` (not yet closed, referred or converted), as the
+/// check reads them.
+fn status_filter() -> utoipa::openapi::Object {
+    let mut values: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+    values.push("open");
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(values))
+        .description(Some(
+            "Lifecycle status, or `open` (registered, dispatched, on scene or disposed)",
+        ))
+        .build()
+}
+
 fn sort_order() -> utoipa::openapi::Object {
     utoipa::openapi::ObjectBuilder::new()
         .schema_type(utoipa::openapi::Type::String)
@@ -111,6 +132,13 @@ fn int_param(field: &str, v: &Option<String>, errs: &mut Vec<FieldError>) -> Opt
             None
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StatusFilter {
+    Any,
+    Open,
+    One(Status),
 }
 
 /// A date or date-time filter bound: `2026-11-01` means that day's Beijing midnight. A
@@ -180,6 +208,30 @@ impl App {
             return Err(AppError::Forbidden);
         };
         let mut errs = Vec::new();
+        for k in q.other.keys() {
+            errs.push(FieldError::new(
+                k.as_str(),
+                "unknown_parameter",
+                "不支持的查询参数",
+                "Unknown query parameter",
+            ));
+        }
+        let status = match q.status.as_deref().map(str::trim) {
+            None | Some("") => StatusFilter::Any,
+            Some("open") => StatusFilter::Open,
+            Some(s) => match Status::parse(s) {
+                Some(st) => StatusFilter::One(st),
+                None => {
+                    errs.push(FieldError::new(
+                        "status",
+                        "status.unknown",
+                        "警情状态不存在",
+                        "Unknown incident status",
+                    ));
+                    StatusFilter::Any
+                }
+            },
+        };
         let page = int_param("page", &q.page, &mut errs);
         let per_page = int_param("per_page", &q.per_page, &mut errs);
         let from = q
@@ -274,6 +326,11 @@ impl App {
             from,
             to,
             category: category.map(str::to_string),
+            status: match status {
+                StatusFilter::One(s) => Some(s),
+                _ => None,
+            },
+            open_only: status == StatusFilter::Open,
             limit: per_page,
             offset: (page - 1) * per_page,
             oldest_first,

@@ -1,8 +1,12 @@
 //! Incident intake, reading, listing and unmasking of the caller's identifiers.
 
+use chrono::{DateTime, Utc};
 use frontline_core::Lang;
 use frontline_core::authz::Scope;
 use frontline_core::ident::{mask_id_number, mask_phone};
+use frontline_core::incident::lifecycle::{Status, Step};
+use frontline_core::incident::response::TargetStatus;
+use frontline_core::org::AreaType;
 /// The stored incident, as the use cases hand it to the web layer.
 pub use frontline_store::IncidentRow;
 use frontline_store::PathRange;
@@ -16,10 +20,12 @@ mod intake;
 mod list;
 mod read;
 mod request;
+mod transition;
 mod unmask;
 
 pub use list::ListQuery;
 pub use request::{CallerRequest, IncidentRequest};
+pub use transition::{Colleague, TransitionRequest};
 pub use unmask::UnmaskRequest;
 
 use crate::clock::rfc3339_bj;
@@ -53,6 +59,62 @@ pub struct IncidentView {
     pub district_name: Option<String>,
     pub caller: CallerView,
     pub narrative: String,
+    /// Where the incident is in its lifecycle.
+    pub status: Status,
+    pub status_name: String,
+    /// Send it back with a lifecycle step; a step made against an older one is refused.
+    pub version: i64,
+    pub response: ResponseView,
+}
+
+/// Response times (出警时效): the step times and how the arrival stands against the 110
+/// target of the district's area type (urgent categories only).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ResponseView {
+    /// First dispatch, first arrival, disposal, and closing / referral / conversion
+    /// (RFC 3339, Beijing time).
+    pub dispatched_at: Option<String>,
+    pub arrived_at: Option<String>,
+    pub disposed_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// Seconds from the call to the first dispatch, to the first arrival, and from the
+    /// arrival to the disposal.
+    pub call_to_dispatch_secs: Option<i64>,
+    pub dispatch_to_arrival_secs: Option<i64>,
+    pub arrival_to_disposal_secs: Option<i64>,
+    /// The arrival target in minutes; null when none applies (not urgent, or rural: 尽快).
+    pub target_minutes: Option<i64>,
+    pub target_status: TargetStatus,
+    pub area_type: Option<AreaType>,
+    /// The patrol unit and officers of the current dispatch.
+    pub patrol_unit: Option<String>,
+    pub assigned: Vec<Uuid>,
+}
+
+/// One incident with its timeline (the detail page and `GET /api/v1/incidents/{id}`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IncidentDetail {
+    #[serde(flatten)]
+    pub incident: IncidentView,
+    /// Every step, oldest first: who, when, what, note.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TimelineEntry {
+    /// The incident's version after this step (1 = registration).
+    pub seq: i64,
+    pub at: String,
+    /// `register` or a lifecycle step.
+    pub step: String,
+    pub step_name: String,
+    pub actor: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
+    pub note: String,
+    /// Step details: officer names, patrol unit, receiving body, conversion target.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -105,6 +167,88 @@ impl App {
                 id_number: r.caller_id_number.as_deref().map(mask_id_number),
             },
             narrative: r.narrative.clone(),
+            status: r.state.status,
+            status_name: match lang {
+                Lang::Zh => r.state.status.name_zh(),
+                Lang::En => r.state.status.name_en(),
+            }
+            .to_string(),
+            version: r.state.version,
+            response: self.response_view(r),
+        }
+    }
+
+    fn response_view(&self, r: &IncidentRow) -> ResponseView {
+        let st = &r.state;
+        let area = r
+            .district_id
+            .and_then(|d| self.org.district(d))
+            .map(|d| d.area_type);
+        // Outside any district: judged as rural (no fixed target), never as met.
+        let judged_area = area.unwrap_or(AreaType::Rural);
+        let secs = |a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>| match (a, b) {
+            (Some(a), Some(b)) => Some((b - a).num_seconds()),
+            _ => None,
+        };
+        ResponseView {
+            dispatched_at: st.dispatched_at.map(rfc3339_bj),
+            arrived_at: st.arrived_at.map(rfc3339_bj),
+            disposed_at: st.disposed_at.map(rfc3339_bj),
+            ended_at: st.ended_at.map(rfc3339_bj),
+            call_to_dispatch_secs: secs(Some(r.reported_at), st.dispatched_at),
+            dispatch_to_arrival_secs: secs(st.dispatched_at, st.arrived_at),
+            arrival_to_disposal_secs: secs(st.arrived_at, st.disposed_at),
+            target_minutes: self
+                .response_targets
+                .target(&r.category, judged_area)
+                .map(|d| d.num_minutes()),
+            target_status: self.response_targets.status(
+                &r.category,
+                judged_area,
+                r.reported_at,
+                st.arrived_at,
+                self.now(),
+            ),
+            area_type: area,
+            patrol_unit: st.patrol_unit.clone(),
+            assigned: st.assigned.clone(),
+        }
+    }
+
+    /// The detail view: the incident and its timeline.
+    pub fn incident_detail(
+        &self,
+        r: &IncidentRow,
+        events: &[frontline_store::IncidentEvent],
+        lang: Lang,
+    ) -> IncidentDetail {
+        IncidentDetail {
+            incident: self.incident_view(r, lang),
+            timeline: events
+                .iter()
+                .map(|e| TimelineEntry {
+                    seq: e.seq,
+                    at: rfc3339_bj(e.at),
+                    step: e.step.clone(),
+                    step_name: match Step::parse(&e.step) {
+                        Some(s) => match lang {
+                            Lang::Zh => s.name_zh(),
+                            Lang::En => s.name_en(),
+                        },
+                        None => match lang {
+                            Lang::Zh => "接警登记",
+                            Lang::En => "Registered",
+                        },
+                    }
+                    .to_string(),
+                    actor: e.actor_name.clone(),
+                    from_status: e.from_status,
+                    to_status: e.to_status,
+                    note: e.note.clone(),
+                    detail: serde_json::from_str(&e.detail)
+                        .unwrap_or_else(|_| serde_json::json!({})),
+                })
+                .collect(),
         }
     }
 }

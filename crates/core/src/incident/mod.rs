@@ -2,6 +2,8 @@
 //! contract (`frontline_app::incident::IncidentRequest`) walks its fields through these.
 
 pub mod category;
+pub mod lifecycle;
+pub mod response;
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;

@@ -21,6 +21,11 @@ const SQLITE: &[(i64, &str)] = &[
         4,
         include_str!("../../migrations/sqlite/0004_incident_category_index.sql"),
     ),
+    (
+        5,
+        include_str!("../../migrations/sqlite/0005_incident_lifecycle.sql"),
+    ),
+    (7, include_str!("../../migrations/sqlite/0007_outbox.sql")),
 ];
 
 const POSTGRES: &[(i64, &str)] = &[
@@ -40,6 +45,11 @@ const POSTGRES: &[(i64, &str)] = &[
         4,
         include_str!("../../migrations/postgres/0004_incident_category_index.sql"),
     ),
+    (
+        5,
+        include_str!("../../migrations/postgres/0005_incident_lifecycle.sql"),
+    ),
+    (7, include_str!("../../migrations/postgres/0007_outbox.sql")),
 ];
 
 /// Serialises migrations when several instances start at once.

@@ -1,6 +1,8 @@
-//! Incidents: intake with unit-year numbering, reading one, listing within a scope.
+//! Incidents: intake with unit-year numbering, reading one, listing within a scope, and
+//! the lifecycle steps with their timeline.
 
 use chrono::{DateTime, Utc};
+use frontline_core::incident::lifecycle::Status;
 use uuid::Uuid;
 
 use crate::sql::{Placeholder, Value, Where};
@@ -26,7 +28,135 @@ pub struct NewIncident {
     pub caller_id_number: Option<String>,
     pub narrative: String,
     pub created_by: Uuid,
+    /// `IncidentState::registered()` at intake; an imported or demo incident may arrive
+    /// further along, with the events that brought it there.
+    pub state: IncidentState,
+    /// The timeline rows to insert with it (seq 1 = the registration).
+    pub events: Vec<IncidentEvent>,
 }
+
+/// Where an incident is in its lifecycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentState {
+    pub status: Status,
+    /// Grows by one with every step; a step names the version it saw.
+    pub version: i64,
+    /// The first dispatch, first arrival and disposal (response times use the first).
+    pub dispatched_at: Option<DateTime<Utc>>,
+    pub arrived_at: Option<DateTime<Utc>>,
+    pub disposed_at: Option<DateTime<Utc>>,
+    /// When it was closed, referred or converted.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// The patrol unit of the current dispatch (call sign or car).
+    pub patrol_unit: Option<String>,
+    /// Officers of the current dispatch.
+    pub assigned: Vec<Uuid>,
+}
+
+impl IncidentState {
+    pub fn registered() -> IncidentState {
+        IncidentState {
+            status: Status::Registered,
+            version: 1,
+            dispatched_at: None,
+            arrived_at: None,
+            disposed_at: None,
+            ended_at: None,
+            patrol_unit: None,
+            assigned: Vec::new(),
+        }
+    }
+
+    pub(crate) fn truncated(mut self) -> IncidentState {
+        for t in [
+            &mut self.dispatched_at,
+            &mut self.arrived_at,
+            &mut self.disposed_at,
+            &mut self.ended_at,
+        ] {
+            *t = t.map(truncate_micros);
+        }
+        self
+    }
+}
+
+/// Officer ids as stored: comma-separated.
+pub(crate) fn join_ids(ids: &[Uuid]) -> String {
+    ids.iter()
+        .map(Uuid::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Reads stored officer ids; a damaged list is an error, never a shorter list.
+pub(crate) fn split_ids(s: &str) -> std::result::Result<Vec<Uuid>, uuid::Error> {
+    s.split(',')
+        .filter(|p| !p.is_empty())
+        .map(Uuid::parse_str)
+        .collect()
+}
+
+/// A status in the database that core does not know: reading it fails.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown incident status {0:?} in the incidents table")]
+pub(crate) struct UnknownStatus(pub(crate) String);
+
+pub(crate) fn parse_status(s: &str) -> std::result::Result<Status, UnknownStatus> {
+    Status::parse(s).ok_or_else(|| UnknownStatus(s.to_string()))
+}
+
+/// One row of an incident's timeline: who did what, when, from which state to which.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentEvent {
+    /// The incident's version after this step (1 = the registration).
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    /// The actor's name at the time (the timeline is a record, not a live join).
+    pub actor_name: String,
+    /// `register`, or a lifecycle step's code.
+    pub step: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
+    pub note: String,
+    /// Step details as a JSON object (officers, patrol, receiving body, target).
+    pub detail: String,
+}
+
+impl IncidentEvent {
+    /// The first row of every timeline: the call was registered.
+    pub fn registration(at: DateTime<Utc>, actor_id: Uuid, actor_name: &str) -> IncidentEvent {
+        IncidentEvent {
+            seq: 1,
+            at,
+            actor_id: Some(actor_id),
+            actor_name: actor_name.to_string(),
+            step: "register".into(),
+            from_status: None,
+            to_status: Status::Registered,
+            note: String::new(),
+            detail: "{}".into(),
+        }
+    }
+}
+
+/// A lifecycle step to apply: the state the incident moves to and its timeline row,
+/// applied only while the incident is still at `expected_version`.
+#[derive(Debug, Clone)]
+pub struct TransitionWrite {
+    pub incident_id: Uuid,
+    pub expected_version: i64,
+    /// The new state; its version is `expected_version + 1`.
+    pub state: IncidentState,
+    pub event: IncidentEvent,
+    /// For a conversion: the target kind (`case` / `dispute`), linked for its capability.
+    pub conversion: Option<String>,
+    /// Messages the step sends (written in its transaction, delivered afterwards).
+    pub outbox: Vec<crate::NewMessage>,
+}
+
+/// What a stale step answers: the store saw another version.
+pub const STALE_VERSION: &str = "stale_version";
 
 impl NewIncident {
     /// The stored row, once the store has allocated its number.
@@ -48,6 +178,7 @@ impl NewIncident {
             caller_id_number: self.caller_id_number.clone(),
             narrative: self.narrative.clone(),
             created_by: self.created_by,
+            state: self.state.clone().truncated(),
         }
     }
 
@@ -78,6 +209,7 @@ pub struct IncidentRow {
     pub caller_id_number: Option<String>,
     pub narrative: String,
     pub created_by: Uuid,
+    pub state: IncidentState,
 }
 
 // Personal data stays out of logs: Debug prints ids and number only.
@@ -117,6 +249,9 @@ pub struct IncidentFilter {
     pub to: Option<DateTime<Utc>>,
     /// A leaf code (exact) or a root code (all its children).
     pub category: Option<String>,
+    pub status: Option<Status>,
+    /// Only open incidents (registered, dispatched, on scene, disposed).
+    pub open_only: bool,
     pub limit: i64,
     pub offset: i64,
     /// Oldest first instead of newest first (ties: id in the same direction).
@@ -158,7 +293,12 @@ pub struct IncidentPage {
 /// The columns both engines read, in the row mappers' order.
 const INCIDENT_COLS: &str = "id, number, unit_id, unit_path, year, seq, reported_at, \
      created_at, category, address, district_id, caller_name, caller_phone, caller_id_number, \
-     narrative, created_by";
+     narrative, created_by, status, version, dispatched_at, arrived_at, disposed_at, ended_at, \
+     patrol_unit, assigned";
+
+/// The timeline columns, in the row mappers' order.
+const EVENT_COLS: &str =
+    "seq, at, actor_id, actor_name, step, from_status, to_status, note, detail";
 
 /// Which terms are written as `+col`, which keeps SQLite from using an index for them
 /// (PostgreSQL plans by statistics and gets no hints).
@@ -204,8 +344,18 @@ fn incident_where(f: &IncidentFilter, style: Placeholder, hints: IndexHints) -> 
             w.and(category, "<", Value::Text(format!("{c}/")));
         }
     }
+    if let Some(st) = f.status {
+        w.and("status", "=", Value::Text(st.as_str().to_string()));
+    }
+    if f.open_only {
+        w.raw(OPEN_CONDITION);
+    }
     w
 }
+
+/// The condition of the partial index `incidents_open`, written exactly as there so
+/// that both engines can use the index.
+const OPEN_CONDITION: &str = "status IN ('registered', 'dispatched', 'on_scene', 'disposed')";
 
 /// `ORDER BY … LIMIT … OFFSET …` of a list page (limit clamped, offset at least 0).
 fn page_tail(f: &IncidentFilter) -> String {
@@ -223,6 +373,12 @@ store_methods! {
     pub async fn incident(&self, id: Uuid) -> Result<Option<IncidentRow>>;
     pub async fn list_incidents(&self, f: IncidentFilter) -> Result<IncidentPage>;
     pub async fn count_incidents(&self) -> Result<i64>;
+    /// Applies one lifecycle step with its timeline row and audit entry, atomically;
+    /// `Conflict(STALE_VERSION)` when the incident is no longer at the expected version
+    /// (exactly one of concurrent steps on one incident wins), `NotFound` when absent.
+    pub async fn apply_transition(&self, t: TransitionWrite, audit: AuditDraft) -> Result<IncidentRow>;
+    /// An incident's timeline, oldest first.
+    pub async fn incident_events(&self, id: Uuid) -> Result<Vec<IncidentEvent>>;
     /// The engine's own limit for the intake rows: incident + number + audit inserts from
     /// one thread, with the same durability settings as the live path, committing every
     /// `batch` rows (the live path's batches are at most as large as the number of
@@ -245,6 +401,8 @@ mod tests {
             from: Some(DateTime::UNIX_EPOCH),
             to: None,
             category: Some("theft".into()),
+            status: None,
+            open_only: false,
             limit: 20,
             offset: 0,
             oldest_first: false,

@@ -6,13 +6,14 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    INCIDENT_COLS, IncidentFilter, IncidentPage, IncidentRow, IndexHints, NewIncident,
-    incident_where, page_tail,
+    EVENT_COLS, INCIDENT_COLS, IncidentEvent, IncidentFilter, IncidentPage, IncidentRow,
+    IncidentState, IndexHints, NewIncident, STALE_VERSION, TransitionWrite, incident_where,
+    join_ids, page_tail, parse_status, split_ids,
 };
 use crate::audit::pg::append;
 use crate::engine::pg::{MAX_BATCH, PgStore, bind, lock_head, store_head};
 use crate::sql::Placeholder;
-use crate::{AuditDraft, Result, truncate_micros};
+use crate::{AuditDraft, Result, StoreError, truncate_micros};
 
 /// Takes the next number and inserts the row, inside the caller's transaction (also
 /// used by bulk loads and the bench loop).
@@ -52,10 +53,12 @@ async fn insert_incident_row(
 ) -> Result<IncidentRow> {
     let reported_at = truncate_micros(n.reported_at);
     let created_at = truncate_micros(n.created_at);
+    let st = n.state.clone().truncated();
     let insert = c
         .prepare_cached(&format!(
             "INSERT INTO incidents ({INCIDENT_COLS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
+                 $17, $18, $19, $20, $21, $22, $23, $24)"
         ))
         .await?;
     c.execute(
@@ -77,10 +80,65 @@ async fn insert_incident_row(
             &n.caller_id_number,
             &n.narrative,
             &n.created_by,
+            &st.status.as_str(),
+            &st.version,
+            &st.dispatched_at,
+            &st.arrived_at,
+            &st.disposed_at,
+            &st.ended_at,
+            &st.patrol_unit,
+            &join_ids(&st.assigned),
         ],
     )
     .await?;
+    for e in &n.events {
+        insert_event(c, n.id, e).await?;
+    }
     Ok(n.stored_row(number, year, seq))
+}
+
+async fn insert_event(c: &impl GenericClient, incident: Uuid, e: &IncidentEvent) -> Result<()> {
+    let st = c
+        .prepare_cached(&format!(
+            "INSERT INTO incident_events (incident_id, {EVENT_COLS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+        ))
+        .await?;
+    c.execute(
+        &st,
+        &[
+            &incident,
+            &e.seq,
+            &truncate_micros(e.at),
+            &e.actor_id,
+            &e.actor_name,
+            &e.step,
+            &e.from_status.map(|s| s.as_str()),
+            &e.to_status.as_str(),
+            &e.note,
+            &e.detail,
+        ],
+    )
+    .await?;
+    Ok(())
+}
+
+fn event_from_row(r: &Row) -> Result<IncidentEvent> {
+    let from: Option<&str> = r.try_get(5)?;
+    Ok(IncidentEvent {
+        seq: r.try_get(0)?,
+        at: r.try_get(1)?,
+        actor_id: r.try_get(2)?,
+        actor_name: r.try_get(3)?,
+        step: r.try_get(4)?,
+        from_status: from
+            .map(parse_status)
+            .transpose()
+            .map_err(StoreError::db_from)?,
+        to_status: parse_status(r.try_get(6)?).map_err(StoreError::db_from)?,
+        note: r.try_get(7)?,
+        detail: r.try_get(8)?,
+    })
 }
 
 fn incident_from_row(r: &Row) -> Result<IncidentRow> {
@@ -101,6 +159,16 @@ fn incident_from_row(r: &Row) -> Result<IncidentRow> {
         caller_id_number: r.try_get(13)?,
         narrative: r.try_get(14)?,
         created_by: r.try_get(15)?,
+        state: IncidentState {
+            status: parse_status(r.try_get(16)?).map_err(StoreError::db_from)?,
+            version: r.try_get(17)?,
+            dispatched_at: r.try_get(18)?,
+            arrived_at: r.try_get(19)?,
+            disposed_at: r.try_get(20)?,
+            ended_at: r.try_get(21)?,
+            patrol_unit: r.try_get(22)?,
+            assigned: split_ids(r.try_get(23)?).map_err(StoreError::db_from)?,
+        },
     })
 }
 
@@ -170,6 +238,86 @@ impl PgStore {
             .map(incident_from_row)
             .collect::<Result<Vec<_>>>()?;
         Ok(IncidentPage { items, total })
+    }
+
+    pub(crate) async fn apply_transition(
+        &self,
+        t: TransitionWrite,
+        audit: AuditDraft,
+    ) -> Result<IncidentRow> {
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                let st = &t.state;
+                let update = tx
+                    .prepare_cached(&format!(
+                        "UPDATE incidents SET status = $1, version = $2, dispatched_at = $3,
+                             arrived_at = $4, disposed_at = $5, ended_at = $6, patrol_unit = $7,
+                             assigned = $8
+                         WHERE id = $9 AND version = $10
+                         RETURNING {INCIDENT_COLS}"
+                    ))
+                    .await?;
+                let dispatched_at = st.dispatched_at.map(truncate_micros);
+                let arrived_at = st.arrived_at.map(truncate_micros);
+                let disposed_at = st.disposed_at.map(truncate_micros);
+                let ended_at = st.ended_at.map(truncate_micros);
+                let assigned = join_ids(&st.assigned);
+                let row = tx
+                    .query_opt(
+                        &update,
+                        &[
+                            &st.status.as_str(),
+                            &st.version,
+                            &dispatched_at,
+                            &arrived_at,
+                            &disposed_at,
+                            &ended_at,
+                            &st.patrol_unit,
+                            &assigned,
+                            &t.incident_id,
+                            &t.expected_version,
+                        ],
+                    )
+                    .await?;
+                let Some(row) = row else {
+                    let exists = tx
+                        .query_opt("SELECT 1 FROM incidents WHERE id = $1", &[&t.incident_id])
+                        .await?;
+                    return Err(match exists {
+                        Some(_) => StoreError::Conflict(STALE_VERSION.into()),
+                        None => StoreError::NotFound,
+                    });
+                };
+                let row = incident_from_row(&row)?;
+                insert_event(tx, t.incident_id, &t.event).await?;
+                crate::outbox::pg::insert_messages(tx, &t.outbox).await?;
+                if let Some(target) = &t.conversion {
+                    tx.execute(
+                        "INSERT INTO incident_conversions (incident_id, target, converted_at)
+                         VALUES ($1, $2, $3)",
+                        &[&t.incident_id, target, &truncate_micros(t.event.at)],
+                    )
+                    .await?;
+                }
+                append(tx, head, &audit).await?;
+                Ok(row)
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn incident_events(&self, id: Uuid) -> Result<Vec<IncidentEvent>> {
+        let c = self.pool.get().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "SELECT {EVENT_COLS} FROM incident_events WHERE incident_id = $1 ORDER BY seq"
+            ))
+            .await?;
+        c.query(&st, &[&id])
+            .await?
+            .iter()
+            .map(event_from_row)
+            .collect()
     }
 
     pub(crate) async fn count_incidents(&self) -> Result<i64> {

@@ -1,17 +1,19 @@
 use std::time::{Duration, Instant};
 
 use frontline_core::incident::format_number;
+use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use uuid::Uuid;
 
 use super::{
-    INCIDENT_COLS, IncidentFilter, IncidentPage, IncidentRow, IndexHints, NewIncident,
-    incident_where, page_tail,
+    EVENT_COLS, INCIDENT_COLS, IncidentEvent, IncidentFilter, IncidentPage, IncidentRow,
+    IncidentState, IndexHints, NewIncident, STALE_VERSION, TransitionWrite, incident_where,
+    join_ids, page_tail, parse_status, split_ids,
 };
 use crate::audit::sqlite::append;
 use crate::engine::sqlite::{MAX_BATCH, SqliteStore, store_head};
 use crate::sql::Placeholder;
-use crate::{AuditDraft, Result, from_micros, micros};
+use crate::{AuditDraft, Result, StoreError, from_micros, micros};
 
 /// Above this many matching rows a page is read by walking the time index newest first
 /// and filtering (a few rows per row shown); below it the selective index finds the rows
@@ -54,9 +56,11 @@ pub(crate) fn insert_incident(conn: &Connection, n: &NewIncident) -> Result<Inci
         )?
         .query_row(params![n.unit_id, year], |r| r.get(0))?;
     let number = format_number(&n.unit_code, year, seq);
+    let st = &n.state;
     conn.prepare_cached(&format!(
         "INSERT INTO incidents ({INCIDENT_COLS})
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
     ))?
     .execute(params![
         n.id,
@@ -74,9 +78,61 @@ pub(crate) fn insert_incident(conn: &Connection, n: &NewIncident) -> Result<Inci
         n.caller_phone,
         n.caller_id_number,
         n.narrative,
-        n.created_by
+        n.created_by,
+        st.status.as_str(),
+        st.version,
+        st.dispatched_at.map(micros),
+        st.arrived_at.map(micros),
+        st.disposed_at.map(micros),
+        st.ended_at.map(micros),
+        st.patrol_unit,
+        join_ids(&st.assigned),
     ])?;
+    for e in &n.events {
+        insert_event(conn, n.id, e)?;
+    }
     Ok(n.stored_row(number, year, seq))
+}
+
+fn insert_event(conn: &Connection, incident: Uuid, e: &IncidentEvent) -> Result<()> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO incident_events (incident_id, {EVENT_COLS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    ))?
+    .execute(params![
+        incident,
+        e.seq,
+        micros(e.at),
+        e.actor_id,
+        e.actor_name,
+        e.step,
+        e.from_status.map(|s| s.as_str()),
+        e.to_status.as_str(),
+        e.note,
+        e.detail,
+    ])?;
+    Ok(())
+}
+
+fn bad_column(i: usize, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(i, Type::Text, Box::new(e))
+}
+
+fn event_from_row(r: &Row<'_>) -> rusqlite::Result<IncidentEvent> {
+    Ok(IncidentEvent {
+        seq: r.get(0)?,
+        at: from_micros(r.get(1)?),
+        actor_id: r.get(2)?,
+        actor_name: r.get(3)?,
+        step: r.get(4)?,
+        from_status: match r.get_ref(5)?.as_str_or_null()? {
+            None => None,
+            Some(s) => Some(parse_status(s).map_err(|e| bad_column(5, e))?),
+        },
+        to_status: parse_status(r.get_ref(6)?.as_str()?).map_err(|e| bad_column(6, e))?,
+        note: r.get(7)?,
+        detail: r.get(8)?,
+    })
 }
 
 fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
@@ -97,6 +153,16 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
         caller_id_number: r.get(13)?,
         narrative: r.get(14)?,
         created_by: r.get(15)?,
+        state: IncidentState {
+            status: parse_status(r.get_ref(16)?.as_str()?).map_err(|e| bad_column(16, e))?,
+            version: r.get(17)?,
+            dispatched_at: r.get::<_, Option<i64>>(18)?.map(from_micros),
+            arrived_at: r.get::<_, Option<i64>>(19)?.map(from_micros),
+            disposed_at: r.get::<_, Option<i64>>(20)?.map(from_micros),
+            ended_at: r.get::<_, Option<i64>>(21)?.map(from_micros),
+            patrol_unit: r.get(22)?,
+            assigned: split_ids(r.get_ref(23)?.as_str()?).map_err(|e| bad_column(23, e))?,
+        },
     })
 }
 
@@ -152,6 +218,73 @@ impl SqliteStore {
                 .query_map(params_from_iter(page.args()), incident_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(IncidentPage { items, total })
+        })
+        .await
+    }
+
+    pub(crate) async fn apply_transition(
+        &self,
+        t: TransitionWrite,
+        audit: AuditDraft,
+    ) -> Result<IncidentRow> {
+        self.write(move |c, head| {
+            let st = &t.state;
+            let row = c
+                .prepare_cached(&format!(
+                    "UPDATE incidents SET status = ?1, version = ?2, dispatched_at = ?3,
+                         arrived_at = ?4, disposed_at = ?5, ended_at = ?6, patrol_unit = ?7,
+                         assigned = ?8
+                     WHERE id = ?9 AND version = ?10
+                     RETURNING {INCIDENT_COLS}"
+                ))?
+                .query_row(
+                    params![
+                        st.status.as_str(),
+                        st.version,
+                        st.dispatched_at.map(micros),
+                        st.arrived_at.map(micros),
+                        st.disposed_at.map(micros),
+                        st.ended_at.map(micros),
+                        st.patrol_unit,
+                        join_ids(&st.assigned),
+                        t.incident_id,
+                        t.expected_version,
+                    ],
+                    incident_from_row,
+                )
+                .optional()?;
+            let Some(row) = row else {
+                let exists: Option<i64> = c
+                    .prepare_cached("SELECT 1 FROM incidents WHERE id = ?1")?
+                    .query_row([t.incident_id], |r| r.get(0))
+                    .optional()?;
+                return Err(match exists {
+                    Some(_) => StoreError::Conflict(STALE_VERSION.into()),
+                    None => StoreError::NotFound,
+                });
+            };
+            insert_event(c, t.incident_id, &t.event)?;
+            crate::outbox::sqlite::insert_messages(c, &t.outbox)?;
+            if let Some(target) = &t.conversion {
+                c.prepare_cached(
+                    "INSERT INTO incident_conversions (incident_id, target, converted_at)
+                     VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![t.incident_id, target, micros(t.event.at)])?;
+            }
+            append(c, head, &audit)?;
+            Ok(row)
+        })
+        .await
+    }
+
+    pub(crate) async fn incident_events(&self, id: Uuid) -> Result<Vec<IncidentEvent>> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {EVENT_COLS} FROM incident_events WHERE incident_id = ?1 ORDER BY seq"
+            ))?;
+            let rows = st.query_map([id], event_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
     }

@@ -1,6 +1,6 @@
 //! The organisation: units, districts, settings, and loading a whole organisation.
 
-use frontline_core::org::UnitKind;
+use frontline_core::org::{AreaType, UnitKind};
 use uuid::Uuid;
 
 use crate::{AuditDraft, NewIncident, OfficerRow, Result};
@@ -27,7 +27,29 @@ pub struct DistrictRow {
     pub unit_id: Uuid,
     pub code: String,
     pub name: String,
+    pub area_type: AreaType,
 }
+
+/// A district's area type in the database that core does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown area type {0:?} in the districts table")]
+pub(crate) struct UnknownAreaType(String);
+
+pub(crate) fn parse_area(s: &str) -> std::result::Result<AreaType, UnknownAreaType> {
+    AreaType::parse(s).ok_or_else(|| UnknownAreaType(s.to_string()))
+}
+
+/// An officer as colleagues see them (who can be dispatched): no credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficerBrief {
+    pub id: Uuid,
+    pub unit_id: Uuid,
+    pub display_name: String,
+    pub badge_no: Option<String>,
+    pub auxiliary: bool,
+}
+
+const BRIEF_COLS: &str = "id, unit_id, display_name, badge_no, auxiliary";
 
 /// A whole organisation (and optional incidents) loaded in one transaction.
 #[derive(Debug, Clone, Default)]
@@ -51,12 +73,14 @@ pub(crate) fn parse_kind(s: &str) -> std::result::Result<UnitKind, UnknownUnitKi
 }
 
 const UNIT_COLS: &str = "id, parent_id, kind, station_class, code, name, path";
-const DISTRICT_COLS: &str = "id, unit_id, code, name";
+const DISTRICT_COLS: &str = "id, unit_id, code, name, area_type";
 
 store_methods! {
     pub async fn get_setting(&self, key: &str) -> Result<Option<String>>;
     pub async fn list_units(&self) -> Result<Vec<UnitRow>>;
     pub async fn list_districts(&self) -> Result<Vec<DistrictRow>>;
+    /// The enabled officers of a unit, sworn before auxiliary, by name.
+    pub async fn unit_officers(&self, unit_id: Uuid) -> Result<Vec<OfficerBrief>>;
     /// Loads an organisation (and optionally a batch of incidents) in one transaction,
     /// with one audit entry describing the load. Used by the demo and by imports.
     pub async fn bulk_load(&self, load: BulkLoad, audit: AuditDraft) -> Result<()>;

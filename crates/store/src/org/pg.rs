@@ -1,6 +1,10 @@
 use tokio_postgres::Row;
+use uuid::Uuid;
 
-use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow, parse_kind};
+use super::{
+    BRIEF_COLS, BulkLoad, DISTRICT_COLS, DistrictRow, OfficerBrief, UNIT_COLS, UnitRow, parse_area,
+    parse_kind,
+};
 use crate::audit::pg::append;
 use crate::auth::pg::insert_officer_row;
 use crate::engine::pg::PgStore;
@@ -25,6 +29,7 @@ fn district_from_row(r: &Row) -> Result<DistrictRow> {
         unit_id: r.try_get(1)?,
         code: r.try_get(2)?,
         name: r.try_get(3)?,
+        area_type: parse_area(r.try_get(4)?).map_err(StoreError::db_from)?,
     })
 }
 
@@ -56,6 +61,30 @@ impl PgStore {
         rows.iter().map(district_from_row).collect()
     }
 
+    pub(crate) async fn unit_officers(&self, unit_id: Uuid) -> Result<Vec<OfficerBrief>> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query(
+                &format!(
+                    "SELECT {BRIEF_COLS} FROM officers WHERE unit_id = $1 AND NOT disabled
+                     ORDER BY auxiliary, display_name COLLATE \"C\", id"
+                ),
+                &[&unit_id],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OfficerBrief {
+                    id: r.try_get(0)?,
+                    unit_id: r.try_get(1)?,
+                    display_name: r.try_get(2)?,
+                    badge_no: r.try_get(3)?,
+                    auxiliary: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
     pub(crate) async fn bulk_load(&self, load: BulkLoad, audit: AuditDraft) -> Result<()> {
         self.write(true, move |tx, head| {
             Box::pin(async move {
@@ -76,8 +105,8 @@ impl PgStore {
                 }
                 for d in &load.districts {
                     tx.execute(
-                        &format!("INSERT INTO districts ({DISTRICT_COLS}) VALUES ($1,$2,$3,$4)"),
-                        &[&d.id, &d.unit_id, &d.code, &d.name],
+                        &format!("INSERT INTO districts ({DISTRICT_COLS}) VALUES ($1,$2,$3,$4,$5)"),
+                        &[&d.id, &d.unit_id, &d.code, &d.name, &d.area_type.as_str()],
                     )
                     .await?;
                 }

@@ -1,7 +1,11 @@
 use rusqlite::types::Type;
 use rusqlite::{OptionalExtension, Row, params};
+use uuid::Uuid;
 
-use super::{BulkLoad, DISTRICT_COLS, DistrictRow, UNIT_COLS, UnitRow, parse_kind};
+use super::{
+    BRIEF_COLS, BulkLoad, DISTRICT_COLS, DistrictRow, OfficerBrief, UNIT_COLS, UnitRow, parse_area,
+    parse_kind,
+};
 use crate::audit::sqlite::append;
 use crate::auth::sqlite::insert_officer_row;
 use crate::engine::sqlite::SqliteStore;
@@ -27,6 +31,8 @@ fn district_from_row(r: &Row<'_>) -> rusqlite::Result<DistrictRow> {
         unit_id: r.get(1)?,
         code: r.get(2)?,
         name: r.get(3)?,
+        area_type: parse_area(r.get_ref(4)?.as_str()?)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, Type::Text, Box::new(e)))?,
     })
 }
 
@@ -65,6 +71,26 @@ impl SqliteStore {
         .await
     }
 
+    pub(crate) async fn unit_officers(&self, unit_id: Uuid) -> Result<Vec<OfficerBrief>> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached(&format!(
+                "SELECT {BRIEF_COLS} FROM officers WHERE unit_id = ?1 AND disabled = 0
+                 ORDER BY auxiliary, display_name, id"
+            ))?;
+            let rows = st.query_map([unit_id], |r| {
+                Ok(OfficerBrief {
+                    id: r.get(0)?,
+                    unit_id: r.get(1)?,
+                    display_name: r.get(2)?,
+                    badge_no: r.get(3)?,
+                    auxiliary: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
     pub(crate) async fn bulk_load(&self, load: BulkLoad, audit: AuditDraft) -> Result<()> {
         self.write_standalone(move |c, head| {
             for u in &load.units {
@@ -83,9 +109,15 @@ impl SqliteStore {
             }
             for d in &load.districts {
                 c.prepare_cached(&format!(
-                    "INSERT INTO districts ({DISTRICT_COLS}) VALUES (?1,?2,?3,?4)"
+                    "INSERT INTO districts ({DISTRICT_COLS}) VALUES (?1,?2,?3,?4,?5)"
                 ))?
-                .execute(params![d.id, d.unit_id, d.code, d.name])?;
+                .execute(params![
+                    d.id,
+                    d.unit_id,
+                    d.code,
+                    d.name,
+                    d.area_type.as_str()
+                ])?;
             }
             for o in &load.officers {
                 insert_officer_row(c, o)?;

@@ -2,18 +2,19 @@
 
 pub(crate) use chrono::{DateTime, Duration, Timelike, Utc};
 pub(crate) use frontline_core::audit::{AuditRecord, ChainBreak, GENESIS, Verifier};
-pub(crate) use frontline_core::org::{Role, UnitKind};
+pub(crate) use frontline_core::org::{AreaType, Role, UnitKind};
 pub(crate) use frontline_store::testing::{self, TestDb};
 pub(crate) use frontline_store::{
-    AuditDraft, AuditRow, BulkLoad, CalendarRow, DbConfig, DistrictRow, IncidentFilter,
-    IncidentPage, IncidentRow, NewIncident, NewPenaltyStandard, OfficerRow, PathRange,
-    PenaltyStandardRow, SessionRow, Store, StoreError, UnitRow, truncate_micros,
+    AuditDraft, AuditRow, BulkLoad, CalendarRow, DbConfig, DistrictRow, IncidentEvent,
+    IncidentFilter, IncidentPage, IncidentRow, IncidentState, NewIncident, NewPenaltyStandard,
+    OfficerRow, PathRange, PenaltyStandardRow, SessionRow, Store, StoreError, TransitionWrite,
+    UnitRow, truncate_micros,
 };
 pub(crate) use uuid::Uuid;
 
 /// Migrations applied to a new database (0001 foundation, 0002 penalty standards,
 /// 0003 holiday calendars).
-pub(crate) const SCHEMA_VERSION: i64 = 4;
+pub(crate) const SCHEMA_VERSION: i64 = 7;
 
 pub(crate) fn ts(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -130,6 +131,7 @@ impl Org {
             unit_id: u.id,
             code: code.into(),
             name: format!("District {code} of {}", u.code),
+            area_type: AreaType::Urban,
         };
         let districts = vec![
             district(&s01, "D2"),
@@ -233,6 +235,12 @@ pub(crate) fn new_incident(
         caller_id_number: Some("110101199003070000".into()),
         narrative: "A bicycle was taken from outside the shop.".into(),
         created_by: by.id,
+        state: IncidentState::registered(),
+        events: vec![IncidentEvent::registration(
+            reported_at,
+            by.id,
+            &by.display_name,
+        )],
     }
 }
 
@@ -268,6 +276,7 @@ pub(crate) fn expected_row(n: &NewIncident, year: i32, seq: i64) -> IncidentRow 
         caller_id_number: n.caller_id_number.clone(),
         narrative: n.narrative.clone(),
         created_by: n.created_by,
+        state: n.state.clone(),
     }
 }
 

@@ -21,6 +21,8 @@ mod audit;
 mod auth;
 mod engine;
 mod incident;
+mod incident_lifecycle;
 mod org;
+mod outbox;
 mod penalty;
 mod period;

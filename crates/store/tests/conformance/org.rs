@@ -142,6 +142,7 @@ async fn bulk_load_with_one_bad_row_stores_nothing() {
         unit_id: Uuid::now_v7(),
         code: "D9".into(),
         name: "Nowhere".into(),
+        area_type: frontline_core::org::AreaType::Rural,
     });
     let err = store
         .bulk_load(load, draft("org.load", "org", "QC"))

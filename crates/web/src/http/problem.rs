@@ -162,6 +162,13 @@ fn render(e: &AppError, l: Lang) -> Response {
             r
         }
         AppError::Conflict(_) => problem(StatusCode::CONFLICT, l, "记录冲突", "Conflict", &[]),
+        AppError::StateConflict(e) => problem(
+            StatusCode::CONFLICT,
+            l,
+            "记录状态已变化",
+            "The record's state does not allow this",
+            std::slice::from_ref(e),
+        ),
         AppError::Internal(_) => problem(
             StatusCode::INTERNAL_SERVER_ERROR,
             l,

@@ -8,7 +8,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontline_app::incident::{
-    IncidentList, IncidentRequest, IncidentView, ListQuery, UnmaskRequest, UnmaskedCaller,
+    IncidentDetail, IncidentList, IncidentRequest, IncidentView, ListQuery, TransitionRequest,
+    UnmaskRequest, UnmaskedCaller,
 };
 use frontline_app::{AppError, Operation};
 use frontline_core::Lang;
@@ -50,17 +51,48 @@ pub async fn create_incident(
     Ok((StatusCode::CREATED, headers, Json(view)).into_response())
 }
 
-/// One incident (identifiers masked). Another unit's incident reads as 404.
+/// One incident with its status, version and timeline (identifiers masked). Another
+/// unit's incident reads as 404.
 #[utoipa::path(get, path = "/api/v1/incidents/{id}", params(("id" = Uuid, Path)),
-    responses((status = 200, body = IncidentView), (status = 404, body = Problem)))]
+    responses((status = 200, body = IncidentDetail), (status = 404, body = Problem)))]
 pub async fn get_incident(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
     Path(id): Path<String>,
-) -> Result<Json<IncidentView>, ApiError> {
+) -> Result<Json<IncidentDetail>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let row = state.app.incident(&s.actor, id).await?;
-    Ok(Json(state.app.incident_view(&row, lang)))
+    let events = state.app.incident_timeline(&row).await?;
+    Ok(Json(state.app.incident_detail(&row, &events, lang)))
+}
+
+/// 警情流转: one lifecycle step (dispatch, arrive, dispose, close, refer, convert,
+/// reopen) made against the `version` the client saw. A step not allowed from the
+/// current state is 409 `incident.transition_not_allowed`; a stale version is 409
+/// `conflict.stale_version`; exactly one of concurrent steps wins.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/transitions", params(("id" = Uuid, Path)),
+    request_body = TransitionRequest,
+    responses((status = 200, body = IncidentDetail), (status = 400, body = Problem), (status = 401, body = Problem),
+        (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 413, body = Problem), (status = 422, body = Problem)))]
+pub async fn transition_incident(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<IncidentDetail>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let op = Operation::IncidentTransition(id);
+    let request = read_body(&state, &s.actor, op, body, lang, |v| {
+        Ok(TransitionRequest::read(v))
+    })
+    .await?;
+    let row = state
+        .app
+        .transition_incident(&s.actor, id, &request)
+        .await?;
+    let events = state.app.incident_timeline(&row).await?;
+    Ok(Json(state.app.incident_detail(&row, &events, lang)))
 }
 
 /// Incidents in the caller's scope, newest first.

@@ -1,6 +1,7 @@
 //! Incidents (接警): the API with its OpenAPI registration, the pages, the CSV export.
 
 pub mod api;
+mod detail;
 pub mod export;
 mod pages;
 
@@ -15,6 +16,7 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::create_incident, api::list_incidents))
         .routes(routes!(api::export_incidents))
         .routes(routes!(api::get_incident))
+        .routes(routes!(api::transition_incident))
         .routes(routes!(api::unmask_caller))
         .routes(routes!(api::categories))
 }

@@ -4,17 +4,16 @@ use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use frontline_app::AppError;
 use frontline_app::auth::Session;
-use frontline_app::incident::{
-    CallerRequest, IncidentRequest, IncidentView, ListQuery, UnmaskRequest, UnmaskedCaller,
-};
+use frontline_app::incident::{CallerRequest, IncidentRequest, IncidentView, ListQuery};
 use frontline_core::Lang;
 use frontline_core::incident::category::Category;
+use frontline_core::incident::lifecycle::Status;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -35,8 +34,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/incidents", get(incident_list).post(incident_create))
         .route("/incidents/new", get(intake_form))
-        .route("/incidents/{id}", get(incident_detail))
-        .route("/incidents/{id}/unmask", post(incident_unmask))
+        .merge(super::detail::routes())
 }
 
 /// What the intake form shows in its fields (as typed, or the defaults).
@@ -287,6 +285,8 @@ struct ListForm {
     export: Option<String>,
     /// `reported_at`: oldest first; otherwise newest first.
     sort: Option<String>,
+    /// A lifecycle status, or `open`.
+    status: Option<String>,
 }
 
 impl ListForm {
@@ -299,6 +299,8 @@ impl ListForm {
             page: self.page.clone(),
             per_page: self.per_page.clone(),
             sort: self.sort.clone(),
+            status: self.status.clone(),
+            other: Default::default(),
         }
     }
 
@@ -332,6 +334,7 @@ impl ListForm {
             ("unit_id", &self.unit_id),
             ("per_page", &self.per_page),
             ("sort", &self.sort),
+            ("status", &self.status),
         ] {
             if let Some(v) = non_blank(v) {
                 pairs.push((k, v.to_string()));
@@ -357,6 +360,9 @@ pub(crate) struct ListRow {
     pub(crate) address: String,
     pub(crate) unit: String,
     pub(crate) phone: String,
+    pub(crate) status: String,
+    /// `open` for work still to do, `done` for closed, referred or converted.
+    pub(crate) status_class: &'static str,
 }
 
 #[derive(Template)]
@@ -367,6 +373,8 @@ struct ListPage {
     to: String,
     category: String,
     unit_id: String,
+    status: String,
+    statuses: Vec<Opt>,
     categories: Vec<CategoryFilter>,
     units: Option<Vec<Opt>>,
     errs: FormErrors,
@@ -401,6 +409,25 @@ pub(crate) struct CategoryFilter {
     pub(crate) all_label: String,
     pub(crate) label: String,
     pub(crate) children: Vec<Opt>,
+}
+
+/// The status filter: open work first, then each state.
+fn status_options(lang: Lang) -> Vec<Opt> {
+    let mut v = vec![Opt {
+        value: "open".into(),
+        label: i18n::t(lang, "list.status_open"),
+    }];
+    v.extend(Status::ALL.iter().map(|s| {
+        Opt {
+            value: s.as_str().into(),
+            label: match lang {
+                Lang::Zh => s.name_zh(),
+                Lang::En => s.name_en(),
+            }
+            .into(),
+        }
+    }));
+    v
 }
 
 async fn incident_list(
@@ -440,6 +467,7 @@ async fn incident_list(
         ("page", i18n::t(lang, "list.paging")),
         ("sort", i18n::t(lang, "list.col_reported")),
         ("per_page", i18n::t(lang, "list.paging")),
+        ("status", i18n::t(lang, "list.status")),
     ];
     let (mut status, rows, total, page, pages, mut errs, shown) = match result {
         Ok((rows, total, page, per_page)) => {
@@ -455,6 +483,8 @@ async fn incident_list(
                         address: v.address,
                         unit: v.unit_name,
                         phone: v.caller.phone,
+                        status: v.status_name,
+                        status_class: if v.status.is_open() { "open" } else { "done" },
                     }
                 })
                 .collect();
@@ -501,6 +531,8 @@ async fn incident_list(
         to: f.to.clone().unwrap_or_default(),
         category: f.category.clone().unwrap_or_default(),
         unit_id: f.unit_id.clone().unwrap_or_default(),
+        status: f.status.clone().unwrap_or_default(),
+        statuses: status_options(lang),
         categories,
         units: state
             .app
@@ -520,118 +552,4 @@ async fn incident_list(
         shown,
     };
     render(status, &page_view)
-}
-
-// ---------------------------------------------------------------------------
-// Detail and unmasking
-// ---------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "incident/detail.html")]
-struct DetailPage {
-    c: Chrome,
-    v: IncidentView,
-    reported: String,
-    created: String,
-    created_notice: bool,
-    unmasked: Option<UnmaskedCaller>,
-    purpose: String,
-    errs: FormErrors,
-}
-
-#[derive(Deserialize, Default)]
-struct DetailQuery {
-    created: Option<String>,
-}
-
-/// The detail page of the incident as shown (masked), with its reported and filed times
-/// formatted and nothing unmasked yet.
-async fn detail_page(
-    state: &AppState,
-    session: &Session,
-    lang: Lang,
-    id: &str,
-) -> Result<DetailPage, AppError> {
-    let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
-    let row = state.app.incident(&session.actor, id).await?;
-    let v = state.app.incident_view(&row, lang);
-    Ok(DetailPage {
-        c: Chrome::new(
-            state,
-            Some(session),
-            lang,
-            "incidents",
-            &format!("/incidents/{}", v.id),
-        ),
-        v,
-        reported: bj_minutes(row.reported_at),
-        created: bj_minutes(row.created_at),
-        created_notice: false,
-        unmasked: None,
-        purpose: String::new(),
-        errs: FormErrors::default(),
-    })
-}
-
-async fn incident_detail(
-    State(state): State<AppState>,
-    UiSession(session, lang): UiSession,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Response {
-    let q: DetailQuery = parse_query(q);
-    let mut page = match detail_page(&state, &session, lang, &id).await {
-        Ok(p) => p,
-        Err(e) => return app_error(&state, &session, lang, e),
-    };
-    page.created_notice = q.created.as_deref() == Some("1");
-    render(StatusCode::OK, &page)
-}
-
-#[derive(Deserialize, Default)]
-struct UnmaskForm {
-    csrf: Option<String>,
-    purpose: Option<String>,
-}
-
-impl WithCsrf for UnmaskForm {
-    fn csrf(&self) -> Option<&str> {
-        self.csrf.as_deref()
-    }
-}
-
-async fn incident_unmask(
-    State(state): State<AppState>,
-    UiSession(session, lang): UiSession,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let form: UnmaskForm = match posted_form(&state, &session, lang, body) {
-        Ok(f) => f,
-        Err(page) => return page,
-    };
-    let mut page = match detail_page(&state, &session, lang, &id).await {
-        Ok(p) => p,
-        Err(e) => return app_error(&state, &session, lang, e),
-    };
-    let purpose = form.purpose.unwrap_or_default();
-    let request = UnmaskRequest::from(purpose.as_str());
-    let status = match state
-        .app
-        .unmask_caller(&session.actor, page.v.id, &request)
-        .await
-    {
-        Ok(u) => {
-            page.unmasked = Some(u);
-            StatusCode::OK
-        }
-        Err(AppError::Validation(errs)) => {
-            let labels = [("purpose", i18n::t(lang, "detail.purpose"))];
-            page.errs = FormErrors::new(&errs, lang, &labels);
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Err(e) => return app_error(&state, &session, lang, e),
-    };
-    page.purpose = purpose.trim().to_string();
-    render(status, &page)
 }

@@ -187,6 +187,7 @@ pub(crate) fn app_error(state: &AppState, session: &Session, lang: Lang, e: AppE
         AppError::Validation(_) | AppError::Throttled { .. } => {
             error_page(state, Some(session), lang, StatusCode::BAD_REQUEST)
         }
+        AppError::StateConflict(_) => error_page(state, Some(session), lang, StatusCode::CONFLICT),
         AppError::Conflict(m) | AppError::Internal(m) => {
             tracing::error!(error = %m, "page failed");
             error_page(

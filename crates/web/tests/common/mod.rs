@@ -118,6 +118,17 @@ impl Server {
         (s, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// The id of the unit with this code, as text.
+    #[allow(dead_code, reason = "not every suite asks")]
+    pub(crate) async fn unit_id(&self, code: &str) -> String {
+        self.app
+            .org
+            .unit_by_code(code)
+            .expect("unit")
+            .id
+            .to_string()
+    }
+
     pub(crate) async fn audit_seq(&self) -> i64 {
         self.app
             .store

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use frontline_app::{App, AppConfig, SystemClock};
-use frontline_store::{DbConfig, NewIncident, testing::TempDir};
+use frontline_store::{DbConfig, IncidentEvent, IncidentState, NewIncident, testing::TempDir};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -213,6 +213,12 @@ pub(super) async fn intake(
                     .unwrap_or_default()
                     .to_string(),
                 created_by: officer.id,
+                state: IncidentState::registered(),
+                events: vec![IncidentEvent::registration(
+                    now,
+                    officer.id,
+                    &officer.display_name,
+                )],
             }
         })
         .collect();

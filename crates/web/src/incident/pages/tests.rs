@@ -41,19 +41,20 @@ fn paging_links_keep_the_filters() {
         per_page: Some("50".into()),
         export: None,
         sort: None,
+        status: Some("open".into()),
     };
     assert_eq!(
         f.href(2),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&page=2"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open&page=2"
     );
     assert_eq!(
         f.export_href(),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&export=csv"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open&export=csv"
     );
     assert_eq!(ListForm::default().export_href(), "/incidents?export=csv");
     assert_eq!(
         f.sort_toggle_href(),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at&status=open"
     );
     let oldest = ListForm {
         sort: Some("reported_at".into()),
@@ -61,15 +62,15 @@ fn paging_links_keep_the_filters() {
     };
     assert_eq!(
         oldest.href(2),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at&page=2"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at&status=open&page=2"
     );
     assert_eq!(
         oldest.sort_toggle_href(),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open"
     );
     assert_eq!(
         f.href(1),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open"
     );
     assert_eq!(ListForm::default().href(1), "/incidents");
 }
