@@ -49,7 +49,7 @@ mod period;
 pub mod testing;
 
 pub use audit::{AuditDraft, AuditRow};
-pub use auth::{OfficerRow, SessionRow};
+pub use auth::{OfficerRow, SessionRow, SignInFailures};
 pub use incident::{
     IncidentFilter, IncidentPage, IncidentRow, MAX_ROWS_PER_QUERY, NewIncident, PathRange,
 };

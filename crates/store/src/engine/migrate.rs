@@ -21,6 +21,10 @@ const SQLITE: &[(i64, &str)] = &[
         4,
         include_str!("../../migrations/sqlite/0004_incident_category_index.sql"),
     ),
+    (
+        6,
+        include_str!("../../migrations/sqlite/0006_sign_in_throttle.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str)] = &[
@@ -39,6 +43,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         4,
         include_str!("../../migrations/postgres/0004_incident_category_index.sql"),
+    ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_sign_in_throttle.sql"),
     ),
 ];
 

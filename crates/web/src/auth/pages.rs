@@ -17,7 +17,8 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::http::session::{
-    ReqLang, UiSession, safe_next, session_cookie, session_cookie_removal, urlencode,
+    PASSWORD_PAGE, ReqLang, UiSessionAny, safe_next, session_cookie, session_cookie_removal,
+    urlencode,
 };
 use crate::i18n;
 use crate::pages::fmt::{minutes_to_wait, tf};
@@ -131,10 +132,16 @@ async fn login_submit(
         username: form.username.unwrap_or_default().trim().to_string(),
         password: form.password.unwrap_or_default(),
     };
-    let (status, error) = match state.app.sign_in(&req, &ip).await {
-        Ok((token, _session)) => {
+    let agent = super::api::user_agent(&headers);
+    let (status, error) = match state.app.sign_in_from(&req, &ip, agent).await {
+        Ok((token, session)) => {
             let cookie = session_cookie(token, state.app.config.secure_cookies);
-            return (jar.add(cookie), Redirect::to(&next)).into_response();
+            let to = if session.must_change_password {
+                format!("{PASSWORD_PAGE}?next={}", urlencode(&next))
+            } else {
+                next
+            };
+            return (jar.add(cookie), Redirect::to(&to)).into_response();
         }
         Err(AppError::Unauthorized) => (StatusCode::UNAUTHORIZED, i18n::t(lang, "login.failed")),
         Err(AppError::Throttled { retry_after_secs }) => (
@@ -162,7 +169,7 @@ async fn login_submit(
 
 async fn logout(
     State(state): State<AppState>,
-    UiSession(session, lang): UiSession,
+    UiSessionAny(session, lang): UiSessionAny,
     jar: CookieJar,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
