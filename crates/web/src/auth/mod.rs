@@ -1,5 +1,6 @@
 //! Signing in and out, one's sessions and password: the API and the pages.
 
+mod account;
 pub mod api;
 mod pages;
 

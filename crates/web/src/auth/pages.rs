@@ -29,10 +29,11 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
+        .merge(super::account::routes())
 }
 
 /// The client address when the server was started with connect info ("unknown" otherwise).
-struct ClientIp(String);
+pub(super) struct ClientIp(pub(super) String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
