@@ -99,7 +99,8 @@ impl App {
         .flatten()
         .max();
         if let Some(wait) = wait {
-            tracing::info!(username, client, "sign-in refused: back-off");
+            // Debug, not info: a flood of refused attempts must not flood the log either.
+            tracing::debug!(username, client, "sign-in refused: back-off");
             return Err(AppError::Throttled {
                 retry_after_secs: retry_after_secs(wait),
             });
