@@ -304,6 +304,33 @@ async fn spraying_many_usernames_from_one_address_backs_off_that_address() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hopping_inside_an_ipv6_64_network_does_not_escape_the_address_counter() {
+    let (e, _clock) = start_with_clock().await;
+    for i in 0..AppConfig::for_tests().sign_in_client_failures {
+        fails(&e, &format!("guess{i}"), &format!("2001:db8:7:7::{i:x}")).await;
+    }
+    assert_eq!(
+        throttled(
+            e.app
+                .login("s3.desk", DEMO_PASSWORD, "2001:db8:7:7:ffff::1")
+                .await
+        ),
+        30
+    );
+    e.app
+        .login("s3.desk", DEMO_PASSWORD, "2001:db8:7:8::1")
+        .await
+        .unwrap();
+    // The audit keeps the whole address.
+    let last = e.audit_since(e.audit_seq().await - 2).await;
+    assert!(
+        last[0].detail.contains("2001:db8:7:7::13"),
+        "{}",
+        last[0].detail
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_guesses_sent_at_once_is_still_counted_one_by_one() {
     let (e, _clock) = start_with_clock().await;
     let tries = (0..12).map(|_| {

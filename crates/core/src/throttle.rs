@@ -3,6 +3,8 @@
 //! right password after the delay still signs in, so an attacker who guesses wrong on
 //! purpose cannot keep the real officer out for longer than the cap.
 
+use std::net::{IpAddr, Ipv6Addr};
+
 use chrono::{DateTime, Duration, Utc};
 
 /// One counter's rule (one for usernames, a looser one for client addresses).
@@ -53,6 +55,24 @@ impl Policy {
         let delay = self.delay(self.current(Some(f), now));
         let until = f.last_at + delay;
         (until > now).then(|| until - now)
+    }
+}
+
+/// The counter key of a client address: an IPv4 address as it is, an IPv6 address by
+/// its /64 network (one subscriber gets a whole /64 and can hop inside it at will), an
+/// IPv4-mapped IPv6 address as the IPv4 one. Anything else is kept as given.
+pub fn client_key(addr: &str) -> String {
+    match addr.parse::<IpAddr>() {
+        Ok(IpAddr::V4(v4)) => v4.to_string(),
+        Ok(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                let net = Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+                format!("{net}/64")
+            }
+        },
+        Err(_) => addr.to_string(),
     }
 }
 
@@ -120,6 +140,15 @@ mod tests {
         assert_eq!(p.current(f, t(3599)), 40);
         assert_eq!(p.current(f, t(3600)), 0);
         assert_eq!(p.wait(f, t(3600)), None);
+    }
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_network() {
+        assert_eq!(client_key("203.0.113.5"), "203.0.113.5");
+        assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("2001:db8:1:2:bbbb::9"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("::ffff:198.51.100.7"), "198.51.100.7");
+        assert_eq!(client_key("unknown"), "unknown");
     }
 
     #[test]

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use frontline_core::FieldError;
 use frontline_core::request::read;
 use frontline_core::text;
-use frontline_core::throttle::{Policy, retry_after_secs};
+use frontline_core::throttle::{Policy, client_key, retry_after_secs};
 use frontline_store::{AuditDraft, OfficerRow, SessionRow, SignInFailures};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -90,7 +90,10 @@ impl App {
         client: &str,
         now: DateTime<Utc>,
     ) -> Result<SignInFailures> {
-        let f = self.store.sign_in_failures(username, client).await?;
+        let f = self
+            .store
+            .sign_in_failures(username, &client_key(client))
+            .await?;
         let wait = [
             self.username_policy().wait(f.username, now),
             self.client_policy().wait(f.client, now),
@@ -108,7 +111,8 @@ impl App {
         Ok(f)
     }
 
-    /// Counts a failed password check on both counters and audits it.
+    /// Counts a failed password check on both counters and audits it (with the whole
+    /// client address; the counter is keyed by [`client_key`]).
     pub(super) async fn record_failure(
         &self,
         username: &str,
@@ -122,7 +126,7 @@ impl App {
         self.store
             .record_sign_in_failure(
                 username,
-                client,
+                &client_key(client),
                 forget_before,
                 AuditDraft {
                     at: now,
