@@ -134,6 +134,7 @@ async fn login_submit(
         password: form.password.unwrap_or_default(),
     };
     let agent = super::api::user_agent(&headers);
+    let mut retry_after = None;
     let (status, error) = match state.app.sign_in_from(&req, &ip, agent).await {
         Ok((token, session)) => {
             let cookie = session_cookie(token, state.app.config.secure_cookies);
@@ -145,14 +146,17 @@ async fn login_submit(
             return (jar.add(cookie), Redirect::to(&to)).into_response();
         }
         Err(AppError::Unauthorized) => (StatusCode::UNAUTHORIZED, i18n::t(lang, "login.failed")),
-        Err(AppError::Throttled { retry_after_secs }) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            tf(
-                lang,
-                "login.throttled",
-                &[("minutes", &minutes_to_wait(retry_after_secs).to_string())],
-            ),
-        ),
+        Err(AppError::Throttled { retry_after_secs }) => {
+            retry_after = Some(retry_after_secs);
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                tf(
+                    lang,
+                    "login.throttled",
+                    &[("minutes", &minutes_to_wait(retry_after_secs).to_string())],
+                ),
+            )
+        }
         Err(AppError::Validation(_)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             i18n::t(lang, "login.failed"),
@@ -162,10 +166,17 @@ async fn login_submit(
             return error_page(&state, None, lang, StatusCode::INTERNAL_SERVER_ERROR);
         }
     };
-    render(
+    let mut page = render(
         status,
         &LoginPage::new(&state, lang, req.username, next, Some(error)),
-    )
+    );
+    // As the API does: a client (or a script) knows when to try again.
+    if let Some(secs) = retry_after
+        && let Ok(v) = secs.to_string().parse()
+    {
+        page.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    page
 }
 
 async fn logout(
