@@ -16,7 +16,7 @@ use crate::{App, AppError, Result};
 /// Usernames are at most 64 characters: a longer one typed is kept (in its counter and
 /// its audit entry) only to this length, so a failed attempt costs the same whatever it
 /// sent. The same bound holds for the client address and the user agent.
-const KEPT_CHARS: usize = 64;
+pub(super) const KEPT_CHARS: usize = 64;
 const USER_AGENT_CHARS: usize = 160;
 
 // The sign-in request: what the API reads and the sign-in page builds from its form.

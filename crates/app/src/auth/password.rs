@@ -162,7 +162,7 @@ impl App {
         let (Some(current), Some(new)) = (current, new) else {
             return Err(AppError::Validation(errs));
         };
-        let client = super::login::kept(client, 64);
+        let client = super::login::kept(client, super::login::KEPT_CHARS);
         self.throttle_check(username, &client, self.now()).await?;
         let permit = self.hashing_permit().await?;
         let now = self.now();
