@@ -343,3 +343,33 @@ test("a form without the session's CSRF token is refused, and signing out works"
     await context.close();
   }
 });
+
+test("my sessions: the user menu lists them, another one is ended there, and the password page is one click away", async () => {
+  const first = await signIn("s7.community");
+  const second = await signIn("s7.community", { locale: "en-US" });
+  try {
+    const { page } = first;
+    await Promise.all([page.waitForURL(`${BASE}/me/sessions`), page.click("[data-testid=my-sessions]")]);
+    assert.equal(await text(page, "h1"), "我的登录会话");
+    assert.equal(await page.locator("[data-testid=session-row]").count(), 2);
+    assert.equal(await page.locator("[data-testid=session-current]").count(), 1);
+    await Promise.all([page.waitForURL(/\/me\/sessions\?ended=1$/), page.click("[data-testid=session-end]")]);
+    assert.match(await text(page, "[data-testid=session-ended]"), /该会话已结束/);
+    assert.equal(await page.locator("[data-testid=session-row]").count(), 1);
+
+    // The ended session is signed out at its next request.
+    await second.page.goto(`${BASE}/`);
+    assert.equal(new URL(second.page.url()).pathname, "/login");
+
+    await Promise.all([page.waitForURL(`${BASE}/me/password`), page.click("[data-testid=my-password]")]);
+    await page.fill("#current_password", PASSWORD);
+    await page.fill("#new_password", "short");
+    await page.fill("#new_password_confirm", "short");
+    const [resp] = await Promise.all([page.waitForResponse((r) => r.request().method() === "POST"), page.click("[data-testid=password-form] button[type=submit]")]);
+    assert.equal(resp.status(), 422);
+    assert.match(await text(page, "[data-testid=new_password-error]"), /密码至少 8 位/);
+  } finally {
+    await first.context.close();
+    await second.context.close();
+  }
+});

@@ -4,7 +4,8 @@ use frontline_store::StoreError;
 /// What a use case can answer besides success. The web layer maps these to HTTP:
 /// Validation → 422 with field errors, NotFound → 404 (also for objects outside the
 /// actor's scope), Forbidden → 403 (an action the role never has), Unauthorized → 401,
-/// Throttled → 429, Conflict → 409, Internal → 500 (never for bad input).
+/// PasswordChangeRequired → 403 `auth.password_change_required`, Throttled → 429,
+/// Conflict → 409, Internal → 500 (never for bad input).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("validation failed")]
@@ -15,6 +16,9 @@ pub enum AppError {
     Forbidden,
     #[error("unauthorized")]
     Unauthorized,
+    /// Signed in, but the account must choose a new password before anything else.
+    #[error("the password must be changed first")]
+    PasswordChangeRequired,
     #[error("too many attempts, retry in {retry_after_secs}s")]
     Throttled { retry_after_secs: u64 },
     #[error("conflict: {0}")]

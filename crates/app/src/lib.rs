@@ -38,11 +38,22 @@ pub struct AppConfig {
     /// Argon2 memory cost in KiB (OWASP minimum for argon2id is 19 MiB).
     pub argon2_m_kib: u32,
     pub argon2_t: u32,
-    /// How long a login session lasts.
+    /// How long a login session lasts at most (absolute lifetime).
     pub session_hours: i64,
-    /// Failed logins before a username is locked out for `lockout_minutes`.
-    pub max_failed_logins: u32,
-    pub lockout_minutes: i64,
+    /// A session unused for this long ends (idle timeout).
+    pub session_idle_minutes: i64,
+    /// Failed sign-ins a username may have before each further attempt waits.
+    pub sign_in_username_failures: u32,
+    /// The same for one client address (password spraying over many usernames).
+    pub sign_in_client_failures: u32,
+    /// The first wait after the free failures; it doubles per further failure.
+    pub sign_in_base_delay_secs: i64,
+    /// The longest wait.
+    pub sign_in_max_delay_minutes: i64,
+    /// A counter with no failure for this long starts again from zero.
+    pub sign_in_window_minutes: i64,
+    /// The demo: its published password may be chosen (set by `frontline demo` only).
+    pub demo: bool,
     /// Mark cookies `Secure` (browsers then send them over HTTPS only). On for any
     /// deployment behind TLS; off by default so that `demo` works on plain loopback.
     pub secure_cookies: bool,
@@ -61,8 +72,13 @@ impl Default for AppConfig {
             argon2_m_kib: 19 * 1024,
             argon2_t: 2,
             session_hours: 12,
-            max_failed_logins: 5,
-            lockout_minutes: 15,
+            session_idle_minutes: 30,
+            sign_in_username_failures: 5,
+            sign_in_client_failures: 20,
+            sign_in_base_delay_secs: 30,
+            sign_in_max_delay_minutes: 15,
+            sign_in_window_minutes: 60,
+            demo: false,
             secure_cookies: false,
             export_max_rows: frontline_store::MAX_ROWS_PER_QUERY,
             sms_gateway_url: None,

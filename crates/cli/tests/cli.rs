@@ -193,6 +193,28 @@ fn user_commands_validate_and_change_accounts() {
         "new-password-1\n",
     );
     assert!(out.status.success());
+    // An operator's password is changed by the officer at the next sign-in.
+    let forced: bool = db(dir.path())
+        .query_row(
+            "SELECT must_change_password FROM officers WHERE username = 's1.desk'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("flag");
+    assert!(forced);
+    // Outside the demo nobody may choose the published demo password, nor the username.
+    for (password, want) in [
+        ("demo-password", "不能使用公开的演示密码"),
+        ("s1.desk.2026", "密码不能是或包含用户名"),
+    ] {
+        let out = with_stdin(
+            &["user", "passwd", "s1.desk"],
+            dir.path(),
+            &format!("{password}\n"),
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(want));
+    }
     let out = frontline(&["user", "disable", "ghost"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     let hash: String = db(dir.path())

@@ -13,10 +13,12 @@ pub mod ident;
 pub mod incident;
 pub mod org;
 pub mod outbox;
+pub mod password;
 pub mod penalty;
 pub mod period;
 pub mod request;
 pub mod text;
+pub mod throttle;
 pub mod time;
 
 pub use error::{FieldError, Lang};

@@ -1,11 +1,11 @@
 //! Outbox delivery rules: how long to wait before retrying a failed message, and when
-//! to give up. Exponential back-off from 5 s, capped at an hour; 12 attempts span about
+//! to give up. Exponential back-off from 5 s, capped at an hour; 16 attempts span about
 //! six hours, enough to ride out a gateway outage of a working shift.
 
 use chrono::Duration;
 
 /// Attempts before a message is given up (kept, marked dead, never retried).
-pub const MAX_ATTEMPTS: i32 = 12;
+pub const MAX_ATTEMPTS: i32 = 16;
 
 /// How long a claimed message stays with its claimer; after that another takes it.
 pub const LEASE: Duration = Duration::seconds(60);

@@ -374,3 +374,50 @@ async fn who_may_take_which_step_and_who_sees_nothing() {
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["status"], "registered");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_officer_sent_finds_the_call_in_the_inbox_and_only_there() {
+    let s = start(50).await;
+    let (id, t) = filed(&s).await;
+    let (_, me) = s.get(&t, "/api/v1/me").await;
+    let my_id = me["id"].as_str().unwrap().to_string();
+    let (st, v) = step(
+        &s,
+        &t,
+        &id,
+        json!({"action": "dispatch", "version": 1, "officers": [my_id]}),
+    )
+    .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    // The dispatcher inside the server delivers it within moments.
+    let mut inbox = Value::Null;
+    for _ in 0..50 {
+        let (_, v) = s.get(&t, "/api/v1/notifications").await;
+        if v["unread"].as_i64() == Some(1) {
+            inbox = v;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(inbox["unread"], 1, "{inbox}");
+    assert_eq!(inbox["items"][0]["kind"], "incident.dispatch");
+    assert_eq!(inbox["items"][0]["link"], format!("/incidents/{id}"));
+    let nid = inbox["items"][0]["id"].as_str().unwrap().to_string();
+    // Another station's officer and a partner see none of it and cannot mark it.
+    for user in ["s2.desk", "street1"] {
+        let u = s.login(user).await;
+        let (st, v) = s.get(&u, "/api/v1/notifications").await;
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(v["items"].as_array().map(Vec::len), Some(0), "{user}: {v}");
+        let (st, _) = s
+            .post(&u, &format!("/api/v1/notifications/{nid}/read"), &json!({}))
+            .await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{user}");
+    }
+    let (st, _) = s
+        .post(&t, &format!("/api/v1/notifications/{nid}/read"), &json!({}))
+        .await;
+    assert_eq!(st, StatusCode::NO_CONTENT);
+    let (_, v) = s.get(&t, "/api/v1/notifications").await;
+    assert_eq!(v["unread"], 0);
+}

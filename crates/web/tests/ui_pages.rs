@@ -238,8 +238,15 @@ async fn login_is_throttled_after_repeated_failures() {
         )
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        r.headers
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()),
+        Some("30")
+    );
+    // The first wait is 30 s (shown rounded up to a minute); the right password works after.
     assert!(
-        r.body.contains("登录失败次数过多，请 15 分钟后再试"),
+        r.body.contains("登录失败次数过多，请 1 分钟后再试"),
         "{}",
         r.body
     );

@@ -3,13 +3,15 @@
 //! Passwords are argon2id PHC strings, hashed on the blocking pool with at most two at
 //! a time (this is a 2-core class of machine: throttle before hashing). Sessions are
 //! random tokens stored hashed; the same token serves as the UI cookie and as the API
-//! bearer token. A username is locked for a while after repeated failures.
+//! bearer token. Failed sign-ins back off per username and per client address with
+//! counters in the database (`frontline_core::throttle`), and each is audited.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, RwLock};
+use std::sync::RwLock;
 
 use chrono::{DateTime, Utc};
 use frontline_core::org::Actor;
+use uuid::Uuid;
 
 mod login;
 mod officers;
@@ -18,30 +20,31 @@ mod sessions;
 
 pub use login::LoginRequest;
 pub use officers::NewOfficer;
-pub use password::{check_password_rules, hash_password_blocking};
-pub use sessions::{Me, token_hash};
+pub use password::{PasswordChangeRequest, check_password_rules, hash_password_blocking};
+pub use sessions::{Me, SessionView, token_hash};
 
 /// How long a validated session is trusted from memory before the database is asked
 /// again (so a disabled account loses access within this time, even across processes).
 const SESSION_CACHE_SECS: i64 = 60;
-const MIN_PASSWORD_CHARS: usize = 8;
+/// `last_seen_at` is written at most this often per session: the idle timeout needs
+/// minutes, not every request's instant, and reads must stay reads.
+const TOUCH_EVERY_SECS: i64 = 60;
 
 #[derive(Debug, Clone)]
 pub struct Session {
     pub actor: Actor,
+    /// The session's opaque id (what its owner sees and can end).
+    pub id: Uuid,
     pub csrf_token: String,
     pub token_hash: String,
     pub expires_at: DateTime<Utc>,
-}
-
-#[derive(Debug, Default)]
-struct Failures {
-    count: u32,
-    locked_until: Option<DateTime<Utc>>,
+    pub last_seen_at: DateTime<Utc>,
+    /// The account must choose a new password before doing anything else.
+    pub must_change_password: bool,
 }
 
 pub struct AuthState {
-    failures: Mutex<HashMap<String, Failures>>,
+    /// Validated sessions by token hash, with when they were read from the store.
     sessions: RwLock<HashMap<String, (Session, DateTime<Utc>)>>,
     hashing: tokio::sync::Semaphore,
 }
@@ -49,7 +52,6 @@ pub struct AuthState {
 impl Default for AuthState {
     fn default() -> Self {
         AuthState {
-            failures: Mutex::default(),
             sessions: RwLock::default(),
             hashing: tokio::sync::Semaphore::new(2),
         }

@@ -10,7 +10,8 @@ use super::check_password_rules;
 use crate::{App, AppError, Result};
 
 impl App {
-    /// `frontline user add`: an operator on the server creates an account.
+    /// `frontline user add`: an operator on the server creates an account, which must
+    /// choose its own password at its first sign-in.
     pub async fn add_officer(&self, by: &str, new: NewOfficer) -> Result<Uuid> {
         let mut errs = Vec::new();
         // A refused character leaves no username: `username.invalid` says what may be used.
@@ -56,7 +57,9 @@ impl App {
         if roles.is_empty() && errs.is_empty() {
             errs.push(FieldError::required("roles"));
         }
-        if let Err(AppError::Validation(mut e)) = check_password_rules("password", &new.password) {
+        if let Err(AppError::Validation(mut e)) =
+            check_password_rules("password", &new.password, &username, self.config.demo)
+        {
             errs.append(&mut e);
         }
         let display_name = display_name.map_err(|e| errs.push(e)).unwrap_or_default();
@@ -87,6 +90,8 @@ impl App {
                     password_hash: hash,
                     disabled: false,
                     created_at: now,
+                    // The operator knows this password: the officer chooses their own.
+                    must_change_password: true,
                 },
                 AuditDraft {
                     at: now,
@@ -104,7 +109,8 @@ impl App {
         Ok(id)
     }
 
-    /// `frontline user passwd` / `user disable` / `user enable`.
+    /// `frontline user passwd` (the officer then chooses their own at next sign-in) /
+    /// `user disable` / `user enable`.
     pub async fn update_officer(
         &self,
         by: &str,
@@ -119,7 +125,7 @@ impl App {
             .ok_or(AppError::NotFound)?;
         let hash = match password {
             Some(p) => {
-                check_password_rules("password", p)?;
+                check_password_rules("password", p, username, self.config.demo)?;
                 Some(self.hash_password(p).await?)
             }
             None => None,
@@ -133,6 +139,8 @@ impl App {
             .update_officer_auth(
                 officer.id,
                 hash,
+                // A password an operator set is changed by the officer at next sign-in.
+                password.map(|_| true),
                 disabled,
                 AuditDraft {
                     at: self.now(),

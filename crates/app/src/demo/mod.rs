@@ -22,7 +22,7 @@ mod rng;
 use self::plan::DemoPlan;
 use crate::{App, AppError, Result};
 
-pub const DEMO_PASSWORD: &str = "demo-password";
+pub const DEMO_PASSWORD: &str = frontline_core::password::DEMO_PASSWORD;
 pub const DEMO_SEED: u64 = 20_261_122;
 const LOADED_KEY: &str = "demo.loaded";
 /// Incidents per transaction when loading many (keeps memory flat for large loads).
@@ -126,6 +126,7 @@ fn org_rows(
             password_hash: password_hash.to_string(),
             disabled: false,
             created_at: t0,
+            must_change_password: false,
         });
     }
     Ok((load, units))

@@ -24,7 +24,13 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         incidents,
         no_serve,
     } = args;
-    let Resolved { db, listen, app } = args.resolve()?;
+    let Resolved {
+        db,
+        listen,
+        mut app,
+    } = args.resolve()?;
+    // The demo's published password may be chosen here, and only here.
+    app.demo = true;
     let app = open_app_with(&db, app).await?;
     println!("Database: {}", describe(&db));
     match app

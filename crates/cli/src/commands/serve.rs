@@ -24,10 +24,100 @@ pub(crate) struct ServeArgs {
           default_missing_value = "true",
           value_parser = clap::builder::BoolishValueParser::new())]
     secure_cookies: Option<bool>,
-    /// TOML file with data_dir, database_url, listen, secure_cookies (flags and
-    /// FRONTLINE_* win).
+    #[command(flatten)]
+    sign_in: SignInArgs,
+    /// TOML file with data_dir, database_url, listen, secure_cookies and the sign-in
+    /// settings below by the same names (flags and FRONTLINE_* win).
     #[arg(long, env = "FRONTLINE_CONFIG")]
     config: Option<PathBuf>,
+}
+
+/// Sessions and the sign-in back-off (defaults in `AppConfig::default`).
+#[derive(Args, Clone, Default, Deserialize, Debug, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignInArgs {
+    /// A session unused for this many minutes ends [default: 30].
+    #[arg(long, env = "FRONTLINE_SESSION_IDLE_MINUTES", value_parser = clap::value_parser!(i64).range(1..=1440))]
+    session_idle_minutes: Option<i64>,
+    /// Failed sign-ins a username may have before each further attempt waits [default: 5].
+    #[arg(long, env = "FRONTLINE_SIGN_IN_USERNAME_FAILURES", value_parser = clap::value_parser!(u32).range(1..))]
+    sign_in_username_failures: Option<u32>,
+    /// The same for one client address [default: 20].
+    #[arg(long, env = "FRONTLINE_SIGN_IN_CLIENT_FAILURES", value_parser = clap::value_parser!(u32).range(1..))]
+    sign_in_client_failures: Option<u32>,
+    /// The first wait in seconds; it doubles with each further failure [default: 30].
+    #[arg(long, env = "FRONTLINE_SIGN_IN_BASE_DELAY_SECS", value_parser = clap::value_parser!(i64).range(1..=3600))]
+    sign_in_base_delay_secs: Option<i64>,
+    /// The longest wait in minutes [default: 15].
+    #[arg(long, env = "FRONTLINE_SIGN_IN_MAX_DELAY_MINUTES", value_parser = clap::value_parser!(i64).range(1..=1440))]
+    sign_in_max_delay_minutes: Option<i64>,
+    /// Failures are forgotten after this many minutes without one [default: 60].
+    #[arg(long, env = "FRONTLINE_SIGN_IN_WINDOW_MINUTES", value_parser = clap::value_parser!(i64).range(1..=10080))]
+    sign_in_window_minutes: Option<i64>,
+}
+
+impl SignInArgs {
+    /// `self` where set, else `other`.
+    fn or(self, other: SignInArgs) -> SignInArgs {
+        SignInArgs {
+            session_idle_minutes: self.session_idle_minutes.or(other.session_idle_minutes),
+            sign_in_username_failures: self
+                .sign_in_username_failures
+                .or(other.sign_in_username_failures),
+            sign_in_client_failures: self
+                .sign_in_client_failures
+                .or(other.sign_in_client_failures),
+            sign_in_base_delay_secs: self
+                .sign_in_base_delay_secs
+                .or(other.sign_in_base_delay_secs),
+            sign_in_max_delay_minutes: self
+                .sign_in_max_delay_minutes
+                .or(other.sign_in_max_delay_minutes),
+            sign_in_window_minutes: self.sign_in_window_minutes.or(other.sign_in_window_minutes),
+        }
+    }
+
+    /// Applies the settings given over `base`, refusing nonsense a range cannot say
+    /// (and the file's values, which clap never saw).
+    fn apply(self, base: AppConfig) -> anyhow::Result<AppConfig> {
+        let c = AppConfig {
+            session_idle_minutes: self
+                .session_idle_minutes
+                .unwrap_or(base.session_idle_minutes),
+            sign_in_username_failures: self
+                .sign_in_username_failures
+                .unwrap_or(base.sign_in_username_failures),
+            sign_in_client_failures: self
+                .sign_in_client_failures
+                .unwrap_or(base.sign_in_client_failures),
+            sign_in_base_delay_secs: self
+                .sign_in_base_delay_secs
+                .unwrap_or(base.sign_in_base_delay_secs),
+            sign_in_max_delay_minutes: self
+                .sign_in_max_delay_minutes
+                .unwrap_or(base.sign_in_max_delay_minutes),
+            sign_in_window_minutes: self
+                .sign_in_window_minutes
+                .unwrap_or(base.sign_in_window_minutes),
+            ..base
+        };
+        if c.session_idle_minutes < 1
+            || c.sign_in_username_failures < 1
+            || c.sign_in_client_failures < 1
+            || c.sign_in_base_delay_secs < 1
+            || c.sign_in_max_delay_minutes < 1
+            || c.sign_in_window_minutes < 1
+        {
+            anyhow::bail!("session and sign-in settings must be at least 1");
+        }
+        if c.sign_in_max_delay_minutes * 60 < c.sign_in_base_delay_secs {
+            anyhow::bail!("sign_in_max_delay_minutes is shorter than sign_in_base_delay_secs");
+        }
+        if c.session_idle_minutes > c.session_hours * 60 {
+            anyhow::bail!("session_idle_minutes is longer than the session lifetime");
+        }
+        Ok(c)
+    }
 }
 
 /// What `serve` and `demo` run with, resolved from flags, variables and the file.
@@ -44,6 +134,12 @@ struct FileConfig {
     database_url: Option<String>,
     listen: Option<SocketAddr>,
     secure_cookies: Option<bool>,
+    session_idle_minutes: Option<i64>,
+    sign_in_username_failures: Option<u32>,
+    sign_in_client_failures: Option<u32>,
+    sign_in_base_delay_secs: Option<i64>,
+    sign_in_max_delay_minutes: Option<i64>,
+    sign_in_window_minutes: Option<i64>,
 }
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -60,6 +156,14 @@ impl ServeArgs {
             self.db.database_url = self.db.database_url.or(f.database_url);
             self.listen = self.listen.or(f.listen);
             self.secure_cookies = self.secure_cookies.or(f.secure_cookies);
+            self.sign_in = self.sign_in.or(SignInArgs {
+                session_idle_minutes: f.session_idle_minutes,
+                sign_in_username_failures: f.sign_in_username_failures,
+                sign_in_client_failures: f.sign_in_client_failures,
+                sign_in_base_delay_secs: f.sign_in_base_delay_secs,
+                sign_in_max_delay_minutes: f.sign_in_max_delay_minutes,
+                sign_in_window_minutes: f.sign_in_window_minutes,
+            });
         }
         let listen = match self.listen {
             Some(l) => l,
@@ -68,10 +172,10 @@ impl ServeArgs {
         Ok(Resolved {
             db: self.db.config(),
             listen,
-            app: AppConfig {
+            app: self.sign_in.apply(AppConfig {
                 secure_cookies: self.secure_cookies.unwrap_or(false),
                 ..AppConfig::default()
-            },
+            })?,
         })
     }
 }

@@ -93,7 +93,9 @@ pub(crate) async fn run(cmd: UserCmd) -> anyhow::Result<()> {
                 )
                 .await
                 .map_err(app_error)?;
-            println!("created {username} ({id})");
+            println!(
+                "created {username} ({id}); the officer chooses a new password at the first sign-in"
+            );
         }
         UserCmd::Passwd { db, username } => {
             let app = open_app(&db.config()).await?;
@@ -101,7 +103,9 @@ pub(crate) async fn run(cmd: UserCmd) -> anyhow::Result<()> {
             app.update_officer(&operator(), &username, Some(&password), None)
                 .await
                 .map_err(app_error)?;
-            println!("password changed for {username}");
+            println!(
+                "password changed for {username}; the officer chooses a new one at the next sign-in"
+            );
         }
         UserCmd::Disable { db, username } => {
             let app = open_app(&db.config()).await?;

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use frontline_core::org::Role;
+use frontline_core::throttle::Failures;
 use uuid::Uuid;
 
 use crate::{AuditDraft, Result};
@@ -21,6 +22,8 @@ pub struct OfficerRow {
     pub password_hash: String,
     pub disabled: bool,
     pub created_at: DateTime<Utc>,
+    /// Set for an account an operator gave its password: it must choose its own first.
+    pub must_change_password: bool,
 }
 
 impl std::fmt::Debug for OfficerRow {
@@ -32,6 +35,7 @@ impl std::fmt::Debug for OfficerRow {
             .field("unit_id", &self.unit_id)
             .field("roles", &self.roles)
             .field("disabled", &self.disabled)
+            .field("must_change_password", &self.must_change_password)
             .finish_non_exhaustive()
     }
 }
@@ -39,10 +43,24 @@ impl std::fmt::Debug for OfficerRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRow {
     pub token_hash: String,
+    /// The session's name outside the server (its list and sign-out of others).
+    pub id: Uuid,
     pub officer_id: Uuid,
     pub csrf_token: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// Updated at most once a minute (idle timeout).
+    pub last_seen_at: DateTime<Utc>,
+    /// The client address and a short user-agent text it was opened from.
+    pub client: String,
+    pub user_agent: String,
+}
+
+/// The sign-in back-off counters that apply to one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SignInFailures {
+    pub username: Option<Failures>,
+    pub client: Option<Failures>,
 }
 
 /// A role name in the database that core does not know: reading the officer fails
@@ -63,21 +81,65 @@ pub(crate) fn format_roles(roles: &[Role]) -> String {
 
 /// The columns both engines read and write, in the row mappers' order.
 const OFFICER_COLS: &str = "id, username, display_name, unit_id, roles, auxiliary, \
-     badge_no, password_hash, disabled, created_at";
-const SESSION_COLS: &str = "token_hash, officer_id, csrf_token, created_at, expires_at";
+     badge_no, password_hash, disabled, created_at, must_change_password";
+const SESSION_COLS: &str = "token_hash, id, officer_id, csrf_token, created_at, expires_at, \
+     last_seen_at, client, user_agent";
+/// `sign_in_throttle.kind` of the two counters.
+const BY_USERNAME: &str = "username";
+const BY_CLIENT: &str = "client";
 
 store_methods! {
     pub async fn officer_by_username(&self, username: &str) -> Result<Option<OfficerRow>>;
     pub async fn officer_by_id(&self, id: Uuid) -> Result<Option<OfficerRow>>;
     pub async fn insert_officer(&self, o: OfficerRow, audit: AuditDraft) -> Result<()>;
+    /// An operator's change: a new password (and whether it must be changed at the
+    /// next sign-in), disabled or enabled. Disabling ends the officer's sessions.
     pub async fn update_officer_auth(
         &self,
         id: Uuid,
         password_hash: Option<String>,
+        must_change_password: Option<bool>,
         disabled: Option<bool>,
+        audit: AuditDraft,
+    ) -> Result<()>;
+    /// The officer's own change: the new hash, the forced-change flag cleared, and
+    /// every session but `keep` (the one that made the change) ended.
+    pub async fn set_own_password(
+        &self,
+        id: Uuid,
+        password_hash: String,
+        keep: &str,
         audit: AuditDraft,
     ) -> Result<()>;
     pub async fn insert_session(&self, s: SessionRow, audit: AuditDraft) -> Result<()>;
     pub async fn session(&self, token_hash: &str) -> Result<Option<SessionRow>>;
     pub async fn delete_session(&self, token_hash: &str, audit: AuditDraft) -> Result<()>;
+    /// Moves `last_seen_at` forward to `at` (never back). Not audited: it is the trace
+    /// of reads, written at most once a minute per session.
+    pub async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<()>;
+    /// An officer's sessions, most recently used first.
+    pub async fn sessions_of(&self, officer_id: Uuid) -> Result<Vec<SessionRow>>;
+    /// Ends the officer's session `id` and returns its token hash; `NotFound` (nothing
+    /// written) when the officer has no such session.
+    pub async fn delete_session_of(
+        &self,
+        officer_id: Uuid,
+        id: Uuid,
+        audit: AuditDraft,
+    ) -> Result<String>;
+    /// The back-off counters for a username as typed and a client address.
+    pub async fn sign_in_failures(&self, username: &str, client: &str) -> Result<SignInFailures>;
+    /// Counts one failed sign-in on both counters (a counter whose last failure is at
+    /// or before `forget_before` starts again at one), deletes counters quiet since then,
+    /// and appends `audit` (its `at` is the failure's time), in one transaction.
+    pub async fn record_sign_in_failure(
+        &self,
+        username: &str,
+        client: &str,
+        forget_before: DateTime<Utc>,
+        audit: AuditDraft,
+    ) -> Result<()>;
+    /// A successful sign-in forgets the username's failures (not the client's: one
+    /// good account must not buy a sprayer a fresh budget).
+    pub async fn clear_sign_in_failures(&self, username: &str) -> Result<()>;
 }

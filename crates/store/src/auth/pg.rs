@@ -1,8 +1,13 @@
+use chrono::{DateTime, Utc};
 use deadpool_postgres::GenericClient;
+use frontline_core::throttle::Failures;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::{OFFICER_COLS, OfficerRow, SESSION_COLS, SessionRow, format_roles, parse_roles};
+use super::{
+    BY_CLIENT, BY_USERNAME, OFFICER_COLS, OfficerRow, SESSION_COLS, SessionRow, SignInFailures,
+    format_roles, parse_roles,
+};
 use crate::audit::pg::append;
 use crate::engine::pg::PgStore;
 use crate::{AuditDraft, Result, StoreError, truncate_micros};
@@ -19,16 +24,21 @@ fn officer_from_row(r: &Row) -> Result<OfficerRow> {
         password_hash: r.try_get(7)?,
         disabled: r.try_get(8)?,
         created_at: r.try_get(9)?,
+        must_change_password: r.try_get(10)?,
     })
 }
 
 fn session_from_row(r: &Row) -> Result<SessionRow> {
     Ok(SessionRow {
         token_hash: r.try_get(0)?,
-        officer_id: r.try_get(1)?,
-        csrf_token: r.try_get(2)?,
-        created_at: r.try_get(3)?,
-        expires_at: r.try_get(4)?,
+        id: r.try_get(1)?,
+        officer_id: r.try_get(2)?,
+        csrf_token: r.try_get(3)?,
+        created_at: r.try_get(4)?,
+        expires_at: r.try_get(5)?,
+        last_seen_at: r.try_get(6)?,
+        client: r.try_get(7)?,
+        user_agent: r.try_get(8)?,
     })
 }
 
@@ -36,7 +46,7 @@ fn session_from_row(r: &Row) -> Result<SessionRow> {
 pub(crate) async fn insert_officer_row(c: &impl GenericClient, o: &OfficerRow) -> Result<()> {
     c.execute(
         &format!(
-            "INSERT INTO officers ({OFFICER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+            "INSERT INTO officers ({OFFICER_COLS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
         ),
         &[
             &o.id,
@@ -49,6 +59,7 @@ pub(crate) async fn insert_officer_row(c: &impl GenericClient, o: &OfficerRow) -
             &o.password_hash,
             &o.disabled,
             &truncate_micros(o.created_at),
+            &o.must_change_password,
         ],
     )
     .await?;
@@ -93,6 +104,7 @@ impl PgStore {
         &self,
         id: Uuid,
         password_hash: Option<String>,
+        must_change_password: Option<bool>,
         disabled: Option<bool>,
         audit: AuditDraft,
     ) -> Result<()> {
@@ -100,15 +112,18 @@ impl PgStore {
             Box::pin(async move {
                 let n = tx
                     .execute(
-                        "UPDATE officers SET password_hash = COALESCE($2, password_hash), disabled = COALESCE($3, disabled) WHERE id = $1",
-                        &[&id, &password_hash, &disabled],
+                        "UPDATE officers SET password_hash = COALESCE($2, password_hash), \
+                         must_change_password = COALESCE($3, must_change_password), \
+                         disabled = COALESCE($4, disabled) WHERE id = $1",
+                        &[&id, &password_hash, &must_change_password, &disabled],
                     )
                     .await?;
                 if n == 0 {
                     return Err(StoreError::NotFound);
                 }
                 if disabled == Some(true) {
-                    tx.execute("DELETE FROM sessions WHERE officer_id = $1", &[&id]).await?;
+                    tx.execute("DELETE FROM sessions WHERE officer_id = $1", &[&id])
+                        .await?;
                 }
                 append(tx, head, &audit).await?;
                 Ok(())
@@ -121,13 +136,19 @@ impl PgStore {
         self.write(false, move |tx, head| {
             Box::pin(async move {
                 tx.execute(
-                    &format!("INSERT INTO sessions ({SESSION_COLS}) VALUES ($1,$2,$3,$4,$5)"),
+                    &format!(
+                        "INSERT INTO sessions ({SESSION_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)"
+                    ),
                     &[
                         &s.token_hash,
+                        &s.id,
                         &s.officer_id,
                         &s.csrf_token,
                         &s.created_at,
                         &s.expires_at,
+                        &s.last_seen_at,
+                        &s.client,
+                        &s.user_agent,
                     ],
                 )
                 .await?;
@@ -160,5 +181,153 @@ impl PgStore {
             })
         })
         .await
+    }
+
+    pub(crate) async fn set_own_password(
+        &self,
+        id: Uuid,
+        password_hash: String,
+        keep: &str,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        let keep = keep.to_string();
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                let n = tx
+                    .execute(
+                        "UPDATE officers SET password_hash = $2, must_change_password = FALSE WHERE id = $1",
+                        &[&id, &password_hash],
+                    )
+                    .await?;
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                tx.execute(
+                    "DELETE FROM sessions WHERE officer_id = $1 AND token_hash <> $2",
+                    &[&id, &keep],
+                )
+                .await?;
+                append(tx, head, &audit).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<()> {
+        // Not through the writer: it holds the audit head lock, and a touch has no entry.
+        let c = self.pool.get().await?;
+        c.execute(
+            "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1 AND last_seen_at < $2",
+            &[&token_hash, &at],
+        )
+        .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn sessions_of(&self, officer_id: Uuid) -> Result<Vec<SessionRow>> {
+        let c = self.pool.get().await?;
+        c.query(
+            &format!(
+                "SELECT {SESSION_COLS} FROM sessions WHERE officer_id = $1 \
+                 ORDER BY last_seen_at DESC, id"
+            ),
+            &[&officer_id],
+        )
+        .await?
+        .iter()
+        .map(session_from_row)
+        .collect()
+    }
+
+    pub(crate) async fn delete_session_of(
+        &self,
+        officer_id: Uuid,
+        id: Uuid,
+        audit: AuditDraft,
+    ) -> Result<String> {
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                let row = tx
+                    .query_opt(
+                        "DELETE FROM sessions WHERE officer_id = $1 AND id = $2 RETURNING token_hash",
+                        &[&officer_id, &id],
+                    )
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let token_hash: String = row.try_get(0)?;
+                append(tx, head, &audit).await?;
+                Ok(token_hash)
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn sign_in_failures(
+        &self,
+        username: &str,
+        client: &str,
+    ) -> Result<SignInFailures> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query(
+                "SELECT kind, failures, last_failure_at FROM sign_in_throttle \
+                 WHERE (kind = $1 AND key = $2) OR (kind = $3 AND key = $4)",
+                &[&BY_USERNAME, &username, &BY_CLIENT, &client],
+            )
+            .await?;
+        let mut out = SignInFailures::default();
+        for r in rows {
+            let count: i32 = r.try_get(1)?;
+            let f = Failures {
+                count: u32::try_from(count).unwrap_or(0),
+                last_at: r.try_get(2)?,
+            };
+            if r.try_get::<_, &str>(0)? == BY_USERNAME {
+                out.username = Some(f);
+            } else {
+                out.client = Some(f);
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn record_sign_in_failure(
+        &self,
+        username: &str,
+        client: &str,
+        forget_before: DateTime<Utc>,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        let (username, client) = (username.to_string(), client.to_string());
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                let at = truncate_micros(audit.at);
+                tx.execute(
+                    "DELETE FROM sign_in_throttle WHERE last_failure_at <= $1",
+                    &[&forget_before],
+                )
+                .await?;
+                let up = "INSERT INTO sign_in_throttle AS t (kind, key, failures, last_failure_at) \
+                     VALUES ($1, $2, 1, $3) \
+                     ON CONFLICT (kind, key) DO UPDATE SET failures = t.failures + 1, \
+                     last_failure_at = GREATEST(t.last_failure_at, excluded.last_failure_at)";
+                tx.execute(up, &[&BY_USERNAME, &username, &at]).await?;
+                tx.execute(up, &[&BY_CLIENT, &client, &at]).await?;
+                append(tx, head, &audit).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn clear_sign_in_failures(&self, username: &str) -> Result<()> {
+        let c = self.pool.get().await?;
+        c.execute(
+            "DELETE FROM sign_in_throttle WHERE kind = $1 AND key = $2",
+            &[&BY_USERNAME, &username],
+        )
+        .await?;
+        Ok(())
     }
 }

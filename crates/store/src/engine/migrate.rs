@@ -25,6 +25,10 @@ const SQLITE: &[(i64, &str)] = &[
         5,
         include_str!("../../migrations/sqlite/0005_incident_lifecycle.sql"),
     ),
+    (
+        6,
+        include_str!("../../migrations/sqlite/0006_sign_in_throttle.sql"),
+    ),
     (7, include_str!("../../migrations/sqlite/0007_outbox.sql")),
 ];
 
@@ -48,6 +52,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         5,
         include_str!("../../migrations/postgres/0005_incident_lifecycle.sql"),
+    ),
+    (
+        6,
+        include_str!("../../migrations/postgres/0006_sign_in_throttle.sql"),
     ),
     (7, include_str!("../../migrations/postgres/0007_outbox.sql")),
 ];

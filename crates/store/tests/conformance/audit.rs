@@ -35,7 +35,7 @@ async fn every_write_appends_exactly_one_entry() {
 
     let d = draft("officer.password", "officer", &o.id.to_string());
     store
-        .update_officer_auth(o.id, Some("h2".into()), None, d.clone())
+        .update_officer_auth(o.id, Some("h2".into()), None, None, d.clone())
         .await
         .unwrap();
     h = assert_appended_one(&store, &h, &d).await;
@@ -72,7 +72,7 @@ async fn every_write_appends_exactly_one_entry() {
 
     let d = draft("officer.disable", "officer", &o.id.to_string());
     store
-        .update_officer_auth(o.id, None, Some(true), d.clone())
+        .update_officer_auth(o.id, None, None, Some(true), d.clone())
         .await
         .unwrap();
     h = assert_appended_one(&store, &h, &d).await;
@@ -90,6 +90,7 @@ async fn every_write_appends_exactly_one_entry() {
         store
             .update_officer_auth(
                 Uuid::now_v7(),
+                None,
                 None,
                 Some(true),
                 draft("officer.disable", "officer", "?"),

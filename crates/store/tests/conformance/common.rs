@@ -7,14 +7,17 @@ pub(crate) use frontline_store::testing::{self, TestDb};
 pub(crate) use frontline_store::{
     AuditDraft, AuditRow, BulkLoad, CalendarRow, DbConfig, DistrictRow, IncidentEvent,
     IncidentFilter, IncidentPage, IncidentRow, IncidentState, NewIncident, NewPenaltyStandard,
-    OfficerRow, PathRange, PenaltyStandardRow, SessionRow, Store, StoreError, TransitionWrite,
-    UnitRow, truncate_micros,
+    OfficerRow, PathRange, PenaltyStandardRow, SessionRow, SignInFailures, Store, StoreError,
+    TransitionWrite, UnitRow, truncate_micros,
 };
 pub(crate) use uuid::Uuid;
 
 /// Migrations applied to a new database (0001 foundation, 0002 penalty standards,
-/// 0003 holiday calendars).
+/// 0003 holiday calendars, 0004 category index, 0005 incident lifecycle, 0006 sign-in
+/// throttle and sessions, 0007 outbox).
 pub(crate) const SCHEMA_VERSION: i64 = 7;
+/// Rows in `schema_migrations` (one per migration).
+pub(crate) const MIGRATIONS_APPLIED: i64 = 7;
 
 pub(crate) fn ts(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -71,6 +74,7 @@ pub(crate) fn officer(
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$fake${username}"),
         disabled: false,
         created_at: now_ns(),
+        must_change_password: false,
     }
 }
 
@@ -291,10 +295,14 @@ pub(crate) fn session_for(o: &OfficerRow, token_hash: &str) -> SessionRow {
     let created_at = now_ns();
     SessionRow {
         token_hash: token_hash.into(),
+        id: Uuid::now_v7(),
         officer_id: o.id,
         csrf_token: format!("csrf-{token_hash}"),
         created_at,
         expires_at: created_at + Duration::hours(8),
+        last_seen_at: created_at,
+        client: "10.0.0.1".into(),
+        user_agent: format!("agent of {token_hash}"),
     }
 }
 
@@ -302,6 +310,7 @@ pub(crate) fn truncated_session(s: &SessionRow) -> SessionRow {
     SessionRow {
         created_at: truncate_micros(s.created_at),
         expires_at: truncate_micros(s.expires_at),
+        last_seen_at: truncate_micros(s.last_seen_at),
         ..s.clone()
     }
 }

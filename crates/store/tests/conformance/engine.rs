@@ -53,7 +53,7 @@ async fn open_is_idempotent_and_schema_version_is_current() {
 
     assert_eq!(
         raw_count(&db.config, "SELECT COUNT(*) FROM schema_migrations").await,
-        SCHEMA_VERSION
+        MIGRATIONS_APPLIED
     );
     assert_eq!(
         raw_count(&db.config, "SELECT COUNT(*) FROM audit_head").await,
@@ -77,7 +77,7 @@ async fn concurrent_first_open_migrates_once() {
         }
         assert_eq!(
             raw_count(&db.config, "SELECT COUNT(*) FROM schema_migrations").await,
-            SCHEMA_VERSION
+            MIGRATIONS_APPLIED
         );
     }
 }

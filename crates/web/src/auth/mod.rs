@@ -1,5 +1,6 @@
-//! Signing in and out: the API session and the sign-in page.
+//! Signing in and out, one's sessions and password: the API and the pages.
 
+mod account;
 pub mod api;
 mod pages;
 
@@ -13,6 +14,9 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(api::login, api::logout))
         .routes(routes!(api::me))
+        .routes(routes!(api::my_sessions))
+        .routes(routes!(api::end_my_session))
+        .routes(routes!(api::change_password))
 }
 
 pub(crate) fn page_routes() -> Router<AppState> {

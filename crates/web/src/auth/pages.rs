@@ -17,7 +17,8 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::http::session::{
-    ReqLang, UiSession, safe_next, session_cookie, session_cookie_removal, urlencode,
+    PASSWORD_PAGE, ReqLang, UiSessionAny, safe_next, session_cookie, session_cookie_removal,
+    urlencode,
 };
 use crate::i18n;
 use crate::pages::fmt::{minutes_to_wait, tf};
@@ -28,10 +29,11 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
+        .merge(super::account::routes())
 }
 
 /// The client address when the server was started with connect info ("unknown" otherwise).
-struct ClientIp(String);
+pub(super) struct ClientIp(pub(super) String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
@@ -131,20 +133,30 @@ async fn login_submit(
         username: form.username.unwrap_or_default().trim().to_string(),
         password: form.password.unwrap_or_default(),
     };
-    let (status, error) = match state.app.sign_in(&req, &ip).await {
-        Ok((token, _session)) => {
+    let agent = super::api::user_agent(&headers);
+    let mut retry_after = None;
+    let (status, error) = match state.app.sign_in_from(&req, &ip, agent).await {
+        Ok((token, session)) => {
             let cookie = session_cookie(token, state.app.config.secure_cookies);
-            return (jar.add(cookie), Redirect::to(&next)).into_response();
+            let to = if session.must_change_password {
+                format!("{PASSWORD_PAGE}?next={}", urlencode(&next))
+            } else {
+                next
+            };
+            return (jar.add(cookie), Redirect::to(&to)).into_response();
         }
         Err(AppError::Unauthorized) => (StatusCode::UNAUTHORIZED, i18n::t(lang, "login.failed")),
-        Err(AppError::Throttled { retry_after_secs }) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            tf(
-                lang,
-                "login.throttled",
-                &[("minutes", &minutes_to_wait(retry_after_secs).to_string())],
-            ),
-        ),
+        Err(AppError::Throttled { retry_after_secs }) => {
+            retry_after = Some(retry_after_secs);
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                tf(
+                    lang,
+                    "login.throttled",
+                    &[("minutes", &minutes_to_wait(retry_after_secs).to_string())],
+                ),
+            )
+        }
         Err(AppError::Validation(_)) => (
             StatusCode::UNPROCESSABLE_ENTITY,
             i18n::t(lang, "login.failed"),
@@ -154,15 +166,22 @@ async fn login_submit(
             return error_page(&state, None, lang, StatusCode::INTERNAL_SERVER_ERROR);
         }
     };
-    render(
+    let mut page = render(
         status,
         &LoginPage::new(&state, lang, req.username, next, Some(error)),
-    )
+    );
+    // As the API does: a client (or a script) knows when to try again.
+    if let Some(secs) = retry_after
+        && let Ok(v) = secs.to_string().parse()
+    {
+        page.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    page
 }
 
 async fn logout(
     State(state): State<AppState>,
-    UiSession(session, lang): UiSession,
+    UiSessionAny(session, lang): UiSessionAny,
     jar: CookieJar,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {

@@ -66,7 +66,8 @@ pub fn to_json(doc: &utoipa::openapi::OpenApi) -> String {
 
 /// What every operation answers besides its own results, from the layers it passes:
 /// - an operation is signed-in unless its `#[utoipa::path]` says `security(())`: it
-///   gets both security schemes and 401 (the `ApiSession` extractor);
+///   gets both security schemes, 401 and 403 (the `ApiSession` extractor: no valid
+///   session, or one whose password must be changed first);
 /// - an unsafe method gets 403 (a cookie write from another site is refused first);
 /// - an operation with parameters gets 400 (the extractors' refusals);
 /// - an operation with a request body gets 400, 413, 415 and 422 (`http::json`);
@@ -110,6 +111,8 @@ pub fn truthful(doc: &mut utoipa::openapi::OpenApi) {
                 SecurityRequirement::new(COOKIE, Vec::<String>::new()),
             ]);
             add(op, "401");
+            // An account that must change its password first is refused everything else.
+            add(op, "403");
         }
         if !matches!(method, "get" | "head" | "options") {
             add(op, "403");
@@ -229,8 +232,9 @@ fn meaning(status: &str) -> &'static str {
         }
         "401" => "Not signed in: no valid bearer token or session cookie",
         "403" => {
-            "Not permitted: the role lacks the action, or a cookie write came from \
-             another site (`request.cross_origin`)"
+            "Not permitted: the role lacks the action, a cookie write came from another \
+             site (`request.cross_origin`), or the account must change its password first \
+             (`auth.password_change_required`)"
         }
         "404" => "Not found, or outside the caller's scope (answered alike)",
         "413" => "The body is too large (`body.too_large`)",

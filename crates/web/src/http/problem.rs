@@ -148,6 +148,18 @@ fn render(e: &AppError, l: Lang) -> Response {
             "Not signed in, or wrong username or password",
             &[],
         ),
+        AppError::PasswordChangeRequired => problem(
+            StatusCode::FORBIDDEN,
+            l,
+            "请先修改密码",
+            "Change your password first",
+            &[FieldError::new(
+                "",
+                "auth.password_change_required",
+                "此账号须先修改密码（POST /api/v1/me/password），之后才能继续使用",
+                "This account must change its password (POST /api/v1/me/password) before anything else",
+            )],
+        ),
         &AppError::Throttled { retry_after_secs } => {
             let mut r = problem(
                 StatusCode::TOO_MANY_REQUESTS,

@@ -122,8 +122,21 @@ pub async fn cookie_writes_same_origin(
     }
 }
 
-/// An API caller; 401 problem+json when not signed in.
+/// An API caller; 401 problem+json when not signed in, 403
+/// `auth.password_change_required` while the account must change its password.
 pub struct ApiSession(pub Session, pub Lang);
+
+/// An API caller who may still have to change their password (only the password
+/// change and sign-out take this one).
+pub struct ApiSessionAny(pub Session, pub Lang);
+
+fn token_of(parts: &Parts) -> Option<String> {
+    // Cookie writes from elsewhere were refused by [`cookie_writes_same_origin`].
+    match credential(parts) {
+        Some(Credential::Bearer(t) | Credential::Cookie(t)) => Some(t),
+        None => None,
+    }
+}
 
 impl FromRequestParts<AppState> for ApiSession {
     type Rejection = ApiError;
@@ -132,18 +145,63 @@ impl FromRequestParts<AppState> for ApiSession {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let lang = lang_of(parts);
-        // Cookie writes from elsewhere were refused by [`cookie_writes_same_origin`].
-        let token = match credential(parts) {
-            Some(Credential::Bearer(t) | Credential::Cookie(t)) => t,
-            None => return Err(AppError::Unauthorized.into()),
-        };
+        let token = token_of(parts).ok_or(AppError::Unauthorized)?;
         let s = state.app.authenticate(&token).await?;
         Ok(ApiSession(s, lang))
     }
 }
 
-/// A signed-in page visitor; redirected to the login page otherwise.
+impl FromRequestParts<AppState> for ApiSessionAny {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let token = token_of(parts).ok_or(AppError::Unauthorized)?;
+        let s = state.app.authenticate_any(&token).await?;
+        Ok(ApiSessionAny(s, lang))
+    }
+}
+
+/// Where a page visitor who must change their password is sent first.
+pub const PASSWORD_PAGE: &str = "/me/password";
+
+/// A signed-in page visitor; redirected to the login page otherwise, and to the
+/// password page while the account must change its password.
 pub struct UiSession(pub Session, pub Lang);
+
+/// A signed-in page visitor who may still have to change their password (the
+/// password page and sign-out).
+pub struct UiSessionAny(pub Session, pub Lang);
+
+async fn ui_session(
+    parts: &Parts,
+    state: &AppState,
+    any: bool,
+) -> Result<(Session, Lang), Response> {
+    let lang = lang_of(parts);
+    let next = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str())
+        .unwrap_or("/");
+    let to = |page: &str| Redirect::to(&format!("{page}?next={}", urlencode(next))).into_response();
+    let Some(Credential::Cookie(token)) = credential(parts) else {
+        return Err(to("/login"));
+    };
+    let s = if any {
+        state.app.authenticate_any(&token).await
+    } else {
+        state.app.authenticate(&token).await
+    };
+    match s {
+        Ok(s) => Ok((s, lang)),
+        Err(AppError::Unauthorized) => Err(to("/login")),
+        Err(AppError::PasswordChangeRequired) => Err(to(PASSWORD_PAGE)),
+        Err(e) => Err(ApiError::from(e).into_response()),
+    }
+}
 
 impl FromRequestParts<AppState> for UiSession {
     type Rejection = Response;
@@ -151,21 +209,19 @@ impl FromRequestParts<AppState> for UiSession {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let lang = lang_of(parts);
-        let next = parts
-            .uri
-            .path_and_query()
-            .map(|p| p.as_str())
-            .unwrap_or("/");
-        let to_login = || Redirect::to(&format!("/login?next={}", urlencode(next))).into_response();
-        let Some(Credential::Cookie(token)) = credential(parts) else {
-            return Err(to_login());
-        };
-        match state.app.authenticate(&token).await {
-            Ok(s) => Ok(UiSession(s, lang)),
-            Err(AppError::Unauthorized) => Err(to_login()),
-            Err(e) => Err(ApiError::from(e).into_response()),
-        }
+        let (s, lang) = ui_session(parts, state, false).await?;
+        Ok(UiSession(s, lang))
+    }
+}
+
+impl FromRequestParts<AppState> for UiSessionAny {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (s, lang) = ui_session(parts, state, true).await?;
+        Ok(UiSessionAny(s, lang))
     }
 }
 

@@ -184,6 +184,9 @@ pub(crate) fn app_error(state: &AppState, session: &Session, lang: Lang, e: AppE
         AppError::NotFound => error_page(state, Some(session), lang, StatusCode::NOT_FOUND),
         AppError::Forbidden => error_page(state, Some(session), lang, StatusCode::FORBIDDEN),
         AppError::Unauthorized => Redirect::to("/login").into_response(),
+        AppError::PasswordChangeRequired => {
+            Redirect::to(crate::http::session::PASSWORD_PAGE).into_response()
+        }
         AppError::Validation(_) | AppError::Throttled { .. } => {
             error_page(state, Some(session), lang, StatusCode::BAD_REQUEST)
         }

@@ -84,10 +84,14 @@ impl Server {
     }
 
     pub(crate) async fn login(&self, user: &str) -> String {
+        self.login_as(user, "demo-password").await
+    }
+
+    pub(crate) async fn login_as(&self, user: &str, password: &str) -> String {
         let r = self
             .http
             .post(self.url("/api/v1/session"))
-            .json(&json!({ "username": user, "password": "demo-password" }))
+            .json(&json!({ "username": user, "password": password }))
             .send()
             .await
             .expect("login");
