@@ -14,6 +14,7 @@ pub mod incident;
 pub mod org;
 pub mod penalty;
 pub mod period;
+pub mod purpose;
 pub mod request;
 pub mod text;
 pub mod time;
