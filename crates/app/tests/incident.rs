@@ -338,3 +338,38 @@ async fn unmask_needs_a_purpose_and_leaves_a_trace() {
         json!({"number": row.number, "purpose_text": "法院协查函要求核实"})
     );
 }
+
+/// Numbers typed into free text are masked in the view (list pages and the export build
+/// it) by the fields' rules, and shown whole by the audited unmasking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identifiers_in_free_text_are_masked_in_views_and_shown_by_unmasking() {
+    use frontline_app::incident::UnmaskRequest;
+    let e = common::start().await;
+    let desk1 = e.actor("s1.desk").await;
+    let narrative = "现场另一当事人电话１３９１２３４５６７８，身份证号110105 19491231 002X。";
+    let row = e
+        .app
+        .create_incident(
+            &desk1,
+            &with(json!({"narrative": narrative, "address": "人民路12号（010-62345678）"})),
+        )
+        .await
+        .unwrap();
+    let view = e.app.incident_view(&row, frontline_core::Lang::Zh);
+    assert_eq!(
+        view.narrative,
+        "现场另一当事人电话１３９****５６７８，身份证号110105 ******** 002X。"
+    );
+    assert_eq!(view.address, "人民路12号（010-****5678）");
+    let seq = e.audit_seq().await;
+    let shown = e
+        .app
+        .unmask_caller(&desk1, row.id, &UnmaskRequest::listed("evidence"))
+        .await
+        .unwrap();
+    assert_eq!(shown.narrative, narrative);
+    assert_eq!(shown.address, "人民路12号（010-62345678）");
+    let audit = e.audit_since(seq).await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].purpose.as_deref(), Some("evidence"));
+}

@@ -1273,3 +1273,64 @@ async fn json_operations_refuse_other_content_types() {
         .expect("delete");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
 }
+
+/// Phone and ID numbers typed into the narrative, the address and the caller's name are
+/// masked in the answer to intake, the incident, the list and the CSV export (they were
+/// shown whole); unmasking with a purpose shows them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identifiers_in_free_text_are_masked_until_unmasked() {
+    let s = start(300).await;
+    let t = s.login("s1.desk").await;
+    let mut body = good_body();
+    let narrative = "报警人称其弟（电话139 1234 5678，身份证11010519491231002X）走失。";
+    let address = "青禾县城关镇人民路12号，门卫电话0551-6123456";
+    body["narrative"] = json!(narrative);
+    body["address"] = json!(address);
+    body["caller"]["name"] = json!("张三13912345678");
+    let (st, v) = s.post(&t, "/api/v1/incidents", &body).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().expect("id").to_string();
+    let masked_narrative = "报警人称其弟（电话139 **** 5678，身份证110105********002X）走失。";
+    let masked_address = "青禾县城关镇人民路12号，门卫电话0551-***3456";
+    let (_, one) = s.get(&t, &format!("/api/v1/incidents/{id}")).await;
+    let (_, list) = s.get(&t, "/api/v1/incidents?per_page=200").await;
+    let listed = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id.as_str())
+        .expect("listed")
+        .clone();
+    for shown in [&v, &one, &listed] {
+        assert_eq!(shown["narrative"], masked_narrative, "{shown}");
+        assert_eq!(shown["address"], masked_address, "{shown}");
+        assert_eq!(shown["caller"]["name"], "张三139****5678", "{shown}");
+    }
+    let csv = s
+        .http
+        .get(s.url("/api/v1/incidents/export"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("export")
+        .text()
+        .await
+        .expect("csv");
+    assert!(csv.contains(masked_narrative), "{csv}");
+    assert!(csv.contains(masked_address), "{csv}");
+    for whole in ["1234 5678", "11010519491231002X", "6123456", "13912345678"] {
+        assert!(!csv.contains(whole), "{whole} in the export");
+    }
+
+    let (st, u) = s
+        .post(
+            &t,
+            &format!("/api/v1/incidents/{id}/caller/unmask"),
+            &json!({"purpose": "case_handling"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    assert_eq!(u["narrative"], narrative);
+    assert_eq!(u["address"], address);
+    assert_eq!(u["name"], "张三13912345678");
+}

@@ -65,7 +65,8 @@ impl App {
         Ok(row)
     }
 
-    /// Shows the caller's phone and ID number whole. Needs a purpose; leaves a trace.
+    /// Shows the caller's phone and ID number whole, and the free texts with the numbers
+    /// typed into them. Needs a purpose; leaves a trace.
     pub async fn unmask_caller(
         &self,
         actor: &Actor,
@@ -107,6 +108,9 @@ impl App {
         Ok(UnmaskedCaller {
             phone: row.caller_phone,
             id_number: row.caller_id_number,
+            name: row.caller_name,
+            address: row.address,
+            narrative: row.narrative,
         })
     }
 }
