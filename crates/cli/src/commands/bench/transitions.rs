@@ -13,7 +13,11 @@ use serde_json::json;
 
 use super::{drive, serve_in_process, sign_in};
 
-pub(super) async fn transitions(clients: usize, dur: Duration, pg: Option<String>) -> anyhow::Result<()> {
+pub(super) async fn transitions(
+    clients: usize,
+    dur: Duration,
+    pg: Option<String>,
+) -> anyhow::Result<()> {
     let (db, _dir) = super::intake::fresh_db(pg.as_deref()).await?;
     let app = App::open(&db, Arc::new(SystemClock), AppConfig::default())
         .await
@@ -80,7 +84,9 @@ pub(super) async fn transitions(clients: usize, dur: Duration, pg: Option<String
         );
         move |_i: u64| {
             let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let url = ids.get(k).map(|id| format!("{base}/api/v1/incidents/{id}/transitions"));
+            let url = ids
+                .get(k)
+                .map(|id| format!("{base}/api/v1/incidents/{id}/transitions"));
             let (http, auth, body) = (http.clone(), auth.clone(), body.clone());
             async move {
                 let Some(url) = url else { return false };
