@@ -117,6 +117,43 @@ test("the station chief reopens a closed call; a stale form says so instead of a
   }
 });
 
+test("the officer sent finds the call behind the bell and opens it from there", async () => {
+  const { context, page } = await signIn("s1.desk");
+  try {
+    await page.goto(`${BASE}/incidents/new`);
+    await page.selectOption("#category", "assistance.locked_out");
+    await page.fill("#address", "青禾县城关镇文庙街 9 号 3 单元");
+    await page.fill("#caller_name", "赵敏");
+    await page.fill("#caller_phone", "13700001111");
+    await page.fill("#narrative", "报警人称钥匙锁在屋内，孩子独自在家。");
+    await Promise.all([page.waitForURL(/\?created=1$/), page.click("#intake-form button[type=submit]")]);
+    const incident = page.url().replace(/\?created=1$/, "");
+    // Send oneself: the desk officer's own name is in the header.
+    const me = await page.locator(".who").evaluate((el) =>
+      [...el.childNodes].filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join("").trim());
+    await page.locator("[data-testid=step-dispatch] label.check", { hasText: me }).locator("input").check();
+    await takeStep(page, "dispatch");
+    assert.equal(await text(page, "[data-testid=status]"), "已派警");
+    // The dispatcher delivers within moments; the bell shows the count.
+    let count = "";
+    for (let i = 0; i < 30 && !count; i++) {
+      await page.goto(`${BASE}/incidents`);
+      await page.waitForTimeout(200);
+      const badge = page.locator("[data-unread]:not([hidden])");
+      if (await badge.count()) count = (await badge.innerText()).trim();
+    }
+    assert.match(count, /^\d+$/, "the bell shows an unread count");
+    await page.click("[data-testid=bell]");
+    assert.equal(await text(page, "h1"), "我的通知");
+    const item = page.locator("[data-testid=inbox] li", { hasText: "派警" }).first();
+    assert.match(await item.innerText(), /文庙街/);
+    await Promise.all([page.waitForURL(incident), item.locator("[data-testid=open-notification]").click()]);
+    assert.equal(await text(page, "[data-testid=status]"), "已派警");
+  } finally {
+    await context.close();
+  }
+});
+
 test("on a 375px phone the incident page fits without sideways scrolling", async () => {
   const { context, page } = await signIn("s1.desk", { viewport: { width: 375, height: 740 }, isMobile: true });
   try {

@@ -213,19 +213,25 @@ test("unmasking the caller's phone asks for a purpose and shows the full number"
   const { context, page } = await signIn("s1.desk");
   try {
     await page.goto(filed.url);
-    // Too short a purpose is refused beside the field.
-    await page.fill("#purpose", "查");
+    // No choice is refused beside the select.
     await page.click("[data-testid=unmask-form] button[type=submit]");
     assert.match(await text(page, "#purpose-error"), /查询事由/);
     assert.match(await text(page, "[data-testid=caller-phone]"), /138\*+8000/);
+    // "Other" needs a meaningful text: punctuation is refused beside the text field.
+    await page.selectOption("#purpose", "other");
+    await page.fill("#purpose_text", "……");
+    await page.click("[data-testid=unmask-form] button[type=submit]");
+    assert.match(await text(page, "#purpose_text-error"), /至少4个文字或数字/);
+    assert.equal(await page.inputValue("#purpose"), "other", "the choice is kept");
+    assert.match(await text(page, "[data-testid=caller-phone]"), /138\*+8000/);
 
-    await page.fill("#purpose", "回访核实报警人联系方式");
+    await page.fill("#purpose_text", "回访核实报警人联系方式");
     await page.click("[data-testid=unmask-form] button[type=submit]");
     // The old page shows the masked number in the same place: wait for the new one.
     await page.locator("[data-testid=caller-phone]", { hasText: PHONE }).waitFor();
     assert.match(await text(page, "[data-testid=caller-phone]"), new RegExp(PHONE));
     assert.match(await text(page, "[data-testid=unmask-note]"), /已记入审计日志/);
-    assert.match(await text(page, "[data-testid=unmask-note]"), /回访核实报警人联系方式/);
+    assert.match(await text(page, "[data-testid=unmask-note]"), /其他：回访核实报警人联系方式/);
   } finally {
     await context.close();
   }
@@ -318,7 +324,7 @@ test("s2.desk cannot open s1's incident (404 page)", async () => {
     const csrf = await page.evaluate(() => document.querySelector("form.logout input[name=csrf]").value);
     const post = await page.request.post(`${filed.url}/unmask`, {
       headers: { origin: BASE }, // as the browser sends on a form from our page
-      form: { csrf, purpose: "试图查看他所警情" },
+      form: { csrf, purpose: "case_handling" },
     });
     assert.equal(post.status(), 404);
   } finally {

@@ -23,6 +23,7 @@ use std::sync::Arc;
 
 use frontline_core::incident::category::CategoryTree;
 use frontline_core::incident::response::ResponseTargets;
+use frontline_core::purpose::PurposeList;
 use frontline_store::{DbConfig, Store};
 
 pub use capabilities::Capabilities;
@@ -106,6 +107,8 @@ pub struct App {
     pub categories: Arc<CategoryTree>,
     /// The 110 arrival targets by area type, and the urgent categories they apply to.
     pub response_targets: Arc<ResponseTargets>,
+    /// The purposes of access an unmasking may state (`data/unmask-purposes.toml`).
+    pub purposes: Arc<PurposeList>,
     pub org: Arc<org::OrgCache>,
     pub auth: Arc<auth::AuthState>,
     pub config: Arc<AppConfig>,
@@ -128,6 +131,7 @@ impl App {
     pub async fn with_store(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> Result<App> {
         let categories = CategoryTree::builtin().map_err(AppError::Internal)?;
         let response_targets = ResponseTargets::builtin(&categories).map_err(AppError::Internal)?;
+        let purposes = PurposeList::builtin().map_err(AppError::Internal)?;
         let org = org::OrgCache::load(&store).await?;
         let penalty = penalty::PenaltyState::load(&store).await?;
         let deadlines = period::DeadlineState::load(&store).await?;
@@ -136,6 +140,7 @@ impl App {
             clock,
             categories: Arc::new(categories),
             response_targets: Arc::new(response_targets),
+            purposes: Arc::new(purposes),
             org: Arc::new(org),
             auth: Arc::new(auth::AuthState::default()),
             config: Arc::new(config),

@@ -252,25 +252,55 @@ async fn lists_and_exports_stay_in_scope_and_refuse_roles_without_any() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unmask_needs_a_purpose_and_leaves_a_trace() {
+    use frontline_app::incident::UnmaskRequest;
     let e = common::start().await;
     let desk1 = e.actor("s1.desk").await;
     let desk2 = e.actor("s2.desk").await;
     let row = e.app.create_incident(&desk1, &theft()).await.unwrap();
     let seq = e.audit_seq().await;
 
-    assert!(matches!(
-        e.app.unmask_caller(&desk1, row.id, &" ".into()).await,
-        Err(AppError::Validation(_))
-    ));
-    // A purpose that is not text, or a body that is no object, states no purpose.
-    for body in [json!({"purpose": 5}), json!(["核实报警人身份"])] {
-        let r = frontline_app::incident::UnmaskRequest::read(body);
+    // No purpose, a body that is no object, a purpose that is not text or not listed
+    // (free text, as accepted before, included), and junk beside `other`: refused.
+    for (body, want) in [
+        (json!({}), vec![("purpose", "purpose.required")]),
+        (
+            json!({"purpose": " "}),
+            vec![("purpose", "purpose.required")],
+        ),
+        (json!(["callback"]), vec![("purpose", "purpose.required")]),
+        (json!({"purpose": 5}), vec![("purpose", "purpose.unknown")]),
+        (
+            json!({"purpose": "\u{0}\u{0}"}),
+            vec![("purpose", "purpose.unknown")],
+        ),
+        (
+            json!({"purpose": "核实报警人身份"}),
+            vec![("purpose", "purpose.unknown")],
+        ),
+        (
+            json!({"purpose": "other"}),
+            vec![("purpose_text", "required")],
+        ),
+        (
+            json!({"purpose": "other", "purpose_text": ".."}),
+            vec![("purpose_text", "purpose_text.not_meaningful")],
+        ),
+        (
+            json!({"purpose": "other", "purpose_text": "\u{200b}aaaa\u{200b}"}),
+            vec![("purpose_text", "purpose_text.not_meaningful")],
+        ),
+        (
+            json!({"purpose": "callback", "purpose_text": "顺便核实身份"}),
+            vec![("purpose_text", "purpose_text.not_expected")],
+        ),
+    ] {
+        let r = UnmaskRequest::read(body.clone());
         let errs = field_errors(e.app.unmask_caller(&desk1, row.id, &r).await);
-        assert_eq!(codes(&errs), vec![("purpose", "purpose.required")]);
+        assert_eq!(codes(&errs), want, "{body}");
     }
     assert!(matches!(
         e.app
-            .unmask_caller(&desk2, row.id, &"核实报警人身份".into())
+            .unmask_caller(&desk2, row.id, &UnmaskRequest::listed("callback"))
             .await,
         Err(AppError::NotFound)
     ));
@@ -278,7 +308,7 @@ async fn unmask_needs_a_purpose_and_leaves_a_trace() {
 
     let shown = e
         .app
-        .unmask_caller(&desk1, row.id, &"核实报警人身份".into())
+        .unmask_caller(&desk1, row.id, &UnmaskRequest::listed("callback"))
         .await
         .unwrap();
     assert_eq!(shown.phone, "13800138000");
@@ -286,5 +316,60 @@ async fn unmask_needs_a_purpose_and_leaves_a_trace() {
     let audit = e.audit_since(seq).await;
     assert_eq!(audit.len(), 1, "{audit:?}");
     assert_eq!(audit[0].action, "incident.caller.unmask");
-    assert_eq!(audit[0].purpose.as_deref(), Some("核实报警人身份"));
+    assert_eq!(audit[0].purpose.as_deref(), Some("callback"));
+    let detail: serde_json::Value = serde_json::from_str(&audit[0].detail).unwrap();
+    assert_eq!(detail, json!({"number": row.number}));
+
+    // `other` with its text: the code in the purpose, the text in the detail.
+    let seq = e.audit_seq().await;
+    e.app
+        .unmask_caller(
+            &desk1,
+            row.id,
+            &UnmaskRequest::with_text("other", " 法院协查函要求核实 "),
+        )
+        .await
+        .unwrap();
+    let audit = e.audit_since(seq).await;
+    assert_eq!(audit[0].purpose.as_deref(), Some("other"));
+    let detail: serde_json::Value = serde_json::from_str(&audit[0].detail).unwrap();
+    assert_eq!(
+        detail,
+        json!({"number": row.number, "purpose_text": "法院协查函要求核实"})
+    );
+}
+
+/// Numbers typed into free text are masked in the view (list pages and the export build
+/// it) by the fields' rules, and shown whole by the audited unmasking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identifiers_in_free_text_are_masked_in_views_and_shown_by_unmasking() {
+    use frontline_app::incident::UnmaskRequest;
+    let e = common::start().await;
+    let desk1 = e.actor("s1.desk").await;
+    let narrative = "现场另一当事人电话１３９１２３４５６７８，身份证号110105 19491231 002X。";
+    let row = e
+        .app
+        .create_incident(
+            &desk1,
+            &with(json!({"narrative": narrative, "address": "人民路12号（010-62345678）"})),
+        )
+        .await
+        .unwrap();
+    let view = e.app.incident_view(&row, frontline_core::Lang::Zh);
+    assert_eq!(
+        view.narrative,
+        "现场另一当事人电话１３９****５６７８，身份证号110105 ******** 002X。"
+    );
+    assert_eq!(view.address, "人民路12号（010-****5678）");
+    let seq = e.audit_seq().await;
+    let shown = e
+        .app
+        .unmask_caller(&desk1, row.id, &UnmaskRequest::listed("evidence"))
+        .await
+        .unwrap();
+    assert_eq!(shown.narrative, narrative);
+    assert_eq!(shown.address, "人民路12号（010-62345678）");
+    let audit = e.audit_since(seq).await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].purpose.as_deref(), Some("evidence"));
 }

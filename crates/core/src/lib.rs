@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod password;
 pub mod penalty;
 pub mod period;
+pub mod purpose;
 pub mod request;
 pub mod text;
 pub mod throttle;

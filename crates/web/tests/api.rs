@@ -51,6 +51,7 @@ async fn health_and_openapi() {
         "/api/v1/incidents/{id}",
         "/api/v1/session",
         "/api/v1/incident-categories",
+        "/api/v1/unmask-purposes",
     ] {
         assert!(doc["paths"].get(p).is_some(), "OpenAPI lacks {p}");
     }
@@ -391,6 +392,10 @@ async fn control_and_invisible_characters_are_refused_on_their_field() {
         let (st, v) = s.post(&t, &path, &json!({ "purpose": purpose })).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{purpose:?}: {v}");
         assert_eq!(fields(&v)[0].0, "purpose", "{v}");
+        let other = json!({ "purpose": "other", "purpose_text": purpose });
+        let (st, v) = s.post(&t, &path, &other).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{purpose:?}: {v}");
+        assert_eq!(fields(&v)[0].0, "purpose_text", "{v}");
     }
     assert_eq!(s.audit_seq().await, seq, "no unmask audited");
 }
@@ -437,7 +442,7 @@ async fn another_units_incident_is_invisible_and_roles_are_enforced() {
         .post(
             &t2,
             &format!("/api/v1/incidents/{id}/caller/unmask"),
-            &json!({"purpose": "核实报警人身份"}),
+            &json!({"purpose": "case_handling"}),
         )
         .await;
     assert_eq!(st, StatusCode::NOT_FOUND);
@@ -509,23 +514,91 @@ async fn unmasking_needs_a_purpose_and_is_audited() {
     let id = v["id"].as_str().expect("id");
     let path = format!("/api/v1/incidents/{id}/caller/unmask");
     let seq = s.audit_seq().await;
-    let (st, v) = s.post(&t, &path, &json!({"purpose": ""})).await;
-    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&v)[0].0, "purpose");
+    for (body, want) in [
+        (json!({"purpose": ""}), ("purpose", "purpose.required")),
+        // Free text was accepted as a purpose; it must be a code of the list now.
+        (
+            json!({"purpose": "回访核实报警人"}),
+            ("purpose", "purpose.unknown"),
+        ),
+        (json!({"purpose": ".."}), ("purpose", "purpose.unknown")),
+        (json!({"purpose": "other"}), ("purpose_text", "required")),
+        (
+            json!({"purpose": "other", "purpose_text": "...."}),
+            ("purpose_text", "purpose_text.not_meaningful"),
+        ),
+    ] {
+        let (st, v) = s.post(&t, &path, &body).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
+        assert_eq!(
+            fields(&v),
+            vec![(want.0.to_string(), want.1.to_string())],
+            "{body}"
+        );
+    }
     assert_eq!(s.audit_seq().await, seq);
-    let (st, v) = s
-        .post(&t, &path, &json!({"purpose": "回访核实报警人"}))
-        .await;
+    let (st, v) = s.post(&t, &path, &json!({"purpose": "callback"})).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(v["phone"], "13800138000");
     assert_eq!(v["id_number"], "11010519491231002X");
+    let (st, _) = s
+        .post(
+            &t,
+            &path,
+            &json!({"purpose": "other", "purpose_text": "检察院来函核实报警人"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK);
     let entries = s.app.store.audit_entries(seq, 10).await.expect("audit");
-    assert_eq!(entries.len(), 1);
+    assert_eq!(entries.len(), 2);
     let e = &entries[0].record;
     assert_eq!(e.action, "incident.caller.unmask");
     assert_eq!(e.actor, "s1.desk");
     assert_eq!(e.object_id, id);
-    assert_eq!(e.purpose.as_deref(), Some("回访核实报警人"));
+    assert_eq!(e.purpose.as_deref(), Some("callback"));
+    let e = &entries[1].record;
+    assert_eq!(e.purpose.as_deref(), Some("other"));
+    let detail: Value = serde_json::from_str(&e.detail).expect("detail");
+    assert_eq!(detail["purpose_text"], "检察院来函核实报警人");
+}
+
+/// The purposes an unmasking may state, in the request's language, as the list in data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unmask_purposes_are_listed() {
+    let s = start(300).await;
+    let t = s.login("s1.desk").await;
+    let (st, v) = s.get(&t, "/api/v1/unmask-purposes").await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let codes: Vec<&str> = v
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|p| p["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "case_handling",
+            "callback",
+            "contact_caller",
+            "legal_review",
+            "evidence",
+            "other"
+        ]
+    );
+    assert_eq!(v[1]["name"], "回访");
+    assert_eq!(v[1]["text_required"], false);
+    assert_eq!(v[5]["text_required"], true);
+    let r = s
+        .http
+        .get(s.url("/api/v1/unmask-purposes"))
+        .bearer_auth(&t)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .expect("get");
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v[3]["name"], "Legal review");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1199,4 +1272,65 @@ async fn json_operations_refuse_other_content_types() {
         .await
         .expect("delete");
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
+}
+
+/// Phone and ID numbers typed into the narrative, the address and the caller's name are
+/// masked in the answer to intake, the incident, the list and the CSV export (they were
+/// shown whole); unmasking with a purpose shows them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn identifiers_in_free_text_are_masked_until_unmasked() {
+    let s = start(300).await;
+    let t = s.login("s1.desk").await;
+    let mut body = good_body();
+    let narrative = "报警人称其弟（电话139 1234 5678，身份证11010519491231002X）走失。";
+    let address = "青禾县城关镇人民路12号，门卫电话0551-6123456";
+    body["narrative"] = json!(narrative);
+    body["address"] = json!(address);
+    body["caller"]["name"] = json!("张三13912345678");
+    let (st, v) = s.post(&t, "/api/v1/incidents", &body).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().expect("id").to_string();
+    let masked_narrative = "报警人称其弟（电话139 **** 5678，身份证110105********002X）走失。";
+    let masked_address = "青禾县城关镇人民路12号，门卫电话0551-***3456";
+    let (_, one) = s.get(&t, &format!("/api/v1/incidents/{id}")).await;
+    let (_, list) = s.get(&t, "/api/v1/incidents?per_page=200").await;
+    let listed = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|i| i["id"] == id.as_str())
+        .expect("listed")
+        .clone();
+    for shown in [&v, &one, &listed] {
+        assert_eq!(shown["narrative"], masked_narrative, "{shown}");
+        assert_eq!(shown["address"], masked_address, "{shown}");
+        assert_eq!(shown["caller"]["name"], "张三139****5678", "{shown}");
+    }
+    let csv = s
+        .http
+        .get(s.url("/api/v1/incidents/export"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .expect("export")
+        .text()
+        .await
+        .expect("csv");
+    assert!(csv.contains(masked_narrative), "{csv}");
+    assert!(csv.contains(masked_address), "{csv}");
+    for whole in ["1234 5678", "11010519491231002X", "6123456", "13912345678"] {
+        assert!(!csv.contains(whole), "{whole} in the export");
+    }
+
+    let (st, u) = s
+        .post(
+            &t,
+            &format!("/api/v1/incidents/{id}/caller/unmask"),
+            &json!({"purpose": "case_handling"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{u}");
+    assert_eq!(u["narrative"], narrative);
+    assert_eq!(u["address"], address);
+    assert_eq!(u["name"], "张三13912345678");
 }

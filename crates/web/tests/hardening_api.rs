@@ -237,7 +237,7 @@ async fn answers_with_personal_data_are_not_cached() {
         .raw(
             &t,
             &format!("/api/v1/incidents/{id}/caller/unmask"),
-            r#"{"purpose":"回访核实报警人联系方式"}"#,
+            r#"{"purpose":"contact_caller"}"#,
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
@@ -283,7 +283,7 @@ async fn unknown_fields_are_refused_in_intake_and_unmask() {
         .raw(
             &t,
             &format!("/api/v1/incidents/{id}/caller/unmask"),
-            r#"{"purpose":"回访核实报警人联系方式","reason":"x"}"#,
+            r#"{"purpose":"contact_caller","reason":"x"}"#,
         )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");

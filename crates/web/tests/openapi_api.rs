@@ -113,7 +113,11 @@ async fn the_document_says_who_must_sign_in_and_how_errors_look() {
     public.sort();
     assert_eq!(
         public,
-        ["GET /api/v1/incident-categories", "POST /api/v1/session"]
+        [
+            "GET /api/v1/incident-categories",
+            "GET /api/v1/unmask-purposes",
+            "POST /api/v1/session"
+        ]
     );
 }
 

@@ -326,27 +326,71 @@ async fn intake_files_shows_errors_and_unmasks() {
 
     // Unmasking needs a purpose, then shows the number and says it was recorded.
     let unmask = format!("{path}/unmask");
+    // The form offers the purposes of the list.
+    assert!(
+        detail
+            .body
+            .contains("<option value=\"callback\">回访</option>")
+    );
+    assert!(detail.body.contains("id=\"purpose_text\""));
     let r = ui
         .post(&unmask, &cookie, &[("csrf", &csrf), ("purpose", "x")])
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("id=\"purpose-error\""));
+    assert!(r.body.contains("查询事由不在列表中"));
+    assert!(!r.body.contains("13800138000"));
+    // "Other" without a meaningful text: the error beside the text field, the choice kept.
+    let r = ui
+        .post(
+            &unmask,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("purpose", "other"),
+                ("purpose_text", "。。。。"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("id=\"purpose_text-error\""));
+    assert!(
+        r.body
+            .contains("<option value=\"other\" data-text-required selected>")
+    );
     assert!(!r.body.contains("13800138000"));
     let r = ui
         .post(
             &unmask,
             &cookie,
-            &[("csrf", &csrf), ("purpose", "回访核实")],
+            &[
+                ("csrf", &csrf),
+                ("purpose", "callback"),
+                ("purpose_text", ""),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("13800138000"));
+    assert!(r.body.contains("本次查看已记入审计日志（查询事由：回访）"));
+    let r = ui
+        .post(
+            &unmask,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("purpose", "other"),
+                ("purpose_text", "法院协查函核实"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
     assert!(
         r.body
-            .contains("本次查看已记入审计日志（查询事由：回访核实）")
+            .contains("本次查看已记入审计日志（查询事由：其他：法院协查函核实）")
     );
     assert_eq!(
-        ui.post(&unmask, &cookie, &[("purpose", "回访核实")])
+        ui.post(&unmask, &cookie, &[("purpose", "callback")])
             .await
             .status,
         StatusCode::FORBIDDEN
@@ -362,7 +406,7 @@ async fn intake_files_shows_errors_and_unmasks() {
         .post(
             &unmask,
             &other,
-            &[("csrf", &other_csrf), ("purpose", "回访核实")],
+            &[("csrf", &other_csrf), ("purpose", "callback")],
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

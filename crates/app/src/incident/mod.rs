@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use frontline_core::Lang;
 use frontline_core::authz::Scope;
-use frontline_core::ident::{mask_id_number, mask_phone};
+use frontline_core::ident::{mask_id_number, mask_identifiers, mask_phone};
 use frontline_core::incident::lifecycle::{Status, Step};
 use frontline_core::incident::response::TargetStatus;
 use frontline_core::org::AreaType;
@@ -35,6 +35,7 @@ pub const PAGE_SIZE_MAX: i64 = 200;
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CallerView {
+    /// Phone and ID numbers typed into it are masked, as in `address` and `narrative`.
     pub name: String,
     /// Masked unless unmasked with a purpose, e.g. `138****5678`.
     pub phone: String,
@@ -54,10 +55,13 @@ pub struct IncidentView {
     pub created_at: String,
     pub category: String,
     pub category_name: String,
+    /// Phone and ID numbers found in the text are masked as the caller's are
+    /// (`139****5678`, `110105********002X`); unmasking shows it whole.
     pub address: String,
     pub district_id: Option<Uuid>,
     pub district_name: Option<String>,
     pub caller: CallerView,
+    /// Phone and ID numbers found in the text are masked, as in `address`.
     pub narrative: String,
     /// Where the incident is in its lifecycle.
     pub status: Status,
@@ -125,11 +129,15 @@ pub struct IncidentList {
     pub per_page: i64,
 }
 
-/// The caller's identifiers shown whole, after a stated purpose.
+/// The caller's identifiers, and the free texts with the numbers typed into them,
+/// shown whole after a stated purpose.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UnmaskedCaller {
     pub phone: String,
     pub id_number: Option<String>,
+    pub name: String,
+    pub address: String,
+    pub narrative: String,
 }
 
 fn path_range(scope: Scope) -> Option<PathRange> {
@@ -155,18 +163,20 @@ impl App {
                 .name(&r.category, lang)
                 .unwrap_or(&r.category)
                 .to_string(),
-            address: r.address.clone(),
+            // Every row of a list page and an export passes here: one linear scan each,
+            // and a text without identifiers is not copied twice.
+            address: mask_identifiers(&r.address).into_owned(),
             district_id: r.district_id,
             district_name: r
                 .district_id
                 .and_then(|d| self.org.district(d))
                 .map(|d| d.name),
             caller: CallerView {
-                name: r.caller_name.clone(),
+                name: mask_identifiers(&r.caller_name).into_owned(),
                 phone: mask_phone(&r.caller_phone),
                 id_number: r.caller_id_number.as_deref().map(mask_id_number),
             },
-            narrative: r.narrative.clone(),
+            narrative: mask_identifiers(&r.narrative).into_owned(),
             status: r.state.status,
             status_name: match lang {
                 Lang::Zh => r.state.status.name_zh(),

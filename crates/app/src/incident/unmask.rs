@@ -4,7 +4,6 @@ use frontline_core::FieldError;
 use frontline_core::authz::{self, Action};
 use frontline_core::org::Actor;
 use frontline_core::request::{Given, Unknown};
-use frontline_core::text;
 use frontline_store::{AuditDraft, IncidentRow};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -15,10 +14,15 @@ use crate::{App, AppError, Result};
 // Body of `POST /api/v1/incidents/{id}/caller/unmask` and of the detail page's form.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, utoipa::ToSchema)]
 pub struct UnmaskRequest {
-    /// 查询事由: why the whole number is needed (audited).
+    /// 查询事由: a code of `GET /api/v1/unmask-purposes` (e.g. `callback`); audited.
     #[serde(default)]
-    #[schema(value_type = String, required = true)]
+    #[schema(value_type = String, required = true, example = "callback")]
     pub purpose: Given<String>,
+    /// What the need is, for a purpose with `text_required` (`other`) only: at least 4
+    /// letters or digits, not one repeated or punctuation only; at most 200 characters.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub purpose_text: Given<String>,
     /// Unknown keys, each refused (`unknown_field`); flattened so that only an object is
     /// read.
     #[serde(flatten)]
@@ -32,12 +36,20 @@ impl UnmaskRequest {
     pub fn read(v: serde_json::Value) -> UnmaskRequest {
         frontline_core::request::read(v).unwrap_or_default()
     }
-}
 
-impl From<&str> for UnmaskRequest {
-    fn from(purpose: &str) -> Self {
+    /// A listed purpose without a text (`callback`, …).
+    pub fn listed(code: &str) -> UnmaskRequest {
         UnmaskRequest {
-            purpose: purpose.to_string().into(),
+            purpose: code.to_string().into(),
+            ..UnmaskRequest::default()
+        }
+    }
+
+    /// A purpose with its text (`other`).
+    pub fn with_text(code: &str, text: &str) -> UnmaskRequest {
+        UnmaskRequest {
+            purpose: code.to_string().into(),
+            purpose_text: text.to_string().into(),
             ..UnmaskRequest::default()
         }
     }
@@ -53,7 +65,8 @@ impl App {
         Ok(row)
     }
 
-    /// Shows the caller's phone and ID number whole. Needs a purpose; leaves a trace.
+    /// Shows the caller's phone and ID number whole, and the free texts with the numbers
+    /// typed into them. Needs a purpose; leaves a trace.
     pub async fn unmask_caller(
         &self,
         actor: &Actor,
@@ -70,20 +83,10 @@ impl App {
                     .collect(),
             ));
         }
-        let purpose = match request.purpose.value() {
-            Some(p) => text::line("purpose", p)
-                .map_err(AppError::field)?
-                .unwrap_or_default(),
-            None => String::new(),
-        };
-        if purpose.chars().count() < 2 || purpose.chars().count() > 200 {
-            return Err(AppError::field(FieldError::new(
-                "purpose",
-                "purpose.required",
-                "请填写查询事由（2至200字）",
-                "State the purpose of access (2–200 characters)",
-            )));
-        }
+        let stated = self
+            .purposes
+            .check(&request.purpose, &request.purpose_text)
+            .map_err(AppError::Validation)?;
         self.store
             .append_audit(AuditDraft {
                 at: self.now(),
@@ -92,13 +95,22 @@ impl App {
                 action: "incident.caller.unmask".into(),
                 object_type: "incident".into(),
                 object_id: id.to_string(),
-                purpose: Some(purpose),
-                detail: serde_json::json!({ "number": row.number }).to_string(),
+                // The code, so that unmaskings can be counted by purpose; the text of
+                // `other` beside it in the (equally hashed) detail.
+                purpose: Some(stated.code),
+                detail: match &stated.text {
+                    Some(t) => serde_json::json!({ "number": row.number, "purpose_text": t }),
+                    None => serde_json::json!({ "number": row.number }),
+                }
+                .to_string(),
             })
             .await?;
         Ok(UnmaskedCaller {
             phone: row.caller_phone,
             id_number: row.caller_id_number,
+            name: row.caller_name,
+            address: row.address,
+            narrative: row.narrative,
         })
     }
 }

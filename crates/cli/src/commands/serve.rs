@@ -26,6 +26,12 @@ pub(crate) struct ServeArgs {
     secure_cookies: Option<bool>,
     #[command(flatten)]
     sign_in: SignInArgs,
+    /// The SMS gateway text messages are POSTed to (`{"to","text","id"}`); none: no SMS.
+    #[arg(long, env = "FRONTLINE_SMS_GATEWAY_URL")]
+    sms_gateway_url: Option<String>,
+    /// Where every incident lifecycle step is POSTed as JSON; none: no webhook.
+    #[arg(long, env = "FRONTLINE_WEBHOOK_URL")]
+    webhook_url: Option<String>,
     /// TOML file with data_dir, database_url, listen, secure_cookies and the sign-in
     /// settings below by the same names (flags and FRONTLINE_* win).
     #[arg(long, env = "FRONTLINE_CONFIG")]
@@ -140,6 +146,17 @@ struct FileConfig {
     sign_in_base_delay_secs: Option<i64>,
     sign_in_max_delay_minutes: Option<i64>,
     sign_in_window_minutes: Option<i64>,
+    sms_gateway_url: Option<String>,
+    webhook_url: Option<String>,
+}
+
+/// A channel URL: http or https, refused at start rather than at the first message.
+fn channel_url(name: &str, v: Option<String>) -> anyhow::Result<Option<String>> {
+    match v {
+        Some(u) if u.starts_with("http://") || u.starts_with("https://") => Ok(Some(u)),
+        Some(u) => anyhow::bail!("{name} must be an http:// or https:// URL, not {u:?}"),
+        None => Ok(None),
+    }
 }
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -156,6 +173,8 @@ impl ServeArgs {
             self.db.database_url = self.db.database_url.or(f.database_url);
             self.listen = self.listen.or(f.listen);
             self.secure_cookies = self.secure_cookies.or(f.secure_cookies);
+            self.sms_gateway_url = self.sms_gateway_url.or(f.sms_gateway_url);
+            self.webhook_url = self.webhook_url.or(f.webhook_url);
             self.sign_in = self.sign_in.or(SignInArgs {
                 session_idle_minutes: f.session_idle_minutes,
                 sign_in_username_failures: f.sign_in_username_failures,
@@ -174,6 +193,8 @@ impl ServeArgs {
             listen,
             app: self.sign_in.apply(AppConfig {
                 secure_cookies: self.secure_cookies.unwrap_or(false),
+                sms_gateway_url: channel_url("sms_gateway_url", self.sms_gateway_url)?,
+                webhook_url: channel_url("webhook_url", self.webhook_url)?,
                 ..AppConfig::default()
             })?,
         })

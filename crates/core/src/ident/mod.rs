@@ -12,6 +12,7 @@
 //!
 //! Rules: law-facts.md §6.1 (ID number), §6.2 (region codes), §6.3 (plates).
 
+mod find;
 mod id_number;
 mod mask;
 mod phone;
@@ -19,6 +20,7 @@ mod plate;
 #[cfg(test)]
 mod tests;
 
+pub use find::{Found, IdentKind, find_identifiers, mask_identifiers};
 pub use id_number::{ID_MIN_BIRTH_DATE, id_check_char, id_number_birth_date, validate_id_number};
 pub use mask::{mask_id_number, mask_name, mask_phone};
 pub use phone::{Phone, parse_phone, validate_phone};

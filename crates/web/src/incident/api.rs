@@ -1,5 +1,5 @@
 //! The incident API under `/api/v1/incidents`: intake, reading, the list and its CSV
-//! export, unmasking the caller, and the category tree.
+//! export, unmasking the caller, the category tree and the purposes of access.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -186,6 +186,39 @@ pub async fn categories(
             .roots()
             .iter()
             .map(|c| node(c, lang))
+            .collect(),
+    )
+}
+
+/// 查询事由: one purpose an unmasking may state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PurposeItem {
+    /// What `purpose` of an unmask request takes, e.g. `callback`.
+    pub code: String,
+    /// The name in the request's language.
+    pub name: String,
+    /// Whether the unmask request must also carry a `purpose_text` (`other`).
+    pub text_required: bool,
+}
+
+/// The purposes of access an unmasking may state, in the order to offer them (data,
+/// not personal: open without a session, like the category tree).
+#[utoipa::path(get, path = "/api/v1/unmask-purposes", security(()), responses((status = 200, body = [PurposeItem])))]
+pub async fn unmask_purposes(
+    State(state): State<AppState>,
+    ReqLang(lang): ReqLang,
+) -> Json<Vec<PurposeItem>> {
+    Json(
+        state
+            .app
+            .purposes
+            .all()
+            .iter()
+            .map(|p| PurposeItem {
+                code: p.code.clone(),
+                name: p.name(lang).to_string(),
+                text_required: p.text_required,
+            })
             .collect(),
     )
 }

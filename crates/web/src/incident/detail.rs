@@ -60,7 +60,12 @@ struct DetailPage {
     created: String,
     created_notice: bool,
     unmasked: Option<UnmaskedCaller>,
+    /// The purposes offered (code, name, needs a text), the one chosen and its text.
+    purposes: Vec<(String, String, bool)>,
     purpose: String,
+    purpose_text: String,
+    /// How the stated purpose reads in the audit note: its name, and the text of `other`.
+    purpose_label: String,
     errs: FormErrors,
     /// Each step with its time as shown.
     timeline: Vec<(String, TimelineEntry)>,
@@ -211,7 +216,16 @@ async fn detail_page(
         created: bj_minutes(row.created_at),
         created_notice: false,
         unmasked: None,
+        purposes: state
+            .app
+            .purposes
+            .all()
+            .iter()
+            .map(|p| (p.code.clone(), p.name(lang).to_string(), p.text_required))
+            .collect(),
         purpose: String::new(),
+        purpose_text: String::new(),
+        purpose_label: String::new(),
         errs: FormErrors::default(),
         timeline: events
             .iter()
@@ -279,6 +293,7 @@ async fn incident_detail(
 struct UnmaskForm {
     csrf: Option<String>,
     purpose: Option<String>,
+    purpose_text: Option<String>,
 }
 
 impl WithCsrf for UnmaskForm {
@@ -301,25 +316,48 @@ async fn incident_unmask(
         Ok(p) => p,
         Err(e) => return app_error(&state, &session, lang, e),
     };
-    let purpose = form.purpose.unwrap_or_default();
-    let request = UnmaskRequest::from(purpose.as_str());
+    // An empty select or text box is "not given", as an absent JSON key.
+    let given = |v: &Option<String>| match v {
+        Some(v) if !v.trim().is_empty() => Given::Value(v.clone()),
+        _ => Given::Absent,
+    };
+    let request = UnmaskRequest {
+        purpose: given(&form.purpose),
+        purpose_text: given(&form.purpose_text),
+        ..UnmaskRequest::default()
+    };
+    page.purpose = form.purpose.unwrap_or_default().trim().to_string();
+    page.purpose_text = form.purpose_text.unwrap_or_default().trim().to_string();
     let status = match state
         .app
         .unmask_caller(&session.actor, page.v.id, &request)
         .await
     {
         Ok(u) => {
+            let name = state
+                .app
+                .purposes
+                .get(&page.purpose)
+                .map(|p| p.name(lang).to_string())
+                .unwrap_or_default();
+            page.purpose_label = match (page.purpose_text.is_empty(), lang) {
+                (true, _) => name,
+                (false, Lang::Zh) => format!("{name}：{}", page.purpose_text),
+                (false, Lang::En) => format!("{name}: {}", page.purpose_text),
+            };
             page.unmasked = Some(u);
             StatusCode::OK
         }
         Err(AppError::Validation(errs)) => {
-            let labels = [("purpose", i18n::t(lang, "detail.purpose"))];
+            let labels = [
+                ("purpose", i18n::t(lang, "detail.purpose")),
+                ("purpose_text", i18n::t(lang, "detail.purpose_text")),
+            ];
             page.errs = FormErrors::new(&errs, lang, &labels);
             StatusCode::UNPROCESSABLE_ENTITY
         }
         Err(e) => return app_error(&state, &session, lang, e),
     };
-    page.purpose = purpose.trim().to_string();
     render(status, &page)
 }
 

@@ -19,6 +19,7 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::transition_incident))
         .routes(routes!(api::unmask_caller))
         .routes(routes!(api::categories))
+        .routes(routes!(api::unmask_purposes))
 }
 
 pub(crate) fn page_routes() -> Router<AppState> {

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::{drive, serve_in_process, sign_in};
 
 /// A fresh database on the requested engine; the TempDir keeps SQLite's files alive.
-async fn fresh_db(pg: Option<&str>) -> anyhow::Result<(DbConfig, Option<TempDir>)> {
+pub(super) async fn fresh_db(pg: Option<&str>) -> anyhow::Result<(DbConfig, Option<TempDir>)> {
     match pg {
         Some(base) => {
             let name = format!("frontline_bench_{}", Uuid::now_v7().simple());

@@ -17,6 +17,7 @@
 mod intake;
 mod lists;
 mod startup;
+mod transitions;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -45,6 +46,16 @@ pub(crate) enum BenchCmd {
         /// Rows for the bare insert loop (the engine's limit).
         #[arg(long, default_value_t = 50_000)]
         bare_rows: usize,
+    },
+    /// Incident lifecycle steps (dispatches) over HTTP with concurrent clients.
+    Transitions {
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Run on a fresh database on this PostgreSQL server instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
     },
     /// Start-up time to /healthz and idle memory of `frontline serve`.
     Startup {
@@ -86,6 +97,11 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
             )
             .await
         }
+        BenchCmd::Transitions {
+            clients,
+            seconds,
+            database_url,
+        } => transitions::transitions(clients, Duration::from_secs(seconds), database_url).await,
         BenchCmd::Startup {
             data_dir,
             incidents,
