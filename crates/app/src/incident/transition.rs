@@ -435,20 +435,24 @@ impl App {
                     .map(|b| b.display_name.clone())
                     .collect();
                 // Each officer sent hears it in the inbox (the bell), once per dispatch.
-                let category = self
-                    .categories
-                    .name(&row.category, frontline_core::Lang::Zh)
-                    .unwrap_or(&row.category)
-                    .to_string();
-                let category_en = self
-                    .categories
-                    .name(&row.category, frontline_core::Lang::En)
-                    .unwrap_or(&row.category)
-                    .to_string();
+                let category = |lang| {
+                    self.categories
+                        .name(&row.category, lang)
+                        .unwrap_or(&row.category)
+                        .to_string()
+                };
                 let payload = crate::notify::InboxPayload {
                     kind: "incident.dispatch".into(),
-                    title_zh: format!("派警：{} {category}", row.number),
-                    title_en: format!("Dispatched: {} {category_en}", row.number),
+                    title_zh: format!(
+                        "派警：{} {}",
+                        row.number,
+                        category(frontline_core::Lang::Zh)
+                    ),
+                    title_en: format!(
+                        "Dispatched: {} {}",
+                        row.number,
+                        category(frontline_core::Lang::En)
+                    ),
                     body: row.address.clone(),
                     link: Some(format!("/incidents/{}", row.id)),
                 };
@@ -575,6 +579,16 @@ impl App {
         ) {
             return Err(AppError::NotFound);
         }
+        self.colleagues_of(unit_id).await
+    }
+
+    /// The officers of the unit owning `row`, which the caller has read (the incident
+    /// page's dispatch list and the names of the officers sent).
+    pub async fn incident_colleagues(&self, row: &IncidentRow) -> Result<Vec<Colleague>> {
+        self.colleagues_of(row.unit_id).await
+    }
+
+    async fn colleagues_of(&self, unit_id: Uuid) -> Result<Vec<Colleague>> {
         Ok(self
             .store
             .unit_officers(unit_id)

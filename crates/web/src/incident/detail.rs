@@ -160,21 +160,24 @@ async fn detail_page(
     let v = d.incident;
     let steps: Vec<Step> = state.app.steps_for(&session.actor, &row);
     let main_next = Step::main_next(row.state.status).filter(|s| steps.contains(s));
-    let colleagues = if steps.contains(&Step::Dispatch) {
-        state.app.store.unit_officers(row.unit_id).await?
+    // One read serves both the dispatch list and the names of the officers sent.
+    let can_dispatch = steps.contains(&Step::Dispatch);
+    let unit_officers = if can_dispatch || !v.response.assigned.is_empty() {
+        state.app.incident_colleagues(&row).await?
     } else {
         Vec::new()
     };
-    let assigned_names = if v.response.assigned.is_empty() {
-        Vec::new()
+    let assigned_names = v
+        .response
+        .assigned
+        .iter()
+        .filter_map(|a| unit_officers.iter().find(|o| o.id == *a))
+        .map(|o| o.display_name.clone())
+        .collect();
+    let colleagues = if can_dispatch {
+        unit_officers
     } else {
-        let all = state.app.store.unit_officers(row.unit_id).await?;
-        v.response
-            .assigned
-            .iter()
-            .filter_map(|a| all.iter().find(|o| o.id == *a))
-            .map(|o| o.display_name.clone())
-            .collect()
+        Vec::new()
     };
     let r = &v.response;
     let times = vec![
