@@ -109,6 +109,10 @@ pub struct App {
     pub response_targets: Arc<ResponseTargets>,
     /// The purposes of access an unmasking may state (`data/unmask-purposes.toml`).
     pub purposes: Arc<PurposeList>,
+    /// Which closed incidents are called back, and when an incident repeats an earlier
+    /// one (`data/callback-rules.toml`).
+    pub callback_rules: Arc<frontline_core::incident::callback::CallbackRules>,
+    pub repeat_rules: Arc<frontline_core::incident::callback::RepeatRules>,
     pub org: Arc<org::OrgCache>,
     pub auth: Arc<auth::AuthState>,
     pub config: Arc<AppConfig>,
@@ -131,6 +135,8 @@ impl App {
     pub async fn with_store(store: Store, clock: Arc<dyn Clock>, config: AppConfig) -> Result<App> {
         let categories = CategoryTree::builtin().map_err(AppError::Internal)?;
         let response_targets = ResponseTargets::builtin(&categories).map_err(AppError::Internal)?;
+        let (callback_rules, repeat_rules) =
+            frontline_core::incident::callback::builtin(&categories).map_err(AppError::Internal)?;
         let purposes = PurposeList::builtin().map_err(AppError::Internal)?;
         let org = org::OrgCache::load(&store).await?;
         let penalty = penalty::PenaltyState::load(&store).await?;
@@ -140,6 +146,8 @@ impl App {
             clock,
             categories: Arc::new(categories),
             response_targets: Arc::new(response_targets),
+            callback_rules: Arc::new(callback_rules),
+            repeat_rules: Arc::new(repeat_rules),
             purposes: Arc::new(purposes),
             org: Arc::new(org),
             auth: Arc::new(auth::AuthState::default()),

@@ -20,6 +20,14 @@ pub enum Action {
     IncidentClose,
     /// Reopen a closed or referred incident.
     IncidentReopen,
+    /// 回访: record a callback attempt on a closed incident.
+    IncidentCallback,
+    /// Review a dissatisfied callback (the station chief).
+    CallbackReview,
+    /// Read the daily review board (三清).
+    DailyReviewRead,
+    /// Mark an incident of the daily review reviewed, with an instruction to the station.
+    DailyReviewMark,
     /// See a person's ID or phone number whole (purpose required, audited).
     IdentifierUnmask,
     UserManage,
@@ -138,6 +146,40 @@ pub fn scope(actor: &Actor, action: Action) -> Scope {
                 Scope::Bureau
             } else if actor.has(Role::StationChief) {
                 own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::IncidentCallback => {
+            if actor.has(Role::CommandCentre) {
+                Scope::Bureau
+            } else if actor.has_any(&[Role::StationChief, Role::DeskOfficer]) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::CallbackReview => {
+            if actor.has(Role::CommandCentre) {
+                Scope::Bureau
+            } else if actor.has(Role::StationChief) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::DailyReviewRead => {
+            if actor.has_any(&[Role::CommandCentre, Role::BureauLeader, Role::Admin]) {
+                Scope::Bureau
+            } else if actor.has(Role::StationChief) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::DailyReviewMark => {
+            if actor.has_any(&[Role::CommandCentre, Role::BureauLeader]) {
+                Scope::Bureau
             } else {
                 Scope::None
             }
@@ -319,6 +361,44 @@ mod tests {
                 Role::LegalReviewer,
             ] {
                 assert_eq!(scope(&actor("/QC/", &[r]), a), Scope::None, "{r:?} {a:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn callbacks_and_the_daily_review() {
+        let desk = actor("/QC/S01/", &[Role::DeskOfficer]);
+        let chief = actor("/QC/S01/", &[Role::StationChief]);
+        let community = actor("/QC/S01/", &[Role::CommunityOfficer]);
+        let cc = actor("/QC/ZH/", &[Role::CommandCentre]);
+        let leader = actor("/QC/", &[Role::BureauLeader]);
+        assert!(allows(&desk, Action::IncidentCallback, "/QC/S01/"));
+        assert!(!allows(&desk, Action::IncidentCallback, "/QC/S02/"));
+        assert!(!allows(&community, Action::IncidentCallback, "/QC/S01/"));
+        assert!(allows(&cc, Action::IncidentCallback, "/QC/S02/"));
+        // A dissatisfied caller is the chief's to review, not the desk's.
+        assert!(!allows(&desk, Action::CallbackReview, "/QC/S01/"));
+        assert!(allows(&chief, Action::CallbackReview, "/QC/S01/"));
+        assert!(!allows(&chief, Action::CallbackReview, "/QC/S02/"));
+        // The chief reads the own station's review; leaders and the command centre
+        // read every station's and mark items with instructions.
+        assert!(allows(&chief, Action::DailyReviewRead, "/QC/S01/"));
+        assert!(!allows(&chief, Action::DailyReviewRead, "/QC/S02/"));
+        assert!(!allows(&desk, Action::DailyReviewRead, "/QC/S01/"));
+        assert!(!allows(&chief, Action::DailyReviewMark, "/QC/S01/"));
+        for a in [Action::DailyReviewRead, Action::DailyReviewMark] {
+            assert!(allows(&cc, a, "/QC/S07/"));
+            assert!(allows(&leader, a, "/QC/S07/"));
+        }
+        for r in [Role::Partner, Role::PartnerJustice, Role::Custodian] {
+            let a = actor("/JD1/", &[r]);
+            for act in [
+                Action::IncidentCallback,
+                Action::CallbackReview,
+                Action::DailyReviewRead,
+                Action::DailyReviewMark,
+            ] {
+                assert_eq!(scope(&a, act), Scope::None, "{r:?} {act:?}");
             }
         }
     }

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 mod data;
+mod follow_up;
 mod incident;
 mod lifecycle;
 mod mix;
@@ -52,6 +53,29 @@ fn det_uuid(at: DateTime<Utc>, key: &str) -> Uuid {
 
 /// Plan unit key → (id, path, code).
 type UnitIndex = HashMap<String, (Uuid, String, String)>;
+
+/// The officer of each station whose username ends with `suffix` (`.desk`, `.chief`).
+fn staff_of(
+    plan: &DemoPlan,
+    units: &UnitIndex,
+    t0: DateTime<Utc>,
+    suffix: &str,
+) -> HashMap<Uuid, (Uuid, String)> {
+    plan.officers
+        .iter()
+        .filter(|o| o.username.ends_with(suffix))
+        .filter_map(|o| {
+            let (unit_id, _, _) = units.get(&o.unit_key)?;
+            Some((
+                *unit_id,
+                (
+                    det_uuid(t0, &format!("officer:{}", o.username)),
+                    o.display_name.clone(),
+                ),
+            ))
+        })
+        .collect()
+}
 
 fn org_rows(
     plan: &DemoPlan,
@@ -247,11 +271,27 @@ impl App {
                         created_by,
                         state,
                         events,
+                        follow_up: Default::default(),
                     })
                 })
                 .collect()
         };
+        let staff = follow_up::Staff {
+            desk: staff_of(&first, &units, t0, ".desk"),
+            chief: staff_of(&first, &units, t0, ".chief"),
+        };
+        let fill = |rows: &mut Vec<NewIncident>, chunk_no: usize| {
+            follow_up::fill(
+                rows,
+                DEMO_SEED ^ 0xCA11_BAC4 ^ chunk_no as u64,
+                end,
+                &self.callback_rules,
+                &self.repeat_rules,
+                &staff,
+            )
+        };
         load.incidents = to_rows(&first, 0)?;
+        fill(&mut load.incidents, 0);
         let mut loaded = load.incidents.len();
         load.settings = vec![("demo.seed".into(), DEMO_SEED.to_string())];
         let audit = |what: &str, n: usize| AuditDraft {
@@ -272,7 +312,8 @@ impl App {
         while loaded < incident_count {
             let n = (incident_count - loaded).min(CHUNK);
             let plan = plan::plan(DEMO_SEED + chunk_no as u64, end, n, &self.categories)?;
-            let rows = to_rows(&plan, chunk_no)?;
+            let mut rows = to_rows(&plan, chunk_no)?;
+            fill(&mut rows, chunk_no);
             loaded += rows.len();
             self.store
                 .bulk_load(

@@ -4,11 +4,51 @@ use frontline_core::FieldError;
 use frontline_core::authz::{self, Action, Scope};
 use frontline_core::org::{Actor, UnitKind};
 use frontline_store::IncidentRow;
-use frontline_store::{AuditDraft, IncidentEvent, IncidentState, NewIncident};
+use frontline_core::incident::callback;
+use frontline_store::{
+    AuditDraft, IncidentEvent, IncidentState, NewFollowUp, NewIncident, RepeatLink,
+};
 use uuid::Uuid;
 
 use super::IncidentRequest;
 use crate::{App, AppError, Result};
+
+impl App {
+    /// Repeat detection (重复警情) at intake: the earlier incidents within the window
+    /// with the same normalised address or the same caller phone (two index lookups).
+    pub(crate) async fn repeat_follow_up(
+        &self,
+        address: &str,
+        caller_phone: &str,
+        reported_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<NewFollowUp> {
+        let address_key = callback::address_key(address, &self.repeat_rules);
+        let candidates = self
+            .store
+            .repeat_candidates(
+                address_key.clone(),
+                caller_phone.to_string(),
+                self.repeat_rules.since(reported_at),
+                reported_at,
+                callback::REPEAT_LINKS_MAX as i64,
+            )
+            .await?;
+        let repeats = candidates
+            .into_iter()
+            .filter_map(|c| {
+                callback::RepeatBasis::of(c.same_address, c.same_phone).map(|basis| RepeatLink {
+                    earlier_id: c.id,
+                    basis,
+                })
+            })
+            .collect();
+        Ok(NewFollowUp {
+            address_key,
+            repeats,
+            ..NewFollowUp::default()
+        })
+    }
+}
 
 impl App {
     /// 接警登记. The owning unit is the officer's own station unless a permitted user
@@ -77,6 +117,9 @@ impl App {
             )));
         }
         let id = Uuid::now_v7();
+        let follow_up = self
+            .repeat_follow_up(&v.address, &v.caller_phone, v.reported_at)
+            .await?;
         let row = self
             .store
             .create_incident(
@@ -101,6 +144,7 @@ impl App {
                         actor.officer_id,
                         &actor.display_name,
                     )],
+                    follow_up,
                 },
                 AuditDraft {
                     at: now,

@@ -334,6 +334,7 @@ impl App {
             limit: per_page,
             offset: (page - 1) * per_page,
             oldest_first,
+            ..IncidentFilter::default()
         };
         Ok((filter, page, per_page))
     }

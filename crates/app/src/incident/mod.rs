@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::App;
 
+mod callback;
 mod export;
 mod intake;
 mod list;
@@ -23,6 +24,9 @@ mod request;
 mod transition;
 mod unmask;
 
+pub use callback::{
+    CallbackRequest, CallbackReviewRequest, CallbackReviewView, CallbackSummary, CallbackView,
+};
 pub use list::ListQuery;
 pub use request::{CallerRequest, IncidentRequest};
 pub use transition::{Colleague, TransitionRequest};

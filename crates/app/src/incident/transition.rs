@@ -6,14 +6,16 @@ use frontline_core::FieldError;
 use frontline_core::authz;
 use frontline_core::error::Errors;
 use frontline_core::incident::lifecycle::{
-    self, ConversionTarget, DISPATCH_OFFICERS_MAX, NOTE_MAX, PATROL_MAX, RECEIVER_MAX, Step,
+    self, ConversionTarget, DISPATCH_OFFICERS_MAX, NOTE_MAX, PATROL_MAX, RECEIVER_MAX, Status,
+    Step,
 };
 use frontline_core::incident::{not_text, parse_reported_at};
 use frontline_core::org::Actor;
 use frontline_core::request::{Given, NumberOrText, Unknown};
 use frontline_core::text;
 use frontline_store::{
-    AuditDraft, IncidentEvent, IncidentRow, STALE_VERSION, StoreError, TransitionWrite,
+    AuditDraft, CallbackChange, IncidentEvent, IncidentRow, STALE_VERSION, StoreError,
+    TransitionWrite,
 };
 use serde::Deserialize;
 use uuid::Uuid;
@@ -540,6 +542,15 @@ impl App {
             event,
             conversion: c.target.map(|t| t.as_str().to_string()),
             outbox,
+            callback: match (c.step, to) {
+                // Closing puts a required callback in the queue at once; a reopened
+                // incident is called back after it is closed again.
+                (_, Status::Closed) if self.callback_rules.requires(&row.category) => {
+                    CallbackChange::Due(now)
+                }
+                (Step::Reopen, _) => CallbackChange::Clear,
+                _ => CallbackChange::Keep,
+            },
         };
         let audit = AuditDraft {
             at: now,

@@ -1,6 +1,7 @@
 //! Incident intake (接警登记): the rule of each intake field, and numbering. The intake
 //! contract (`frontline_app::incident::IncidentRequest`) walks its fields through these.
 
+pub mod callback;
 pub mod category;
 pub mod lifecycle;
 pub mod response;

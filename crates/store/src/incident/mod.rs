@@ -2,14 +2,21 @@
 //! the lifecycle steps with their timeline.
 
 use chrono::{DateTime, Utc};
+use frontline_core::incident::callback::{CallbackStatus, Satisfaction};
 use frontline_core::incident::lifecycle::Status;
 use uuid::Uuid;
 
 use crate::sql::{Placeholder, Value, Where};
 use crate::{AuditDraft, Result, truncate_micros};
 
+pub(crate) mod follow_up;
 pub(crate) mod pg;
 pub(crate) mod sqlite;
+
+pub use follow_up::{
+    ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow, CallbackWrite, CategoryCount, NewFollowUp, RepeatCandidate,
+    RepeatEarlier, RepeatLink, ReviewRow,
+};
 
 /// An incident to insert; the store allocates `year`/`seq`/`number`.
 #[derive(Clone, PartialEq, Eq)]
@@ -33,6 +40,41 @@ pub struct NewIncident {
     pub state: IncidentState,
     /// The timeline rows to insert with it (seq 1 = the registration).
     pub events: Vec<IncidentEvent>,
+    /// Its repeat links found at intake (and, for imported or demo incidents, the
+    /// callback state and attempts).
+    pub follow_up: NewFollowUp,
+}
+
+/// An incident's repeat flag and callback state (回访), beside its lifecycle.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FollowUp {
+    /// How many earlier incidents this one repeats (0: not a repeat).
+    pub repeat_count: i64,
+    pub callback: Option<CallbackStatus>,
+    pub callback_attempts: i64,
+    /// When the next attempt is due (the queue's order).
+    pub callback_next_at: Option<DateTime<Utc>>,
+    /// The last attempt, and the answer when the caller was reached.
+    pub callback_at: Option<DateTime<Utc>>,
+    pub satisfaction: Option<Satisfaction>,
+}
+
+impl FollowUp {
+    pub(crate) fn truncated(mut self) -> FollowUp {
+        self.callback_next_at = self.callback_next_at.map(truncate_micros);
+        self.callback_at = self.callback_at.map(truncate_micros);
+        self
+    }
+}
+
+/// What a lifecycle step does to the callback: closing puts a required callback in the
+/// queue, reopening takes it out (it is due again at the next closing).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CallbackChange {
+    #[default]
+    Keep,
+    Due(DateTime<Utc>),
+    Clear,
 }
 
 /// Where an incident is in its lifecycle.
@@ -153,6 +195,7 @@ pub struct TransitionWrite {
     pub conversion: Option<String>,
     /// Messages the step sends (written in its transaction, delivered afterwards).
     pub outbox: Vec<crate::NewMessage>,
+    pub callback: CallbackChange,
 }
 
 /// What a stale step answers: the store saw another version.
@@ -179,6 +222,10 @@ impl NewIncident {
             narrative: self.narrative.clone(),
             created_by: self.created_by,
             state: self.state.clone().truncated(),
+            follow_up: FollowUp {
+                repeat_count: self.follow_up.repeats.len() as i64,
+                ..self.follow_up.state.clone().truncated()
+            },
         }
     }
 
@@ -210,6 +257,7 @@ pub struct IncidentRow {
     pub narrative: String,
     pub created_by: Uuid,
     pub state: IncidentState,
+    pub follow_up: FollowUp,
 }
 
 // Personal data stays out of logs: Debug prints ids and number only.
@@ -252,6 +300,13 @@ pub struct IncidentFilter {
     pub status: Option<Status>,
     /// Only open incidents (registered, dispatched, on scene, disposed).
     pub open_only: bool,
+    /// Only incidents that repeat an earlier one.
+    pub repeat_only: bool,
+    pub callback: Option<CallbackStatus>,
+    /// The caller's answer at the last callback, and when that callback was made.
+    pub satisfaction: Option<Satisfaction>,
+    pub callback_from: Option<DateTime<Utc>>,
+    pub callback_to: Option<DateTime<Utc>>,
     pub limit: i64,
     pub offset: i64,
     /// Oldest first instead of newest first (ties: id in the same direction).
@@ -294,7 +349,8 @@ pub struct IncidentPage {
 const INCIDENT_COLS: &str = "id, number, unit_id, unit_path, year, seq, reported_at, \
      created_at, category, address, district_id, caller_name, caller_phone, caller_id_number, \
      narrative, created_by, status, version, dispatched_at, arrived_at, disposed_at, ended_at, \
-     patrol_unit, assigned";
+     patrol_unit, assigned, repeat_count, callback_status, callback_attempts, callback_next_at, \
+     callback_at, satisfaction";
 
 /// The timeline columns, in the row mappers' order.
 const EVENT_COLS: &str =
@@ -350,6 +406,21 @@ fn incident_where(f: &IncidentFilter, style: Placeholder, hints: IndexHints) -> 
     if f.open_only {
         w.raw(OPEN_CONDITION);
     }
+    if f.repeat_only {
+        w.raw("repeat_count > 0");
+    }
+    if let Some(c) = f.callback {
+        w.and("callback_status", "=", Value::Text(c.as_str().to_string()));
+    }
+    if let Some(sat) = f.satisfaction {
+        w.and("satisfaction", "=", Value::Text(sat.as_str().to_string()));
+    }
+    if let Some(t) = f.callback_from {
+        w.and("callback_at", ">=", Value::Time(t));
+    }
+    if let Some(t) = f.callback_to {
+        w.and("callback_at", "<", Value::Time(t));
+    }
     w
 }
 
@@ -403,6 +474,11 @@ mod tests {
             category: Some("theft".into()),
             status: None,
             open_only: false,
+            repeat_only: false,
+            callback: None,
+            satisfaction: None,
+            callback_from: None,
+            callback_to: None,
             limit: 20,
             offset: 0,
             oldest_first: false,

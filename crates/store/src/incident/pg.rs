@@ -1,12 +1,13 @@
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::GenericClient;
+use frontline_core::incident::callback::{CallbackStatus, Satisfaction};
 use frontline_core::incident::format_number;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    EVENT_COLS, INCIDENT_COLS, IncidentEvent, IncidentFilter, IncidentPage, IncidentRow,
+    CallbackChange, EVENT_COLS, FollowUp, INCIDENT_COLS, IncidentEvent, IncidentFilter, IncidentPage, IncidentRow,
     IncidentState, IndexHints, NewIncident, STALE_VERSION, TransitionWrite, incident_where,
     join_ids, page_tail, parse_status, split_ids,
 };
@@ -54,11 +55,12 @@ async fn insert_incident_row(
     let reported_at = truncate_micros(n.reported_at);
     let created_at = truncate_micros(n.created_at);
     let st = n.state.clone().truncated();
+    let fu = &n.follow_up;
     let insert = c
         .prepare_cached(&format!(
-            "INSERT INTO incidents ({INCIDENT_COLS})
+            "INSERT INTO incidents ({INCIDENT_COLS}, address_key)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,
-                 $17, $18, $19, $20, $21, $22, $23, $24)"
+                 $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)"
         ))
         .await?;
     c.execute(
@@ -88,12 +90,20 @@ async fn insert_incident_row(
             &st.ended_at,
             &st.patrol_unit,
             &join_ids(&st.assigned),
+            &(fu.repeats.len() as i64),
+            &fu.state.callback.map(|c| c.as_str()),
+            &fu.state.callback_attempts,
+            &fu.state.callback_next_at.map(truncate_micros),
+            &fu.state.callback_at.map(truncate_micros),
+            &fu.state.satisfaction.map(|s| s.as_str()),
+            &fu.address_key,
         ],
     )
     .await?;
     for e in &n.events {
         insert_event(c, n.id, e).await?;
     }
+    super::follow_up::pg::insert_follow_up(c, n).await?;
     Ok(n.stored_row(number, year, seq))
 }
 
@@ -168,6 +178,26 @@ fn incident_from_row(r: &Row) -> Result<IncidentRow> {
             ended_at: r.try_get(21)?,
             patrol_unit: r.try_get(22)?,
             assigned: split_ids(r.try_get(23)?).map_err(StoreError::db_from)?,
+        },
+        follow_up: FollowUp {
+            repeat_count: r.try_get(24)?,
+            callback: match r.try_get::<_, Option<&str>>(25)? {
+                None => None,
+                Some(s) => Some(
+                    CallbackStatus::parse(s)
+                        .ok_or_else(|| StoreError::db_from(super::UnknownStatus(s.into())))?,
+                ),
+            },
+            callback_attempts: r.try_get(26)?,
+            callback_next_at: r.try_get(27)?,
+            callback_at: r.try_get(28)?,
+            satisfaction: match r.try_get::<_, Option<&str>>(29)? {
+                None => None,
+                Some(s) => Some(
+                    Satisfaction::parse(s)
+                        .ok_or_else(|| StoreError::db_from(super::UnknownStatus(s.into())))?,
+                ),
+            },
         },
     })
 }
@@ -288,7 +318,26 @@ impl PgStore {
                         None => StoreError::NotFound,
                     });
                 };
-                let row = incident_from_row(&row)?;
+                let mut row = incident_from_row(&row)?;
+                if t.callback != CallbackChange::Keep {
+                    let (status, next) = match t.callback {
+                        CallbackChange::Due(at) => (Some("due"), Some(truncate_micros(at))),
+                        _ => (None, None),
+                    };
+                    tx.execute(
+                        "UPDATE incidents SET callback_status = $1, callback_attempts = 0,
+                             callback_next_at = $2, callback_at = NULL, satisfaction = NULL
+                         WHERE id = $3",
+                        &[&status, &next, &t.incident_id],
+                    )
+                    .await?;
+                    row.follow_up = FollowUp {
+                        repeat_count: row.follow_up.repeat_count,
+                        callback: status.and_then(CallbackStatus::parse),
+                        callback_next_at: next,
+                        ..FollowUp::default()
+                    };
+                }
                 insert_event(tx, t.incident_id, &t.event).await?;
                 crate::outbox::pg::insert_messages(tx, &t.outbox).await?;
                 if let Some(target) = &t.conversion {

@@ -1,12 +1,13 @@
 use std::time::{Duration, Instant};
 
+use frontline_core::incident::callback::{CallbackStatus, Satisfaction};
 use frontline_core::incident::format_number;
 use rusqlite::types::Type;
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use uuid::Uuid;
 
 use super::{
-    EVENT_COLS, INCIDENT_COLS, IncidentEvent, IncidentFilter, IncidentPage, IncidentRow,
+    CallbackChange, EVENT_COLS, FollowUp, INCIDENT_COLS, IncidentEvent, IncidentFilter, IncidentPage, IncidentRow,
     IncidentState, IndexHints, NewIncident, STALE_VERSION, TransitionWrite, incident_where,
     join_ids, page_tail, parse_status, split_ids,
 };
@@ -57,10 +58,11 @@ pub(crate) fn insert_incident(conn: &Connection, n: &NewIncident) -> Result<Inci
         .query_row(params![n.unit_id, year], |r| r.get(0))?;
     let number = format_number(&n.unit_code, year, seq);
     let st = &n.state;
+    let fu = &n.follow_up;
     conn.prepare_cached(&format!(
-        "INSERT INTO incidents ({INCIDENT_COLS})
+        "INSERT INTO incidents ({INCIDENT_COLS}, address_key)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)"
+                 ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)"
     ))?
     .execute(params![
         n.id,
@@ -87,10 +89,18 @@ pub(crate) fn insert_incident(conn: &Connection, n: &NewIncident) -> Result<Inci
         st.ended_at.map(micros),
         st.patrol_unit,
         join_ids(&st.assigned),
+        fu.repeats.len() as i64,
+        fu.state.callback.map(|c| c.as_str()),
+        fu.state.callback_attempts,
+        fu.state.callback_next_at.map(micros),
+        fu.state.callback_at.map(micros),
+        fu.state.satisfaction.map(|s| s.as_str()),
+        fu.address_key,
     ])?;
     for e in &n.events {
         insert_event(conn, n.id, e)?;
     }
+    super::follow_up::sqlite::insert_follow_up(conn, n)?;
     Ok(n.stored_row(number, year, seq))
 }
 
@@ -162,6 +172,24 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
             ended_at: r.get::<_, Option<i64>>(21)?.map(from_micros),
             patrol_unit: r.get(22)?,
             assigned: split_ids(r.get_ref(23)?.as_str()?).map_err(|e| bad_column(23, e))?,
+        },
+        follow_up: FollowUp {
+            repeat_count: r.get(24)?,
+            callback: match r.get_ref(25)?.as_str_or_null()? {
+                None => None,
+                Some(s) => Some(CallbackStatus::parse(s).ok_or_else(|| {
+                    bad_column(25, super::UnknownStatus(s.to_string()))
+                })?),
+            },
+            callback_attempts: r.get(26)?,
+            callback_next_at: r.get::<_, Option<i64>>(27)?.map(from_micros),
+            callback_at: r.get::<_, Option<i64>>(28)?.map(from_micros),
+            satisfaction: match r.get_ref(29)?.as_str_or_null()? {
+                None => None,
+                Some(s) => Some(Satisfaction::parse(s).ok_or_else(|| {
+                    bad_column(29, super::UnknownStatus(s.to_string()))
+                })?),
+            },
         },
     })
 }
@@ -265,6 +293,21 @@ impl SqliteStore {
             };
             insert_event(c, t.incident_id, &t.event)?;
             crate::outbox::sqlite::insert_messages(c, &t.outbox)?;
+            let row = match t.callback {
+                CallbackChange::Keep => row,
+                change => {
+                    let (status, next) = match change {
+                        CallbackChange::Due(at) => (Some("due"), Some(micros(at))),
+                        _ => (None, None),
+                    };
+                    c.prepare_cached(&format!(
+                        "UPDATE incidents SET callback_status = ?1, callback_attempts = 0,
+                             callback_next_at = ?2, callback_at = NULL, satisfaction = NULL
+                         WHERE id = ?3 RETURNING {INCIDENT_COLS}"
+                    ))?
+                    .query_row(params![status, next, t.incident_id], incident_from_row)?
+                }
+            };
             if let Some(target) = &t.conversion {
                 c.prepare_cached(
                     "INSERT INTO incident_conversions (incident_id, target, converted_at)

@@ -15,9 +15,9 @@ pub(crate) use uuid::Uuid;
 /// Migrations applied to a new database (0001 foundation, 0002 penalty standards,
 /// 0003 holiday calendars, 0004 category index, 0005 incident lifecycle, 0006 sign-in
 /// throttle and sessions, 0007 outbox).
-pub(crate) const SCHEMA_VERSION: i64 = 7;
+pub(crate) const SCHEMA_VERSION: i64 = 10;
 /// Rows in `schema_migrations` (one per migration).
-pub(crate) const MIGRATIONS_APPLIED: i64 = 7;
+pub(crate) const MIGRATIONS_APPLIED: i64 = 8;
 
 pub(crate) fn ts(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -245,6 +245,7 @@ pub(crate) fn new_incident(
             by.id,
             &by.display_name,
         )],
+        follow_up: Default::default(),
     }
 }
 
@@ -281,6 +282,10 @@ pub(crate) fn expected_row(n: &NewIncident, year: i32, seq: i64) -> IncidentRow 
         narrative: n.narrative.clone(),
         created_by: n.created_by,
         state: n.state.clone(),
+        follow_up: frontline_store::FollowUp {
+            repeat_count: n.follow_up.repeats.len() as i64,
+            ..n.follow_up.state.clone()
+        },
     }
 }
 

@@ -31,6 +31,7 @@ fn step(
         },
         conversion: None,
         outbox: Vec::new(),
+        callback: Default::default(),
     }
 }
 

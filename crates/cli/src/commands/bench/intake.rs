@@ -219,6 +219,7 @@ pub(super) async fn intake(
                     officer.id,
                     &officer.display_name,
                 )],
+                follow_up: Default::default(),
             }
         })
         .collect();
