@@ -162,9 +162,15 @@ impl App {
         }
     }
 
-    /// An incident's callback attempts (its page), after the caller read the incident.
-    pub async fn callbacks_of(&self, row: &IncidentRow) -> Result<Vec<CallbackRow>> {
-        Ok(self.store.incident_callbacks(row.id).await?)
+    /// What the incident's page may offer: recording a callback attempt (closed, due,
+    /// and the actor calls back for its unit) and reviewing dissatisfied answers.
+    pub fn callback_actions(&self, actor: &Actor, row: &IncidentRow) -> (bool, bool) {
+        (
+            row.state.status == Status::Closed
+                && row.follow_up.callback == Some(CallbackStatus::Due)
+                && authz::allows(actor, Action::IncidentCallback, &row.unit_path),
+            authz::allows(actor, Action::CallbackReview, &row.unit_path),
+        )
     }
 
     /// The callback queue (回访队列): closed incidents of the actor's scope whose callback

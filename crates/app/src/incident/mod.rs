@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use frontline_core::Lang;
 use frontline_core::authz::Scope;
 use frontline_core::ident::{mask_id_number, mask_identifiers, mask_phone};
+use frontline_core::incident::callback::{CallbackStatus, RepeatBasis, Satisfaction};
 use frontline_core::incident::lifecycle::{Status, Step};
 use frontline_core::incident::response::TargetStatus;
 use frontline_core::org::AreaType;
@@ -21,6 +22,7 @@ mod intake;
 mod list;
 mod read;
 mod request;
+mod review;
 mod transition;
 mod unmask;
 
@@ -28,6 +30,10 @@ pub use callback::{
     CallbackRequest, CallbackReviewRequest, CallbackReviewView, CallbackSummary, CallbackView,
 };
 pub use list::ListQuery;
+pub use review::{
+    AcknowledgeRequest, CategoryTotal, DailyReview, DailyReviewQuery, ReviewItem, ReviewList,
+    ReviewMarkRequest, ReviewMarkView, StationReview,
+};
 pub use request::{CallerRequest, IncidentRequest};
 pub use transition::{Colleague, TransitionRequest};
 pub use unmask::UnmaskRequest;
@@ -73,6 +79,13 @@ pub struct IncidentView {
     /// Send it back with a lifecycle step; a step made against an older one is refused.
     pub version: i64,
     pub response: ResponseView,
+    /// How many earlier incidents (same address or caller phone, within the window)
+    /// this one repeats; 0 when it is not a repeat (重复警情).
+    pub repeat_count: i64,
+    /// The callback (回访): null when none is required (or not yet closed).
+    pub callback_status: Option<CallbackStatus>,
+    /// The caller's answer at the last callback that reached them.
+    pub satisfaction: Option<Satisfaction>,
 }
 
 /// Response times (出警时效): the step times and how the arrival stands against the 110
@@ -106,6 +119,30 @@ pub struct IncidentDetail {
     pub incident: IncidentView,
     /// Every step, oldest first: who, when, what, note.
     pub timeline: Vec<TimelineEntry>,
+    /// The earlier incidents this one repeats, newest first.
+    pub repeats: Vec<RepeatView>,
+    pub callback: CallbackSummary,
+}
+
+/// An earlier incident a repeat links to. One of another unit than the reader may see
+/// shows neither its number nor a link.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RepeatView {
+    /// Null when the reader may not read it.
+    pub id: Option<Uuid>,
+    pub number: Option<String>,
+    pub reported_at: String,
+    pub category_name: String,
+    pub basis: RepeatBasis,
+    pub basis_name: String,
+}
+
+/// What an incident's page shows beside the incident: timeline, repeat links, callbacks.
+#[derive(Debug, Clone, Default)]
+pub struct IncidentParts {
+    pub events: Vec<frontline_store::IncidentEvent>,
+    pub repeats: Vec<frontline_store::RepeatEarlier>,
+    pub callbacks: Vec<frontline_store::CallbackRow>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -189,6 +226,9 @@ impl App {
             .to_string(),
             version: r.state.version,
             response: self.response_view(r),
+            repeat_count: r.follow_up.repeat_count,
+            callback_status: r.follow_up.callback,
+            satisfaction: r.follow_up.satisfaction,
         }
     }
 
@@ -232,13 +272,40 @@ impl App {
     /// The detail view: the incident and its timeline.
     pub fn incident_detail(
         &self,
+        actor: &frontline_core::org::Actor,
         r: &IncidentRow,
-        events: &[frontline_store::IncidentEvent],
+        parts: &IncidentParts,
         lang: Lang,
     ) -> IncidentDetail {
+        let readable = frontline_core::authz::scope(actor, frontline_core::authz::Action::IncidentRead);
         IncidentDetail {
             incident: self.incident_view(r, lang),
-            timeline: events
+            repeats: parts
+                .repeats
+                .iter()
+                .map(|e| {
+                    let seen = readable.contains(&e.unit_path);
+                    RepeatView {
+                        id: seen.then_some(e.id),
+                        number: seen.then(|| e.number.clone()),
+                        reported_at: rfc3339_bj(e.reported_at),
+                        category_name: self
+                            .categories
+                            .name(&e.category, lang)
+                            .unwrap_or(&e.category)
+                            .to_string(),
+                        basis: e.basis,
+                        basis_name: match lang {
+                            Lang::Zh => e.basis.name_zh(),
+                            Lang::En => e.basis.name_en(),
+                        }
+                        .to_string(),
+                    }
+                })
+                .collect(),
+            callback: self.callback_summary(&r.follow_up, &parts.callbacks, lang),
+            timeline: parts
+                .events
                 .iter()
                 .map(|e| TimelineEntry {
                     seq: e.seq,

@@ -618,6 +618,32 @@ impl App {
     pub async fn incident_timeline(&self, row: &IncidentRow) -> Result<Vec<IncidentEvent>> {
         Ok(self.store.incident_events(row.id).await?)
     }
+    /// The timeline, repeat links and callbacks of an incident the caller has read.
+    pub async fn incident_parts(&self, row: &IncidentRow) -> Result<super::IncidentParts> {
+        let (events, repeats, callbacks) = tokio::try_join!(
+            self.store.incident_events(row.id),
+            async {
+                if row.follow_up.repeat_count > 0 {
+                    self.store.repeat_links(row.id).await
+                } else {
+                    Ok(Vec::new())
+                }
+            },
+            async {
+                if row.follow_up.callback_attempts > 0 {
+                    self.store.incident_callbacks(row.id).await
+                } else {
+                    Ok(Vec::new())
+                }
+            },
+        )?;
+        Ok(super::IncidentParts {
+            events,
+            repeats,
+            callbacks,
+        })
+    }
+
 }
 
 #[cfg(test)]

@@ -62,8 +62,8 @@ pub async fn get_incident(
 ) -> Result<Json<IncidentDetail>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let row = state.app.incident(&s.actor, id).await?;
-    let events = state.app.incident_timeline(&row).await?;
-    Ok(Json(state.app.incident_detail(&row, &events, lang)))
+    let parts = state.app.incident_parts(&row).await?;
+    Ok(Json(state.app.incident_detail(&s.actor, &row, &parts, lang)))
 }
 
 /// 警情流转: one lifecycle step (dispatch, arrive, dispose, close, refer, convert,
@@ -91,8 +91,8 @@ pub async fn transition_incident(
         .app
         .transition_incident(&s.actor, id, &request)
         .await?;
-    let events = state.app.incident_timeline(&row).await?;
-    Ok(Json(state.app.incident_detail(&row, &events, lang)))
+    let parts = state.app.incident_parts(&row).await?;
+    Ok(Json(state.app.incident_detail(&s.actor, &row, &parts, lang)))
 }
 
 /// Incidents in the caller's scope, newest first.

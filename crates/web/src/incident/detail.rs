@@ -12,7 +12,8 @@ use axum::routing::{get, post};
 use frontline_app::AppError;
 use frontline_app::auth::Session;
 use frontline_app::incident::{
-    IncidentView, TimelineEntry, TransitionRequest, UnmaskRequest, UnmaskedCaller,
+    CallbackRequest, CallbackReviewRequest, CallbackSummary, CallbackView, IncidentView,
+    RepeatView, TimelineEntry, TransitionRequest, UnmaskRequest, UnmaskedCaller,
 };
 use frontline_core::Lang;
 use frontline_core::incident::lifecycle::Step;
@@ -33,6 +34,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/incidents/{id}", get(incident_detail))
         .route("/incidents/{id}/unmask", post(incident_unmask))
         .route("/incidents/{id}/steps", post(incident_step))
+        .route("/incidents/{id}/callbacks", post(incident_callback))
+        .route("/callbacks/{id}/review", post(callback_review))
 }
 
 /// An officer who can be sent, as the dispatch form lists them.
@@ -83,6 +86,22 @@ struct DetailPage {
     target: String,
     target_status: &'static str,
     target_label: String,
+    repeats: Vec<RepeatView>,
+    callback: CallbackSummary,
+    /// Each attempt with its time as shown.
+    callbacks: Vec<(String, CallbackView)>,
+    can_callback: bool,
+    can_review: bool,
+    callback_errs: FormErrors,
+    callback_conflict: Option<String>,
+    typed_callback: CallbackValues,
+}
+
+#[derive(Debug, Default, Clone)]
+struct CallbackValues {
+    reached: String,
+    satisfaction: String,
+    comment: String,
 }
 
 impl DetailPage {
@@ -155,8 +174,11 @@ async fn detail_page(
 ) -> Result<DetailPage, AppError> {
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let row = state.app.incident(&session.actor, id).await?;
-    let events = state.app.incident_timeline(&row).await?;
-    let d = state.app.incident_detail(&row, &events, lang);
+    let parts = state.app.incident_parts(&row).await?;
+    let d = state.app.incident_detail(&session.actor, &row, &parts, lang);
+    let events = parts.events;
+    let (can_callback, can_review) = state.app.callback_actions(&session.actor, &row);
+    let callback_times: Vec<String> = parts.callbacks.iter().map(|c| bj_minutes(c.at)).collect();
     let v = d.incident;
     let steps: Vec<Step> = state.app.steps_for(&session.actor, &row);
     let main_next = Step::main_next(row.state.status).filter(|s| steps.contains(s));
@@ -268,6 +290,14 @@ async fn detail_page(
         target,
         target_status,
         target_label: i18n::t(lang, &format!("target.{target_status}")),
+        repeats: d.repeats,
+        callbacks: callback_times.into_iter().zip(d.callback.callbacks.clone()).collect(),
+        callback: d.callback,
+        can_callback,
+        can_review,
+        callback_errs: FormErrors::default(),
+        callback_conflict: None,
+        typed_callback: CallbackValues::default(),
         v,
     })
 }
@@ -284,11 +314,13 @@ async fn incident_detail(
         Err(e) => return app_error(&state, &session, lang, e),
     };
     page.created_notice = q.created.as_deref() == Some("1");
-    page.done_notice = q
-        .done
-        .as_deref()
-        .and_then(Step::parse)
-        .map(|s| tf(lang, "detail.step_done", &[("step", step_name(lang, s))]));
+    page.done_notice = match q.done.as_deref() {
+        Some("callback") => Some(i18n::t(lang, "callback.done")),
+        Some("callback_review") => Some(i18n::t(lang, "callback.review_done")),
+        other => other
+            .and_then(Step::parse)
+            .map(|s| tf(lang, "detail.step_done", &[("step", step_name(lang, s))])),
+    };
     render(StatusCode::OK, &page)
 }
 
@@ -491,5 +523,147 @@ async fn incident_step(
         target: form.get("target").unwrap_or_default().trim().into(),
         note: form.get("note").unwrap_or_default().trim().into(),
     };
+    render(status, &page)
+}
+
+#[derive(Deserialize, Default)]
+struct CallbackForm {
+    csrf: Option<String>,
+    reached: Option<String>,
+    satisfaction: Option<String>,
+    comment: Option<String>,
+}
+
+impl WithCsrf for CallbackForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+fn given_text(v: &Option<String>) -> Given<String> {
+    match v {
+        Some(v) if !v.trim().is_empty() => Given::Value(v.clone()),
+        _ => Given::Absent,
+    }
+}
+
+/// 回访: the incident page's callback form.
+async fn incident_callback(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let form: CallbackForm = match posted_form(&state, &session, lang, body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let Ok(uuid) = Uuid::parse_str(&id) else {
+        return app_error(&state, &session, lang, AppError::NotFound);
+    };
+    let request = CallbackRequest {
+        reached: match form.reached.as_deref() {
+            Some("yes") => Given::Value(true),
+            Some("no") => Given::Value(false),
+            _ => Given::Absent,
+        },
+        satisfaction: given_text(&form.satisfaction),
+        comment: given_text(&form.comment),
+        ..CallbackRequest::default()
+    };
+    let (status, errs, conflict) = match state
+        .app
+        .record_callback(&session.actor, uuid, &request, lang)
+        .await
+    {
+        Ok(_) => {
+            return Redirect::to(&format!("/incidents/{uuid}?done=callback#callbacks"))
+                .into_response();
+        }
+        Err(AppError::Validation(errs)) => (StatusCode::UNPROCESSABLE_ENTITY, errs, None),
+        Err(AppError::StateConflict(e)) => (
+            StatusCode::CONFLICT,
+            Vec::new(),
+            Some(e.message(lang).to_string()),
+        ),
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let mut page = match detail_page(&state, &session, lang, &id).await {
+        Ok(p) => p,
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let labels: Vec<(&str, String)> = ["reached", "satisfaction", "comment"]
+        .iter()
+        .map(|k| (*k, i18n::t(lang, &format!("callback.{k}"))))
+        .collect();
+    page.callback_errs = FormErrors::new(&errs, lang, &labels);
+    page.callback_conflict = conflict;
+    page.typed_callback = CallbackValues {
+        reached: form.reached.unwrap_or_default(),
+        satisfaction: form.satisfaction.unwrap_or_default(),
+        comment: form.comment.unwrap_or_default().trim().to_string(),
+    };
+    render(status, &page)
+}
+
+#[derive(Deserialize, Default)]
+struct ReviewForm {
+    csrf: Option<String>,
+    incident: Option<String>,
+    note: Option<String>,
+}
+
+impl WithCsrf for ReviewForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+/// The chief's review of a dissatisfied callback, from the incident page.
+async fn callback_review(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let form: ReviewForm = match posted_form(&state, &session, lang, body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let Ok(uuid) = Uuid::parse_str(&id) else {
+        return app_error(&state, &session, lang, AppError::NotFound);
+    };
+    let request = CallbackReviewRequest {
+        note: given_text(&form.note),
+        ..CallbackReviewRequest::default()
+    };
+    let incident = form.incident.clone().unwrap_or_default();
+    let result = state
+        .app
+        .review_callback(&session.actor, uuid, &request, lang)
+        .await;
+    let (status, errs, conflict) = match result {
+        Ok(v) => {
+            return Redirect::to(&format!(
+                "/incidents/{}?done=callback_review#callbacks",
+                v.incident_id
+            ))
+            .into_response();
+        }
+        Err(AppError::Validation(errs)) => (StatusCode::UNPROCESSABLE_ENTITY, errs, None),
+        Err(AppError::StateConflict(e)) => (
+            StatusCode::CONFLICT,
+            Vec::new(),
+            Some(e.message(lang).to_string()),
+        ),
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let mut page = match detail_page(&state, &session, lang, &incident).await {
+        Ok(p) => p,
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let labels = [("note", i18n::t(lang, "callback.review_note"))];
+    page.callback_errs = FormErrors::new(&errs, lang, &labels);
+    page.callback_conflict = conflict;
     render(status, &page)
 }
