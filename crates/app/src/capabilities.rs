@@ -32,6 +32,11 @@ pub struct Capabilities {
     pub manage_penalty_standards: bool,
     pub manage_users: bool,
     pub read_audit: bool,
+    /// The callback queue (回访).
+    pub call_back: bool,
+    /// The daily review board (三清点调), and marking its items.
+    pub read_daily_review: bool,
+    pub mark_daily_review: bool,
     /// A partner's account (street office, procuratorate, court): it sees only what was
     /// pushed or transferred to its unit.
     pub partner: bool,
@@ -53,6 +58,9 @@ impl App {
             manage_penalty_standards: may(Action::PenaltyStandardManage),
             manage_users: may(Action::UserManage),
             read_audit: may(Action::AuditRead),
+            call_back: may(Action::IncidentCallback),
+            read_daily_review: may(Action::DailyReviewRead),
+            mark_daily_review: may(Action::DailyReviewMark),
             partner: actor.has_any(&[Role::Partner, Role::PartnerJustice])
                 || actor.unit_kind.is_partner(),
         }

@@ -26,6 +26,14 @@ pub enum Operation {
     StandardManage,
     /// `compute_deadline`.
     DeadlineCompute,
+    /// `record_callback` on this incident (404 outside one's scope).
+    IncidentCallback(Uuid),
+    /// `review_callback` of this callback (404 outside one's scope).
+    CallbackReview(Uuid),
+    /// `mark_reviewed`.
+    DailyReviewMark,
+    /// `acknowledge_instruction`.
+    InstructionAcknowledge,
     /// `upload_calendar`.
     CalendarUpload,
 }
@@ -50,6 +58,29 @@ impl App {
             Operation::StandardManage => require(actor, Action::PenaltyStandardManage),
             Operation::DeadlineCompute => require(actor, Action::DeadlineCompute),
             Operation::CalendarUpload => require(actor, Action::CalendarManage),
+            Operation::IncidentCallback(id) => {
+                let row = self.incident(actor, id).await?;
+                if authz::allows(actor, Action::IncidentCallback, &row.unit_path) {
+                    Ok(())
+                } else {
+                    Err(crate::AppError::Forbidden)
+                }
+            }
+            Operation::CallbackReview(id) => {
+                let cb = self
+                    .store
+                    .callback(id)
+                    .await?
+                    .ok_or(crate::AppError::NotFound)?;
+                let row = self.incident(actor, cb.incident_id).await?;
+                if authz::allows(actor, Action::CallbackReview, &row.unit_path) {
+                    Ok(())
+                } else {
+                    Err(crate::AppError::Forbidden)
+                }
+            }
+            Operation::DailyReviewMark => require(actor, Action::DailyReviewMark),
+            Operation::InstructionAcknowledge => require(actor, Action::CallbackReview),
         }
     }
 }

@@ -8,8 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontline_app::incident::{
-    IncidentDetail, IncidentList, IncidentRequest, IncidentView, ListQuery, TransitionRequest,
-    UnmaskRequest, UnmaskedCaller,
+    AcknowledgeRequest, CallbackRequest, CallbackReviewRequest, CallbackSummary, CallbackView,
+    DailyReview, DailyReviewQuery, IncidentDetail, IncidentList, IncidentRequest, IncidentView,
+    ListQuery, ReviewMarkRequest, ReviewMarkView, TransitionRequest, UnmaskRequest,
+    UnmaskedCaller,
 };
 use frontline_app::{AppError, Operation};
 use frontline_core::Lang;
@@ -221,4 +223,167 @@ pub async fn unmask_purposes(
             })
             .collect(),
     )
+}
+
+/// The callback queue (回访队列): closed incidents of the caller's scope whose callback is
+/// due, the longest waiting first.
+#[utoipa::path(get, path = "/api/v1/callbacks", params(CallbackQueueQuery),
+    responses((status = 200, body = IncidentList), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn callback_queue(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Query(q): Query<CallbackQueueQuery>,
+) -> Result<Json<IncidentList>, ApiError> {
+    let page = q.page(lang)?;
+    Ok(Json(state.app.callback_queue(&s.actor, page, lang).await?))
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct CallbackQueueQuery {
+    /// Page number, from 1.
+    #[param(value_type = i64, minimum = 1, maximum = 10000, required = false)]
+    pub page: Option<String>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub other: std::collections::BTreeMap<String, String>,
+}
+
+impl CallbackQueueQuery {
+    fn page(&self, _lang: Lang) -> Result<i64, AppError> {
+        let mut errs: Vec<frontline_core::FieldError> = self
+            .other
+            .keys()
+            .map(|k| {
+                frontline_core::FieldError::new(
+                    k.as_str(),
+                    "unknown_parameter",
+                    "不支持的查询参数",
+                    "Unknown query parameter",
+                )
+            })
+            .collect();
+        let page = match self.page.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+            None => 1,
+            Some(p) => p.parse::<i64>().unwrap_or(0),
+        };
+        if !(1..=10_000).contains(&page) {
+            errs.push(frontline_core::FieldError::new(
+                "page",
+                "page.range",
+                "页码不正确",
+                "page is out of range",
+            ));
+        }
+        if errs.is_empty() {
+            Ok(page)
+        } else {
+            Err(AppError::Validation(errs))
+        }
+    }
+}
+
+/// 回访: record one callback attempt on a closed incident whose callback is due. A
+/// dissatisfied answer is sent to the station chief for review. On an incident not
+/// closed: 409 `callback.incident_not_closed`; no callback due: 409 `callback.not_due`.
+#[utoipa::path(post, path = "/api/v1/incidents/{id}/callbacks", params(("id" = Uuid, Path)),
+    request_body = CallbackRequest,
+    responses((status = 200, body = CallbackSummary), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_callback(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<CallbackSummary>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let request = read_body(&state, &s.actor, Operation::IncidentCallback(id), body, lang, |v| {
+        Ok(CallbackRequest::read(v))
+    })
+    .await?;
+    Ok(Json(
+        state
+            .app
+            .record_callback(&s.actor, id, &request, lang)
+            .await?,
+    ))
+}
+
+/// The station chief's review of a dissatisfied callback (不满意件审核).
+#[utoipa::path(post, path = "/api/v1/callbacks/{id}/review", params(("id" = Uuid, Path)),
+    request_body = CallbackReviewRequest,
+    responses((status = 200, body = CallbackView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn review_callback(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<CallbackView>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let request = read_body(&state, &s.actor, Operation::CallbackReview(id), body, lang, |v| {
+        Ok(CallbackReviewRequest::read(v))
+    })
+    .await?;
+    Ok(Json(
+        state
+            .app
+            .review_callback(&s.actor, id, &request, lang)
+            .await?,
+    ))
+}
+
+/// 三清点调: the daily review of a day (default yesterday, Beijing time), per station:
+/// totals by category against the same weekday last week and the same date last year,
+/// and the repeat, dissatisfied, dispute-related and still open incidents.
+#[utoipa::path(get, path = "/api/v1/daily-review", params(DailyReviewQuery),
+    responses((status = 200, body = DailyReview), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn daily_review(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Query(q): Query<DailyReviewQuery>,
+) -> Result<Json<DailyReview>, ApiError> {
+    Ok(Json(state.app.daily_review(&s.actor, &q, lang).await?))
+}
+
+/// Marks an incident of a day's review reviewed, with an optional instruction to its
+/// station (sent to the station chief). Marking again replaces the mark.
+#[utoipa::path(post, path = "/api/v1/daily-review/marks", request_body = ReviewMarkRequest,
+    responses((status = 200, body = ReviewMarkView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn mark_reviewed(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ReviewMarkView>, ApiError> {
+    let request = read_body(&state, &s.actor, Operation::DailyReviewMark, body, lang, |v| {
+        Ok(ReviewMarkRequest::read(v))
+    })
+    .await?;
+    Ok(Json(state.app.mark_reviewed(&s.actor, &request).await?))
+}
+
+/// The station acknowledges an instruction of the daily review (its chief).
+#[utoipa::path(post, path = "/api/v1/daily-review/marks/acknowledge", request_body = AcknowledgeRequest,
+    responses((status = 200, body = ReviewMarkView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn acknowledge_instruction(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ReviewMarkView>, ApiError> {
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::InstructionAcknowledge,
+        body,
+        lang,
+        |v| Ok(AcknowledgeRequest::read(v)),
+    )
+    .await?;
+    Ok(Json(
+        state
+            .app
+            .acknowledge_instruction(&s.actor, &request)
+            .await?,
+    ))
 }

@@ -4,6 +4,7 @@ pub mod api;
 mod detail;
 pub mod export;
 mod pages;
+mod review;
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,8 +21,14 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::unmask_caller))
         .routes(routes!(api::categories))
         .routes(routes!(api::unmask_purposes))
+        .routes(routes!(api::callback_queue))
+        .routes(routes!(api::record_callback))
+        .routes(routes!(api::review_callback))
+        .routes(routes!(api::daily_review))
+        .routes(routes!(api::mark_reviewed))
+        .routes(routes!(api::acknowledge_instruction))
 }
 
 pub(crate) fn page_routes() -> Router<AppState> {
-    pages::routes()
+    pages::routes().merge(review::routes())
 }

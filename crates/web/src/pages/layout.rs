@@ -46,6 +46,8 @@ pub struct Chrome {
     pub caps: Capabilities,
     pub can_create: bool,
     pub can_read: bool,
+    pub can_callback: bool,
+    pub can_daily_review: bool,
     /// The deadline calculator and rule catalog.
     pub can_deadline: bool,
     /// The holiday calendar administration.
@@ -82,6 +84,8 @@ impl Chrome {
             current,
             can_create: caps.create_incidents,
             can_read: caps.read_incidents,
+            can_callback: caps.call_back,
+            can_daily_review: caps.read_daily_review,
             can_deadline: caps.compute_deadlines,
             can_calendar: caps.manage_calendars,
             can_penalty: caps.assess_penalties,
