@@ -53,11 +53,17 @@ pub(super) fn fill(
         let (unit, at, cat) = (n.unit_id, n.reported_at, n.category.clone());
         let again = (cat.starts_with("dispute.") || cat == "public_order.noise") && r.chance(0.2);
         let list = recent.entry(unit).or_default();
-        list.retain(|&j| rows.get(j).is_some_and(|e| at - e.reported_at < Duration::days(21)));
+        list.retain(|&j| {
+            rows.get(j)
+                .is_some_and(|e| at - e.reported_at < Duration::days(21))
+        });
         if again
             && let Some(&j) = list
                 .iter()
-                .filter(|&&j| rows.get(j).is_some_and(|e| e.category.get(..7) == cat.get(..7)))
+                .filter(|&&j| {
+                    rows.get(j)
+                        .is_some_and(|e| e.category.get(..7) == cat.get(..7))
+                })
                 .nth(r.below(3))
             && let Some(e) = rows.get(j).cloned()
             && let Some(n) = rows.get_mut(i)
@@ -106,7 +112,10 @@ pub(super) fn fill(
         links.truncate(REPEAT_LINKS_MAX);
         n.follow_up.repeats = links.into_iter().map(|l| l.1).collect();
         if let Some(k) = &key {
-            by_key.entry(k.clone()).or_default().push((n.reported_at, n.id));
+            by_key
+                .entry(k.clone())
+                .or_default()
+                .push((n.reported_at, n.id));
         }
         by_phone
             .entry(n.caller_phone.clone())
@@ -156,9 +165,7 @@ pub(super) fn fill(
                 None => "电话无人接听".to_string(),
             };
             let review = match (satisfaction, staff.chief.get(&n.unit_id)) {
-                (Some(Satisfaction::Dissatisfied), Some(chief))
-                    if at + Duration::days(2) < end =>
-                {
+                (Some(Satisfaction::Dissatisfied), Some(chief)) if at + Duration::days(2) < end => {
                     Some(CallbackReview {
                         at: at + Duration::hours(i64::from(r.range(2, 30))),
                         reviewer_id: chief.0,

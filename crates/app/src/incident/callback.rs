@@ -158,7 +158,10 @@ impl App {
             attempts: f.callback_attempts,
             next_at: f.callback_next_at.map(rfc3339_bj),
             satisfaction: f.satisfaction,
-            callbacks: callbacks.iter().map(|c| self.callback_view(c, lang)).collect(),
+            callbacks: callbacks
+                .iter()
+                .map(|c| self.callback_view(c, lang))
+                .collect(),
         }
     }
 
@@ -243,7 +246,9 @@ impl App {
         let reached_given = request.reached.value().is_some().then_some(reached);
         let satisfaction = request
             .satisfaction
-            .checked(&mut errs, || frontline_core::incident::not_text("satisfaction"))
+            .checked(&mut errs, || {
+                frontline_core::incident::not_text("satisfaction")
+            })
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
         let comment = match request
@@ -259,11 +264,8 @@ impl App {
             },
             None => None,
         };
-        let checked = callback::check_callback(
-            reached_given,
-            satisfaction.as_deref(),
-            comment.as_deref(),
-        );
+        let checked =
+            callback::check_callback(reached_given, satisfaction.as_deref(), comment.as_deref());
         let valid = match checked {
             Ok(v) if errs.is_empty() => v,
             Ok(_) => return Err(AppError::Validation(errs.0)),
@@ -323,7 +325,10 @@ impl App {
                 body: frontline_core::ident::mask_identifiers(&valid.comment).into_owned(),
                 link: Some(format!("/incidents/{}#callbacks", row.id)),
             };
-            for chief in self.unit_officers_with_role(row.unit_id, Role::StationChief).await? {
+            for chief in self
+                .unit_officers_with_role(row.unit_id, Role::StationChief)
+                .await?
+            {
                 outbox.push(crate::notify::to_inbox(
                     chief,
                     format!("callback:{}:review:{chief}", cb.id),

@@ -2,9 +2,9 @@
 
 use frontline_core::FieldError;
 use frontline_core::authz::{self, Action, Scope};
+use frontline_core::incident::callback;
 use frontline_core::org::{Actor, UnitKind};
 use frontline_store::IncidentRow;
-use frontline_core::incident::callback;
 use frontline_store::{
     AuditDraft, IncidentEvent, IncidentState, NewFollowUp, NewIncident, RepeatLink,
 };

@@ -30,11 +30,11 @@ pub use callback::{
     CallbackRequest, CallbackReviewRequest, CallbackReviewView, CallbackSummary, CallbackView,
 };
 pub use list::ListQuery;
+pub use request::{CallerRequest, IncidentRequest};
 pub use review::{
     AcknowledgeRequest, CategoryTotal, DailyReview, DailyReviewQuery, ReviewItem, ReviewList,
     ReviewMarkRequest, ReviewMarkView, StationReview,
 };
-pub use request::{CallerRequest, IncidentRequest};
 pub use transition::{Colleague, TransitionRequest};
 pub use unmask::UnmaskRequest;
 
@@ -277,7 +277,8 @@ impl App {
         parts: &IncidentParts,
         lang: Lang,
     ) -> IncidentDetail {
-        let readable = frontline_core::authz::scope(actor, frontline_core::authz::Action::IncidentRead);
+        let readable =
+            frontline_core::authz::scope(actor, frontline_core::authz::Action::IncidentRead);
         IncidentDetail {
             incident: self.incident_view(r, lang),
             repeats: parts

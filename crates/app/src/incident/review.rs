@@ -235,7 +235,12 @@ impl App {
                 }
             },
         };
-        let unit = match q.unit_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let unit = match q
+            .unit_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             None => None,
             Some(s) => match Uuid::parse_str(s).ok().and_then(|id| self.org.unit(id)) {
                 Some(u) if scope.contains(&u.path) => Some(u),
@@ -284,7 +289,11 @@ impl App {
                 Ok(m)
             }
         };
-        let (now_c, week_c, year_c) = (counts(date).await?, counts(week).await?, counts(year).await?);
+        let (now_c, week_c, year_c) = (
+            counts(date).await?,
+            counts(week).await?,
+            counts(year).await?,
+        );
         let (from, to) = day_range(date).ok_or(AppError::Forbidden)?;
         let marks: HashMap<Uuid, ReviewRow> = self
             .store
@@ -312,7 +321,9 @@ impl App {
                         .iter()
                         .map(|r: &IncidentRow| ReviewItem {
                             incident: self.incident_view(r, lang),
-                            mark: marks.get(&r.id).map(|m| mark_view(m, Some(r.number.clone()))),
+                            mark: marks
+                                .get(&r.id)
+                                .map(|m| mark_view(m, Some(r.number.clone()))),
                         })
                         .collect(),
                 })
@@ -441,10 +452,9 @@ impl App {
                 None
             }
         };
-        let incident_id = match request
-            .incident_id
-            .checked(&mut errs, || frontline_core::incident::not_text("incident_id"))
-        {
+        let incident_id = match request.incident_id.checked(&mut errs, || {
+            frontline_core::incident::not_text("incident_id")
+        }) {
             Some(s) => match Uuid::parse_str(s.trim()) {
                 Ok(id) => Some(id),
                 Err(_) => {
@@ -494,7 +504,11 @@ impl App {
             {
                 outbox.push(crate::notify::to_inbox(
                     chief,
-                    format!("review:{date}:{}:{}:{chief}", row.id, now.timestamp_micros()),
+                    format!(
+                        "review:{date}:{}:{}:{chief}",
+                        row.id,
+                        now.timestamp_micros()
+                    ),
                     &payload,
                     now,
                 ));
@@ -546,7 +560,10 @@ impl App {
         for k in request.other.keys() {
             errs.push(FieldError::unknown_field(k.as_str()));
         }
-        let date = match request.date.checked(&mut errs, || frontline_core::incident::not_text("date")) {
+        let date = match request
+            .date
+            .checked(&mut errs, || frontline_core::incident::not_text("date"))
+        {
             Some(s) => parse_date("date", s).map_err(|e| errs.push(e)).ok(),
             None => {
                 if request.date.is_absent() {
@@ -555,10 +572,9 @@ impl App {
                 None
             }
         };
-        let id = match request
-            .incident_id
-            .checked(&mut errs, || frontline_core::incident::not_text("incident_id"))
-        {
+        let id = match request.incident_id.checked(&mut errs, || {
+            frontline_core::incident::not_text("incident_id")
+        }) {
             Some(s) => Uuid::parse_str(s.trim())
                 .map_err(|_| {
                     errs.push(FieldError::new(
@@ -647,6 +663,3 @@ fn review_text(
         }
     }
 }
-
-
-

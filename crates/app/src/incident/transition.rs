@@ -6,8 +6,7 @@ use frontline_core::FieldError;
 use frontline_core::authz;
 use frontline_core::error::Errors;
 use frontline_core::incident::lifecycle::{
-    self, ConversionTarget, DISPATCH_OFFICERS_MAX, NOTE_MAX, PATROL_MAX, RECEIVER_MAX, Status,
-    Step,
+    self, ConversionTarget, DISPATCH_OFFICERS_MAX, NOTE_MAX, PATROL_MAX, RECEIVER_MAX, Status, Step,
 };
 use frontline_core::incident::{not_text, parse_reported_at};
 use frontline_core::org::Actor;
@@ -643,7 +642,6 @@ impl App {
             callbacks,
         })
     }
-
 }
 
 #[cfg(test)]

@@ -393,7 +393,10 @@ mod tests {
         let not = check_callback(Some(false), None, Some("关机")).unwrap();
         assert_eq!(not.satisfaction, None);
         let codes = |r: Result<ValidCallback, Vec<FieldError>>| {
-            r.unwrap_err().into_iter().map(|e| e.code).collect::<Vec<_>>()
+            r.unwrap_err()
+                .into_iter()
+                .map(|e| e.code)
+                .collect::<Vec<_>>()
         };
         assert_eq!(
             codes(check_callback(Some(true), None, None)),
@@ -425,7 +428,10 @@ mod tests {
         let a = address_key("城关镇 幸福路１２号（幸福小区）3-2-501", &r).unwrap();
         let b = address_key("城关镇幸福路12号幸福小区3 2 501", &r).unwrap();
         assert_eq!(a, b);
-        assert_ne!(a, address_key("城关镇幸福路12号幸福小区3-2-502", &r).unwrap());
+        assert_ne!(
+            a,
+            address_key("城关镇幸福路12号幸福小区3-2-502", &r).unwrap()
+        );
         // A bare town name is too general to compare.
         assert_eq!(address_key("城关镇", &r), None);
         assert_eq!(address_key("  ，。 ", &r), None);

@@ -14,8 +14,8 @@ pub(crate) mod pg;
 pub(crate) mod sqlite;
 
 pub use follow_up::{
-    ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow, CallbackWrite, CategoryCount, NewFollowUp, RepeatCandidate,
-    RepeatEarlier, RepeatLink, ReviewRow,
+    ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow, CallbackWrite, CategoryCount,
+    NewFollowUp, RepeatCandidate, RepeatEarlier, RepeatLink, ReviewRow,
 };
 
 /// An incident to insert; the store allocates `year`/`seq`/`number`.

@@ -7,9 +7,9 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    CallbackChange, EVENT_COLS, FollowUp, INCIDENT_COLS, IncidentEvent, IncidentFilter, IncidentPage, IncidentRow,
-    IncidentState, IndexHints, NewIncident, STALE_VERSION, TransitionWrite, incident_where,
-    join_ids, page_tail, parse_status, split_ids,
+    CallbackChange, EVENT_COLS, FollowUp, INCIDENT_COLS, IncidentEvent, IncidentFilter,
+    IncidentPage, IncidentRow, IncidentState, IndexHints, NewIncident, STALE_VERSION,
+    TransitionWrite, incident_where, join_ids, page_tail, parse_status, split_ids,
 };
 use crate::audit::pg::append;
 use crate::engine::pg::{MAX_BATCH, PgStore, bind, lock_head, store_head};

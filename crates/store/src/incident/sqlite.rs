@@ -7,9 +7,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use uuid::Uuid;
 
 use super::{
-    CallbackChange, EVENT_COLS, FollowUp, INCIDENT_COLS, IncidentEvent, IncidentFilter, IncidentPage, IncidentRow,
-    IncidentState, IndexHints, NewIncident, STALE_VERSION, TransitionWrite, incident_where,
-    join_ids, page_tail, parse_status, split_ids,
+    CallbackChange, EVENT_COLS, FollowUp, INCIDENT_COLS, IncidentEvent, IncidentFilter,
+    IncidentPage, IncidentRow, IncidentState, IndexHints, NewIncident, STALE_VERSION,
+    TransitionWrite, incident_where, join_ids, page_tail, parse_status, split_ids,
 };
 use crate::audit::sqlite::append;
 use crate::engine::sqlite::{MAX_BATCH, SqliteStore, store_head};
@@ -177,18 +177,20 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
             repeat_count: r.get(24)?,
             callback: match r.get_ref(25)?.as_str_or_null()? {
                 None => None,
-                Some(s) => Some(CallbackStatus::parse(s).ok_or_else(|| {
-                    bad_column(25, super::UnknownStatus(s.to_string()))
-                })?),
+                Some(s) => Some(
+                    CallbackStatus::parse(s)
+                        .ok_or_else(|| bad_column(25, super::UnknownStatus(s.to_string())))?,
+                ),
             },
             callback_attempts: r.get(26)?,
             callback_next_at: r.get::<_, Option<i64>>(27)?.map(from_micros),
             callback_at: r.get::<_, Option<i64>>(28)?.map(from_micros),
             satisfaction: match r.get_ref(29)?.as_str_or_null()? {
                 None => None,
-                Some(s) => Some(Satisfaction::parse(s).ok_or_else(|| {
-                    bad_column(29, super::UnknownStatus(s.to_string()))
-                })?),
+                Some(s) => Some(
+                    Satisfaction::parse(s)
+                        .ok_or_else(|| bad_column(29, super::UnknownStatus(s.to_string())))?,
+                ),
             },
         },
     })

@@ -20,6 +20,7 @@ mod common;
 mod audit;
 mod auth;
 mod engine;
+mod follow_up;
 mod incident;
 mod incident_lifecycle;
 mod org;

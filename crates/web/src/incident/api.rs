@@ -10,8 +10,7 @@ use axum::response::{IntoResponse, Response};
 use frontline_app::incident::{
     AcknowledgeRequest, CallbackRequest, CallbackReviewRequest, CallbackSummary, CallbackView,
     DailyReview, DailyReviewQuery, IncidentDetail, IncidentList, IncidentRequest, IncidentView,
-    ListQuery, ReviewMarkRequest, ReviewMarkView, TransitionRequest, UnmaskRequest,
-    UnmaskedCaller,
+    ListQuery, ReviewMarkRequest, ReviewMarkView, TransitionRequest, UnmaskRequest, UnmaskedCaller,
 };
 use frontline_app::{AppError, Operation};
 use frontline_core::Lang;
@@ -65,7 +64,9 @@ pub async fn get_incident(
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
     let row = state.app.incident(&s.actor, id).await?;
     let parts = state.app.incident_parts(&row).await?;
-    Ok(Json(state.app.incident_detail(&s.actor, &row, &parts, lang)))
+    Ok(Json(
+        state.app.incident_detail(&s.actor, &row, &parts, lang),
+    ))
 }
 
 /// 警情流转: one lifecycle step (dispatch, arrive, dispose, close, refer, convert,
@@ -94,7 +95,9 @@ pub async fn transition_incident(
         .transition_incident(&s.actor, id, &request)
         .await?;
     let parts = state.app.incident_parts(&row).await?;
-    Ok(Json(state.app.incident_detail(&s.actor, &row, &parts, lang)))
+    Ok(Json(
+        state.app.incident_detail(&s.actor, &row, &parts, lang),
+    ))
 }
 
 /// Incidents in the caller's scope, newest first.
@@ -262,7 +265,12 @@ impl CallbackQueueQuery {
                 )
             })
             .collect();
-        let page = match self.page.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        let page = match self
+            .page
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
             None => 1,
             Some(p) => p.parse::<i64>().unwrap_or(0),
         };
@@ -296,9 +304,14 @@ pub async fn record_callback(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<CallbackSummary>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let request = read_body(&state, &s.actor, Operation::IncidentCallback(id), body, lang, |v| {
-        Ok(CallbackRequest::read(v))
-    })
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::IncidentCallback(id),
+        body,
+        lang,
+        |v| Ok(CallbackRequest::read(v)),
+    )
     .await?;
     Ok(Json(
         state
@@ -320,9 +333,14 @@ pub async fn review_callback(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<CallbackView>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let request = read_body(&state, &s.actor, Operation::CallbackReview(id), body, lang, |v| {
-        Ok(CallbackReviewRequest::read(v))
-    })
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::CallbackReview(id),
+        body,
+        lang,
+        |v| Ok(CallbackReviewRequest::read(v)),
+    )
     .await?;
     Ok(Json(
         state
@@ -355,9 +373,14 @@ pub async fn mark_reviewed(
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<ReviewMarkView>, ApiError> {
-    let request = read_body(&state, &s.actor, Operation::DailyReviewMark, body, lang, |v| {
-        Ok(ReviewMarkRequest::read(v))
-    })
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::DailyReviewMark,
+        body,
+        lang,
+        |v| Ok(ReviewMarkRequest::read(v)),
+    )
     .await?;
     Ok(Json(state.app.mark_reviewed(&s.actor, &request).await?))
 }

@@ -175,7 +175,9 @@ async fn detail_page(
     let id = Uuid::parse_str(id).map_err(|_| AppError::NotFound)?;
     let row = state.app.incident(&session.actor, id).await?;
     let parts = state.app.incident_parts(&row).await?;
-    let d = state.app.incident_detail(&session.actor, &row, &parts, lang);
+    let d = state
+        .app
+        .incident_detail(&session.actor, &row, &parts, lang);
     let events = parts.events;
     let (can_callback, can_review) = state.app.callback_actions(&session.actor, &row);
     let callback_times: Vec<String> = parts.callbacks.iter().map(|c| bj_minutes(c.at)).collect();
@@ -291,7 +293,10 @@ async fn detail_page(
         target_status,
         target_label: i18n::t(lang, &format!("target.{target_status}")),
         repeats: d.repeats,
-        callbacks: callback_times.into_iter().zip(d.callback.callbacks.clone()).collect(),
+        callbacks: callback_times
+            .into_iter()
+            .zip(d.callback.callbacks.clone())
+            .collect(),
         callback: d.callback,
         can_callback,
         can_review,

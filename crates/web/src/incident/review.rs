@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use frontline_app::AppError;
 use frontline_app::incident::{
-    AcknowledgeRequest, DailyReview, DailyReviewQuery, IncidentView, ReviewList,
-    ReviewMarkRequest, StationReview,
+    AcknowledgeRequest, DailyReview, DailyReviewQuery, IncidentView, ReviewList, ReviewMarkRequest,
+    StationReview,
 };
 use frontline_core::Lang;
 use frontline_core::request::Given;
@@ -141,7 +141,15 @@ async fn review_page(
         Some("ack") => Some(i18n::t(lang, "review.acknowledged")),
         _ => None,
     };
-    review_response(&state, &session, lang, &query, FormErrors::default(), notice).await
+    review_response(
+        &state,
+        &session,
+        lang,
+        &query,
+        FormErrors::default(),
+        notice,
+    )
+    .await
 }
 
 async fn review_response(
@@ -228,10 +236,16 @@ fn given(v: &Option<String>) -> Given<String> {
 fn back(date: &Option<String>, unit: &Option<String>, saved: &str) -> String {
     let mut url = format!("/daily-review?saved={saved}");
     if let Some(d) = date.as_deref().filter(|d| !d.is_empty()) {
-        url.push_str(&format!("&date={}", percent_encoding::utf8_percent_encode(d, percent_encoding::NON_ALPHANUMERIC)));
+        url.push_str(&format!(
+            "&date={}",
+            percent_encoding::utf8_percent_encode(d, percent_encoding::NON_ALPHANUMERIC)
+        ));
     }
     if let Some(u) = unit.as_deref().filter(|u| !u.is_empty()) {
-        url.push_str(&format!("&unit_id={}", percent_encoding::utf8_percent_encode(u, percent_encoding::NON_ALPHANUMERIC)));
+        url.push_str(&format!(
+            "&unit_id={}",
+            percent_encoding::utf8_percent_encode(u, percent_encoding::NON_ALPHANUMERIC)
+        ));
     }
     url
 }
@@ -312,4 +326,3 @@ async fn acknowledge_post(
         Err(e) => app_error(&state, &session, lang, e),
     }
 }
-

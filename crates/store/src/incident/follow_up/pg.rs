@@ -6,8 +6,8 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::{
-    ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow, CallbackWrite,
-    CategoryCount, RepeatCandidate, RepeatEarlier, ReviewRow,
+    ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow, CallbackWrite, CategoryCount,
+    RepeatCandidate, RepeatEarlier, ReviewRow,
 };
 use crate::audit::pg::append;
 use crate::engine::pg::PgStore;
@@ -141,19 +141,17 @@ impl PgStore {
     ) -> Result<Vec<RepeatCandidate>> {
         let c = self.pool.get().await?;
         let mut out: Vec<RepeatCandidate> = Vec::new();
-        let mut add = |id: Uuid, at: DateTime<Utc>, addr: bool| match out
-            .iter_mut()
-            .find(|x| x.id == id)
-        {
-            Some(x) if addr => x.same_address = true,
-            Some(x) => x.same_phone = true,
-            None => out.push(RepeatCandidate {
-                id,
-                reported_at: at,
-                same_address: addr,
-                same_phone: !addr,
-            }),
-        };
+        let mut add =
+            |id: Uuid, at: DateTime<Utc>, addr: bool| match out.iter_mut().find(|x| x.id == id) {
+                Some(x) if addr => x.same_address = true,
+                Some(x) => x.same_phone = true,
+                None => out.push(RepeatCandidate {
+                    id,
+                    reported_at: at,
+                    same_address: addr,
+                    same_phone: !addr,
+                }),
+            };
         if let Some(k) = &address_key {
             let st = c
                 .prepare_cached(

@@ -5,8 +5,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::{
-    ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow, CallbackWrite,
-    CategoryCount, RepeatCandidate, RepeatEarlier, ReviewRow,
+    ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow, CallbackWrite, CategoryCount,
+    RepeatCandidate, RepeatEarlier, ReviewRow,
 };
 use crate::audit::sqlite::append;
 use crate::engine::sqlite::SqliteStore;
@@ -423,10 +423,7 @@ impl SqliteStore {
                        AND acknowledged_at IS NULL
                      RETURNING {REVIEW_COLS}"
                 ))?
-                .query_row(
-                    params![micros(at), by, date, incident_id],
-                    review_from_row,
-                )
+                .query_row(params![micros(at), by, date, incident_id], review_from_row)
                 .optional()?
                 .ok_or(StoreError::NotFound)?;
             append(c, head, &audit)?;
