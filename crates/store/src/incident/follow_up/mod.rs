@@ -116,7 +116,7 @@ pub const CALLBACK_NOT_DUE: &str = "callback_not_due";
 pub const ALREADY_REVIEWED: &str = "already_reviewed";
 
 store_methods! {
-    /// Earlier incidents in `[since, until)` with this address key or caller phone,
+    /// Earlier incidents in `[since, until]` with this address key or caller phone,
     /// newest first, at most `limit` (two index lookups).
     pub async fn repeat_candidates(
         &self,

@@ -156,7 +156,7 @@ impl PgStore {
             let st = c
                 .prepare_cached(
                     "SELECT id, reported_at FROM incidents
-                     WHERE address_key = $1 AND reported_at >= $2 AND reported_at < $3
+                     WHERE address_key = $1 AND reported_at >= $2 AND reported_at <= $3
                      ORDER BY reported_at DESC LIMIT $4",
                 )
                 .await?;
@@ -167,7 +167,7 @@ impl PgStore {
         let st = c
             .prepare_cached(
                 "SELECT id, reported_at FROM incidents
-                 WHERE caller_phone = $1 AND reported_at >= $2 AND reported_at < $3
+                 WHERE caller_phone = $1 AND reported_at >= $2 AND reported_at <= $3
                  ORDER BY reported_at DESC LIMIT $4",
             )
             .await?;

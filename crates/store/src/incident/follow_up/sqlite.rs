@@ -140,7 +140,7 @@ impl SqliteStore {
             if let Some(k) = &address_key {
                 let mut st = c.prepare_cached(
                     "SELECT id, reported_at FROM incidents
-                     WHERE address_key = ?1 AND reported_at >= ?2 AND reported_at < ?3
+                     WHERE address_key = ?1 AND reported_at >= ?2 AND reported_at <= ?3
                      ORDER BY reported_at DESC LIMIT ?4",
                 )?;
                 let rows = st.query_map(params![k, micros(since), micros(until), limit], |r| {
@@ -153,7 +153,7 @@ impl SqliteStore {
             }
             let mut st = c.prepare_cached(
                 "SELECT id, reported_at FROM incidents
-                 WHERE caller_phone = ?1 AND reported_at >= ?2 AND reported_at < ?3
+                 WHERE caller_phone = ?1 AND reported_at >= ?2 AND reported_at <= ?3
                  ORDER BY reported_at DESC LIMIT ?4",
             )?;
             let rows = st.query_map(params![phone, micros(since), micros(until), limit], |r| {
