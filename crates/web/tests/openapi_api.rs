@@ -168,6 +168,8 @@ enum Object {
     Notification,
     /// A session of station 1's desk officer.
     Session,
+    /// A dissatisfied callback on a closed station-1 incident (its chief reviews it).
+    Callback,
 }
 
 /// Every path of the document with an id, and the object it takes. A path missing here
@@ -176,6 +178,8 @@ const OBJECTS: &[(&str, Object)] = &[
     ("/api/v1/incidents/{id}", Object::Incident),
     ("/api/v1/incidents/{id}/caller/unmask", Object::Incident),
     ("/api/v1/incidents/{id}/transitions", Object::Incident),
+    ("/api/v1/incidents/{id}/callbacks", Object::Incident),
+    ("/api/v1/callbacks/{id}/review", Object::Callback),
     ("/api/v1/penalty/standards/{id}/activate", Object::Standard),
     ("/api/v1/units/{id}/officers", Object::Unit),
     ("/api/v1/notifications/{id}/read", Object::Notification),
@@ -231,6 +235,25 @@ impl Object {
                 }
                 panic!("no notification for the officer sent")
             }
+            Object::Callback => {
+                let id = incident(s).await;
+                let desk = s.login("s1.desk").await;
+                let path = format!("/api/v1/incidents/{id}/transitions");
+                for step in [
+                    serde_json::json!({ "action": "dispose", "version": 1, "note": "电话劝解" }),
+                    serde_json::json!({ "action": "close", "version": 2 }),
+                ] {
+                    let (st, v) = s.post(&desk, &path, &step).await;
+                    assert_eq!(st, StatusCode::OK, "{v}");
+                }
+                let body = serde_json::json!({ "reached": true,
+                    "satisfaction": "dissatisfied", "comment": "认为处理不及时" });
+                let path = format!("/api/v1/incidents/{id}/callbacks");
+                let (st, v) = s.post(&desk, &path, &body).await;
+                assert_eq!(st, StatusCode::OK, "{v}");
+                let cb = v["callbacks"][0]["id"].as_str().expect("callback id");
+                (cb.to_string(), "s1.chief")
+            }
             Object::Standard => {
                 let t = s.login("admin").await;
                 let text = frontline_core::penalty::standard::DEFAULT_STANDARD_TOML;
@@ -249,7 +272,9 @@ impl Object {
         match self {
             Object::Incident => StatusCode::NOT_FOUND,
             Object::Standard => StatusCode::FORBIDDEN,
-            Object::Unit | Object::Notification | Object::Session => StatusCode::NOT_FOUND,
+            Object::Unit | Object::Notification | Object::Session | Object::Callback => {
+                StatusCode::NOT_FOUND
+            }
         }
     }
 }

@@ -543,3 +543,100 @@ async fn language_switch_assets_and_unknown_paths() {
         Some("application/problem+json")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn callback_queue_and_daily_review_pages_by_role() {
+    let ui = ui().await;
+    let desk = ui.sign_in("s1.desk").await;
+    let chief = ui.sign_in("s1.chief").await;
+    let command = ui.sign_in("command").await;
+    let community = ui.sign_in("s1.community").await;
+
+    let q = ui.get("/callbacks", &desk).await;
+    assert_eq!(q.status, StatusCode::OK, "{}", q.body);
+    assert!(q.body.contains("回访队列"));
+    let home = ui.get("/", &desk).await;
+    assert!(home.body.contains("href=\"/callbacks\""));
+    assert!(
+        !home.body.contains("href=\"/daily-review\""),
+        "a desk officer reviews nothing"
+    );
+    assert_eq!(
+        ui.get("/callbacks", &community).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let r = ui.get("/daily-review?date=2026-11-21", &chief).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body.matches("data-testid=\"review-station\"").count(), 1);
+    assert!(
+        !r.body.contains("data-testid=\"mark-form\""),
+        "a chief does not mark"
+    );
+    let all = ui.get("/daily-review?date=2026-11-21", &command).await;
+    assert!(all.body.matches("data-testid=\"review-station\"").count() > 1);
+    assert_eq!(
+        ui.get("/daily-review", &desk).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A refused date shows the field's message with the default day's board.
+    let bad = ui.get("/daily-review?date=2026-13-40", &chief).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("日期格式不正确"), "{}", bad.body);
+
+    // A mark posted with no note is shown again with the field's message.
+    // Today's call, still open, is on today's board with a mark form.
+    let csrf = ui.get("/incidents/new", &desk).await.csrf();
+    let filed = ui
+        .post("/incidents", &desk, &incident_form(&csrf, ""))
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let all = ui.get("/daily-review?date=2026-11-22", &command).await;
+    let at = all
+        .body
+        .find("name=\"incident_id\" value=\"")
+        .expect("an item to review");
+    {
+        let id = all.body[at + 26..]
+            .split('"')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let csrf = all.csrf();
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("date", "2026-11-22"),
+            ("incident_id", id.as_str()),
+            ("note", ""),
+        ];
+        let refused = ui.post("/daily-review/marks", &command, &form).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        let form = [
+            ("csrf", csrf.as_str()),
+            ("date", "2026-11-22"),
+            ("incident_id", id.as_str()),
+            ("note", "已点调"),
+            ("instruction", "请所长跟进"),
+        ];
+        let saved = ui.post("/daily-review/marks", &command, &form).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+        // The station's chief sees the instruction and acknowledges it.
+        let board = ui.get("/daily-review?date=2026-11-22", &chief).await;
+        assert!(board.body.contains("请所长跟进"), "{}", board.body);
+        let ack = [
+            ("csrf", board.csrf()),
+            ("date", "2026-11-22".to_string()),
+            ("incident_id", id.clone()),
+        ];
+        let ack: Vec<(&str, &str)> = ack.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let done = ui.post("/daily-review/acknowledge", &chief, &ack).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        let board = ui.get("/daily-review?date=2026-11-22", &chief).await;
+        assert!(!board.body.contains("data-testid=\"instruction\""));
+    }
+}

@@ -556,6 +556,10 @@ impl App {
         actor: &Actor,
         request: &AcknowledgeRequest,
     ) -> Result<ReviewMarkView> {
+        // Authorization first: a role that acknowledges nothing hears 403 whatever it sent.
+        if authz::scope(actor, Action::CallbackReview) == Scope::None {
+            return Err(AppError::Forbidden);
+        }
         let mut errs = Errors::default();
         for k in request.other.keys() {
             errs.push(FieldError::unknown_field(k.as_str()));
