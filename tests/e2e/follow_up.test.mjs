@@ -1,0 +1,144 @@
+// Browser suite, callbacks and the daily review (issue 9): a desk officer calls a caller
+// back from the queue, the chief reviews the dissatisfied answer, the command centre
+// marks an incident on the daily review board with an instruction and prints the board
+// on A4, and the chief acknowledges the instruction. Run by run.sh against `frontline demo`.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const BASE = (process.env.FRONTLINE_URL || "http://127.0.0.1:8080").replace(/\/$/, "");
+const PASSWORD = process.env.FRONTLINE_DEMO_PASSWORD || "demo-password";
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const RESULTS = join(dirname(fileURLToPath(import.meta.url)), "test-results");
+mkdirSync(RESULTS, { recursive: true });
+
+let browser;
+const shared = { incident: "", station: "" };
+
+before(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--headless", "--no-sandbox", "--disable-gpu"] });
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function signIn(username, options = {}) {
+  const context = await browser.newContext({ locale: "zh-CN", ...options });
+  const page = await context.newPage();
+  await page.goto(`${BASE}/login`);
+  await page.fill("#username", username);
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.press("#password", "Enter")]);
+  return { context, page };
+}
+
+/** Today in Beijing, YYYY-MM-DD. */
+function beijingToday() {
+  return new Date(Date.now() + 8 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
+test("a desk officer calls back from the queue; a dissatisfied answer needs its reason", async () => {
+  const { context, page } = await signIn("s1.desk");
+  try {
+    await page.click("nav.sidenav >> text=回访");
+    await page.waitForURL(/\/callbacks$/);
+    const rows = page.locator("[data-testid=callback-queue] tbody tr");
+    assert.ok((await rows.count()) > 0, "the demo leaves recent closings in the queue");
+    await Promise.all([page.waitForURL(/\/incidents\//), rows.first().locator("a").first().click()]);
+    shared.incident = page.url().replace(/#.*$/, "");
+    assert.equal((await page.locator("[data-testid=callback-status]").innerText()).trim(), "待回访");
+    // Dissatisfied without a reason: refused beside the field, nothing recorded.
+    await page.check("input[name=reached][value=yes]");
+    await page.check("input[name=satisfaction][value=dissatisfied]");
+    await Promise.all([page.waitForLoadState("load"), page.click("[data-testid=submit-callback]")]);
+    assert.match(await page.locator("[data-error-summary]").innerText(), /不满意的原因/);
+    assert.equal(await page.locator("[data-testid=callback-row]").count(), 0);
+    await page.check("input[name=reached][value=yes]");
+    await page.check("input[name=satisfaction][value=dissatisfied]");
+    await page.fill("#comment", "报警人认为民警到场较慢");
+    await Promise.all([page.waitForURL(/done=callback/), page.click("[data-testid=submit-callback]")]);
+    assert.match(await page.locator("[data-testid=step-done]").innerText(), /回访已记录/);
+    const row = page.locator("[data-testid=callback-row]").last();
+    assert.match(await row.innerText(), /不满意/);
+    assert.match(await row.innerText(), /待所长审核/);
+    assert.equal(await page.locator("[data-testid=callback-form]").count(), 0, "the callback is done");
+    await page.screenshot({ path: join(RESULTS, "callback-recorded.png"), fullPage: true });
+  } finally {
+    await context.close();
+  }
+});
+
+test("the chief is told and reviews the dissatisfied callback", async () => {
+  assert.ok(shared.incident, "the previous test recorded a callback");
+  const { context, page } = await signIn("s1.chief");
+  try {
+    await page.goto(`${BASE}/notifications`);
+    assert.match(await page.locator("main").innerText(), /回访不满意，请审核/);
+    await page.goto(shared.incident);
+    const form = page.locator("[data-testid=review-form]");
+    await form.locator("textarea[name=note]").fill("已电话联系报警人说明情况，报警人表示理解");
+    await Promise.all([page.waitForURL(/done=callback_review/), form.locator("button[type=submit]").click()]);
+    assert.match(await page.locator("[data-testid=callback-review]").last().innerText(), /报警人表示理解/);
+    assert.equal(await page.locator("[data-testid=review-form]").count(), 0);
+    // The own station's review board, and the station's name for the next test.
+    await page.click("nav.sidenav >> text=三清点调");
+    await page.waitForURL(/\/daily-review/);
+    assert.equal(await page.locator("[data-testid=review-station]").count(), 1);
+    shared.station = (await page.locator("[data-testid=review-station] h2").innerText()).trim();
+  } finally {
+    await context.close();
+  }
+});
+
+test("the command centre reviews a day, gives an instruction and prints the board on A4", async () => {
+  assert.ok(shared.station);
+  const { context, page } = await signIn("command");
+  try {
+    await page.goto(`${BASE}/daily-review`);
+    assert.ok((await page.locator("[data-testid=review-station]").count()) > 1, "every station");
+    // Today's board of station 1: its calls still open are listed with a mark form.
+    await page.fill("#date", beijingToday());
+    await page.selectOption("#unit_id", { label: shared.station });
+    await Promise.all([page.waitForLoadState("load"), page.click("[data-testid=review-filter] button[type=submit]")]);
+    assert.equal(await page.locator("[data-testid=review-station]").count(), 1);
+    const item = page.locator("[data-testid=review-item]").filter({ has: page.locator("[data-testid=mark-form]") }).first();
+    await item.locator("summary").click();
+    await item.locator("textarea[name=note]").fill("该警情处置时间较长");
+    await item.locator("textarea[name=instruction]").fill("请所长督促尽快处置并反馈");
+    await Promise.all([page.waitForURL(/saved=mark/), item.locator("button[type=submit]").click()]);
+    assert.match(await page.locator("[data-testid=review-notice]").innerText(), /点调已保存/);
+    assert.ok((await page.locator("[data-testid=review-mark]").count()) >= 1);
+
+    await page.emulateMedia({ media: "print" });
+    assert.equal(await page.locator("nav.sidenav").isVisible(), false, "no navigation on paper");
+    assert.equal(await page.locator("[data-testid=review-filter]").isVisible(), false);
+    const pdfPath = join(RESULTS, "daily-review.pdf");
+    await page.pdf({ path: pdfPath, preferCSSPageSize: true });
+    const pdf = readFileSync(pdfPath).toString("latin1");
+    const box = pdf.match(/\/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]/);
+    assert.ok(box, "a page box");
+    assert.ok(Math.abs(Number(box[1]) - 595.3) < 2 && Math.abs(Number(box[2]) - 841.9) < 2, `A4: ${box[0]}`);
+  } finally {
+    await context.close();
+  }
+});
+
+test("the chief sees the instruction on the station's board and acknowledges it", async () => {
+  const { context, page } = await signIn("s1.chief");
+  try {
+    await page.goto(`${BASE}/daily-review`);
+    const instruction = page.locator("[data-testid=instruction]").filter({ hasText: "请所长督促尽快处置并反馈" });
+    assert.equal(await instruction.count(), 1);
+    await Promise.all([page.waitForURL(/saved=ack/), instruction.locator("[data-testid=acknowledge]").click()]);
+    assert.equal(await page.locator("[data-testid=instruction]").filter({ hasText: "请所长督促尽快处置并反馈" }).count(), 0);
+    // On a phone the board still reads without sideways scrolling.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no horizontal scroll on a phone: ${overflow}px`);
+  } finally {
+    await context.close();
+  }
+});
