@@ -142,3 +142,25 @@ test("the chief sees the instruction on the station's board and acknowledges it"
     await context.close();
   }
 });
+
+test("intake suggests the elements of the narrative and the officer confirms one", async () => {
+  const { context, page } = await signIn("s1.desk");
+  try {
+    await page.goto(`${BASE}/incidents/new`);
+    await page.fill("#narrative", "报警人称昨晚10点半其停在楼下的电动车被盗，价值3000元，可疑车辆皖A·12345，联系电话139 1234 5678。");
+    const box = page.locator("[data-testid=elements]");
+    await box.waitFor({ state: "visible" });
+    const chips = box.locator(".chip");
+    await page.waitForFunction(() => document.querySelectorAll("#elements .chip").length >= 4);
+    const kinds = await chips.evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")));
+    assert.deepEqual(kinds, ["time", "amount", "plate", "phone"]);
+    // Nothing is filled in until the officer says so.
+    assert.equal(await page.inputValue("#caller_phone"), "");
+    await box.locator(".chip[data-kind=phone] button").click();
+    assert.equal(await page.inputValue("#caller_phone"), "13912345678");
+    await box.locator(".chip[data-kind=time] button").click();
+    assert.match(await page.inputValue("#reported_at"), /T22:30$/);
+  } finally {
+    await context.close();
+  }
+});

@@ -34,6 +34,26 @@ fn today() -> NaiveDate {
 const NEAR_ID: &str = "[0-9Xx京沪粤A-Z \\-·+()\u{200b}\u{ff10}-\u{ff19}]{0,24}";
 
 proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+    /// Element extraction reads any narrative: spans inside the text, text as written,
+    /// and never more than the cap.
+    #[test]
+    fn elements_of_any_narrative(
+        s in "([0-9０-９元块万千百十点时分:：年月日号昨今晚前天下午上晚京皖AB·¥ .,X-]|[\\PC]){0,80}"
+    ) {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T02:00:00Z").unwrap().to_utc();
+        let chars: Vec<char> = s.chars().collect();
+        let found = frontline_core::incident::elements::extract(&s, at);
+        prop_assert!(found.len() <= frontline_core::incident::elements::ELEMENTS_MAX);
+        for e in found {
+            prop_assert!(e.start < e.end && e.end <= chars.len());
+            let text: String = chars[e.start..e.end].iter().collect();
+            prop_assert_eq!(text, e.text);
+        }
+    }
+}
+
+proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]

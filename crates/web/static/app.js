@@ -18,6 +18,7 @@
   }
 
   function ready() {
+    elements();
     bell();
     // Bring the error summary into view and to the screen reader's attention.
     var summary = document.querySelector("[data-error-summary]");
@@ -123,6 +124,72 @@
       delete f.dataset.sent;
     });
   });
+
+  // 要素提取: suggestions from the narrative being typed; the officer confirms one by
+  // putting it into its field. Nothing is kept unless the form is filed.
+  function elements() {
+    var area = document.querySelector("textarea[data-elements]");
+    var box = document.getElementById("elements");
+    var texts = document.getElementById("elements-texts");
+    if (!area || !box || !texts) return;
+    var list = box.querySelector("ul");
+    var timer = null;
+    var seq = 0;
+    var fields = { phone: "caller_phone", id_number: "caller_id_number", time: "reported_at" };
+    function label(kind) { return texts.getAttribute("data-" + kind) || kind; }
+    function show(items) {
+      list.textContent = "";
+      items.forEach(function (e) {
+        var li = document.createElement("li");
+        li.className = "chip";
+        li.setAttribute("data-kind", e.kind);
+        var k = document.createElement("span");
+        k.className = "tag";
+        k.textContent = label(e.kind);
+        li.appendChild(k);
+        var v = document.createElement("span");
+        v.className = "mono";
+        v.textContent = " " + (e.kind === "time" ? e.value.slice(0, 16).replace("T", " ") : e.value) + " ";
+        li.appendChild(v);
+        var target = fields[e.kind] && document.getElementById(fields[e.kind]);
+        if (target) {
+          var b = document.createElement("button");
+          b.type = "button";
+          b.className = "btn btn--small";
+          b.textContent = texts.getAttribute("data-use-" + e.kind) || "";
+          b.addEventListener("click", function () {
+            target.value = e.kind === "time" ? e.value.slice(0, 16) : e.value;
+            target.dispatchEvent(new Event("input", { bubbles: true }));
+            b.textContent = texts.getAttribute("data-used") || "";
+            b.disabled = true;
+          });
+          li.appendChild(b);
+        }
+        list.appendChild(li);
+      });
+      box.hidden = items.length === 0;
+    }
+    function ask() {
+      var mine = ++seq;
+      var reported = document.getElementById("reported_at");
+      var body = { narrative: area.value };
+      if (reported && reported.value) body.reported_at = reported.value;
+      fetch(area.getAttribute("data-elements"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify(body)
+      })
+        .then(function (r) { return r.ok ? r.json() : { elements: [] }; })
+        .then(function (j) { if (mine === seq) show(j.elements || []); })
+        .catch(function () {});
+    }
+    area.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 350);
+    });
+    if (area.value) ask();
+  }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
   else ready();

@@ -163,3 +163,60 @@ async fn the_daily_review_over_http() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn elements_are_suggested_and_nothing_is_stored() {
+    let s = start(20).await;
+    let t = s.login("s1.desk").await;
+    let seq = s.audit_seq().await;
+    let body = json!({
+        "narrative": "报警人称今天上午9点在人民路被骗1.2万元，对方电话13912345678，身份证110105194912310021。",
+        "reported_at": "2026-11-22T10:00:00+08:00"
+    });
+    let (st, v) = s.post(&t, "/api/v1/incidents/elements", &body).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let got: Vec<(String, String)> = v["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().into(),
+                e["value"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("time".to_string(), "2026-11-22T09:00:00+08:00".to_string()),
+            ("amount".to_string(), "12000".to_string()),
+            ("phone".to_string(), "13912345678".to_string()),
+        ],
+        "an ID number with a wrong check character is not offered"
+    );
+    assert_eq!(s.audit_seq().await, seq, "nothing stored, nothing audited");
+    let (st, v) = s
+        .post(
+            &t,
+            "/api/v1/incidents/elements",
+            &json!({"reported_at": "x"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        fields(&v),
+        [
+            ("narrative".to_string(), "required".to_string()),
+            ("reported_at".to_string(), "reported_at.format".to_string())
+        ]
+    );
+    let (st, _) = s
+        .post(
+            &s.login("street1").await,
+            "/api/v1/incidents/elements",
+            &json!({"narrative": "x"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN);
+}

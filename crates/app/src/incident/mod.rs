@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::App;
 
 mod callback;
+mod elements;
 mod export;
 mod intake;
 mod list;
@@ -29,6 +30,7 @@ mod unmask;
 pub use callback::{
     CallbackRequest, CallbackReviewRequest, CallbackReviewView, CallbackSummary, CallbackView,
 };
+pub use elements::{ElementsAnswer, ElementsRequest};
 pub use list::ListQuery;
 pub use request::{CallerRequest, IncidentRequest};
 pub use review::{

@@ -3,6 +3,7 @@
 
 pub mod callback;
 pub mod category;
+pub mod elements;
 pub mod lifecycle;
 pub mod response;
 

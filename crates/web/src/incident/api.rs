@@ -9,8 +9,9 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontline_app::incident::{
     AcknowledgeRequest, CallbackRequest, CallbackReviewRequest, CallbackSummary, CallbackView,
-    DailyReview, DailyReviewQuery, IncidentDetail, IncidentList, IncidentRequest, IncidentView,
-    ListQuery, ReviewMarkRequest, ReviewMarkView, TransitionRequest, UnmaskRequest, UnmaskedCaller,
+    DailyReview, DailyReviewQuery, ElementsAnswer, ElementsRequest, IncidentDetail, IncidentList,
+    IncidentRequest, IncidentView, ListQuery, ReviewMarkRequest, ReviewMarkView, TransitionRequest,
+    UnmaskRequest, UnmaskedCaller,
 };
 use frontline_app::{AppError, Operation};
 use frontline_core::Lang;
@@ -409,4 +410,26 @@ pub async fn acknowledge_instruction(
             .acknowledge_instruction(&s.actor, &request)
             .await?,
     ))
+}
+
+/// 要素提取: the phone numbers, ID numbers (valid check character only), plates, amounts
+/// and times of a narrative being typed at intake, as suggestions for the officer to
+/// confirm. Nothing is stored.
+#[utoipa::path(post, path = "/api/v1/incidents/elements", request_body = ElementsRequest,
+    responses((status = 200, body = ElementsAnswer), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn extract_elements(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<ElementsAnswer>, ApiError> {
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::IncidentCreate,
+        body,
+        lang,
+        |v| Ok(ElementsRequest::read(v)),
+    )
+    .await?;
+    Ok(Json(state.app.extract_elements(&s.actor, &request)?))
 }

@@ -21,6 +21,7 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::unmask_caller))
         .routes(routes!(api::categories))
         .routes(routes!(api::unmask_purposes))
+        .routes(routes!(api::extract_elements))
         .routes(routes!(api::callback_queue))
         .routes(routes!(api::record_callback))
         .routes(routes!(api::review_callback))
