@@ -164,3 +164,53 @@ test("intake suggests the elements of the narrative and the officer confirms one
     await context.close();
   }
 });
+
+test("a closed dispute goes to the street office, which answers; the station reads the answer", async () => {
+  const desk = await signIn("s1.desk");
+  let incidentUrl = "";
+  let number = "";
+  try {
+    const page = desk.page;
+    await page.goto(`${BASE}/incidents/new`);
+    await page.selectOption("#category", "dispute.neighbour");
+    await page.fill("#address", "青禾县城关镇幸福路 12 号 3 单元");
+    await page.fill("#caller_name", "赵秀英");
+    await page.fill("#caller_phone", "13812345670");
+    await page.fill("#narrative", "报警人称楼上邻居深夜装修噪音扰民，多次协商未果。");
+    await page.selectOption("#district_id", { index: 1 });
+    await Promise.all([page.waitForURL(/\?created=1$/), page.click("#intake-form button[type=submit]")]);
+    incidentUrl = page.url().replace(/\?created=1$/, "");
+    number = (await page.locator("[data-testid=incident-number]").innerText()).trim();
+    await page.click("[data-step=dispose] > summary").catch(() => {});
+    await page.fill("[data-testid=step-dispose] textarea[name=note]", "电话劝解，建议社区调解");
+    await Promise.all([page.waitForLoadState("load"), page.click("[data-testid=submit-dispose]")]);
+    await Promise.all([page.waitForLoadState("load"), page.click("[data-testid=submit-close]")]);
+    assert.match(await page.locator("[data-testid=pushes]").innerText(), /待反馈/);
+  } finally {
+    await desk.context.close();
+  }
+  const street = await signIn("street1");
+  try {
+    const page = street.page;
+    await page.click("nav.sidenav >> text=纠纷推送");
+    await page.waitForURL(/\/pushes$/);
+    const card = page.locator("[data-testid=push]").filter({ hasText: number });
+    assert.equal(await card.count(), 1, "the push of the closed dispute");
+    assert.doesNotMatch(await card.innerText(), /13812345670/, "no caller phone for the street office");
+    await card.locator("textarea[name=note]").fill("已组织双方到社区调解室调解，双方达成一致。");
+    await Promise.all([page.waitForURL(/answered=1/), card.locator("button[type=submit]").click()]);
+    assert.match(await page.locator("[data-testid=push]").filter({ hasText: number }).innerText(), /双方达成一致/);
+    // The street office cannot open the incident itself.
+    const r = await page.goto(incidentUrl);
+    assert.ok([403, 404].includes(r.status()), `street office reads no incident: ${r.status()}`);
+  } finally {
+    await street.context.close();
+  }
+  const again = await signIn("s1.desk");
+  try {
+    await again.page.goto(incidentUrl);
+    assert.match(await again.page.locator("[data-testid=pushes]").innerText(), /双方达成一致/);
+  } finally {
+    await again.context.close();
+  }
+});

@@ -37,6 +37,9 @@ pub struct Capabilities {
     /// The daily review board (三清点调), and marking its items.
     pub read_daily_review: bool,
     pub mark_daily_review: bool,
+    /// Disputes pushed to street offices (双推), and answering them (a street office).
+    pub read_pushes: bool,
+    pub answer_pushes: bool,
     /// A partner's account (street office, procuratorate, court): it sees only what was
     /// pushed or transferred to its unit.
     pub partner: bool,
@@ -61,6 +64,8 @@ impl App {
             call_back: may(Action::IncidentCallback),
             read_daily_review: may(Action::DailyReviewRead),
             mark_daily_review: may(Action::DailyReviewMark),
+            read_pushes: may(Action::PushRead),
+            answer_pushes: may(Action::PushAnswer),
             partner: actor.has_any(&[Role::Partner, Role::PartnerJustice])
                 || actor.unit_kind.is_partner(),
         }

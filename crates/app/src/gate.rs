@@ -34,6 +34,8 @@ pub enum Operation {
     DailyReviewMark,
     /// `acknowledge_instruction`.
     InstructionAcknowledge,
+    /// `answer_push` of this push (404 outside one's scope).
+    PushAnswer(Uuid),
     /// `upload_calendar`.
     CalendarUpload,
 }
@@ -81,6 +83,26 @@ impl App {
             }
             Operation::DailyReviewMark => require(actor, Action::DailyReviewMark),
             Operation::InstructionAcknowledge => require(actor, Action::CallbackReview),
+            Operation::PushAnswer(id) => {
+                let p = self
+                    .store
+                    .push(id)
+                    .await?
+                    .ok_or(crate::AppError::NotFound)?;
+                let read = authz::scope(actor, Action::PushRead);
+                let visible = if actor.has(frontline_core::org::Role::Partner) {
+                    read.contains(&p.partner_path)
+                } else {
+                    read.contains(&p.station_path)
+                };
+                if !visible {
+                    Err(crate::AppError::NotFound)
+                } else if authz::allows(actor, Action::PushAnswer, &p.partner_path) {
+                    Ok(())
+                } else {
+                    Err(crate::AppError::Forbidden)
+                }
+            }
         }
     }
 }

@@ -33,6 +33,10 @@ pub struct DistrictView {
     pub name: String,
     /// Urban, suburban or rural: sets the district's 110 arrival target.
     pub area_type: AreaType,
+    /// The street office its residents belong to (disputes are pushed there).
+    pub partner_unit_id: Option<Uuid>,
+    /// Its community officer (社区民警).
+    pub community_officer_id: Option<Uuid>,
 }
 
 // The organisation as `GET /api/v1/units` answers: units in path order, each unit's
@@ -73,6 +77,8 @@ fn district_view(d: DistrictRow) -> DistrictView {
         code: d.code,
         name: d.name,
         area_type: d.area_type,
+        partner_unit_id: d.partner_unit_id,
+        community_officer_id: d.community_officer_id,
     }
 }
 

@@ -600,3 +600,157 @@ async fn the_daily_review_by_role_with_marks_and_instructions() {
         Err(AppError::NotFound)
     ));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_dispute_is_pushed_to_its_street_office_which_answers_once() {
+    let e = common::start().await;
+    let desk = e.actor("s1.desk").await;
+    let street = e.actor("street1").await;
+    let street2 = e.actor("street2").await;
+    let desk2 = e.actor("s2.desk").await;
+    let chief = e.actor("s1.chief").await;
+    let district = e.app.org.districts_of(desk.unit_id)[0].clone();
+    assert!(
+        district.partner_unit_id.is_some(),
+        "the demo maps districts to street offices"
+    );
+    let mut body = json!({
+        "reported_at": "2026-11-22T10:00:00+08:00",
+        "category": "dispute.neighbour",
+        "address": "城关镇幸福路12号3单元501室",
+        "district_id": district.id.to_string(),
+        "caller": {"name": "王某", "phone": "13912345678"},
+        "narrative": "邻居装修噪音扰民，报警人电话13912345678。",
+    });
+    let row = e
+        .app
+        .create_incident(&desk, &IncidentRequest::read(body.clone()).unwrap())
+        .await
+        .unwrap();
+    let row = e
+        .app
+        .transition_incident(
+            &desk,
+            row.id,
+            &step(json!({"action": "dispose", "version": 1, "note": "现场调解"})),
+        )
+        .await
+        .unwrap();
+    e.app
+        .transition_incident(
+            &desk,
+            row.id,
+            &step(json!({"action": "close", "version": 2})),
+        )
+        .await
+        .unwrap();
+    // A theft in the same district is not pushed.
+    body["category"] = json!("criminal.theft");
+    let theft = e
+        .app
+        .create_incident(&desk, &IncidentRequest::read(body).unwrap())
+        .await
+        .unwrap();
+    e.app
+        .transition_incident(
+            &desk,
+            theft.id,
+            &step(json!({"action": "dispose", "version": 1, "note": "登记"})),
+        )
+        .await
+        .unwrap();
+    e.app
+        .transition_incident(
+            &desk,
+            theft.id,
+            &step(json!({"action": "close", "version": 2})),
+        )
+        .await
+        .unwrap();
+
+    let list = e.app.pushes(&street, 1).await.unwrap();
+    assert_eq!(list.total, 1);
+    let p = &list.items[0];
+    assert_eq!(p.number, row.number);
+    assert_eq!(
+        p.incident_id, None,
+        "the street office gets no link into the incident"
+    );
+    assert!(
+        p.summary.narrative.contains("139****5678"),
+        "{}",
+        p.summary.narrative
+    );
+    assert_eq!(e.app.pushes(&street2, 1).await.unwrap().total, 0);
+    assert_eq!(e.app.pushes(&desk2, 1).await.unwrap().total, 0);
+    let mine = e.app.pushes(&desk, 1).await.unwrap();
+    assert_eq!(mine.items[0].incident_id, Some(row.id));
+    // The street office's accounts and the community officer are told.
+    e.app.deliver_due().await.unwrap();
+    let inbox = e
+        .app
+        .store
+        .notifications(street.officer_id, 10, 0)
+        .await
+        .unwrap();
+    assert!(
+        inbox.iter().any(|n| n.title_zh.starts_with("纠纷推送")),
+        "{inbox:?}"
+    );
+    if let Some(c) = district.community_officer_id {
+        assert!(
+            !e.app
+                .store
+                .notifications(c, 10, 0)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+
+    let answer = |t: &str| frontline_app::incident::PushAnswerRequest::read(json!({"note": t}));
+    assert!(matches!(
+        e.app.answer_push(&street2, p.id, &answer("已处理")).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        e.app.answer_push(&desk2, p.id, &answer("已处理")).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        e.app.answer_push(&desk, p.id, &answer("已处理")).await,
+        Err(AppError::Forbidden)
+    ));
+    assert_eq!(
+        codes(e.app.answer_push(&street, p.id, &answer("")).await),
+        [("note".to_string(), "required".to_string())]
+    );
+    let seq = e.audit_seq().await;
+    let done = e
+        .app
+        .answer_push(&street, p.id, &answer("已组织调解，双方达成一致"))
+        .await
+        .unwrap();
+    assert_eq!(done.answer.as_deref(), Some("已组织调解，双方达成一致"));
+    assert_eq!(e.audit_since(seq).await[0].action, "incident.push.answer");
+    assert_eq!(
+        codes(e.app.answer_push(&street, p.id, &answer("再次反馈")).await),
+        [("push".to_string(), "push.already_answered".to_string())]
+    );
+    let on_page = e.app.pushes_of(&row).await.unwrap();
+    assert_eq!(
+        on_page[0].answer.as_deref(),
+        Some("已组织调解，双方达成一致")
+    );
+    e.app.deliver_due().await.unwrap();
+    let told = e
+        .app
+        .store
+        .notifications(chief.officer_id, 10, 0)
+        .await
+        .unwrap();
+    assert!(
+        told.iter().any(|n| n.title_zh.starts_with("街道已反馈")),
+        "{told:?}"
+    );
+}

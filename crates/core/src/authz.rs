@@ -28,6 +28,11 @@ pub enum Action {
     DailyReviewRead,
     /// Mark an incident of the daily review reviewed, with an instruction to the station.
     DailyReviewMark,
+    /// Read disputes pushed to street offices (双推): the partner its own, the station
+    /// what it pushed.
+    PushRead,
+    /// Answer a pushed dispute (the street office).
+    PushAnswer,
     /// See a person's ID or phone number whole (purpose required, audited).
     IdentifierUnmask,
     UserManage,
@@ -180,6 +185,22 @@ pub fn scope(actor: &Actor, action: Action) -> Scope {
         Action::DailyReviewMark => {
             if actor.has_any(&[Role::CommandCentre, Role::BureauLeader]) {
                 Scope::Bureau
+            } else {
+                Scope::None
+            }
+        }
+        Action::PushRead => {
+            if actor.has_any(&[Role::CommandCentre, Role::BureauLeader]) {
+                Scope::Bureau
+            } else if actor.has_any(&UNIT_WORKERS) || actor.has(Role::Partner) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::PushAnswer => {
+            if actor.has(Role::Partner) {
+                own()
             } else {
                 Scope::None
             }
@@ -401,5 +422,20 @@ mod tests {
                 assert_eq!(scope(&a, act), Scope::None, "{r:?} {act:?}");
             }
         }
+    }
+
+    #[test]
+    fn pushed_disputes_for_the_street_office_and_the_station() {
+        let street = actor("/JD01/", &[Role::Partner]);
+        let desk = actor("/QC/S01/", &[Role::DeskOfficer]);
+        let court = actor("/FY/", &[Role::PartnerJustice]);
+        assert!(allows(&street, Action::PushRead, "/JD01/"));
+        assert!(!allows(&street, Action::PushRead, "/JD02/"));
+        assert!(allows(&street, Action::PushAnswer, "/JD01/"));
+        assert!(allows(&desk, Action::PushRead, "/QC/S01/"));
+        assert!(!allows(&desk, Action::PushAnswer, "/QC/S01/"));
+        assert_eq!(scope(&court, Action::PushRead), Scope::None);
+        // A partner never reads incidents themselves.
+        assert_eq!(scope(&street, Action::IncidentRead), Scope::None);
     }
 }

@@ -52,10 +52,11 @@ pub mod testing;
 pub use audit::{AuditDraft, AuditRow};
 pub use auth::{OfficerRow, SessionRow, SignInFailures};
 pub use incident::{
-    ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackChange, CallbackReview, CallbackRow, CallbackWrite,
-    CategoryCount, FollowUp, IncidentEvent, IncidentFilter, IncidentPage, IncidentRow,
-    IncidentState, MAX_ROWS_PER_QUERY, NewFollowUp, NewIncident, PathRange, RepeatCandidate,
-    RepeatEarlier, RepeatLink, ReviewRow, STALE_VERSION, TransitionWrite,
+    ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackChange, CallbackReview,
+    CallbackRow, CallbackWrite, CategoryCount, FollowUp, IncidentEvent, IncidentFilter,
+    IncidentPage, IncidentRow, IncidentState, MAX_ROWS_PER_QUERY, NewFollowUp, NewIncident,
+    PathRange, PushAnswer, PushRow, PushScope, RepeatCandidate, RepeatEarlier, RepeatLink,
+    ReviewRow, STALE_VERSION, TransitionWrite,
 };
 pub use org::{BulkLoad, DistrictRow, OfficerBrief, UnitRow};
 pub use outbox::{ClaimedMessage, NewMessage, NotificationRow, OutboxCounts};

@@ -16,11 +16,31 @@ use uuid::Uuid;
 use super::det_uuid;
 use super::rng::Rng;
 
-/// Who calls back and who reviews, per unit id.
+/// Who calls back and who reviews, per unit id; where disputes are pushed, per district.
 pub(super) struct Staff {
     pub(super) desk: HashMap<Uuid, (Uuid, String)>,
     pub(super) chief: HashMap<Uuid, (Uuid, String)>,
+    pub(super) pushes: HashMap<Uuid, PushTarget>,
+    /// Names of stations by unit id, and of categories by code.
+    pub(super) station_names: HashMap<Uuid, String>,
+    pub(super) category_names: HashMap<String, String>,
 }
+
+/// A district's street office (id, path, name of the district) and community officer.
+pub(super) struct PushTarget {
+    pub(super) partner_id: Uuid,
+    pub(super) partner_path: String,
+    pub(super) district_name: String,
+    pub(super) community_officer: Option<Uuid>,
+    pub(super) partner_staff: String,
+}
+
+const PUSH_ANSWERS: [&str; 4] = [
+    "已组织双方到社区调解室调解，双方达成一致。",
+    "网格员已上门了解情况，将持续跟进。",
+    "已联系物业协调处理，问题已解决。",
+    "已会同司法所调解，双方签订调解协议。",
+];
 
 const DISSATISFIED_COMMENTS: [&str; 4] = [
     "报警人认为民警到场较慢",
@@ -122,6 +142,55 @@ pub(super) fn fill(
             .or_default()
             .push((n.reported_at, n.id));
         n.follow_up.address_key = key;
+    }
+    // Disputes closed within the last two months were pushed to the street office; most
+    // are answered within days.
+    for n in rows.iter_mut() {
+        if n.state.status != Status::Closed || !n.category.starts_with("dispute.") {
+            continue;
+        }
+        let (Some(closed), Some(target)) = (
+            n.state.ended_at,
+            n.district_id.and_then(|d| staff.pushes.get(&d)),
+        ) else {
+            continue;
+        };
+        if end - closed > Duration::days(60) {
+            continue;
+        }
+        let summary = crate::incident::PushSummary {
+            station: staff
+                .station_names
+                .get(&n.unit_id)
+                .cloned()
+                .unwrap_or_default(),
+            category_name: staff
+                .category_names
+                .get(&n.category)
+                .cloned()
+                .unwrap_or_default(),
+            reported_at: crate::clock::rfc3339_bj(n.reported_at),
+            address: frontline_core::ident::mask_identifiers(&n.address).into_owned(),
+            narrative: frontline_core::ident::mask_identifiers(&n.narrative).into_owned(),
+            district: Some(target.district_name.clone()),
+        };
+        let answered = closed + Duration::hours(i64::from(r.range(6, 96)));
+        n.follow_up.pushes.push(frontline_store::PushRow {
+            id: det_uuid(closed, &format!("push:{}", n.id)),
+            incident_id: n.id,
+            station_path: n.unit_path.clone(),
+            partner_unit_id: target.partner_id,
+            partner_path: target.partner_path.clone(),
+            community_officer_id: target.community_officer,
+            pushed_at: closed,
+            summary: serde_json::to_string(&summary).unwrap_or_default(),
+            answer: (answered < end && r.chance(0.9)).then(|| frontline_store::PushAnswer {
+                at: answered,
+                by: target.partner_staff.clone(),
+                note: r.pick(&PUSH_ANSWERS).to_string(),
+            }),
+            number: String::new(),
+        });
     }
     // Callbacks of closed calls.
     for n in rows.iter_mut() {

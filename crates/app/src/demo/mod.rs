@@ -106,6 +106,25 @@ fn org_rows(
         });
         units.insert(u.key.clone(), (id, path, u.code.clone()));
     }
+    // Station k's residents belong to street office k; a station's districts share its
+    // community officers in turn.
+    let partner_of = |station_key: &str| {
+        station_key
+            .strip_prefix('s')
+            .and_then(|n| n.parse::<usize>().ok())
+            .map(|n| format!("street{n}"))
+    };
+    let community: HashMap<&str, Vec<Uuid>> = plan
+        .officers
+        .iter()
+        .filter(|o| o.roles.contains(&"community_officer"))
+        .fold(HashMap::new(), |mut m, o| {
+            m.entry(o.unit_key.as_str())
+                .or_default()
+                .push(det_uuid(t0, &format!("officer:{}", o.username)));
+            m
+        });
+    let mut nth: HashMap<&str, usize> = HashMap::new();
     for d in &plan.districts {
         let Some((unit_id, _, _)) = units.get(&d.station_key) else {
             return Err(AppError::Internal(format!(
@@ -119,6 +138,14 @@ fn org_rows(
             code: d.code.clone(),
             name: d.name.clone(),
             area_type: d.area_type,
+            partner_unit_id: partner_of(&d.station_key)
+                .and_then(|k| units.get(&k))
+                .map(|u| u.0),
+            community_officer_id: community.get(d.station_key.as_str()).and_then(|list| {
+                let i = nth.entry(d.station_key.as_str()).or_default();
+                *i += 1;
+                list.get((*i - 1) % list.len().max(1)).copied()
+            }),
         });
     }
     for o in &plan.officers {
@@ -276,9 +303,48 @@ impl App {
                 })
                 .collect()
         };
+        let unit_by_id: HashMap<Uuid, (&str, &str)> = load
+            .units
+            .iter()
+            .map(|u| (u.id, (u.path.as_str(), u.name.as_str())))
+            .collect();
+        // A street office's account, by its unit: its name signs the demo's answers.
+        let partner_staff: HashMap<Uuid, String> = load
+            .officers
+            .iter()
+            .filter(|o| o.roles.contains(&Role::Partner))
+            .map(|o| (o.unit_id, o.display_name.clone()))
+            .collect();
         let staff = follow_up::Staff {
             desk: staff_of(&first, &units, t0, ".desk"),
             chief: staff_of(&first, &units, t0, ".chief"),
+            pushes: load
+                .districts
+                .iter()
+                .filter_map(|d| {
+                    let partner = d.partner_unit_id?;
+                    let (path, _) = unit_by_id.get(&partner)?;
+                    Some((
+                        d.id,
+                        follow_up::PushTarget {
+                            partner_id: partner,
+                            partner_path: (*path).to_string(),
+                            district_name: d.name.clone(),
+                            community_officer: d.community_officer_id,
+                            partner_staff: partner_staff.get(&partner).cloned().unwrap_or_default(),
+                        },
+                    ))
+                })
+                .collect(),
+            station_names: unit_by_id
+                .iter()
+                .map(|(id, (_, name))| (*id, (*name).to_string()))
+                .collect(),
+            category_names: self
+                .categories
+                .leaves()
+                .map(|c| (c.code.clone(), c.name_zh.clone()))
+                .collect(),
         };
         let fill = |rows: &mut Vec<NewIncident>, chunk_no: usize| {
             follow_up::fill(

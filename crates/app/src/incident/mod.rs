@@ -21,6 +21,7 @@ mod elements;
 mod export;
 mod intake;
 mod list;
+mod push;
 mod read;
 mod request;
 mod review;
@@ -32,6 +33,7 @@ pub use callback::{
 };
 pub use elements::{ElementsAnswer, ElementsRequest};
 pub use list::ListQuery;
+pub use push::{PushAnswerRequest, PushList, PushSummary, PushView};
 pub use request::{CallerRequest, IncidentRequest};
 pub use review::{
     AcknowledgeRequest, CategoryTotal, DailyReview, DailyReviewQuery, ReviewItem, ReviewList,

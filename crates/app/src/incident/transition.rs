@@ -534,6 +534,11 @@ impl App {
         audit_detail.insert("number".into(), serde_json::json!(row.number));
         audit_detail.insert("from".into(), serde_json::json!(row.state.status.as_str()));
         audit_detail.insert("to".into(), serde_json::json!(to.as_str()));
+        let push = self.push_for_step(&row, c.step, c.target, now).await?;
+        let push = push.map(|(p, messages)| {
+            outbox.extend(messages);
+            p
+        });
         let write = TransitionWrite {
             incident_id: row.id,
             expected_version: row.state.version,
@@ -550,6 +555,7 @@ impl App {
                 (Step::Reopen, _) => CallbackChange::Clear,
                 _ => CallbackChange::Keep,
             },
+            push,
         };
         let audit = AuditDraft {
             at: now,

@@ -60,3 +60,25 @@ CREATE TABLE incident_reviews (
     PRIMARY KEY (review_date, incident_id)
 );
 CREATE INDEX incident_reviews_unit ON incident_reviews(unit_path, at);
+
+-- Dispute push (双推): the street office a district's residents belong to and its
+-- community officer (社区民警; no foreign key: districts load before officers), and what
+-- was pushed to a street office with its answer. A partner reads only its own unit's rows.
+ALTER TABLE districts ADD COLUMN partner_unit_id UUID REFERENCES units(id);
+ALTER TABLE districts ADD COLUMN community_officer_id UUID;
+CREATE TABLE incident_pushes (
+    id              UUID PRIMARY KEY,
+    incident_id     UUID NOT NULL REFERENCES incidents(id),
+    station_path    TEXT COLLATE "C" NOT NULL,
+    partner_unit_id UUID NOT NULL REFERENCES units(id),
+    partner_path    TEXT COLLATE "C" NOT NULL,
+    community_officer_id UUID,
+    pushed_at       TIMESTAMPTZ NOT NULL,
+    summary         TEXT NOT NULL,
+    answer          TEXT,
+    answered_at     TIMESTAMPTZ,
+    answered_by     TEXT,
+    UNIQUE (incident_id, partner_unit_id)
+);
+CREATE INDEX incident_pushes_partner ON incident_pushes(partner_path, pushed_at);
+CREATE INDEX incident_pushes_station ON incident_pushes(station_path, pushed_at);

@@ -14,8 +14,9 @@ pub(crate) mod pg;
 pub(crate) mod sqlite;
 
 pub use follow_up::{
-    ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow, CallbackWrite, CategoryCount,
-    NewFollowUp, RepeatCandidate, RepeatEarlier, RepeatLink, ReviewRow,
+    ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow,
+    CallbackWrite, CategoryCount, NewFollowUp, PushAnswer, PushRow, PushScope, RepeatCandidate,
+    RepeatEarlier, RepeatLink, ReviewRow,
 };
 
 /// An incident to insert; the store allocates `year`/`seq`/`number`.
@@ -196,6 +197,9 @@ pub struct TransitionWrite {
     /// Messages the step sends (written in its transaction, delivered afterwards).
     pub outbox: Vec<crate::NewMessage>,
     pub callback: CallbackChange,
+    /// A dispute pushed to the district's street office with this step (kept once per
+    /// incident and office: a second closing pushes nothing new).
+    pub push: Option<follow_up::PushRow>,
 }
 
 /// What a stale step answers: the store saw another version.

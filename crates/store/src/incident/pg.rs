@@ -340,6 +340,9 @@ impl PgStore {
                 }
                 insert_event(tx, t.incident_id, &t.event).await?;
                 crate::outbox::pg::insert_messages(tx, &t.outbox).await?;
+                if let Some(p) = &t.push {
+                    super::follow_up::pg::insert_push(tx, p).await?;
+                }
                 if let Some(target) = &t.conversion {
                     tx.execute(
                         "INSERT INTO incident_conversions (incident_id, target, converted_at)

@@ -295,6 +295,9 @@ impl SqliteStore {
             };
             insert_event(c, t.incident_id, &t.event)?;
             crate::outbox::sqlite::insert_messages(c, &t.outbox)?;
+            if let Some(p) = &t.push {
+                super::follow_up::sqlite::insert_push(c, p)?;
+            }
             let row = match t.callback {
                 CallbackChange::Keep => row,
                 change => {

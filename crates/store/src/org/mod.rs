@@ -28,6 +28,10 @@ pub struct DistrictRow {
     pub code: String,
     pub name: String,
     pub area_type: AreaType,
+    /// The street office its residents belong to (disputes are pushed there).
+    pub partner_unit_id: Option<Uuid>,
+    /// Its community officer (社区民警).
+    pub community_officer_id: Option<Uuid>,
 }
 
 /// A district's area type in the database that core does not know.
@@ -73,7 +77,8 @@ pub(crate) fn parse_kind(s: &str) -> std::result::Result<UnitKind, UnknownUnitKi
 }
 
 const UNIT_COLS: &str = "id, parent_id, kind, station_class, code, name, path";
-const DISTRICT_COLS: &str = "id, unit_id, code, name, area_type";
+const DISTRICT_COLS: &str =
+    "id, unit_id, code, name, area_type, partner_unit_id, community_officer_id";
 
 store_methods! {
     pub async fn get_setting(&self, key: &str) -> Result<Option<String>>;

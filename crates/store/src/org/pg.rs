@@ -30,6 +30,8 @@ fn district_from_row(r: &Row) -> Result<DistrictRow> {
         code: r.try_get(2)?,
         name: r.try_get(3)?,
         area_type: parse_area(r.try_get(4)?).map_err(StoreError::db_from)?,
+        partner_unit_id: r.try_get(5)?,
+        community_officer_id: r.try_get(6)?,
     })
 }
 
@@ -105,8 +107,18 @@ impl PgStore {
                 }
                 for d in &load.districts {
                     tx.execute(
-                        &format!("INSERT INTO districts ({DISTRICT_COLS}) VALUES ($1,$2,$3,$4,$5)"),
-                        &[&d.id, &d.unit_id, &d.code, &d.name, &d.area_type.as_str()],
+                        &format!(
+                            "INSERT INTO districts ({DISTRICT_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7)"
+                        ),
+                        &[
+                            &d.id,
+                            &d.unit_id,
+                            &d.code,
+                            &d.name,
+                            &d.area_type.as_str(),
+                            &d.partner_unit_id,
+                            &d.community_officer_id,
+                        ],
                     )
                     .await?;
                 }

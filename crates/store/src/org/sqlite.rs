@@ -33,6 +33,8 @@ fn district_from_row(r: &Row<'_>) -> rusqlite::Result<DistrictRow> {
         name: r.get(3)?,
         area_type: parse_area(r.get_ref(4)?.as_str()?)
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(4, Type::Text, Box::new(e)))?,
+        partner_unit_id: r.get(5)?,
+        community_officer_id: r.get(6)?,
     })
 }
 
@@ -109,14 +111,16 @@ impl SqliteStore {
             }
             for d in &load.districts {
                 c.prepare_cached(&format!(
-                    "INSERT INTO districts ({DISTRICT_COLS}) VALUES (?1,?2,?3,?4,?5)"
+                    "INSERT INTO districts ({DISTRICT_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7)"
                 ))?
                 .execute(params![
                     d.id,
                     d.unit_id,
                     d.code,
                     d.name,
-                    d.area_type.as_str()
+                    d.area_type.as_str(),
+                    d.partner_unit_id,
+                    d.community_officer_id
                 ])?;
             }
             for o in &load.officers {

@@ -136,6 +136,8 @@ impl Org {
             code: code.into(),
             name: format!("District {code} of {}", u.code),
             area_type: AreaType::Urban,
+            partner_unit_id: None,
+            community_officer_id: None,
         };
         let districts = vec![
             district(&s01, "D2"),

@@ -32,6 +32,7 @@ fn closed(row: &IncidentRow, at: DateTime<Utc>, by: &OfficerRow) -> TransitionWr
         conversion: None,
         outbox: Vec::new(),
         callback: CallbackChange::Due(at),
+        push: None,
     }
 }
 

@@ -32,6 +32,7 @@ fn step(
         conversion: None,
         outbox: Vec::new(),
         callback: Default::default(),
+        push: None,
     }
 }
 

@@ -143,6 +143,8 @@ async fn bulk_load_with_one_bad_row_stores_nothing() {
         code: "D9".into(),
         name: "Nowhere".into(),
         area_type: frontline_core::org::AreaType::Rural,
+        partner_unit_id: None,
+        community_officer_id: None,
     });
     let err = store
         .bulk_load(load, draft("org.load", "org", "QC"))

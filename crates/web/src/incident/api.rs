@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use frontline_app::incident::{
     AcknowledgeRequest, CallbackRequest, CallbackReviewRequest, CallbackSummary, CallbackView,
     DailyReview, DailyReviewQuery, ElementsAnswer, ElementsRequest, IncidentDetail, IncidentList,
-    IncidentRequest, IncidentView, ListQuery, ReviewMarkRequest, ReviewMarkView, TransitionRequest,
-    UnmaskRequest, UnmaskedCaller,
+    IncidentRequest, IncidentView, ListQuery, PushAnswerRequest, PushList, PushView,
+    ReviewMarkRequest, ReviewMarkView, TransitionRequest, UnmaskRequest, UnmaskedCaller,
 };
 use frontline_app::{AppError, Operation};
 use frontline_core::Lang;
@@ -432,4 +432,42 @@ pub async fn extract_elements(
     )
     .await?;
     Ok(Json(state.app.extract_elements(&s.actor, &request)?))
+}
+
+/// Disputes pushed to street offices (双推): a street office's account sees what was
+/// pushed to its office (no caller identifiers); a station's officers what their station
+/// pushed, with the answers.
+#[utoipa::path(get, path = "/api/v1/pushes", params(CallbackQueueQuery),
+    responses((status = 200, body = PushList), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_pushes(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Query(q): Query<CallbackQueueQuery>,
+) -> Result<Json<PushList>, ApiError> {
+    let page = q.page(lang)?;
+    Ok(Json(state.app.pushes(&s.actor, page).await?))
+}
+
+/// The street office answers a pushed dispute with a note (once); the station is told.
+#[utoipa::path(post, path = "/api/v1/pushes/{id}/answer", params(("id" = Uuid, Path)),
+    request_body = PushAnswerRequest,
+    responses((status = 200, body = PushView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn answer_push(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PushView>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::PushAnswer(id),
+        body,
+        lang,
+        |v| Ok(PushAnswerRequest::read(v)),
+    )
+    .await?;
+    Ok(Json(state.app.answer_push(&s.actor, id, &request).await?))
 }

@@ -92,6 +92,8 @@ struct DetailPage {
     callbacks: Vec<(String, CallbackView)>,
     can_callback: bool,
     can_review: bool,
+    /// Pushed to street offices (双推), with their answers.
+    pushes: Vec<frontline_app::incident::PushView>,
     callback_errs: FormErrors,
     callback_conflict: Option<String>,
     typed_callback: CallbackValues,
@@ -180,6 +182,7 @@ async fn detail_page(
         .incident_detail(&session.actor, &row, &parts, lang);
     let events = parts.events;
     let (can_callback, can_review) = state.app.callback_actions(&session.actor, &row);
+    let pushes = state.app.pushes_of(&row).await?;
     let callback_times: Vec<String> = parts.callbacks.iter().map(|c| bj_minutes(c.at)).collect();
     let v = d.incident;
     let steps: Vec<Step> = state.app.steps_for(&session.actor, &row);
@@ -300,6 +303,7 @@ async fn detail_page(
         callback: d.callback,
         can_callback,
         can_review,
+        pushes,
         callback_errs: FormErrors::default(),
         callback_conflict: None,
         typed_callback: CallbackValues::default(),

@@ -22,6 +22,8 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::categories))
         .routes(routes!(api::unmask_purposes))
         .routes(routes!(api::extract_elements))
+        .routes(routes!(api::list_pushes))
+        .routes(routes!(api::answer_push))
         .routes(routes!(api::callback_queue))
         .routes(routes!(api::record_callback))
         .routes(routes!(api::review_callback))

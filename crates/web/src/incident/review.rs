@@ -4,14 +4,14 @@ use askama::Template;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use frontline_app::AppError;
 use frontline_app::incident::{
-    AcknowledgeRequest, DailyReview, DailyReviewQuery, IncidentView, ReviewList, ReviewMarkRequest,
-    StationReview,
+    AcknowledgeRequest, DailyReview, DailyReviewQuery, IncidentView, PushAnswerRequest, PushView,
+    ReviewList, ReviewMarkRequest, StationReview,
 };
 use frontline_core::Lang;
 use frontline_core::request::Given;
@@ -30,6 +30,8 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/daily-review", get(review_page))
         .route("/daily-review/marks", post(mark_post))
         .route("/daily-review/acknowledge", post(acknowledge_post))
+        .route("/pushes", get(pushes_page))
+        .route("/pushes/{id}/answer", post(push_answer_post))
 }
 
 /// `2026-11-30T08:05:00+08:00` as `11-30 08:05`.
@@ -323,6 +325,130 @@ async fn acknowledge_post(
         .await
     {
         Ok(_) => Redirect::to(&back(&form.back_date, &form.unit_id, "ack")).into_response(),
+        Err(e) => app_error(&state, &session, lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "incident/pushes.html")]
+struct PushesPage {
+    c: Chrome,
+    items: Vec<PushView>,
+    total: i64,
+    partner: bool,
+    can_answer: bool,
+    /// The push whose answer was refused, and the messages.
+    open: String,
+    errs: FormErrors,
+    notice: Option<String>,
+}
+
+impl PushesPage {
+    fn short(&self, s: &str) -> String {
+        short_time(s)
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct PushesQuery {
+    answered: Option<String>,
+}
+
+async fn pushes_response(
+    state: &AppState,
+    session: &frontline_app::auth::Session,
+    lang: Lang,
+    status: StatusCode,
+    open: String,
+    errs: FormErrors,
+    notice: Option<String>,
+) -> Response {
+    let list = match state.app.pushes(&session.actor, 1).await {
+        Ok(l) => l,
+        Err(e) => return app_error(state, session, lang, e),
+    };
+    let caps = state.app.capabilities(&session.actor);
+    let page = PushesPage {
+        c: Chrome::new(state, Some(session), lang, "pushes", "/pushes"),
+        items: list.items,
+        total: list.total,
+        partner: caps.partner,
+        can_answer: caps.answer_pushes,
+        open,
+        errs,
+        notice,
+    };
+    render(status, &page)
+}
+
+async fn pushes_page(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    RawQuery(q): RawQuery,
+) -> Response {
+    let q: PushesQuery = parse_query(q);
+    let notice = q.answered.map(|_| i18n::t(lang, "push.answered"));
+    pushes_response(
+        &state,
+        &session,
+        lang,
+        StatusCode::OK,
+        String::new(),
+        FormErrors::default(),
+        notice,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+struct PushAnswerForm {
+    csrf: Option<String>,
+    note: Option<String>,
+}
+
+impl WithCsrf for PushAnswerForm {
+    fn csrf(&self) -> Option<&str> {
+        self.csrf.as_deref()
+    }
+}
+
+async fn push_answer_post(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let form: PushAnswerForm = match posted_form(&state, &session, lang, body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let Ok(uuid) = uuid::Uuid::parse_str(&id) else {
+        return app_error(&state, &session, lang, AppError::NotFound);
+    };
+    let request = PushAnswerRequest {
+        note: given(&form.note),
+        ..PushAnswerRequest::default()
+    };
+    match state.app.answer_push(&session.actor, uuid, &request).await {
+        Ok(_) => Redirect::to("/pushes?answered=1").into_response(),
+        Err(AppError::Validation(es)) => {
+            let labels = [("note", i18n::t(lang, "push.answer_note"))];
+            let errs = FormErrors::new(&es, lang, &labels);
+            pushes_response(
+                &state,
+                &session,
+                lang,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                id,
+                errs,
+                None,
+            )
+            .await
+        }
+        Err(AppError::StateConflict(e)) => {
+            let errs = FormErrors::new(&[e], lang, &[]);
+            pushes_response(&state, &session, lang, StatusCode::CONFLICT, id, errs, None).await
+        }
         Err(e) => app_error(&state, &session, lang, e),
     }
 }

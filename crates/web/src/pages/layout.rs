@@ -48,6 +48,7 @@ pub struct Chrome {
     pub can_read: bool,
     pub can_callback: bool,
     pub can_daily_review: bool,
+    pub can_pushes: bool,
     /// The deadline calculator and rule catalog.
     pub can_deadline: bool,
     /// The holiday calendar administration.
@@ -86,6 +87,7 @@ impl Chrome {
             can_read: caps.read_incidents,
             can_callback: caps.call_back,
             can_daily_review: caps.read_daily_review,
+            can_pushes: caps.read_pushes,
             can_deadline: caps.compute_deadlines,
             can_calendar: caps.manage_calendars,
             can_penalty: caps.assess_penalties,

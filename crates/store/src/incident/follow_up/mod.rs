@@ -21,6 +21,8 @@ pub struct NewFollowUp {
     /// Callback state, for imported or demo incidents; default at intake.
     pub state: FollowUp,
     pub callbacks: Vec<CallbackRow>,
+    /// Disputes pushed to street offices (imported or demo incidents).
+    pub pushes: Vec<PushRow>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +111,42 @@ pub struct ReviewRow {
     pub acknowledged_by: Option<String>,
 }
 
+/// A dispute pushed to a street office (双推), with its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushRow {
+    pub id: Uuid,
+    pub incident_id: Uuid,
+    /// The pushing station's unit path (its officers read the answer).
+    pub station_path: String,
+    pub partner_unit_id: Uuid,
+    /// The street office's unit path (its accounts read the push).
+    pub partner_path: String,
+    pub community_officer_id: Option<Uuid>,
+    pub pushed_at: DateTime<Utc>,
+    /// What the partner may read (identifiers masked), as JSON.
+    pub summary: String,
+    pub answer: Option<PushAnswer>,
+    /// The incident's number (read with the push; empty on a push being written).
+    pub number: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushAnswer {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub note: String,
+}
+
+/// Which pushes a list shows: those to a partner's unit, or those of a station.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushScope {
+    Partner(PathRange),
+    Station(PathRange),
+}
+
+/// What a second answer to one push is called.
+pub const ALREADY_ANSWERED: &str = "already_answered";
+
 /// What a callback conflict is called: the incident's callback is no longer due after
 /// the attempts the request saw.
 pub const CALLBACK_NOT_DUE: &str = "callback_not_due";
@@ -162,6 +200,19 @@ store_methods! {
     pub async fn reviews_of_day(&self, date: String, scope: PathRange) -> Result<Vec<ReviewRow>>;
     /// Instructions to the units within `scope` not yet acknowledged, newest first.
     pub async fn open_instructions(&self, scope: PathRange, limit: i64) -> Result<Vec<ReviewRow>>;
+    /// Pushes, newest first, and how many there are.
+    pub async fn list_pushes(&self, scope: PushScope, limit: i64, offset: i64) -> Result<(Vec<PushRow>, i64)>;
+    pub async fn push(&self, id: Uuid) -> Result<Option<PushRow>>;
+    pub async fn incident_pushes(&self, incident_id: Uuid) -> Result<Vec<PushRow>>;
+    /// Records the street office's answer with its audit entry and messages;
+    /// `Conflict(ALREADY_ANSWERED)` when it has one, `NotFound` when absent.
+    pub async fn answer_push(
+        &self,
+        id: Uuid,
+        answer: PushAnswer,
+        outbox: Vec<NewMessage>,
+        audit: AuditDraft,
+    ) -> Result<PushRow>;
     /// Acknowledges an instruction; `NotFound` when there is none to acknowledge.
     pub async fn acknowledge_instruction(
         &self,

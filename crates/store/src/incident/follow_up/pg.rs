@@ -6,8 +6,9 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::{
-    ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow, CallbackWrite, CategoryCount,
-    RepeatCandidate, RepeatEarlier, ReviewRow,
+    ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow,
+    CallbackWrite, CategoryCount, PushAnswer, PushRow, PushScope, RepeatCandidate, RepeatEarlier,
+    ReviewRow,
 };
 use crate::audit::pg::append;
 use crate::engine::pg::PgStore;
@@ -18,6 +19,59 @@ const CALLBACK_COLS: &str = "id, incident_id, attempt, at, officer_id, officer_n
      satisfaction, comment, reviewed_at, reviewer_id, reviewer_name, review_note";
 const REVIEW_COLS: &str = "review_date, incident_id, unit_path, at, reviewer_id, reviewer_name, \
      note, instruction, acknowledged_at, acknowledged_by";
+
+const PUSH_COLS: &str = "id, incident_id, station_path, partner_unit_id, partner_path, \
+     community_officer_id, pushed_at, summary, answer, answered_at, answered_by";
+/// A push with its incident's number.
+const PUSH_SELECT: &str = "SELECT p.id, p.incident_id, p.station_path, p.partner_unit_id, \
+     p.partner_path, p.community_officer_id, p.pushed_at, p.summary, p.answer, p.answered_at, \
+     p.answered_by, i.number FROM incident_pushes p JOIN incidents i ON i.id = p.incident_id";
+
+fn push_from_row(r: &Row) -> Result<PushRow> {
+    let answer = match r.try_get::<_, Option<DateTime<Utc>>>(9)? {
+        None => None,
+        Some(at) => Some(PushAnswer {
+            at,
+            by: r.try_get::<_, Option<String>>(10)?.unwrap_or_default(),
+            note: r.try_get::<_, Option<String>>(8)?.unwrap_or_default(),
+        }),
+    };
+    Ok(PushRow {
+        id: r.try_get(0)?,
+        incident_id: r.try_get(1)?,
+        station_path: r.try_get(2)?,
+        partner_unit_id: r.try_get(3)?,
+        partner_path: r.try_get(4)?,
+        community_officer_id: r.try_get(5)?,
+        pushed_at: r.try_get(6)?,
+        summary: r.try_get(7)?,
+        answer,
+        number: r.try_get(11)?,
+    })
+}
+
+/// A push written with its lifecycle step (none again for the same incident and office).
+pub(crate) async fn insert_push(c: &impl GenericClient, p: &PushRow) -> Result<()> {
+    c.execute(
+        &format!(
+            "INSERT INTO incident_pushes ({PUSH_COLS})
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL)
+             ON CONFLICT (incident_id, partner_unit_id) DO NOTHING"
+        ),
+        &[
+            &p.id,
+            &p.incident_id,
+            &p.station_path,
+            &p.partner_unit_id,
+            &p.partner_path,
+            &p.community_officer_id,
+            &truncate_micros(p.pushed_at),
+            &p.summary,
+        ],
+    )
+    .await?;
+    Ok(())
+}
 
 #[derive(Debug, thiserror::Error)]
 #[error("unknown {0} {1:?} in the database")]
@@ -115,6 +169,17 @@ pub(crate) async fn insert_follow_up(c: &impl GenericClient, n: &NewIncident) ->
     }
     for cb in &f.callbacks {
         insert_callback(c, cb).await?;
+    }
+    for p in &f.pushes {
+        insert_push(c, p).await?;
+        if let Some(a) = &p.answer {
+            c.execute(
+                "UPDATE incident_pushes SET answer = $1, answered_at = $2, answered_by = $3
+                 WHERE id = $4",
+                &[&a.note, &truncate_micros(a.at), &a.by, &p.id],
+            )
+            .await?;
+        }
     }
     Ok(())
 }
@@ -455,6 +520,102 @@ impl PgStore {
                     .await?
                     .ok_or(StoreError::NotFound)?;
                 let row = review_from_row(&row)?;
+                append(tx, head, &audit).await?;
+                Ok(row)
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn list_pushes(
+        &self,
+        scope: PushScope,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<PushRow>, i64)> {
+        let c = self.pool.get().await?;
+        let (col, range) = match &scope {
+            PushScope::Partner(r) => ("p.partner_path", r),
+            PushScope::Station(r) => ("p.station_path", r),
+        };
+        let (cond, args) = scope_sql(range, col, 1);
+        let params: Vec<&(dyn ToSql + Sync)> =
+            args.iter().map(|a| a as &(dyn ToSql + Sync)).collect();
+        let total: i64 = c
+            .query_one(
+                &format!("SELECT COUNT(*) FROM incident_pushes p WHERE 1=1{cond}"),
+                &params,
+            )
+            .await?
+            .try_get(0)?;
+        let sql = format!(
+            "{PUSH_SELECT} WHERE 1=1{cond}
+             ORDER BY p.pushed_at DESC, p.id DESC LIMIT {} OFFSET {}",
+            limit.clamp(1, 500),
+            offset.max(0)
+        );
+        let rows = c
+            .query(&sql, &params)
+            .await?
+            .iter()
+            .map(push_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        Ok((rows, total))
+    }
+
+    pub(crate) async fn push(&self, id: Uuid) -> Result<Option<PushRow>> {
+        let c = self.pool.get().await?;
+        c.query_opt(&format!("{PUSH_SELECT} WHERE p.id = $1"), &[&id])
+            .await?
+            .map(|r| push_from_row(&r))
+            .transpose()
+    }
+
+    pub(crate) async fn incident_pushes(&self, incident_id: Uuid) -> Result<Vec<PushRow>> {
+        let c = self.pool.get().await?;
+        c.query(
+            &format!("{PUSH_SELECT} WHERE p.incident_id = $1 ORDER BY p.pushed_at"),
+            &[&incident_id],
+        )
+        .await?
+        .iter()
+        .map(push_from_row)
+        .collect()
+    }
+
+    pub(crate) async fn answer_push(
+        &self,
+        id: Uuid,
+        answer: PushAnswer,
+        outbox: Vec<NewMessage>,
+        audit: AuditDraft,
+    ) -> Result<PushRow> {
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                let n = tx
+                    .execute(
+                        "UPDATE incident_pushes SET answer = $1, answered_at = $2, answered_by = $3
+                         WHERE id = $4 AND answered_at IS NULL",
+                        &[&answer.note, &truncate_micros(answer.at), &answer.by, &id],
+                    )
+                    .await?;
+                let row = if n == 1 {
+                    tx.query_opt(&format!("{PUSH_SELECT} WHERE p.id = $1"), &[&id])
+                        .await?
+                } else {
+                    None
+                };
+                let Some(row) = row else {
+                    let exists = tx
+                        .query_opt("SELECT 1 FROM incident_pushes WHERE id = $1", &[&id])
+                        .await?;
+                    return Err(match exists {
+                        Some(_) => StoreError::Conflict(ALREADY_ANSWERED.into()),
+                        None => StoreError::NotFound,
+                    });
+                };
+                let row = push_from_row(&row)?;
+                crate::outbox::pg::insert_messages(tx, &outbox).await?;
                 append(tx, head, &audit).await?;
                 Ok(row)
             })

@@ -5,8 +5,9 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::{
-    ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow, CallbackWrite, CategoryCount,
-    RepeatCandidate, RepeatEarlier, ReviewRow,
+    ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow,
+    CallbackWrite, CategoryCount, PushAnswer, PushRow, PushScope, RepeatCandidate, RepeatEarlier,
+    ReviewRow,
 };
 use crate::audit::sqlite::append;
 use crate::engine::sqlite::SqliteStore;
@@ -17,6 +18,56 @@ const CALLBACK_COLS: &str = "id, incident_id, attempt, at, officer_id, officer_n
      satisfaction, comment, reviewed_at, reviewer_id, reviewer_name, review_note";
 const REVIEW_COLS: &str = "review_date, incident_id, unit_path, at, reviewer_id, reviewer_name, \
      note, instruction, acknowledged_at, acknowledged_by";
+
+const PUSH_COLS: &str = "id, incident_id, station_path, partner_unit_id, partner_path, \
+     community_officer_id, pushed_at, summary, answer, answered_at, answered_by";
+/// A push with its incident's number.
+const PUSH_SELECT: &str = "SELECT p.id, p.incident_id, p.station_path, p.partner_unit_id, \
+     p.partner_path, p.community_officer_id, p.pushed_at, p.summary, p.answer, p.answered_at, \
+     p.answered_by, i.number FROM incident_pushes p JOIN incidents i ON i.id = p.incident_id";
+
+fn push_from_row(r: &Row<'_>) -> rusqlite::Result<PushRow> {
+    let answer = match r.get::<_, Option<i64>>(9)? {
+        None => None,
+        Some(at) => Some(PushAnswer {
+            at: from_micros(at),
+            by: r.get::<_, Option<String>>(10)?.unwrap_or_default(),
+            note: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+        }),
+    };
+    Ok(PushRow {
+        id: r.get(0)?,
+        incident_id: r.get(1)?,
+        station_path: r.get(2)?,
+        partner_unit_id: r.get(3)?,
+        partner_path: r.get(4)?,
+        community_officer_id: r.get(5)?,
+        pushed_at: from_micros(r.get(6)?),
+        summary: r.get(7)?,
+        answer,
+        number: r.get(11)?,
+    })
+}
+
+/// A push written with its lifecycle step (none again for the same incident and office).
+pub(crate) fn insert_push(c: &Connection, p: &PushRow) -> Result<()> {
+    c.prepare_cached(&format!(
+        "INSERT INTO incident_pushes ({PUSH_COLS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, NULL, NULL)
+         ON CONFLICT (incident_id, partner_unit_id) DO NOTHING"
+    ))?
+    .execute(params![
+        p.id,
+        p.incident_id,
+        p.station_path,
+        p.partner_unit_id,
+        p.partner_path,
+        p.community_officer_id,
+        micros(p.pushed_at),
+        p.summary,
+    ])?;
+    Ok(())
+}
 
 fn bad(i: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, Type::Text, what.to_string().into())
@@ -100,6 +151,16 @@ pub(crate) fn insert_follow_up(c: &Connection, n: &NewIncident) -> Result<()> {
     }
     for cb in &f.callbacks {
         insert_callback(c, cb)?;
+    }
+    for p in &f.pushes {
+        insert_push(c, p)?;
+        if let Some(a) = &p.answer {
+            c.prepare_cached(
+                "UPDATE incident_pushes SET answer = ?1, answered_at = ?2, answered_by = ?3
+                 WHERE id = ?4",
+            )?
+            .execute(params![a.note, micros(a.at), a.by, p.id])?;
+        }
     }
     Ok(())
 }
@@ -426,6 +487,96 @@ impl SqliteStore {
                 .query_row(params![micros(at), by, date, incident_id], review_from_row)
                 .optional()?
                 .ok_or(StoreError::NotFound)?;
+            append(c, head, &audit)?;
+            Ok(row)
+        })
+        .await
+    }
+
+    pub(crate) async fn list_pushes(
+        &self,
+        scope: PushScope,
+        limit: i64,
+        offset: i64,
+    ) -> Result<(Vec<PushRow>, i64)> {
+        self.read(move |c| {
+            let (col, range) = match &scope {
+                PushScope::Partner(r) => ("p.partner_path", r),
+                PushScope::Station(r) => ("p.station_path", r),
+            };
+            let (cond, args) = scope_sql(range, col, 1);
+            let total: i64 = c
+                .prepare_cached(&format!(
+                    "SELECT COUNT(*) FROM incident_pushes p WHERE 1=1{cond}"
+                ))?
+                .query_row(rusqlite::params_from_iter(args.iter()), |r| r.get(0))?;
+            let sql = format!(
+                "{PUSH_SELECT} WHERE 1=1{cond}
+                 ORDER BY p.pushed_at DESC, p.id DESC LIMIT {} OFFSET {}",
+                limit.clamp(1, 500),
+                offset.max(0)
+            );
+            let mut st = c.prepare_cached(&sql)?;
+            let rows = st
+                .query_map(rusqlite::params_from_iter(args.iter()), push_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((rows, total))
+        })
+        .await
+    }
+
+    pub(crate) async fn push(&self, id: Uuid) -> Result<Option<PushRow>> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!("{PUSH_SELECT} WHERE p.id = ?1"))?
+                .query_row([id], push_from_row)
+                .optional()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn incident_pushes(&self, incident_id: Uuid) -> Result<Vec<PushRow>> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached(&format!(
+                "{PUSH_SELECT} WHERE p.incident_id = ?1 ORDER BY p.pushed_at"
+            ))?;
+            let rows = st.query_map([incident_id], push_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn answer_push(
+        &self,
+        id: Uuid,
+        answer: PushAnswer,
+        outbox: Vec<NewMessage>,
+        audit: AuditDraft,
+    ) -> Result<PushRow> {
+        self.write(move |c, head| {
+            let n = c
+                .prepare_cached(
+                    "UPDATE incident_pushes SET answer = ?1, answered_at = ?2, answered_by = ?3
+                     WHERE id = ?4 AND answered_at IS NULL",
+                )?
+                .execute(params![answer.note, micros(answer.at), answer.by, id])?;
+            let row = if n == 1 {
+                c.prepare_cached(&format!("{PUSH_SELECT} WHERE p.id = ?1"))?
+                    .query_row([id], push_from_row)
+                    .optional()?
+            } else {
+                None
+            };
+            let Some(row) = row else {
+                let exists: Option<i64> = c
+                    .prepare_cached("SELECT 1 FROM incident_pushes WHERE id = ?1")?
+                    .query_row([id], |r| r.get(0))
+                    .optional()?;
+                return Err(match exists {
+                    Some(_) => StoreError::Conflict(ALREADY_ANSWERED.into()),
+                    None => StoreError::NotFound,
+                });
+            };
+            crate::outbox::sqlite::insert_messages(c, &outbox)?;
             append(c, head, &audit)?;
             Ok(row)
         })
