@@ -16,7 +16,7 @@ use crate::{App, AppError, Result};
 impl App {
     /// Repeat detection (重复警情) at intake: the earlier incidents within the window
     /// with the same normalised address or the same caller phone (two index lookups).
-    pub(crate) async fn repeat_follow_up(
+    pub async fn repeat_follow_up(
         &self,
         address: &str,
         caller_phone: &str,

@@ -16,6 +16,7 @@
 
 mod intake;
 mod lists;
+mod review;
 mod startup;
 mod transitions;
 
@@ -79,6 +80,19 @@ pub(crate) enum BenchCmd {
         #[arg(long, default_value_t = 3)]
         seconds: u64,
     },
+    /// The daily review, the callback queue and the repeat lookup of intake over a data
+    /// directory holding many incidents.
+    Review {
+        /// Data directory; created and filled with --incidents demo incidents if empty.
+        #[arg(long)]
+        data_dir: std::path::PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        incidents: usize,
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
+    },
 }
 
 pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
@@ -112,6 +126,12 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
             clients,
             seconds,
         } => lists::lists(data_dir, incidents, clients, Duration::from_secs(seconds)).await,
+        BenchCmd::Review {
+            data_dir,
+            incidents,
+            clients,
+            seconds,
+        } => review::review(data_dir, incidents, clients, Duration::from_secs(seconds)).await,
     }
 }
 
