@@ -50,7 +50,7 @@ mod period;
 pub mod testing;
 
 pub use audit::{AuditDraft, AuditRow};
-pub use auth::{OfficerRow, SessionRow, SignInFailures};
+pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState};
 pub use incident::{
     IncidentEvent, IncidentFilter, IncidentPage, IncidentRow, IncidentState, MAX_ROWS_PER_QUERY,
     NewIncident, PathRange, STALE_VERSION, TransitionWrite,
