@@ -115,8 +115,10 @@ pub struct TimelineEntry {
     pub actor: String,
     pub from_status: Option<Status>,
     pub to_status: Status,
+    /// Phone and ID numbers typed into it are masked, as in the narrative.
     pub note: String,
-    /// Step details: officer names, patrol unit, receiving body, conversion target.
+    /// Step details: officer names, patrol unit, receiving body, conversion target
+    /// (identifiers in them masked too).
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
@@ -138,6 +140,29 @@ pub struct UnmaskedCaller {
     pub name: String,
     pub address: String,
     pub narrative: String,
+    /// Every step's note and details whole, oldest first (by `seq`, as in the timeline).
+    pub timeline: Vec<UnmaskedStep>,
+}
+
+/// One timeline step's free texts, whole.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnmaskedStep {
+    pub seq: i64,
+    pub note: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+/// Masks the identifiers in every text of a step's details (patrol unit, receiving
+/// body, officer names, target), whatever its shape.
+fn mask_detail(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(mask_identifiers(&s).into_owned()),
+        Value::Array(a) => Value::Array(a.into_iter().map(mask_detail).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, mask_detail(v))).collect()),
+        other => other,
+    }
 }
 
 fn path_range(scope: Scope) -> Option<PathRange> {
@@ -254,9 +279,12 @@ impl App {
                     actor: e.actor_name.clone(),
                     from_status: e.from_status,
                     to_status: e.to_status,
-                    note: e.note.clone(),
-                    detail: serde_json::from_str(&e.detail)
-                        .unwrap_or_else(|_| serde_json::json!({})),
+                    // Identifiers typed into a note or a step's details are masked as in
+                    // the narrative; unmasking shows them whole.
+                    note: mask_identifiers(&e.note).into_owned(),
+                    detail: mask_detail(
+                        serde_json::from_str(&e.detail).unwrap_or_else(|_| serde_json::json!({})),
+                    ),
                 })
                 .collect(),
         }

@@ -132,6 +132,7 @@ async fn login_submit(
     let req = LoginRequest {
         username: form.username.unwrap_or_default().trim().to_string(),
         password: form.password.unwrap_or_default(),
+        totp_code: None,
     };
     let agent = super::api::user_agent(&headers);
     let mut retry_after = None;
