@@ -71,7 +71,10 @@ async fn sign_in_and_out_are_audited_and_end_the_session() {
     assert_eq!(audit[0].actor_id, Some(session.actor.officer_id));
     assert_eq!(
         audit[0].detail,
-        format!(r#"{{"client":"10.0.0.7","session":"{}"}}"#, session.id)
+        format!(
+            r#"{{"client":"10.0.0.7","factors":"password","session":"{}"}}"#,
+            session.id
+        )
     );
 
     // The actor: typed roles and the station's own unit, kind and path.
