@@ -438,7 +438,8 @@ impl App {
         Ok(())
     }
 
-    fn may_manage_totp_policy(&self, actor: &frontline_core::org::Actor) -> Result<()> {
+    /// `Forbidden` unless `actor` may set the requirements (asked before a body is read).
+    pub fn may_manage_totp_policy(&self, actor: &frontline_core::org::Actor) -> Result<()> {
         match authz::scope(actor, Action::UserManage) {
             Scope::Bureau => Ok(()),
             _ => Err(AppError::Forbidden),

@@ -253,6 +253,8 @@ pub async fn set_totp_policy(
     ApiSession(s, lang): ApiSession,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Vec<TotpPolicyItem>>, ApiError> {
+    // Authorization before the body is looked at.
+    state.app.may_manage_totp_policy(&s.actor)?;
     let req = TotpPolicyRequest::read(json_body(body, lang)?);
     Ok(Json(state.app.set_totp_policy(&s.actor, &req, lang).await?))
 }
