@@ -14,8 +14,8 @@ import { chromium } from "playwright-core";
 const BASE = (process.env.FRONTLINE_URL || "http://127.0.0.1:8080").replace(/\/$/, "");
 const PASSWORD = process.env.FRONTLINE_DEMO_PASSWORD || "demo-password";
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const REAUTH_SECS = Number(process.env.REAUTH_SECS || 8);
-const IDLE_SECS = Number(process.env.IDLE_SECS || 8);
+const REAUTH_SECS = Number(process.env.REAUTH_SECS || 6);
+const IDLE_SECS = Number(process.env.IDLE_SECS || 15);
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RESULTS = join(HERE, "test-results");
 mkdirSync(RESULTS, { recursive: true });
@@ -62,6 +62,16 @@ function totp(secret, unixSecs = Date.now() / 1000) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** A code whose step is after `usedStep` (a code is accepted once, one step of skew):
+ * the next step's, waiting for the clock when even that one was used. */
+async function freshCode(secret, usedStep) {
+  for (;;) {
+    const next = Math.floor(Date.now() / 1000 / 30) + 1;
+    if (next > usedStep) return { code: totp(secret, next * 30), step: next };
+    await sleep(1000);
+  }
+}
+
 async function passwordStep(page, username) {
   await page.goto(`${BASE}/login`);
   await page.fill("#username", username);
@@ -101,7 +111,8 @@ test("an officer enrols, signs out, signs in with password and code, and re-auth
     await passwordStep(page, "s1.desk");
     await page.waitForURL(/\/login\/totp/);
     // The enrolment's step is used: the next step's code is within the skew.
-    await page.fill("#code", totp(secret, enrolledAt + 30));
+    const signIn = await freshCode(secret, Math.floor(enrolledAt / 30));
+    await page.fill("#code", signIn.code);
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/login")), page.press("#code", "Enter")]);
 
     // An incident of the station, after the re-authentication window has passed.
@@ -129,7 +140,7 @@ test("an officer enrols, signs out, signs in with password and code, and re-auth
     await page.goto(`${BASE}/incidents`);
     await page.click("[data-testid=export-csv]");
     await page.waitForSelector("[data-testid=export-reauth-form]");
-    await page.fill("#reauth_code", totp(secret, Date.now() / 1000 + 30));
+    await page.fill("#reauth_code", (await freshCode(secret, signIn.step)).code);
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=reauth-submit]")]);
     assert.match(download.suggestedFilename(), /\.csv$/);
   } catch (e) {
