@@ -153,15 +153,30 @@ pub struct UnmaskedStep {
     pub detail: serde_json::Value,
 }
 
-/// Masks the identifiers in every text of a step's details (patrol unit, receiving
-/// body, officer names, target), whatever its shape.
+/// Masks the identifiers in the free texts of a step's details (patrol unit, receiving
+/// body, officer names, and any text a later step adds); the officers' ids, the instant
+/// and the conversion target are data, not text, and stay as they are.
 fn mask_detail(v: serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
+    const DATA: [&str; 3] = ["officers", "at", "target"];
+    fn texts(v: Value) -> Value {
+        match v {
+            Value::String(s) => Value::String(mask_identifiers(&s).into_owned()),
+            Value::Array(a) => Value::Array(a.into_iter().map(texts).collect()),
+            Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, texts(v))).collect()),
+            other => other,
+        }
+    }
     match v {
-        Value::String(s) => Value::String(mask_identifiers(&s).into_owned()),
-        Value::Array(a) => Value::Array(a.into_iter().map(mask_detail).collect()),
-        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, mask_detail(v))).collect()),
-        other => other,
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, v)| {
+                    let v = if DATA.contains(&k.as_str()) { v } else { texts(v) };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        other => texts(other),
     }
 }
 
