@@ -3,6 +3,14 @@
 //! steps, the role requirement, removal and reset, re-authentication before unmasking
 //! and exports, and the timeline's texts masked until unmasked.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests stop loudly"
+)]
+
 mod common;
 
 use std::sync::Arc;
@@ -55,7 +63,10 @@ impl Env {
     }
 
     async fn login(&self, user: &str) -> (String, Session) {
-        self.app.login(user, DEMO_PASSWORD, "10.0.0.9").await.unwrap()
+        self.app
+            .login(user, DEMO_PASSWORD, "10.0.0.9")
+            .await
+            .unwrap()
     }
 
     /// Enrols `user` and returns its secret (the clock moves on a step, so that the
@@ -113,25 +124,46 @@ async fn enrolment_is_confirmed_with_a_code_before_it_counts() {
     assert!(!st.enrolled && !st.required && !st.pending);
     // Confirming before starting: nothing to confirm.
     assert_eq!(
-        conflict(e.app.confirm_totp_enrolment(&s, &TotpCodeRequest::code("123456"), "t").await),
+        conflict(
+            e.app
+                .confirm_totp_enrolment(&s, &TotpCodeRequest::code("123456"), "t")
+                .await
+        ),
         "totp.no_enrolment"
     );
     let first = e.app.begin_totp_enrolment(&s).await.unwrap();
     let en = e.app.begin_totp_enrolment(&s).await.unwrap();
     assert_ne!(first.secret, en.secret, "a fresh secret each time");
-    assert!(en.otpauth_uri.starts_with("otpauth://totp/Frontline:s1.desk?secret="));
-    assert!(format!("{en:?}").find(&en.secret).is_none(), "never printed");
+    assert!(
+        en.otpauth_uri
+            .starts_with("otpauth://totp/Frontline:s1.desk?secret=")
+    );
+    assert!(
+        format!("{en:?}").find(&en.secret).is_none(),
+        "never printed"
+    );
     assert!(e.app.totp_status(&s).await.unwrap().pending);
     // Not yet in effect: signing in takes the password only.
-    e.app.sign_in(&login_req("s1.desk", None), "t").await.unwrap();
+    e.app
+        .sign_in(&login_req("s1.desk", None), "t")
+        .await
+        .unwrap();
     // A code of the replaced secret, a malformed one, an unknown field.
     let old = e.code(&first.secret);
     assert_eq!(
-        codes(e.app.confirm_totp_enrolment(&s, &TotpCodeRequest::code(&old), "t").await),
+        codes(
+            e.app
+                .confirm_totp_enrolment(&s, &TotpCodeRequest::code(&old), "t")
+                .await
+        ),
         [("code".into(), "totp_code.wrong")]
     );
     assert_eq!(
-        codes(e.app.confirm_totp_enrolment(&s, &TotpCodeRequest::code("12a"), "t").await),
+        codes(
+            e.app
+                .confirm_totp_enrolment(&s, &TotpCodeRequest::code("12a"), "t")
+                .await
+        ),
         [("code".into(), "totp_code.invalid")]
     );
     let unknown = TotpCodeRequest::read(json!({"code": "123456", "x": 1}));
@@ -139,7 +171,10 @@ async fn enrolment_is_confirmed_with_a_code_before_it_counts() {
         codes(e.app.confirm_totp_enrolment(&s, &unknown, "t").await),
         [("x".into(), "unknown_field")]
     );
-    assert!(!e.app.totp_status(&s).await.unwrap().enrolled, "refusals change nothing");
+    assert!(
+        !e.app.totp_status(&s).await.unwrap().enrolled,
+        "refusals change nothing"
+    );
     e.app
         .confirm_totp_enrolment(&s, &TotpCodeRequest::code(&e.code(&en.secret)), "t")
         .await
@@ -151,8 +186,20 @@ async fn enrolment_is_confirmed_with_a_code_before_it_counts() {
         "totp.already_enrolled"
     );
     let actions = e.audit_actions().await;
-    assert_eq!(actions.iter().filter(|a| *a == "officer.totp.begin").count(), 2);
-    assert_eq!(actions.iter().filter(|a| *a == "officer.totp.enrol").count(), 1);
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "officer.totp.begin")
+            .count(),
+        2
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| *a == "officer.totp.enrol")
+            .count(),
+        1
+    );
     // The wrong code was a failed sign-in.
     assert!(actions.iter().any(|a| a == "session.refused"));
     // The secret is in no audit entry.
@@ -172,7 +219,11 @@ async fn sign_in_takes_the_code_once_with_one_step_of_skew() {
         [("totp_code".into(), "totp_code.required")]
     );
     assert_eq!(
-        codes(e.app.sign_in(&login_req("s1.desk", Some("000000x")), "t").await),
+        codes(
+            e.app
+                .sign_in(&login_req("s1.desk", Some("000000x")), "t")
+                .await
+        ),
         [("totp_code".into(), "totp_code.invalid")]
     );
     // A code of two steps ago is wrong; the previous step's is still good.
@@ -181,11 +232,19 @@ async fn sign_in_takes_the_code_once_with_one_step_of_skew() {
     let now = e.code(&secret);
     if two_ago != prev && two_ago != now {
         assert_eq!(
-            codes(e.app.sign_in(&login_req("s1.desk", Some(&two_ago)), "t").await),
+            codes(
+                e.app
+                    .sign_in(&login_req("s1.desk", Some(&two_ago)), "t")
+                    .await
+            ),
             [("totp_code".into(), "totp_code.wrong")]
         );
     }
-    let (_, s) = e.app.sign_in(&login_req("s1.desk", Some(&prev)), "t").await.unwrap();
+    let (_, s) = e
+        .app
+        .sign_in(&login_req("s1.desk", Some(&prev)), "t")
+        .await
+        .unwrap();
     assert!(s.totp_enrolled && !s.second_factor_pending);
     // The same step again (or an earlier one): replay.
     assert_eq!(
@@ -193,14 +252,20 @@ async fn sign_in_takes_the_code_once_with_one_step_of_skew() {
         [("totp_code".into(), "totp_code.used")]
     );
     // The current step is later: accepted once.
-    e.app.sign_in(&login_req("s1.desk", Some(&now)), "t").await.unwrap();
+    e.app
+        .sign_in(&login_req("s1.desk", Some(&now)), "t")
+        .await
+        .unwrap();
     assert_eq!(
         codes(e.app.sign_in(&login_req("s1.desk", Some(&now)), "t").await),
         [("totp_code".into(), "totp_code.used")]
     );
     // The next step's code is within the skew.
     let next = totp::code_at(&secret, e.now_secs() + 30).unwrap();
-    e.app.sign_in(&login_req("s1.desk", Some(&next)), "t").await.unwrap();
+    e.app
+        .sign_in(&login_req("s1.desk", Some(&next)), "t")
+        .await
+        .unwrap();
     let refused = e
         .app
         .store
@@ -211,7 +276,10 @@ async fn sign_in_takes_the_code_once_with_one_step_of_skew() {
         .filter(|r| r.record.action == "session.refused")
         .map(|r| r.record.detail)
         .collect::<Vec<_>>();
-    assert!(refused.iter().any(|d| d.contains("\"totp_replayed\"")), "{refused:?}");
+    assert!(
+        refused.iter().any(|d| d.contains("\"totp_replayed\"")),
+        "{refused:?}"
+    );
 }
 
 #[tokio::test]
@@ -219,7 +287,11 @@ async fn wrong_codes_count_in_the_sign_in_back_off() {
     let e = start(false).await;
     let secret = e.enrol("s1.desk").await;
     let right = e.code(&secret);
-    let wrong = if right == "000000" { "111111" } else { "000000" };
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
     for _ in 0..5 {
         assert_eq!(
             codes(e.app.sign_in(&login_req("s1.desk", Some(wrong)), "t").await),
@@ -228,12 +300,17 @@ async fn wrong_codes_count_in_the_sign_in_back_off() {
     }
     // The sixth attempt waits, even with the right code.
     assert!(matches!(
-        e.app.sign_in(&login_req("s1.desk", Some(&right)), "t").await,
+        e.app
+            .sign_in(&login_req("s1.desk", Some(&right)), "t")
+            .await,
         Err(AppError::Throttled { .. })
     ));
     e.clock.advance(Duration::seconds(31));
     let right = e.code(&secret);
-    e.app.sign_in(&login_req("s1.desk", Some(&right)), "t").await.unwrap();
+    e.app
+        .sign_in(&login_req("s1.desk", Some(&right)), "t")
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -254,12 +331,19 @@ async fn the_browser_signs_in_in_two_steps() {
             Err(AppError::SecondFactorRequired)
         ));
     }
-    let s = e.app.authenticate_as(&token, Gate::SecondFactor).await.unwrap();
+    let s = e
+        .app
+        .authenticate_as(&token, Gate::SecondFactor)
+        .await
+        .unwrap();
     assert_eq!(
         codes(e.app.complete_sign_in(&s, "999", "t").await),
         [("code".into(), "totp_code.invalid")]
     );
-    e.app.complete_sign_in(&s, &e.code(&secret), "t").await.unwrap();
+    e.app
+        .complete_sign_in(&s, &e.code(&secret), "t")
+        .await
+        .unwrap();
     let full = e.app.authenticate(&token).await.unwrap();
     assert!(full.expires_at > e.app.now() + Duration::hours(11));
     // The step is now a whole session: the second-step gate no longer takes it.
@@ -267,7 +351,12 @@ async fn the_browser_signs_in_in_two_steps() {
         e.app.authenticate_as(&token, Gate::SecondFactor).await,
         Err(AppError::Unauthorized)
     ));
-    assert!(e.audit_actions().await.iter().any(|a| a == "session.second_factor"));
+    assert!(
+        e.audit_actions()
+            .await
+            .iter()
+            .any(|a| a == "session.second_factor")
+    );
     // An account without a second factor is signed in at the first step.
     let (_, plain) = e
         .app
@@ -322,10 +411,17 @@ async fn an_administrator_requires_it_per_role() {
     let admin = e.login("admin").await.1.actor;
     let desk = e.login("s1.desk").await.1.actor;
     // Only administrators see or change the policy.
-    assert!(matches!(e.app.totp_policy(&desk, Lang::Zh).await, Err(AppError::Forbidden)));
+    assert!(matches!(
+        e.app.totp_policy(&desk, Lang::Zh).await,
+        Err(AppError::Forbidden)
+    ));
     assert!(matches!(
         e.app
-            .set_totp_policy(&desk, &TotpPolicyRequest::of("desk_officer", true), Lang::Zh)
+            .set_totp_policy(
+                &desk,
+                &TotpPolicyRequest::of("desk_officer", true),
+                Lang::Zh
+            )
             .await,
         Err(AppError::Forbidden)
     ));
@@ -343,14 +439,22 @@ async fn an_administrator_requires_it_per_role() {
         ]
     );
     assert_eq!(
-        codes(e.app.set_totp_policy(&admin, &TotpPolicyRequest::read(json!({})), Lang::Zh).await),
+        codes(
+            e.app
+                .set_totp_policy(&admin, &TotpPolicyRequest::read(json!({})), Lang::Zh)
+                .await
+        ),
         [("role".into(), "required"), ("required".into(), "required")]
     );
     assert_eq!(e.app.store.totp_policy().await.unwrap(), before);
     let (t_desk, _) = e.login("s1.desk").await;
     let list = e
         .app
-        .set_totp_policy(&admin, &TotpPolicyRequest::of("desk_officer", true), Lang::Zh)
+        .set_totp_policy(
+            &admin,
+            &TotpPolicyRequest::of("desk_officer", true),
+            Lang::Zh,
+        )
         .await
         .unwrap();
     let d = list.iter().find(|p| p.role == "desk_officer").unwrap();
@@ -361,11 +465,19 @@ async fn an_administrator_requires_it_per_role() {
         Err(AppError::TotpEnrolmentRequired)
     ));
     let audit = e.app.store.audit_entries(0, 10_000).await.unwrap();
-    let last = audit.iter().rev().find(|r| r.record.action == "totp.policy").unwrap();
+    let last = audit
+        .iter()
+        .rev()
+        .find(|r| r.record.action == "totp.policy")
+        .unwrap();
     assert_eq!(last.record.actor, "admin");
     assert_eq!(last.record.object_id, "desk_officer");
     e.app
-        .set_totp_policy(&admin, &TotpPolicyRequest::of("desk_officer", false), Lang::Zh)
+        .set_totp_policy(
+            &admin,
+            &TotpPolicyRequest::of("desk_officer", false),
+            Lang::Zh,
+        )
         .await
         .unwrap();
     e.app.authenticate(&t_desk).await.unwrap();
@@ -382,28 +494,57 @@ async fn removing_takes_a_code_and_an_operator_resets() {
         .unwrap();
     e.clock.advance(Duration::seconds(30));
     assert_eq!(
-        codes(e.app.disable_own_totp(&s, &TotpCodeRequest::read(json!({})), "t").await),
+        codes(
+            e.app
+                .disable_own_totp(&s, &TotpCodeRequest::read(json!({})), "t")
+                .await
+        ),
         [("code".into(), "required")]
     );
     e.app
         .disable_own_totp(&s, &TotpCodeRequest::code(&e.code(&secret)), "t")
         .await
         .unwrap();
-    e.app.sign_in(&login_req("s1.desk", None), "t").await.unwrap();
+    e.app
+        .sign_in(&login_req("s1.desk", None), "t")
+        .await
+        .unwrap();
     assert_eq!(
-        conflict(e.app.disable_own_totp(&s, &TotpCodeRequest::code("123456"), "t").await),
+        conflict(
+            e.app
+                .disable_own_totp(&s, &TotpCodeRequest::code("123456"), "t")
+                .await
+        ),
         "totp.not_enrolled"
     );
     // An operator resets a lost one.
     let secret = e.enrol("s1.desk").await;
-    assert!(e.app.sign_in(&login_req("s1.desk", None), "t").await.is_err());
+    assert!(
+        e.app
+            .sign_in(&login_req("s1.desk", None), "t")
+            .await
+            .is_err()
+    );
     e.app.reset_totp("cli:root", "s1.desk").await.unwrap();
-    e.app.sign_in(&login_req("s1.desk", None), "t").await.unwrap();
-    assert!(matches!(e.app.reset_totp("cli:root", "nobody").await, Err(AppError::NotFound)));
+    e.app
+        .sign_in(&login_req("s1.desk", None), "t")
+        .await
+        .unwrap();
+    assert!(matches!(
+        e.app.reset_totp("cli:root", "nobody").await,
+        Err(AppError::NotFound)
+    ));
     let audit = e.app.store.audit_entries(0, 10_000).await.unwrap();
-    let reset = audit.iter().find(|r| r.record.action == "officer.totp.reset").unwrap();
+    let reset = audit
+        .iter()
+        .find(|r| r.record.action == "officer.totp.reset")
+        .unwrap();
     assert_eq!(reset.record.actor, "cli:root");
-    assert!(audit.iter().any(|r| r.record.action == "officer.totp.remove"));
+    assert!(
+        audit
+            .iter()
+            .any(|r| r.record.action == "officer.totp.remove")
+    );
     assert!(audit.iter().all(|r| !r.record.detail.contains(&secret)));
 }
 
@@ -448,19 +589,42 @@ async fn unmasking_and_exports_need_a_recent_authentication() {
     // Bad input, a wrong password: field errors, nothing changed.
     let s = e.app.authenticate(&token).await.unwrap();
     assert_eq!(
-        codes(e.app.reauthenticate(&s, &ReauthRequest::read(json!({})), "t").await),
+        codes(
+            e.app
+                .reauthenticate(&s, &ReauthRequest::read(json!({})), "t")
+                .await
+        ),
         [("password".into(), "reauth.required")]
     );
     assert_eq!(
-        codes(e.app.reauthenticate(&s, &ReauthRequest::read(json!({"password": 5, "y": 1})), "t").await),
-        [("y".into(), "unknown_field"), ("password".into(), "not_text")]
+        codes(
+            e.app
+                .reauthenticate(
+                    &s,
+                    &ReauthRequest::read(json!({"password": 5, "y": 1})),
+                    "t"
+                )
+                .await
+        ),
+        [
+            ("y".into(), "unknown_field"),
+            ("password".into(), "not_text")
+        ]
     );
     assert_eq!(
-        codes(e.app.reauthenticate(&s, &ReauthRequest::password("wrong-password"), "t").await),
+        codes(
+            e.app
+                .reauthenticate(&s, &ReauthRequest::password("wrong-password"), "t")
+                .await
+        ),
         [("password".into(), "password.wrong")]
     );
     assert_eq!(
-        codes(e.app.reauthenticate(&s, &ReauthRequest::code("123456"), "t").await),
+        codes(
+            e.app
+                .reauthenticate(&s, &ReauthRequest::code("123456"), "t")
+                .await
+        ),
         [("totp_code".into(), "totp.not_enrolled")]
     );
     assert!(matches!(
@@ -480,7 +644,11 @@ async fn unmasking_and_exports_need_a_recent_authentication() {
         .find(|r| r.record.action == "session.reauthenticate")
         .unwrap();
     assert_eq!(re.record.actor, "s1.desk");
-    assert!(re.record.detail.contains("\"with\":\"password\""), "{}", re.record.detail);
+    assert!(
+        re.record.detail.contains("\"with\":\"password\""),
+        "{}",
+        re.record.detail
+    );
     // A second factor's code serves as well.
     let secret = e.enrol("s1.desk").await;
     e.clock.advance(Duration::minutes(11));
@@ -503,14 +671,27 @@ async fn step_notes_and_details_are_masked_until_unmasked() {
         "action": "dispatch", "version": 1, "officers": [sent.to_string()],
         "patrol_unit": "巡逻一组 联系13700001111",
     }));
-    let row = e.app.transition_incident(&s.actor, row.id, &dispatch).await.unwrap();
-    let arrive = TransitionRequest::read(json!({ "action": "arrive", "version": row.state.version }));
-    let row = e.app.transition_incident(&s.actor, row.id, &arrive).await.unwrap();
+    let row = e
+        .app
+        .transition_incident(&s.actor, row.id, &dispatch)
+        .await
+        .unwrap();
+    let arrive =
+        TransitionRequest::read(json!({ "action": "arrive", "version": row.state.version }));
+    let row = e
+        .app
+        .transition_incident(&s.actor, row.id, &arrive)
+        .await
+        .unwrap();
     let step = TransitionRequest::read(json!({
         "action": "dispose", "version": row.state.version,
         "note": "已电话联系当事人 13912345678，身份证 110105199003071234",
     }));
-    let row = e.app.transition_incident(&s.actor, row.id, &step).await.unwrap();
+    let row = e
+        .app
+        .transition_incident(&s.actor, row.id, &step)
+        .await
+        .unwrap();
     let events = e.app.incident_timeline(&row).await.unwrap();
     let d = e.app.incident_detail(&row, &events, Lang::Zh);
     let text = serde_json::to_string(&d.timeline).unwrap();

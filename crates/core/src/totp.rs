@@ -212,8 +212,19 @@ mod tests {
         assert_eq!(parse_code("c", "１２３４５６").unwrap(), "123456");
         assert_eq!(parse_code("c", "").unwrap_err().code, "required");
         assert_eq!(parse_code("c", "   ").unwrap_err().code, "required");
-        for bad in ["12345", "1234567", "12a456", "+12345", "１２３４５", "123456\u{0}"] {
-            assert_eq!(parse_code("c", bad).unwrap_err().code, "totp_code.invalid", "{bad:?}");
+        for bad in [
+            "12345",
+            "1234567",
+            "12a456",
+            "+12345",
+            "１２３４５",
+            "123456\u{0}",
+        ] {
+            assert_eq!(
+                parse_code("c", bad).unwrap_err().code,
+                "totp_code.invalid",
+                "{bad:?}"
+            );
         }
     }
 
@@ -223,7 +234,10 @@ mod tests {
         assert_eq!(s.len(), 32);
         assert!(code_at(&s, 0).is_some());
         let u = otpauth_uri(&s, "s1.desk");
-        assert!(u.starts_with("otpauth://totp/Frontline:s1.desk?secret="), "{u}");
+        assert!(
+            u.starts_with("otpauth://totp/Frontline:s1.desk?secret="),
+            "{u}"
+        );
         assert!(u.contains("&period=30"));
         assert!(required_by_default(Role::Admin, false));
         assert!(!required_by_default(Role::Admin, true));

@@ -36,7 +36,11 @@ async fn enrol(s: &Server, token: &str) -> String {
     let secret = v["secret"].as_str().unwrap().to_string();
     assert!(v["otpauth_uri"].as_str().unwrap().contains(&secret));
     let (st, v) = s
-        .post(token, "/api/v1/me/totp/confirm", &json!({ "code": code_now(s, &secret) }))
+        .post(
+            token,
+            "/api/v1/me/totp/confirm",
+            &json!({ "code": code_now(s, &secret) }),
+        )
         .await;
     assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
     s.clock.advance(Duration::seconds(30));
@@ -57,20 +61,37 @@ async fn enrolment_and_sign_in_with_a_code() {
     let t = s.login("s1.desk").await;
     let (st, v) = s.get(&t, "/api/v1/me/totp").await;
     assert_eq!(st, StatusCode::OK);
-    assert_eq!(v, json!({ "enrolled": false, "required": false, "pending": false }));
+    assert_eq!(
+        v,
+        json!({ "enrolled": false, "required": false, "pending": false })
+    );
     // Confirming nothing, bad bodies: refused on their fields, nothing written.
     let seq = s.audit_seq().await;
-    let (st, v) = s.post(&t, "/api/v1/me/totp/confirm", &json!({ "code": "123456" })).await;
-    assert_eq!((st, error_code(&v).as_str()), (StatusCode::CONFLICT, "totp.no_enrolment"), "{v}");
+    let (st, v) = s
+        .post(&t, "/api/v1/me/totp/confirm", &json!({ "code": "123456" }))
+        .await;
+    assert_eq!(
+        (st, error_code(&v).as_str()),
+        (StatusCode::CONFLICT, "totp.no_enrolment"),
+        "{v}"
+    );
     for (body, field, code) in [
         (json!({}), "code", "required"),
         (json!({ "code": 123456 }), "code", "totp_code.invalid"),
         (json!({ "code": "12345" }), "code", "totp_code.invalid"),
-        (json!({ "code": "123456", "extra": 1 }), "extra", "unknown_field"),
+        (
+            json!({ "code": "123456", "extra": 1 }),
+            "extra",
+            "unknown_field",
+        ),
     ] {
         let (st, v) = s.post(&t, "/api/v1/me/totp/confirm", &body).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
-        assert_eq!(fields(&v), vec![(field.to_string(), code.to_string())], "{body}");
+        assert_eq!(
+            fields(&v),
+            vec![(field.to_string(), code.to_string())],
+            "{body}"
+        );
     }
     assert_eq!(s.audit_seq().await, seq, "nothing written");
     let secret = enrol(&s, &t).await;
@@ -84,22 +105,37 @@ async fn enrolment_and_sign_in_with_a_code() {
     // Sign-in: the code is required, checked, used once.
     let (st, v) = sign_in(&s, "s1.desk", None).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(fields(&v), vec![("totp_code".into(), "totp_code.required".into())]);
+    assert_eq!(
+        fields(&v),
+        vec![("totp_code".into(), "totp_code.required".into())]
+    );
     let now = code_now(&s, &secret);
     let wrong = if now == "000000" { "111111" } else { "000000" };
     let (st, v) = sign_in(&s, "s1.desk", Some(wrong)).await;
-    assert_eq!((st, error_code(&v).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "totp_code.wrong"));
+    assert_eq!(
+        (st, error_code(&v).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "totp_code.wrong")
+    );
     let (st, v) = sign_in(&s, "s1.desk", Some(&now)).await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["totp_enrolment_required"], false);
     let (st, v) = sign_in(&s, "s1.desk", Some(&now)).await;
-    assert_eq!((st, error_code(&v).as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "totp_code.used"));
+    assert_eq!(
+        (st, error_code(&v).as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "totp_code.used")
+    );
     // Removing takes a current code.
     s.clock.advance(Duration::seconds(30));
-    let (st, _) = s.post(&t, "/api/v1/me/totp/disable", &json!({ "code": wrong })).await;
+    let (st, _) = s
+        .post(&t, "/api/v1/me/totp/disable", &json!({ "code": wrong }))
+        .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     let (st, v) = s
-        .post(&t, "/api/v1/me/totp/disable", &json!({ "code": code_now(&s, &secret) }))
+        .post(
+            &t,
+            "/api/v1/me/totp/disable",
+            &json!({ "code": code_now(&s, &secret) }),
+        )
         .await;
     assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
     let (st, _) = sign_in(&s, "s1.desk", None).await;
@@ -116,7 +152,11 @@ async fn a_required_factor_leaves_only_enrolment() {
     for path in ["/api/v1/me", "/api/v1/incidents", "/api/v1/totp-policy"] {
         let (st, v) = s.get(&t, path).await;
         assert_eq!(st, StatusCode::FORBIDDEN, "{path}");
-        assert_eq!(error_code(&v), "auth.totp_enrolment_required", "{path}: {v}");
+        assert_eq!(
+            error_code(&v),
+            "auth.totp_enrolment_required",
+            "{path}: {v}"
+        );
     }
     let (st, v) = s.get(&t, "/api/v1/me/totp").await;
     assert_eq!(st, StatusCode::OK);
@@ -130,13 +170,21 @@ async fn a_required_factor_leaves_only_enrolment() {
         let (st, _) = s.get(who, "/api/v1/totp-policy").await;
         assert_eq!(st, StatusCode::FORBIDDEN);
         let (st, _) = s
-            .post(who, "/api/v1/totp-policy", &json!({ "role": "desk_officer", "required": true }))
+            .post(
+                who,
+                "/api/v1/totp-policy",
+                &json!({ "role": "desk_officer", "required": true }),
+            )
             .await;
         assert_eq!(st, StatusCode::FORBIDDEN);
     }
     let seq = s.audit_seq().await;
     let (st, v) = s
-        .post(&t, "/api/v1/totp-policy", &json!({ "role": "nobody", "required": 1 }))
+        .post(
+            &t,
+            "/api/v1/totp-policy",
+            &json!({ "role": "nobody", "required": 1 }),
+        )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     let mut f = fields(&v);
@@ -150,11 +198,18 @@ async fn a_required_factor_leaves_only_enrolment() {
     );
     assert_eq!(s.audit_seq().await, seq, "nothing written");
     let (st, v) = s
-        .post(&t, "/api/v1/totp-policy", &json!({ "role": "desk_officer", "required": true }))
+        .post(
+            &t,
+            "/api/v1/totp-policy",
+            &json!({ "role": "desk_officer", "required": true }),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     let (st, v) = s.get(&desk, "/api/v1/incidents").await;
-    assert_eq!((st, error_code(&v).as_str()), (StatusCode::FORBIDDEN, "auth.totp_enrolment_required"));
+    assert_eq!(
+        (st, error_code(&v).as_str()),
+        (StatusCode::FORBIDDEN, "auth.totp_enrolment_required")
+    );
 }
 
 fn incident() -> Value {
@@ -173,7 +228,10 @@ async fn unmasking_and_exports_ask_to_re_authenticate() {
     let t = s.login("s1.desk").await;
     let (st, v) = s.post(&t, "/api/v1/incidents", &incident()).await;
     assert_eq!(st, StatusCode::CREATED, "{v}");
-    let unmask = format!("/api/v1/incidents/{}/caller/unmask", v["id"].as_str().unwrap());
+    let unmask = format!(
+        "/api/v1/incidents/{}/caller/unmask",
+        v["id"].as_str().unwrap()
+    );
     let why = json!({ "purpose": "callback" });
     let (st, _) = s.post(&t, &unmask, &why).await;
     assert_eq!(st, StatusCode::OK, "signing in counts");
@@ -183,27 +241,55 @@ async fn unmasking_and_exports_ask_to_re_authenticate() {
     let t2 = s.login("s2.desk").await;
     let seq = s.audit_seq().await;
     let (st, v) = s.post(&t, &unmask, &why).await;
-    assert_eq!((st, error_code(&v).as_str()), (StatusCode::FORBIDDEN, "auth.reauthentication_required"), "{v}");
+    assert_eq!(
+        (st, error_code(&v).as_str()),
+        (StatusCode::FORBIDDEN, "auth.reauthentication_required"),
+        "{v}"
+    );
     let (st, v) = s.get(&t, "/api/v1/incidents/export").await;
-    assert_eq!((st, error_code(&v).as_str()), (StatusCode::FORBIDDEN, "auth.reauthentication_required"), "{v}");
+    assert_eq!(
+        (st, error_code(&v).as_str()),
+        (StatusCode::FORBIDDEN, "auth.reauthentication_required"),
+        "{v}"
+    );
     // Another station's officer: 404 as ever.
     let (st, _) = s.post(&t2, &unmask, &why).await;
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_eq!(s.audit_seq().await, seq, "nothing unmasked or exported");
     for (body, field, code) in [
         (json!({}), "password", "reauth.required"),
-        (json!({ "password": "wrong-password" }), "password", "password.wrong"),
-        (json!({ "totp_code": "123456" }), "totp_code", "totp.not_enrolled"),
-        (json!({ "password": "demo-password", "x": 1 }), "x", "unknown_field"),
+        (
+            json!({ "password": "wrong-password" }),
+            "password",
+            "password.wrong",
+        ),
+        (
+            json!({ "totp_code": "123456" }),
+            "totp_code",
+            "totp.not_enrolled",
+        ),
+        (
+            json!({ "password": "demo-password", "x": 1 }),
+            "x",
+            "unknown_field",
+        ),
     ] {
         let (st, v) = s.post(&t, "/api/v1/me/reauthenticate", &body).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {v}");
-        assert_eq!(fields(&v), vec![(field.to_string(), code.to_string())], "{body}");
+        assert_eq!(
+            fields(&v),
+            vec![(field.to_string(), code.to_string())],
+            "{body}"
+        );
     }
     let (st, _) = s.post(&t, &unmask, &why).await;
     assert_eq!(st, StatusCode::FORBIDDEN, "refusals authenticate nothing");
     let (st, v) = s
-        .post(&t, "/api/v1/me/reauthenticate", &json!({ "password": "demo-password" }))
+        .post(
+            &t,
+            "/api/v1/me/reauthenticate",
+            &json!({ "password": "demo-password" }),
+        )
         .await;
     assert_eq!(st, StatusCode::NO_CONTENT, "{v}");
     let (st, v) = s.post(&t, &unmask, &why).await;
@@ -252,7 +338,11 @@ async fn the_sign_in_page_asks_for_the_code_second() {
     let r = c
         .post(s.url("/login"))
         .header("content-type", FORM)
-        .body(form(&[("username", "s1.desk"), ("password", "demo-password"), ("next", "/incidents")]))
+        .body(form(&[
+            ("username", "s1.desk"),
+            ("password", "demo-password"),
+            ("next", "/incidents"),
+        ]))
         .send()
         .await
         .unwrap();
@@ -260,10 +350,25 @@ async fn the_sign_in_page_asks_for_the_code_second() {
     assert_eq!(r.headers()["location"], "/login/totp?next=/incidents");
     let cookie = session_cookie(&r);
     // Nothing but the code until then.
-    let r = c.get(s.url("/incidents")).header("cookie", &cookie).send().await.unwrap();
+    let r = c
+        .get(s.url("/incidents"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert!(r.headers()["location"].to_str().unwrap().starts_with("/login/totp"));
-    let r = c.get(s.url("/api/v1/me")).header("cookie", &cookie).send().await.unwrap();
+    assert!(
+        r.headers()["location"]
+            .to_str()
+            .unwrap()
+            .starts_with("/login/totp")
+    );
+    let r = c
+        .get(s.url("/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     let v: Value = r.json().await.unwrap();
     assert_eq!(error_code(&v), "auth.totp_required");
     let page = c
@@ -285,26 +390,49 @@ async fn the_sign_in_page_asks_for_the_code_second() {
         .post(s.url("/login/totp"))
         .header("cookie", &cookie)
         .header("content-type", FORM)
-        .body(form(&[("csrf", csrf.as_str()), ("code", "12"), ("next", "/incidents")]))
+        .body(form(&[
+            ("csrf", csrf.as_str()),
+            ("code", "12"),
+            ("next", "/incidents"),
+        ]))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text().await.unwrap().contains("data-testid=\"code-error\""));
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("data-testid=\"code-error\"")
+    );
     let code = code_now(&s, &secret);
     let r = c
         .post(s.url("/login/totp"))
         .header("cookie", &cookie)
         .header("content-type", FORM)
-        .body(form(&[("csrf", csrf.as_str()), ("code", code.as_str()), ("next", "/incidents")]))
+        .body(form(&[
+            ("csrf", csrf.as_str()),
+            ("code", code.as_str()),
+            ("next", "/incidents"),
+        ]))
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/incidents");
-    let r = c.get(s.url("/incidents")).header("cookie", &cookie).send().await.unwrap();
+    let r = c
+        .get(s.url("/incidents"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     // The enrolment page draws the QR code on the server.
-    let r = c.get(s.url("/me/totp")).header("cookie", &cookie).send().await.unwrap();
+    let r = c
+        .get(s.url("/me/totp"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
 }

@@ -21,11 +21,11 @@ mod sessions;
 mod totp;
 
 pub use login::LoginRequest;
-pub use reauth::ReauthRequest;
-pub use totp::{TotpCodeRequest, TotpEnrolment, TotpPolicyItem, TotpPolicyRequest, TotpStatus};
 pub use officers::NewOfficer;
 pub use password::{PasswordChangeRequest, check_password_rules, hash_password_blocking};
+pub use reauth::ReauthRequest;
 pub use sessions::{Me, SessionView, token_hash};
+pub use totp::{TotpCodeRequest, TotpEnrolment, TotpPolicyItem, TotpPolicyRequest, TotpStatus};
 
 /// How long a validated session is trusted from memory before the database is asked
 /// again (so a disabled account loses access within this time, even across processes).

@@ -88,7 +88,9 @@ impl App {
     /// How often `last_seen_at` is written: once a minute, more often under a shorter
     /// idle timeout (tests), so that a session in use never looks idle.
     fn touch_every(&self) -> i64 {
-        TOUCH_EVERY_SECS.min(self.idle_timeout().num_seconds() / 4).max(1)
+        TOUCH_EVERY_SECS
+            .min(self.idle_timeout().num_seconds() / 4)
+            .max(1)
     }
 
     pub(super) fn cache_session(&self, s: &Session, now: DateTime<Utc>) {

@@ -277,7 +277,11 @@ impl App {
         getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(e.to_string()))?;
         let secret = totp::encode_secret(&bytes);
         self.store
-            .begin_totp(id, secret.clone(), self.totp_audit(s, "officer.totp.begin", None))
+            .begin_totp(
+                id,
+                secret.clone(),
+                self.totp_audit(s, "officer.totp.begin", None),
+            )
             .await?;
         Ok(TotpEnrolment {
             otpauth_uri: totp::otpauth_uri(&secret, &s.actor.username),
@@ -335,8 +339,14 @@ impl App {
         let step = match totp::verify(&pending, &code, now.timestamp(), 0) {
             Ok(step) => step,
             Err(r) => {
-                self.record_failure(username, &client, Some(s.actor.officer_id), "totp_enrol", now)
-                    .await?;
+                self.record_failure(
+                    username,
+                    &client,
+                    Some(s.actor.officer_id),
+                    "totp_enrol",
+                    now,
+                )
+                .await?;
                 return Err(AppError::field(r.field_error("code")));
             }
         };
@@ -375,7 +385,13 @@ impl App {
         let client = kept(client, KEPT_CHARS);
         let username = s.actor.username.as_str();
         let now = self.now();
-        if self.store.officer_totp(s.actor.officer_id).await?.secret.is_none() {
+        if self
+            .store
+            .officer_totp(s.actor.officer_id)
+            .await?
+            .secret
+            .is_none()
+        {
             return Err(state_conflict(
                 "totp.not_enrolled",
                 "此账号未启用动态验证码",

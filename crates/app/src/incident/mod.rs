@@ -171,7 +171,11 @@ fn mask_detail(v: serde_json::Value) -> serde_json::Value {
         Value::Object(o) => Value::Object(
             o.into_iter()
                 .map(|(k, v)| {
-                    let v = if DATA.contains(&k.as_str()) { v } else { texts(v) };
+                    let v = if DATA.contains(&k.as_str()) {
+                        v
+                    } else {
+                        texts(v)
+                    };
                     (k, v)
                 })
                 .collect(),

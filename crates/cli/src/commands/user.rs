@@ -133,9 +133,7 @@ pub(crate) async fn run(cmd: UserCmd) -> anyhow::Result<()> {
             app.reset_totp(&operator(), &username)
                 .await
                 .map_err(app_error)?;
-            println!(
-                "second factor removed for {username}; a running server notices within 60 s"
-            );
+            println!("second factor removed for {username}; a running server notices within 60 s");
         }
     }
     Ok(())

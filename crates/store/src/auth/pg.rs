@@ -338,24 +338,28 @@ impl PgStore {
 
     pub(crate) async fn officer_totp(&self, id: Uuid) -> Result<TotpState> {
         let c = self.pool.get().await?;
-        Ok(c
-            .query_opt(
-                "SELECT totp_secret, totp_pending, totp_last_step FROM officers WHERE id = $1",
-                &[&id],
-            )
-            .await?
-            .map(|r| -> Result<TotpState> {
-                Ok(TotpState {
-                    secret: r.try_get(0)?,
-                    pending: r.try_get(1)?,
-                    last_step: r.try_get(2)?,
-                })
+        Ok(c.query_opt(
+            "SELECT totp_secret, totp_pending, totp_last_step FROM officers WHERE id = $1",
+            &[&id],
+        )
+        .await?
+        .map(|r| -> Result<TotpState> {
+            Ok(TotpState {
+                secret: r.try_get(0)?,
+                pending: r.try_get(1)?,
+                last_step: r.try_get(2)?,
             })
-            .transpose()?
-            .unwrap_or_default())
+        })
+        .transpose()?
+        .unwrap_or_default())
     }
 
-    pub(crate) async fn begin_totp(&self, id: Uuid, secret: String, audit: AuditDraft) -> Result<()> {
+    pub(crate) async fn begin_totp(
+        &self,
+        id: Uuid,
+        secret: String,
+        audit: AuditDraft,
+    ) -> Result<()> {
         self.write(false, move |tx, head| {
             Box::pin(async move {
                 let n = tx
@@ -455,14 +459,22 @@ impl PgStore {
         Ok(out)
     }
 
-    pub(crate) async fn set_totp_policy(&self, row: TotpPolicyRow, audit: AuditDraft) -> Result<()> {
+    pub(crate) async fn set_totp_policy(
+        &self,
+        row: TotpPolicyRow,
+        audit: AuditDraft,
+    ) -> Result<()> {
         self.write(false, move |tx, head| {
             Box::pin(async move {
                 tx.execute(
                     "INSERT INTO totp_role_policy (role, required, updated_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (role) DO UPDATE SET required = excluded.required, \
                      updated_at = excluded.updated_at",
-                    &[&row.role.as_str(), &row.required, &truncate_micros(row.updated_at)],
+                    &[
+                        &row.role.as_str(),
+                        &row.required,
+                        &truncate_micros(row.updated_at),
+                    ],
                 )
                 .await?;
                 append(tx, head, &audit).await?;
@@ -486,7 +498,11 @@ impl PgStore {
                     .execute(
                         "UPDATE sessions SET authenticated_at = $2, expires_at = $3, \
                          second_factor_pending = FALSE WHERE token_hash = $1",
-                        &[&token_hash, &truncate_micros(at), &truncate_micros(expires_at)],
+                        &[
+                            &token_hash,
+                            &truncate_micros(at),
+                            &truncate_micros(expires_at),
+                        ],
                     )
                     .await?;
                 if n == 0 {

@@ -327,7 +327,12 @@ impl SqliteStore {
         .await
     }
 
-    pub(crate) async fn begin_totp(&self, id: Uuid, secret: String, audit: AuditDraft) -> Result<()> {
+    pub(crate) async fn begin_totp(
+        &self,
+        id: Uuid,
+        secret: String,
+        audit: AuditDraft,
+    ) -> Result<()> {
         self.write(move |c, head| {
             let n = c.execute(
                 "UPDATE officers SET totp_pending = ?2 WHERE id = ?1",
@@ -419,7 +424,11 @@ impl SqliteStore {
         .await
     }
 
-    pub(crate) async fn set_totp_policy(&self, row: TotpPolicyRow, audit: AuditDraft) -> Result<()> {
+    pub(crate) async fn set_totp_policy(
+        &self,
+        row: TotpPolicyRow,
+        audit: AuditDraft,
+    ) -> Result<()> {
         self.write(move |c, head| {
             c.execute(
                 "INSERT INTO totp_role_policy (role, required, updated_at) VALUES (?1, ?2, ?3) \

@@ -31,7 +31,10 @@ use crate::pages::layout::{Chrome, app_error, render};
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
-        .route(SECOND_STEP_PAGE, get(second_step_page).post(second_step_submit))
+        .route(
+            SECOND_STEP_PAGE,
+            get(second_step_page).post(second_step_submit),
+        )
         .route(TOTP_PAGE, get(totp_page).post(totp_submit))
         .route("/me/reauthenticate", get(reauth_page).post(reauth_submit))
         .route("/totp-policy", get(policy_page).post(policy_submit))
@@ -364,18 +367,17 @@ async fn reauth_submit(
         Err(page) => return page,
     };
     let next = safe_next(form.next.as_deref());
-    let result = match reauth_from_form(&state, &s, &ip, form.reauth_password, form.reauth_code)
-        .await
-    {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(AppError::field(FieldError::new(
-            "password",
-            "reauth.required",
-            "请输入密码或动态验证码",
-            "Enter your password or your second factor's code",
-        ))),
-        Err(e) => Err(e),
-    };
+    let result =
+        match reauth_from_form(&state, &s, &ip, form.reauth_password, form.reauth_code).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(AppError::field(FieldError::new(
+                "password",
+                "reauth.required",
+                "请输入密码或动态验证码",
+                "Enter your password or your second factor's code",
+            ))),
+            Err(e) => Err(e),
+        };
     match result {
         // The export (or page) the officer was going to, now allowed.
         Ok(()) => Redirect::to(&next).into_response(),
@@ -385,7 +387,7 @@ async fn reauth_submit(
                 &ReauthPage {
                     c: Chrome::new(&state, Some(&s), lang, "", "/me/reauthenticate"),
                     next,
-                            errs: FormErrors::new(&errs, lang, &reauth_labels(lang)),
+                    errs: FormErrors::new(&errs, lang, &reauth_labels(lang)),
                 },
             ),
             None => app_error(&state, &s, lang, e),

@@ -14,17 +14,17 @@ use frontline_app::auth::Session;
 use frontline_app::incident::{
     IncidentView, TimelineEntry, TransitionRequest, UnmaskRequest, UnmaskedCaller,
 };
-use frontline_core::{FieldError, Lang};
 use frontline_core::incident::lifecycle::Step;
 use frontline_core::incident::response::TargetStatus;
 use frontline_core::request::Given;
+use frontline_core::{FieldError, Lang};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::auth::pages::ClientIp;
 use crate::auth::totp_pages::{form_refusal, reauth_from_form, reauth_labels};
 use crate::http::session::UiSession;
-use crate::auth::pages::ClientIp;
 use crate::i18n;
 use crate::pages::fmt::{bj_minutes, tf};
 use crate::pages::form::{FormErrors, WithCsrf, parse_query, posted_form};
@@ -351,7 +351,15 @@ async fn incident_unmask(
     };
     // The password or code typed inline first: then the unmasking proceeds.
     let mut session = session;
-    match reauth_from_form(&state, &session, &ip, form.reauth_password, form.reauth_code).await {
+    match reauth_from_form(
+        &state,
+        &session,
+        &ip,
+        form.reauth_password,
+        form.reauth_code,
+    )
+    .await
+    {
         Ok(true) => {
             session.authenticated_at = state.app.now();
         }
