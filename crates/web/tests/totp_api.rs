@@ -427,12 +427,49 @@ async fn the_sign_in_page_asks_for_the_code_second() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    // The enrolment page draws the QR code on the server.
-    let r = c
+    // A fresh enrolment: the QR code drawn on the server, and no cache keeps the page.
+    let page = c
         .get(s.url("/me/totp"))
         .header("cookie", &cookie)
         .send()
         .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    // s1.desk has a factor: remove it with a code, then start again.
+    s.clock.advance(Duration::seconds(30));
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let code = code_now(&s, &secret);
+    let r = c
+        .post(s.url("/me/totp"))
+        .header("cookie", &cookie)
+        .header("content-type", FORM)
+        .body(form(&[
+            ("csrf", csrf.as_str()),
+            ("action", "remove"),
+            ("code", code.as_str()),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = c
+        .post(s.url("/me/totp"))
+        .header("cookie", &cookie)
+        .header("content-type", FORM)
+        .body(form(&[("csrf", csrf.as_str()), ("action", "begin")]))
+        .send()
+        .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let html = r.text().await.unwrap();
+    assert!(html.contains("<svg"), "the QR code inline");
+    assert!(html.contains("data-testid=\"totp-secret\""));
 }

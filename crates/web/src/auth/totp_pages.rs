@@ -287,7 +287,13 @@ async fn totp_submit(
             Ok(en) => {
                 let svg = qr_svg(&en.otpauth_uri);
                 page.secret = Some((en.secret, en.otpauth_uri, svg));
-                return render(StatusCode::OK, &page);
+                // The secret is on this page: no cache may keep it.
+                let mut r = render(StatusCode::OK, &page);
+                r.headers_mut().insert(
+                    axum::http::header::CACHE_CONTROL,
+                    axum::http::HeaderValue::from_static("no-store"),
+                );
+                return r;
             }
             Err(e) => Err(e),
         },
