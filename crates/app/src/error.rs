@@ -4,7 +4,10 @@ use frontline_store::StoreError;
 /// What a use case can answer besides success. The web layer maps these to HTTP:
 /// Validation → 422 with field errors, NotFound → 404 (also for objects outside the
 /// actor's scope), Forbidden → 403 (an action the role never has), Unauthorized → 401,
-/// PasswordChangeRequired → 403 `auth.password_change_required`, Throttled → 429,
+/// PasswordChangeRequired → 403 `auth.password_change_required`,
+/// TotpEnrolmentRequired → 403 `auth.totp_enrolment_required`, SecondFactorRequired →
+/// 403 `auth.totp_required`, ReauthenticationRequired → 403
+/// `auth.reauthentication_required`, Throttled → 429,
 /// Conflict → 409, Internal → 500 (never for bad input).
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -19,6 +22,16 @@ pub enum AppError {
     /// Signed in, but the account must choose a new password before anything else.
     #[error("the password must be changed first")]
     PasswordChangeRequired,
+    /// Signed in, but a role requires a second factor the officer has not set up: only
+    /// enrolment (and sign-out, password change) is allowed.
+    #[error("a second factor must be set up first")]
+    TotpEnrolmentRequired,
+    /// Signed in with the password; the code of the second factor is still to come.
+    #[error("the second factor's code is still to come")]
+    SecondFactorRequired,
+    /// The operation needs the password or a code re-entered recently.
+    #[error("re-authentication required")]
+    ReauthenticationRequired,
     #[error("too many attempts, retry in {retry_after_secs}s")]
     Throttled { retry_after_secs: u64 },
     #[error("conflict: {0}")]

@@ -43,6 +43,11 @@ pub struct AppConfig {
     pub session_hours: i64,
     /// A session unused for this long ends (idle timeout).
     pub session_idle_minutes: i64,
+    /// The idle timeout in seconds instead, when set (browser tests of the timeout).
+    pub session_idle_secs: Option<i64>,
+    /// Unmasking and exports need the password or a code re-entered within this long
+    /// (sign-in counts).
+    pub reauth_window_secs: i64,
     /// Failed sign-ins a username may have before each further attempt waits.
     pub sign_in_username_failures: u32,
     /// The same for one client address (password spraying over many usernames).
@@ -74,6 +79,8 @@ impl Default for AppConfig {
             argon2_t: 2,
             session_hours: 12,
             session_idle_minutes: 30,
+            session_idle_secs: None,
+            reauth_window_secs: 600,
             sign_in_username_failures: 5,
             sign_in_client_failures: 20,
             sign_in_base_delay_secs: 30,

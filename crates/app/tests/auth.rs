@@ -61,6 +61,7 @@ async fn sign_in_and_out_are_audited_and_end_the_session() {
     let req = LoginRequest {
         username: " s1.desk ".into(),
         password: DEMO_PASSWORD.into(),
+        totp_code: None,
     };
     let (token, session) = e.app.sign_in(&req, "10.0.0.7").await.unwrap();
     let audit = e.audit_since(seq).await;
@@ -70,7 +71,10 @@ async fn sign_in_and_out_are_audited_and_end_the_session() {
     assert_eq!(audit[0].actor_id, Some(session.actor.officer_id));
     assert_eq!(
         audit[0].detail,
-        format!(r#"{{"client":"10.0.0.7","session":"{}"}}"#, session.id)
+        format!(
+            r#"{{"client":"10.0.0.7","factors":"password","session":"{}"}}"#,
+            session.id
+        )
     );
 
     // The actor: typed roles and the station's own unit, kind and path.
@@ -652,6 +656,7 @@ async fn an_officer_lists_and_ends_their_own_sessions_only() {
     let req = LoginRequest {
         username: "s1.desk".into(),
         password: DEMO_PASSWORD.into(),
+        totp_code: None,
     };
     let (t_old, s_old) = e
         .app

@@ -80,12 +80,15 @@ async fn unmasking_outside_ones_scope_is_not_found_whatever_the_request() {
     let bad = UnmaskRequest::read(json!({"purpose": 1, "x": true}));
     for user in ["s2.desk", "street1"] {
         let a = e.actor(user).await;
-        let r = e.app.unmask_caller(&a, id, &bad).await;
+        let r = e.app.unmask_caller(&common::signed_in(&a), id, &bad).await;
         assert!(matches!(r, Err(AppError::NotFound)), "{user}: {r:?}");
         let r = e.app.authorize(&a, Operation::CallerUnmask(id)).await;
         assert!(matches!(r, Err(AppError::NotFound)), "{user}: {r:?}");
     }
-    let r = e.app.unmask_caller(&desk1, id, &bad).await;
+    let r = e
+        .app
+        .unmask_caller(&common::signed_in(&desk1), id, &bad)
+        .await;
     assert!(matches!(r, Err(AppError::Validation(_))), "{r:?}");
     assert!(
         e.app

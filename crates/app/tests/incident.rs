@@ -203,7 +203,7 @@ async fn lists_and_exports_stay_in_scope_and_refuse_roles_without_any() {
         );
         assert!(
             matches!(
-                e.app.export_incidents(&a, &all).await,
+                e.app.export_incidents(&common::signed_in(&a), &all).await,
                 Err(AppError::Forbidden)
             ),
             "{who}"
@@ -241,12 +241,20 @@ async fn lists_and_exports_stay_in_scope_and_refuse_roles_without_any() {
 
     // An export is audited with its filters and row count.
     let seq = e.audit_seq().await;
-    let rows = e.app.export_incidents(&desk1, &all).await.unwrap();
+    let rows = e
+        .app
+        .export_incidents(&common::signed_in(&desk1), &all)
+        .await
+        .unwrap();
     assert_eq!(rows.len(), 1);
     let audit = e.audit_since(seq).await;
     assert_eq!(audit.len(), 1, "{audit:?}");
     assert_eq!(audit[0].action, "incident.export");
-    let rows = e.app.export_incidents(&desk2, &all).await.unwrap();
+    let rows = e
+        .app
+        .export_incidents(&common::signed_in(&desk2), &all)
+        .await
+        .unwrap();
     assert!(rows.is_empty());
 }
 
@@ -295,12 +303,20 @@ async fn unmask_needs_a_purpose_and_leaves_a_trace() {
         ),
     ] {
         let r = UnmaskRequest::read(body.clone());
-        let errs = field_errors(e.app.unmask_caller(&desk1, row.id, &r).await);
+        let errs = field_errors(
+            e.app
+                .unmask_caller(&common::signed_in(&desk1), row.id, &r)
+                .await,
+        );
         assert_eq!(codes(&errs), want, "{body}");
     }
     assert!(matches!(
         e.app
-            .unmask_caller(&desk2, row.id, &UnmaskRequest::listed("callback"))
+            .unmask_caller(
+                &common::signed_in(&desk2),
+                row.id,
+                &UnmaskRequest::listed("callback")
+            )
             .await,
         Err(AppError::NotFound)
     ));
@@ -308,7 +324,11 @@ async fn unmask_needs_a_purpose_and_leaves_a_trace() {
 
     let shown = e
         .app
-        .unmask_caller(&desk1, row.id, &UnmaskRequest::listed("callback"))
+        .unmask_caller(
+            &common::signed_in(&desk1),
+            row.id,
+            &UnmaskRequest::listed("callback"),
+        )
         .await
         .unwrap();
     assert_eq!(shown.phone, "13800138000");
@@ -324,7 +344,7 @@ async fn unmask_needs_a_purpose_and_leaves_a_trace() {
     let seq = e.audit_seq().await;
     e.app
         .unmask_caller(
-            &desk1,
+            &common::signed_in(&desk1),
             row.id,
             &UnmaskRequest::with_text("other", " 法院协查函要求核实 "),
         )
@@ -364,7 +384,11 @@ async fn identifiers_in_free_text_are_masked_in_views_and_shown_by_unmasking() {
     let seq = e.audit_seq().await;
     let shown = e
         .app
-        .unmask_caller(&desk1, row.id, &UnmaskRequest::listed("evidence"))
+        .unmask_caller(
+            &common::signed_in(&desk1),
+            row.id,
+            &UnmaskRequest::listed("evidence"),
+        )
         .await
         .unwrap();
     assert_eq!(shown.narrative, narrative);

@@ -235,6 +235,32 @@ fn user_commands_validate_and_change_accounts() {
         )
         .expect("disabled");
     assert!(disabled);
+
+    // A lost second factor: the operator removes it, audited with who did it.
+    db(dir.path())
+        .execute(
+            "UPDATE officers SET totp_secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP' WHERE username = 's2.desk'",
+            [],
+        )
+        .expect("set a secret");
+    let out = frontline(&["user", "totp-reset", "s2.desk"], dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (secret, actor): (Option<String>, String) = db(dir.path())
+        .query_row(
+            "SELECT (SELECT totp_secret FROM officers WHERE username = 's2.desk'), \
+             (SELECT actor FROM audit_log WHERE action = 'officer.totp.reset')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("reset");
+    assert_eq!(secret, None);
+    assert!(actor.starts_with("cli:"), "{actor}");
+    let out = frontline(&["user", "totp-reset", "ghost"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
 }
 
 /// Reads the server's "Frontline listening on http://ADDR" line: the server binds port 0

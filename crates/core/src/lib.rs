@@ -21,5 +21,6 @@ pub mod request;
 pub mod text;
 pub mod throttle;
 pub mod time;
+pub mod totp;
 
 pub use error::{FieldError, Lang};

@@ -213,3 +213,42 @@ proptest! {
         prop_assert!(Standard::parse(&s, &catalog).is_err());
     }
 }
+
+/// Text near a code: digits (also full-width), separators and a few oddities.
+const NEAR_CODE: &str = "[0-9 \\-\u{3000}\u{ff10}-\u{ff19}a+.\u{200b}]{0,14}";
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The TOTP code reader answers for any text: six ASCII digits, or a field error
+    /// (`required` for nothing typed); what it accepts it accepts again unchanged.
+    #[test]
+    fn totp_codes_are_read_or_refused(s in prop_oneof![any::<String>(), NEAR_CODE.prop_map(String::from)]) {
+        match frontline_core::totp::parse_code("code", &s) {
+            Ok(code) => {
+                prop_assert_eq!(code.len(), frontline_core::totp::DIGITS);
+                prop_assert!(code.bytes().all(|b| b.is_ascii_digit()));
+                prop_assert_eq!(frontline_core::totp::parse_code("code", &code), Ok(code.clone()));
+            }
+            Err(e) => {
+                prop_assert_eq!(e.field.as_str(), "code");
+                prop_assert!(matches!(e.code, "required" | "totp_code.invalid"), "{}", e.code);
+            }
+        }
+    }
+
+    /// Checking any text as a code against any secret at any instant answers (a step or
+    /// a refusal) and never panics; an accepted step is within one of the instant's.
+    #[test]
+    fn totp_checks_answer_for_anything(
+        code in prop_oneof![any::<String>(), "[0-9]{6}".prop_map(String::from)],
+        secret in prop_oneof![any::<String>(), "[A-Z2-7]{16,40}".prop_map(String::from)],
+        at in any::<i64>(),
+        last in any::<i64>(),
+    ) {
+        if let Ok(step) = frontline_core::totp::verify(&secret, &code, at, last) {
+            prop_assert!(step > last);
+            prop_assert!((step - at / 30).abs() <= 1);
+        }
+    }
+}

@@ -50,7 +50,7 @@ mod period;
 pub mod testing;
 
 pub use audit::{AuditDraft, AuditRow};
-pub use auth::{OfficerRow, SessionRow, SignInFailures};
+pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState};
 pub use incident::{
     ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackChange, CallbackReview,
     CallbackRow, CallbackWrite, CategoryCount, FollowUp, IncidentEvent, IncidentFilter,

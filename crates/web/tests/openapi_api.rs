@@ -418,7 +418,14 @@ async fn no_id_path_lets_another_station_or_a_partner_at_an_object() {
 }
 
 /// Writes every signed-in user may make, whatever their role.
-const ANYONE_MAY: &[&str] = &["DELETE /api/v1/session", "POST /api/v1/me/password"];
+const ANYONE_MAY: &[&str] = &[
+    "DELETE /api/v1/session",
+    "POST /api/v1/me/password",
+    "POST /api/v1/me/reauthenticate",
+    "POST /api/v1/me/totp/enrolment",
+    "POST /api/v1/me/totp/confirm",
+    "POST /api/v1/me/totp/disable",
+];
 
 /// Partners (street offices, procuratorate, court) write nothing of the police's: every
 /// signed-in write without an id in the document answers them 403 whatever the body,

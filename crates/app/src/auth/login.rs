@@ -5,7 +5,7 @@ use frontline_core::FieldError;
 use frontline_core::request::read;
 use frontline_core::text;
 use frontline_core::throttle::{Policy, client_key, retry_after_secs};
-use frontline_store::{AuditDraft, OfficerRow, SessionRow, SignInFailures};
+use frontline_store::{AuditDraft, SessionRow, SignInFailures};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -18,6 +18,8 @@ use crate::{App, AppError, Result};
 /// sent. The same bound holds for the client address and the user agent.
 pub(super) const KEPT_CHARS: usize = 64;
 const USER_AGENT_CHARS: usize = 160;
+/// How long the browser's second sign-in step may take.
+const SECOND_STEP_MINUTES: i64 = 5;
 
 // The sign-in request: what the API reads and the sign-in page builds from its form.
 // (Plain comments: a doc comment would become the OpenAPI schema's description.)
@@ -25,6 +27,11 @@ const USER_AGENT_CHARS: usize = 160;
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    // The second factor's current code (6 digits), for an account that has one: without
+    // it such an account is answered 422 `totp_code.required` (the password was right),
+    // a wrong one 422 `totp_code.wrong` and counts as a failed sign-in.
+    #[serde(default)]
+    pub totp_code: Option<String>,
 }
 
 impl std::fmt::Debug for LoginRequest {
@@ -117,7 +124,7 @@ impl App {
         &self,
         username: &str,
         client: &str,
-        officer: Option<&OfficerRow>,
+        officer: Option<Uuid>,
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
@@ -134,7 +141,7 @@ impl App {
                     actor: username.to_string(),
                     action: "session.refused".into(),
                     object_type: "officer".into(),
-                    object_id: officer.map(|o| o.id.to_string()).unwrap_or_default(),
+                    object_id: officer.map(|o| o.to_string()).unwrap_or_default(),
                     purpose: None,
                     detail: serde_json::json!({ "client": client, "reason": reason }).to_string(),
                 },
@@ -148,15 +155,28 @@ impl App {
         self.sign_in_from(req, client, "").await
     }
 
-    /// [`App::sign_in`], keeping the browser's user agent with the session.
+    /// [`App::sign_in`], keeping the browser's user agent with the session. An account
+    /// with a second factor needs `totp_code` too.
     pub async fn sign_in_from(
         &self,
         req: &LoginRequest,
         client: &str,
         user_agent: &str,
     ) -> Result<(String, Session)> {
-        self.login_from(&req.username, &req.password, client, user_agent)
-            .await
+        self.login_from(req, client, user_agent, false).await
+    }
+
+    /// The browser's first sign-in step: as [`App::sign_in_from`], but an account with
+    /// a second factor and no code given gets a session whose code is still due
+    /// (`second_factor_pending`, good for five minutes and for nothing but
+    /// [`App::complete_sign_in`]).
+    pub async fn sign_in_first_step(
+        &self,
+        req: &LoginRequest,
+        client: &str,
+        user_agent: &str,
+    ) -> Result<(String, Session)> {
+        self.login_from(req, client, user_agent, true).await
     }
 
     /// Signs in. Every failure looks the same to the caller (no username probing).
@@ -166,16 +186,22 @@ impl App {
         password: &str,
         client: &str,
     ) -> Result<(String, Session)> {
-        self.login_from(username, password, client, "").await
+        let req = LoginRequest {
+            username: username.to_string(),
+            password: password.to_string(),
+            totp_code: None,
+        };
+        self.login_from(&req, client, "", false).await
     }
 
     async fn login_from(
         &self,
-        username: &str,
-        password: &str,
+        req: &LoginRequest,
         client: &str,
         user_agent: &str,
+        two_steps: bool,
     ) -> Result<(String, Session)> {
+        let (username, password) = (req.username.as_str(), req.password.as_str());
         // A username with a refused character is a field error; a blank one finds nobody.
         let username = text::line("username", username)
             .map_err(AppError::field)?
@@ -210,13 +236,32 @@ impl App {
         let officer = match officer {
             Some(o) if ok => o,
             other => {
-                self.record_failure(username, client, other.as_ref(), reason, now)
+                self.record_failure(username, client, other.map(|o| o.id), reason, now)
                     .await?;
                 return Err(AppError::Unauthorized);
             }
         };
         drop(permit);
-        if failures.username.is_some() {
+        // The second factor: its code now (API, or a browser that sent it), or a
+        // session that can only take it (the browser's second step).
+        let pending = match (&req.totp_code, officer.totp_enrolled) {
+            (_, false) => false,
+            (Some(code), true) => {
+                self.check_totp_code(&officer, username, client, "totp_code", code, now)
+                    .await?;
+                false
+            }
+            (None, true) if two_steps => true,
+            (None, true) => {
+                return Err(AppError::field(FieldError::new(
+                    "totp_code",
+                    "totp_code.required",
+                    "此账号已启用动态验证码，请同时提供当前的6位验证码",
+                    "This account has a second factor: send its current 6-digit code too",
+                )));
+            }
+        };
+        if failures.username.is_some() && !pending {
             self.store.clear_sign_in_failures(username).await?;
         }
         let actor = self.actor_for(&officer)?;
@@ -226,9 +271,23 @@ impl App {
             id: Uuid::now_v7(),
             csrf_token: random_hex(16)?,
             token_hash: token_hash(&token),
-            expires_at: now + Duration::hours(self.config.session_hours),
+            expires_at: if pending {
+                now + Duration::minutes(SECOND_STEP_MINUTES)
+            } else {
+                now + Duration::hours(self.config.session_hours)
+            },
             last_seen_at: now,
             must_change_password: officer.must_change_password,
+            authenticated_at: now,
+            second_factor_pending: pending,
+            totp_enrolled: officer.totp_enrolled,
+            totp_enrolment_required: !officer.totp_enrolled
+                && self.totp_required_for(&officer.roles).await?,
+        };
+        let factor = match (officer.totp_enrolled, pending) {
+            (false, _) => "password",
+            (true, false) => "password+totp",
+            (true, true) => "password, totp due",
         };
         self.store
             .insert_session(
@@ -242,6 +301,8 @@ impl App {
                     last_seen_at: now,
                     client: client.to_string(),
                     user_agent: kept(user_agent, USER_AGENT_CHARS),
+                    authenticated_at: now,
+                    second_factor_pending: pending,
                 },
                 AuditDraft {
                     at: now,
@@ -251,7 +312,7 @@ impl App {
                     object_type: "officer".into(),
                     object_id: officer.id.to_string(),
                     purpose: None,
-                    detail: serde_json::json!({ "client": client, "session": session.id })
+                    detail: serde_json::json!({ "client": client, "session": session.id, "factors": factor })
                         .to_string(),
                 },
             )

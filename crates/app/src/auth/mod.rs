@@ -16,12 +16,16 @@ use uuid::Uuid;
 mod login;
 mod officers;
 mod password;
+mod reauth;
 mod sessions;
+mod totp;
 
 pub use login::LoginRequest;
 pub use officers::NewOfficer;
 pub use password::{PasswordChangeRequest, check_password_rules, hash_password_blocking};
+pub use reauth::ReauthRequest;
 pub use sessions::{Me, SessionView, token_hash};
+pub use totp::{TotpCodeRequest, TotpEnrolment, TotpPolicyItem, TotpPolicyRequest, TotpStatus};
 
 /// How long a validated session is trusted from memory before the database is asked
 /// again (so a disabled account loses access within this time, even across processes).
@@ -41,6 +45,31 @@ pub struct Session {
     pub last_seen_at: DateTime<Utc>,
     /// The account must choose a new password before doing anything else.
     pub must_change_password: bool,
+    /// When the holder last proved who they are: sign-in, or the password or a code
+    /// re-entered (unmasking and exports need it recent).
+    pub authenticated_at: DateTime<Utc>,
+    /// Signed in with the password; the second factor's code is still to come (the
+    /// browser's second sign-in step). Such a session can do nothing else.
+    pub second_factor_pending: bool,
+    /// The officer has a second factor.
+    pub totp_enrolled: bool,
+    /// A role of the officer requires a second factor and none is set up: the session
+    /// may only enrol (and change its password, sign out).
+    pub totp_enrolment_required: bool,
+}
+
+/// What a request may do with a session in each state ([`crate::App::authenticate_as`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// Everything: refused while a password change, an enrolment or a code is due.
+    Full,
+    /// Setting up the second factor: also while an enrolment is due.
+    Enrol,
+    /// Changing the password and signing out: also while a password change or an
+    /// enrolment is due.
+    Any,
+    /// The browser's second sign-in step: only a session whose code is due.
+    SecondFactor,
 }
 
 pub struct AuthState {

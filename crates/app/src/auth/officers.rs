@@ -92,6 +92,7 @@ impl App {
                     created_at: now,
                     // The operator knows this password: the officer chooses their own.
                     must_change_password: true,
+                    totp_enrolled: false,
                 },
                 AuditDraft {
                     at: now,

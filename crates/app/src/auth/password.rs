@@ -176,7 +176,7 @@ impl App {
             .verify_password_with(&permit, &officer.password_hash, &current)
             .await?
         {
-            self.record_failure(username, &client, Some(&officer), "password_change", now)
+            self.record_failure(username, &client, Some(officer.id), "password_change", now)
                 .await?;
             errs.push(FieldError::new(
                 "current_password",

@@ -9,7 +9,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::Session;
+use super::{Gate, Session};
 use super::{SESSION_CACHE_SECS, TOUCH_EVERY_SECS};
 use crate::clock::rfc3339_bj;
 use crate::{App, AppError, Result};
@@ -78,8 +78,19 @@ impl App {
         }
     }
 
-    fn idle_timeout(&self) -> Duration {
-        Duration::minutes(self.config.session_idle_minutes)
+    pub(super) fn idle_timeout(&self) -> Duration {
+        match self.config.session_idle_secs {
+            Some(secs) => Duration::seconds(secs),
+            None => Duration::minutes(self.config.session_idle_minutes),
+        }
+    }
+
+    /// How often `last_seen_at` is written: once a minute, more often under a shorter
+    /// idle timeout (tests), so that a session in use never looks idle.
+    fn touch_every(&self) -> i64 {
+        TOUCH_EVERY_SECS
+            .min(self.idle_timeout().num_seconds() / 4)
+            .max(1)
     }
 
     pub(super) fn cache_session(&self, s: &Session, now: DateTime<Utc>) {
@@ -91,7 +102,25 @@ impl App {
         }
     }
 
-    fn uncache(&self, token_hash: &str) {
+    /// Changes every cached session of an officer (after an enrolment, a reset).
+    pub(super) fn update_cached(&self, officer_id: Uuid, f: impl Fn(&mut Session)) {
+        if let Ok(mut m) = self.auth.sessions.write() {
+            for (s, _) in m.values_mut() {
+                if s.actor.officer_id == officer_id {
+                    f(s);
+                }
+            }
+        }
+    }
+
+    /// Forgets every cached session (a requirement changed: each is read again).
+    pub(super) fn uncache_all(&self) {
+        if let Ok(mut m) = self.auth.sessions.write() {
+            m.clear();
+        }
+    }
+
+    pub(super) fn uncache(&self, token_hash: &str) {
         if let Ok(mut m) = self.auth.sessions.write() {
             m.remove(token_hash);
         }
@@ -101,17 +130,41 @@ impl App {
     /// the password and signing out: an account that must change its password first is
     /// refused with `PasswordChangeRequired`.
     pub async fn authenticate(&self, token: &str) -> Result<Session> {
-        let s = self.authenticate_any(token).await?;
-        if s.must_change_password {
+        self.authenticate_as(token, Gate::Full).await
+    }
+
+    /// Resolves a token to its session, also one that must change its password or set
+    /// up a second factor (changing the password, signing out).
+    pub async fn authenticate_any(&self, token: &str) -> Result<Session> {
+        self.authenticate_as(token, Gate::Any).await
+    }
+
+    /// Resolves a token to its session for what `gate` allows: a session whose second
+    /// factor is due is `SecondFactorRequired` outside [`Gate::SecondFactor`] (and only
+    /// such a session passes there, others are `Unauthorized`); one that must change its
+    /// password is `PasswordChangeRequired` for [`Gate::Full`] and [`Gate::Enrol`]; one
+    /// that must set up a second factor is `TotpEnrolmentRequired` for [`Gate::Full`].
+    pub async fn authenticate_as(&self, token: &str, gate: Gate) -> Result<Session> {
+        let s = self.session_of_token(token).await?;
+        match gate {
+            Gate::SecondFactor if s.second_factor_pending => return Ok(s),
+            Gate::SecondFactor => return Err(AppError::Unauthorized),
+            _ if s.second_factor_pending => return Err(AppError::SecondFactorRequired),
+            _ => {}
+        }
+        if s.must_change_password && gate != Gate::Any {
             return Err(AppError::PasswordChangeRequired);
+        }
+        if s.totp_enrolment_required && gate == Gate::Full {
+            return Err(AppError::TotpEnrolmentRequired);
         }
         Ok(s)
     }
 
-    /// Resolves a token to its session, also one that must change its password.
+    /// Resolves a token to its live session, whatever is still due on it.
     /// A session past its lifetime or idle for longer than the idle timeout is
     /// `Unauthorized` (the idle one is deleted).
-    pub async fn authenticate_any(&self, token: &str) -> Result<Session> {
+    async fn session_of_token(&self, token: &str) -> Result<Session> {
         let now = self.now();
         let th = token_hash(token);
         let cached = match self.auth.sessions.read() {
@@ -180,6 +233,11 @@ impl App {
             expires_at: row.expires_at,
             last_seen_at: row.last_seen_at,
             must_change_password: officer.must_change_password,
+            authenticated_at: row.authenticated_at,
+            second_factor_pending: row.second_factor_pending,
+            totp_enrolled: officer.totp_enrolled,
+            totp_enrolment_required: !officer.totp_enrolled
+                && self.totp_required_for(&officer.roles).await?,
         };
         self.cache_session(&session, now);
         Ok(session)
@@ -189,12 +247,13 @@ impl App {
     /// session and instance (the cache entry is claimed first, so concurrent requests
     /// write once).
     async fn touch(&self, s: &mut Session, now: DateTime<Utc>) -> Result<()> {
-        if (now - s.last_seen_at).num_seconds() < TOUCH_EVERY_SECS {
+        let every = self.touch_every();
+        if (now - s.last_seen_at).num_seconds() < every {
             return Ok(());
         }
         let claimed = match self.auth.sessions.write() {
             Ok(mut m) => match m.get_mut(&s.token_hash) {
-                Some((c, _)) if (now - c.last_seen_at).num_seconds() >= TOUCH_EVERY_SECS => {
+                Some((c, _)) if (now - c.last_seen_at).num_seconds() >= every => {
                     c.last_seen_at = now;
                     true
                 }

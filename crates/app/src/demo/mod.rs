@@ -178,6 +178,7 @@ fn org_rows(
             disabled: false,
             created_at: t0,
             must_change_password: false,
+            totp_enrolled: false,
         });
     }
     Ok((load, units))

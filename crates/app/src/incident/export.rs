@@ -1,20 +1,27 @@
 //! 导出: the incidents a list selects, as rows for a CSV file.
 
 use frontline_core::FieldError;
-use frontline_core::org::Actor;
 use frontline_store::AuditDraft;
 use frontline_store::IncidentRow;
 
 use super::ListQuery;
+use crate::auth::Session;
 use crate::{App, AppError, Result};
 
 impl App {
     /// 导出: every incident the list's filters select (not one page), newest first, for
     /// a CSV file. Refused above `export_max_rows` rather than cut short, and audited
     /// (filters and row count): the file leaves the system with callers' names in it.
-    /// A role that reads no incidents is refused (403).
-    pub async fn export_incidents(&self, actor: &Actor, q: &ListQuery) -> Result<Vec<IncidentRow>> {
+    /// A role that reads no incidents is refused (403); a session that has not proved
+    /// its holder within the window is `ReauthenticationRequired`.
+    pub async fn export_incidents(
+        &self,
+        session: &Session,
+        q: &ListQuery,
+    ) -> Result<Vec<IncidentRow>> {
+        let actor = &session.actor;
         let (mut filter, _, _) = self.incident_filter(actor, q)?;
+        self.require_recent_authentication(session).await?;
         // Never above what one store query returns: a longer file would be cut short.
         let max = self
             .config

@@ -160,8 +160,10 @@ pub struct TimelineEntry {
     pub actor: String,
     pub from_status: Option<Status>,
     pub to_status: Status,
+    /// Phone and ID numbers typed into it are masked, as in the narrative.
     pub note: String,
-    /// Step details: officer names, patrol unit, receiving body, conversion target.
+    /// Step details: officer names, patrol unit, receiving body, conversion target
+    /// (identifiers in them masked too).
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
 }
@@ -183,6 +185,48 @@ pub struct UnmaskedCaller {
     pub name: String,
     pub address: String,
     pub narrative: String,
+    /// Every step's note and details whole, oldest first (by `seq`, as in the timeline).
+    pub timeline: Vec<UnmaskedStep>,
+}
+
+/// One timeline step's free texts, whole.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct UnmaskedStep {
+    pub seq: i64,
+    pub note: String,
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+}
+
+/// Masks the identifiers in the free texts of a step's details (patrol unit, receiving
+/// body, officer names, and any text a later step adds); the officers' ids, the instant
+/// and the conversion target are data, not text, and stay as they are.
+fn mask_detail(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    const DATA: [&str; 3] = ["officers", "at", "target"];
+    fn texts(v: Value) -> Value {
+        match v {
+            Value::String(s) => Value::String(mask_identifiers(&s).into_owned()),
+            Value::Array(a) => Value::Array(a.into_iter().map(texts).collect()),
+            Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, texts(v))).collect()),
+            other => other,
+        }
+    }
+    match v {
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, v)| {
+                    let v = if DATA.contains(&k.as_str()) {
+                        v
+                    } else {
+                        texts(v)
+                    };
+                    (k, v)
+                })
+                .collect(),
+        ),
+        other => texts(other),
+    }
 }
 
 fn path_range(scope: Scope) -> Option<PathRange> {
@@ -330,9 +374,12 @@ impl App {
                     actor: e.actor_name.clone(),
                     from_status: e.from_status,
                     to_status: e.to_status,
-                    note: e.note.clone(),
-                    detail: serde_json::from_str(&e.detail)
-                        .unwrap_or_else(|_| serde_json::json!({})),
+                    // Identifiers typed into a note or a step's details are masked as in
+                    // the narrative; unmasking shows them whole.
+                    note: mask_identifiers(&e.note).into_owned(),
+                    detail: mask_detail(
+                        serde_json::from_str(&e.detail).unwrap_or_else(|_| serde_json::json!({})),
+                    ),
                 })
                 .collect(),
         }

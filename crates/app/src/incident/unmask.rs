@@ -8,7 +8,8 @@ use frontline_store::{AuditDraft, IncidentRow};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::UnmaskedCaller;
+use super::{UnmaskedCaller, UnmaskedStep};
+use crate::auth::Session;
 use crate::{App, AppError, Result};
 
 // Body of `POST /api/v1/incidents/{id}/caller/unmask` and of the detail page's form.
@@ -66,15 +67,19 @@ impl App {
     }
 
     /// Shows the caller's phone and ID number whole, and the free texts with the numbers
-    /// typed into them. Needs a purpose; leaves a trace.
+    /// typed into them (the timeline's notes and step details too). Needs a purpose and
+    /// the password or a code re-entered within the window
+    /// (`ReauthenticationRequired`); leaves a trace.
     pub async fn unmask_caller(
         &self,
-        actor: &Actor,
+        session: &Session,
         id: Uuid,
         request: &UnmaskRequest,
     ) -> Result<UnmaskedCaller> {
+        let actor = &session.actor;
         // Authorization first: an incident outside one's scope is 404 whatever the body.
         let row = self.unmask_target(actor, id).await?;
+        self.require_recent_authentication(session).await?;
         if !request.other.is_empty() {
             let unknown = request.other.keys();
             return Err(AppError::Validation(
@@ -105,7 +110,19 @@ impl App {
                 .to_string(),
             })
             .await?;
+        let timeline = self
+            .store
+            .incident_events(row.id)
+            .await?
+            .into_iter()
+            .map(|e| UnmaskedStep {
+                seq: e.seq,
+                note: e.note,
+                detail: serde_json::from_str(&e.detail).unwrap_or_else(|_| serde_json::json!({})),
+            })
+            .collect();
         Ok(UnmaskedCaller {
+            timeline,
             phone: row.caller_phone,
             id_number: row.caller_id_number,
             name: row.caller_name,

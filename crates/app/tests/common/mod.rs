@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
+use frontline_app::auth::Session;
 use frontline_app::demo::DEMO_PASSWORD;
 use frontline_app::{App, AppConfig, FixedClock};
 use frontline_core::audit::AuditRecord;
@@ -31,7 +32,65 @@ pub(crate) async fn start() -> Env {
     .await
     .unwrap();
     app.load_demo(now0(), 0).await.unwrap();
+    admin_without_second_factor(&app).await;
     Env { app, db }
+}
+
+/// As `frontline demo` has it: the demo administrator signs in with the password only
+/// (outside the demo, administrators need a second factor by default; `totp.rs` tests
+/// that default on an environment from [`start_strict`]).
+pub(crate) async fn admin_without_second_factor(app: &App) {
+    app.store
+        .set_totp_policy(
+            frontline_store::TotpPolicyRow {
+                role: frontline_core::org::Role::Admin,
+                required: false,
+                updated_at: now0(),
+            },
+            frontline_store::AuditDraft {
+                at: now0(),
+                actor_id: None,
+                actor: "test".into(),
+                action: "totp.policy".into(),
+                object_type: "role".into(),
+                object_id: "admin".into(),
+                purpose: None,
+                detail: "{}".into(),
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// [`start`] with the built-in second-factor requirements (administrators need one).
+pub(crate) async fn start_strict() -> Env {
+    let db = testing::fresh().await.unwrap();
+    let app = App::open(
+        &db.config,
+        Arc::new(FixedClock::new(now0())),
+        AppConfig::for_tests(),
+    )
+    .await
+    .unwrap();
+    app.load_demo(now0(), 0).await.unwrap();
+    Env { app, db }
+}
+
+/// A session of `actor` that has just signed in (unmasking and exports allowed).
+pub(crate) fn signed_in(actor: &Actor) -> Session {
+    Session {
+        actor: actor.clone(),
+        id: uuid::Uuid::now_v7(),
+        csrf_token: "csrf".into(),
+        token_hash: "not-stored".into(),
+        expires_at: now0() + chrono::Duration::hours(12),
+        last_seen_at: now0(),
+        must_change_password: false,
+        authenticated_at: now0(),
+        second_factor_pending: false,
+        totp_enrolled: false,
+        totp_enrolment_required: false,
+    }
 }
 
 impl Env {

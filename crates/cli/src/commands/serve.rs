@@ -45,6 +45,13 @@ pub(crate) struct SignInArgs {
     /// A session unused for this many minutes ends [default: 30].
     #[arg(long, env = "FRONTLINE_SESSION_IDLE_MINUTES", value_parser = clap::value_parser!(i64).range(1..=1440))]
     session_idle_minutes: Option<i64>,
+    /// The idle timeout in seconds instead (for browser tests of the timeout).
+    #[arg(long, env = "FRONTLINE_SESSION_IDLE_SECS", value_parser = clap::value_parser!(i64).range(5..=86400))]
+    session_idle_secs: Option<i64>,
+    /// Unmasking and exports need the password or a code re-entered within this many
+    /// seconds [default: 600].
+    #[arg(long, env = "FRONTLINE_REAUTH_WINDOW_SECS", value_parser = clap::value_parser!(i64).range(5..=43200))]
+    reauth_window_secs: Option<i64>,
     /// Failed sign-ins a username may have before each further attempt waits [default: 5].
     #[arg(long, env = "FRONTLINE_SIGN_IN_USERNAME_FAILURES", value_parser = clap::value_parser!(u32).range(1..))]
     sign_in_username_failures: Option<u32>,
@@ -67,6 +74,8 @@ impl SignInArgs {
     fn or(self, other: SignInArgs) -> SignInArgs {
         SignInArgs {
             session_idle_minutes: self.session_idle_minutes.or(other.session_idle_minutes),
+            session_idle_secs: self.session_idle_secs.or(other.session_idle_secs),
+            reauth_window_secs: self.reauth_window_secs.or(other.reauth_window_secs),
             sign_in_username_failures: self
                 .sign_in_username_failures
                 .or(other.sign_in_username_failures),
@@ -90,6 +99,8 @@ impl SignInArgs {
             session_idle_minutes: self
                 .session_idle_minutes
                 .unwrap_or(base.session_idle_minutes),
+            session_idle_secs: self.session_idle_secs.or(base.session_idle_secs),
+            reauth_window_secs: self.reauth_window_secs.unwrap_or(base.reauth_window_secs),
             sign_in_username_failures: self
                 .sign_in_username_failures
                 .unwrap_or(base.sign_in_username_failures),
@@ -108,6 +119,8 @@ impl SignInArgs {
             ..base
         };
         if c.session_idle_minutes < 1
+            || c.session_idle_secs.is_some_and(|s| s < 1)
+            || c.reauth_window_secs < 1
             || c.sign_in_username_failures < 1
             || c.sign_in_client_failures < 1
             || c.sign_in_base_delay_secs < 1
@@ -141,6 +154,8 @@ struct FileConfig {
     listen: Option<SocketAddr>,
     secure_cookies: Option<bool>,
     session_idle_minutes: Option<i64>,
+    session_idle_secs: Option<i64>,
+    reauth_window_secs: Option<i64>,
     sign_in_username_failures: Option<u32>,
     sign_in_client_failures: Option<u32>,
     sign_in_base_delay_secs: Option<i64>,
@@ -177,6 +192,8 @@ impl ServeArgs {
             self.webhook_url = self.webhook_url.or(f.webhook_url);
             self.sign_in = self.sign_in.or(SignInArgs {
                 session_idle_minutes: f.session_idle_minutes,
+                session_idle_secs: f.session_idle_secs,
+                reauth_window_secs: f.reauth_window_secs,
                 sign_in_username_failures: f.sign_in_username_failures,
                 sign_in_client_failures: f.sign_in_client_failures,
                 sign_in_base_delay_secs: f.sign_in_base_delay_secs,

@@ -46,6 +46,13 @@ pub(crate) enum UserCmd {
         db: DbArgs,
         username: String,
     },
+    /// Remove an officer's second factor (a lost phone); audited. If a role requires
+    /// one, the officer sets up a new one at the next sign-in.
+    TotpReset {
+        #[command(flatten)]
+        db: DbArgs,
+        username: String,
+    },
 }
 
 fn read_password() -> anyhow::Result<String> {
@@ -120,6 +127,13 @@ pub(crate) async fn run(cmd: UserCmd) -> anyhow::Result<()> {
                 .await
                 .map_err(app_error)?;
             println!("enabled {username}");
+        }
+        UserCmd::TotpReset { db, username } => {
+            let app = open_app(&db.config()).await?;
+            app.reset_totp(&operator(), &username)
+                .await
+                .map_err(app_error)?;
+            println!("second factor removed for {username}; a running server notices within 60 s");
         }
     }
     Ok(())

@@ -24,6 +24,9 @@ pub struct OfficerRow {
     pub created_at: DateTime<Utc>,
     /// Set for an account an operator gave its password: it must choose its own first.
     pub must_change_password: bool,
+    /// The officer has a confirmed second factor (TOTP). Read only: enrolment has its
+    /// own methods, and an inserted officer has none.
+    pub totp_enrolled: bool,
 }
 
 impl std::fmt::Debug for OfficerRow {
@@ -36,6 +39,7 @@ impl std::fmt::Debug for OfficerRow {
             .field("roles", &self.roles)
             .field("disabled", &self.disabled)
             .field("must_change_password", &self.must_change_password)
+            .field("totp_enrolled", &self.totp_enrolled)
             .finish_non_exhaustive()
     }
 }
@@ -54,6 +58,39 @@ pub struct SessionRow {
     /// The client address and a short user-agent text it was opened from.
     pub client: String,
     pub user_agent: String,
+    /// When the holder last proved who they are (sign-in, re-entered password or code).
+    pub authenticated_at: DateTime<Utc>,
+    /// Signed in with the password, the second factor still to come (browser sign-in).
+    pub second_factor_pending: bool,
+}
+
+/// An officer's second factor as stored. Never printed: the secrets are credentials.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct TotpState {
+    /// The confirmed secret (base32); none: not enrolled.
+    pub secret: Option<String>,
+    /// An enrolment shown but not yet confirmed with a code.
+    pub pending: Option<String>,
+    /// The last time step a code was accepted for (0: none).
+    pub last_step: i64,
+}
+
+impl std::fmt::Debug for TotpState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpState")
+            .field("enrolled", &self.secret.is_some())
+            .field("pending", &self.pending.is_some())
+            .field("last_step", &self.last_step)
+            .finish()
+    }
+}
+
+/// A role's second-factor requirement as an administrator set it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpPolicyRow {
+    pub role: Role,
+    pub required: bool,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// The sign-in back-off counters that apply to one attempt.
@@ -82,8 +119,12 @@ pub(crate) fn format_roles(roles: &[Role]) -> String {
 /// The columns both engines read and write, in the row mappers' order.
 const OFFICER_COLS: &str = "id, username, display_name, unit_id, roles, auxiliary, \
      badge_no, password_hash, disabled, created_at, must_change_password";
+/// What a read of an officer selects: [`OFFICER_COLS`] and whether a second factor is set.
+const OFFICER_SELECT: &str = "id, username, display_name, unit_id, roles, auxiliary, \
+     badge_no, password_hash, disabled, created_at, must_change_password, \
+     (totp_secret IS NOT NULL)";
 const SESSION_COLS: &str = "token_hash, id, officer_id, csrf_token, created_at, expires_at, \
-     last_seen_at, client, user_agent";
+     last_seen_at, client, user_agent, authenticated_at, second_factor_pending";
 /// `sign_in_throttle.kind` of the two counters.
 const BY_USERNAME: &str = "username";
 const BY_CLIENT: &str = "client";
@@ -142,4 +183,36 @@ store_methods! {
     /// A successful sign-in forgets the username's failures (not the client's: one
     /// good account must not buy a sprayer a fresh budget).
     pub async fn clear_sign_in_failures(&self, username: &str) -> Result<()>;
+    /// The officer's second factor (secrets included: for the app's checks only).
+    pub async fn officer_totp(&self, id: Uuid) -> Result<TotpState>;
+    /// Starts (or restarts) an enrolment with a fresh secret, audited.
+    pub async fn begin_totp(&self, id: Uuid, secret: String, audit: AuditDraft) -> Result<()>;
+    /// Confirms the pending enrolment whose secret is `secret` (the one the code was
+    /// checked against), accepting `step`; `Conflict` when the pending secret changed.
+    pub async fn confirm_totp(
+        &self,
+        id: Uuid,
+        secret: &str,
+        step: i64,
+        audit: AuditDraft,
+    ) -> Result<()>;
+    /// Removes the second factor (and any pending enrolment); `NotFound` for no officer.
+    pub async fn remove_totp(&self, id: Uuid, audit: AuditDraft) -> Result<()>;
+    /// Records that a code of `step` was accepted, if no later or equal step was
+    /// (atomic: of two instances accepting the same code, one gets `false`).
+    pub async fn use_totp_step(&self, id: Uuid, step: i64) -> Result<bool>;
+    /// The roles an administrator set a requirement for.
+    pub async fn totp_policy(&self) -> Result<Vec<TotpPolicyRow>>;
+    /// Sets a role's requirement, audited.
+    pub async fn set_totp_policy(&self, row: TotpPolicyRow, audit: AuditDraft) -> Result<()>;
+    /// The session proved its holder again at `at` (and a pending second factor, if
+    /// any, is done, the session then lasting until `expires_at`); `NotFound` when the
+    /// session is gone.
+    pub async fn authenticate_session(
+        &self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        audit: AuditDraft,
+    ) -> Result<()>;
 }

@@ -5,8 +5,8 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    BY_CLIENT, BY_USERNAME, OFFICER_COLS, OfficerRow, SESSION_COLS, SessionRow, SignInFailures,
-    format_roles, parse_roles,
+    BY_CLIENT, BY_USERNAME, OFFICER_COLS, OFFICER_SELECT, OfficerRow, SESSION_COLS, SessionRow,
+    SignInFailures, TotpPolicyRow, TotpState, format_roles, parse_roles,
 };
 use crate::audit::pg::append;
 use crate::engine::pg::PgStore;
@@ -25,6 +25,7 @@ fn officer_from_row(r: &Row) -> Result<OfficerRow> {
         disabled: r.try_get(8)?,
         created_at: r.try_get(9)?,
         must_change_password: r.try_get(10)?,
+        totp_enrolled: r.try_get(11)?,
     })
 }
 
@@ -39,6 +40,8 @@ fn session_from_row(r: &Row) -> Result<SessionRow> {
         last_seen_at: r.try_get(6)?,
         client: r.try_get(7)?,
         user_agent: r.try_get(8)?,
+        authenticated_at: r.try_get(9)?,
+        second_factor_pending: r.try_get(10)?,
     })
 }
 
@@ -70,7 +73,7 @@ impl PgStore {
     pub(crate) async fn officer_by_username(&self, username: &str) -> Result<Option<OfficerRow>> {
         let c = self.pool.get().await?;
         c.query_opt(
-            &format!("SELECT {OFFICER_COLS} FROM officers WHERE username = $1"),
+            &format!("SELECT {OFFICER_SELECT} FROM officers WHERE username = $1"),
             &[&username],
         )
         .await?
@@ -81,7 +84,7 @@ impl PgStore {
     pub(crate) async fn officer_by_id(&self, id: Uuid) -> Result<Option<OfficerRow>> {
         let c = self.pool.get().await?;
         c.query_opt(
-            &format!("SELECT {OFFICER_COLS} FROM officers WHERE id = $1"),
+            &format!("SELECT {OFFICER_SELECT} FROM officers WHERE id = $1"),
             &[&id],
         )
         .await?
@@ -137,7 +140,7 @@ impl PgStore {
             Box::pin(async move {
                 tx.execute(
                     &format!(
-                        "INSERT INTO sessions ({SESSION_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)"
+                        "INSERT INTO sessions ({SESSION_COLS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
                     ),
                     &[
                         &s.token_hash,
@@ -149,6 +152,8 @@ impl PgStore {
                         &s.last_seen_at,
                         &s.client,
                         &s.user_agent,
+                        &truncate_micros(s.authenticated_at),
+                        &s.second_factor_pending,
                     ],
                 )
                 .await?;
@@ -329,5 +334,184 @@ impl PgStore {
         )
         .await?;
         Ok(())
+    }
+
+    pub(crate) async fn officer_totp(&self, id: Uuid) -> Result<TotpState> {
+        let c = self.pool.get().await?;
+        Ok(c.query_opt(
+            "SELECT totp_secret, totp_pending, totp_last_step FROM officers WHERE id = $1",
+            &[&id],
+        )
+        .await?
+        .map(|r| -> Result<TotpState> {
+            Ok(TotpState {
+                secret: r.try_get(0)?,
+                pending: r.try_get(1)?,
+                last_step: r.try_get(2)?,
+            })
+        })
+        .transpose()?
+        .unwrap_or_default())
+    }
+
+    pub(crate) async fn begin_totp(
+        &self,
+        id: Uuid,
+        secret: String,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                let n = tx
+                    .execute(
+                        "UPDATE officers SET totp_pending = $2 WHERE id = $1",
+                        &[&id, &secret],
+                    )
+                    .await?;
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                append(tx, head, &audit).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn confirm_totp(
+        &self,
+        id: Uuid,
+        secret: &str,
+        step: i64,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        let secret = secret.to_string();
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                let n = tx
+                    .execute(
+                        "UPDATE officers SET totp_secret = totp_pending, totp_pending = NULL, \
+                         totp_last_step = $3 WHERE id = $1 AND totp_pending = $2",
+                        &[&id, &secret, &step],
+                    )
+                    .await?;
+                if n == 0 {
+                    return Err(StoreError::Conflict("the enrolment changed".into()));
+                }
+                append(tx, head, &audit).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn remove_totp(&self, id: Uuid, audit: AuditDraft) -> Result<()> {
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                let n = tx
+                    .execute(
+                        "UPDATE officers SET totp_secret = NULL, totp_pending = NULL, \
+                         totp_last_step = 0 WHERE id = $1",
+                        &[&id],
+                    )
+                    .await?;
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                append(tx, head, &audit).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn use_totp_step(&self, id: Uuid, step: i64) -> Result<bool> {
+        // Not through the writer: no audit entry (the sign-in it belongs to has one).
+        let c = self.pool.get().await?;
+        let n = c
+            .execute(
+                "UPDATE officers SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2",
+                &[&id, &step],
+            )
+            .await?;
+        Ok(n == 1)
+    }
+
+    pub(crate) async fn totp_policy(&self) -> Result<Vec<TotpPolicyRow>> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query(
+                "SELECT role, required, updated_at FROM totp_role_policy ORDER BY role",
+                &[],
+            )
+            .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            // A role core no longer knows requires nothing of anyone: skip it.
+            if let Some(role) = frontline_core::org::Role::parse(r.try_get(0)?) {
+                out.push(TotpPolicyRow {
+                    role,
+                    required: r.try_get(1)?,
+                    updated_at: r.try_get(2)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    pub(crate) async fn set_totp_policy(
+        &self,
+        row: TotpPolicyRow,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                tx.execute(
+                    "INSERT INTO totp_role_policy (role, required, updated_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (role) DO UPDATE SET required = excluded.required, \
+                     updated_at = excluded.updated_at",
+                    &[
+                        &row.role.as_str(),
+                        &row.required,
+                        &truncate_micros(row.updated_at),
+                    ],
+                )
+                .await?;
+                append(tx, head, &audit).await?;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn authenticate_session(
+        &self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        let token_hash = token_hash.to_string();
+        self.write(false, move |tx, head| {
+            Box::pin(async move {
+                let n = tx
+                    .execute(
+                        "UPDATE sessions SET authenticated_at = $2, expires_at = $3, \
+                         second_factor_pending = FALSE WHERE token_hash = $1",
+                        &[
+                            &token_hash,
+                            &truncate_micros(at),
+                            &truncate_micros(expires_at),
+                        ],
+                    )
+                    .await?;
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                append(tx, head, &audit).await?;
+                Ok(())
+            })
+        })
+        .await
     }
 }

@@ -5,8 +5,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use uuid::Uuid;
 
 use super::{
-    BY_CLIENT, BY_USERNAME, OFFICER_COLS, OfficerRow, SESSION_COLS, SessionRow, SignInFailures,
-    format_roles, parse_roles,
+    BY_CLIENT, BY_USERNAME, OFFICER_COLS, OFFICER_SELECT, OfficerRow, SESSION_COLS, SessionRow,
+    SignInFailures, TotpPolicyRow, TotpState, format_roles, parse_roles,
 };
 use crate::audit::sqlite::append;
 use crate::engine::sqlite::SqliteStore;
@@ -26,6 +26,7 @@ fn officer_from_row(r: &Row<'_>) -> rusqlite::Result<OfficerRow> {
         disabled: r.get(8)?,
         created_at: from_micros(r.get(9)?),
         must_change_password: r.get(10)?,
+        totp_enrolled: r.get(11)?,
     })
 }
 
@@ -40,6 +41,8 @@ fn session_from_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
         last_seen_at: from_micros(r.get(6)?),
         client: r.get(7)?,
         user_agent: r.get(8)?,
+        authenticated_at: from_micros(r.get(9)?),
+        second_factor_pending: r.get(10)?,
     })
 }
 
@@ -69,7 +72,7 @@ impl SqliteStore {
         let username = username.to_string();
         self.read(move |c| {
             Ok(c.prepare_cached(&format!(
-                "SELECT {OFFICER_COLS} FROM officers WHERE username = ?1"
+                "SELECT {OFFICER_SELECT} FROM officers WHERE username = ?1"
             ))?
             .query_row([username], officer_from_row)
             .optional()?)
@@ -80,7 +83,7 @@ impl SqliteStore {
     pub(crate) async fn officer_by_id(&self, id: Uuid) -> Result<Option<OfficerRow>> {
         self.read(move |c| {
             Ok(c.prepare_cached(&format!(
-                "SELECT {OFFICER_COLS} FROM officers WHERE id = ?1"
+                "SELECT {OFFICER_SELECT} FROM officers WHERE id = ?1"
             ))?
             .query_row([id], officer_from_row)
             .optional()?)
@@ -127,7 +130,7 @@ impl SqliteStore {
     pub(crate) async fn insert_session(&self, s: SessionRow, audit: AuditDraft) -> Result<()> {
         self.write(move |c, head| {
             c.prepare_cached(&format!(
-                "INSERT INTO sessions ({SESSION_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)"
+                "INSERT INTO sessions ({SESSION_COLS}) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"
             ))?
             .execute(params![
                 s.token_hash,
@@ -138,7 +141,9 @@ impl SqliteStore {
                 micros(s.expires_at),
                 micros(s.last_seen_at),
                 s.client,
-                s.user_agent
+                s.user_agent,
+                micros(s.authenticated_at),
+                s.second_factor_pending
             ])?;
             append(c, head, &audit)?;
             Ok(())
@@ -299,6 +304,162 @@ impl SqliteStore {
         self.write(move |c, _| {
             c.prepare_cached("DELETE FROM sign_in_throttle WHERE kind = ?1 AND key = ?2")?
                 .execute(params![BY_USERNAME, username])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn officer_totp(&self, id: Uuid) -> Result<TotpState> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(
+                "SELECT totp_secret, totp_pending, totp_last_step FROM officers WHERE id = ?1",
+            )?
+            .query_row([id], |r| {
+                Ok(TotpState {
+                    secret: r.get(0)?,
+                    pending: r.get(1)?,
+                    last_step: r.get(2)?,
+                })
+            })
+            .optional()?
+            .unwrap_or_default())
+        })
+        .await
+    }
+
+    pub(crate) async fn begin_totp(
+        &self,
+        id: Uuid,
+        secret: String,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        self.write(move |c, head| {
+            let n = c.execute(
+                "UPDATE officers SET totp_pending = ?2 WHERE id = ?1",
+                params![id, secret],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append(c, head, &audit)?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn confirm_totp(
+        &self,
+        id: Uuid,
+        secret: &str,
+        step: i64,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        let secret = secret.to_string();
+        self.write(move |c, head| {
+            let n = c.execute(
+                "UPDATE officers SET totp_secret = totp_pending, totp_pending = NULL, \
+                 totp_last_step = ?3 WHERE id = ?1 AND totp_pending = ?2",
+                params![id, secret, step],
+            )?;
+            if n == 0 {
+                return Err(StoreError::Conflict("the enrolment changed".into()));
+            }
+            append(c, head, &audit)?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn remove_totp(&self, id: Uuid, audit: AuditDraft) -> Result<()> {
+        self.write(move |c, head| {
+            let n = c.execute(
+                "UPDATE officers SET totp_secret = NULL, totp_pending = NULL, totp_last_step = 0 \
+                 WHERE id = ?1",
+                [id],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append(c, head, &audit)?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn use_totp_step(&self, id: Uuid, step: i64) -> Result<bool> {
+        self.write(move |c, _| {
+            let n = c
+                .prepare_cached(
+                    "UPDATE officers SET totp_last_step = ?2 WHERE id = ?1 AND totp_last_step < ?2",
+                )?
+                .execute(params![id, step])?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
+    pub(crate) async fn totp_policy(&self) -> Result<Vec<TotpPolicyRow>> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached(
+                "SELECT role, required, updated_at FROM totp_role_policy ORDER BY role",
+            )?;
+            let rows = st.query_map([], |r| {
+                let role: String = r.get(0)?;
+                Ok((role, r.get::<_, bool>(1)?, r.get::<_, i64>(2)?))
+            })?;
+            let mut out = Vec::new();
+            for row in rows {
+                let (role, required, at) = row?;
+                // A role core no longer knows requires nothing of anyone: skip it.
+                if let Some(role) = frontline_core::org::Role::parse(&role) {
+                    out.push(TotpPolicyRow {
+                        role,
+                        required,
+                        updated_at: from_micros(at),
+                    });
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    pub(crate) async fn set_totp_policy(
+        &self,
+        row: TotpPolicyRow,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        self.write(move |c, head| {
+            c.execute(
+                "INSERT INTO totp_role_policy (role, required, updated_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (role) DO UPDATE SET required = excluded.required, \
+                 updated_at = excluded.updated_at",
+                params![row.role.as_str(), row.required, micros(row.updated_at)],
+            )?;
+            append(c, head, &audit)?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn authenticate_session(
+        &self,
+        token_hash: &str,
+        at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+        audit: AuditDraft,
+    ) -> Result<()> {
+        let token_hash = token_hash.to_string();
+        self.write(move |c, head| {
+            let n = c.execute(
+                "UPDATE sessions SET authenticated_at = ?2, expires_at = ?3, \
+                 second_factor_pending = 0 WHERE token_hash = ?1",
+                params![token_hash, micros(at), micros(expires_at)],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append(c, head, &audit)?;
             Ok(())
         })
         .await

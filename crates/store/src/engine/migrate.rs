@@ -30,6 +30,7 @@ const SQLITE: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0006_sign_in_throttle.sql"),
     ),
     (7, include_str!("../../migrations/sqlite/0007_outbox.sql")),
+    (8, include_str!("../../migrations/sqlite/0008_totp.sql")),
     (
         10,
         include_str!("../../migrations/sqlite/0010_callbacks_review.sql"),
@@ -62,6 +63,7 @@ const POSTGRES: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0006_sign_in_throttle.sql"),
     ),
     (7, include_str!("../../migrations/postgres/0007_outbox.sql")),
+    (8, include_str!("../../migrations/postgres/0008_totp.sql")),
     (
         10,
         include_str!("../../migrations/postgres/0010_callbacks_review.sql"),

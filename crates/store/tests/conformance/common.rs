@@ -14,10 +14,10 @@ pub(crate) use uuid::Uuid;
 
 /// Migrations applied to a new database (0001 foundation, 0002 penalty standards,
 /// 0003 holiday calendars, 0004 category index, 0005 incident lifecycle, 0006 sign-in
-/// throttle and sessions, 0007 outbox).
+/// throttle and sessions, 0007 outbox, 0008 TOTP, 0010 callbacks, review and dispute push).
 pub(crate) const SCHEMA_VERSION: i64 = 10;
 /// Rows in `schema_migrations` (one per migration).
-pub(crate) const MIGRATIONS_APPLIED: i64 = 8;
+pub(crate) const MIGRATIONS_APPLIED: i64 = 9;
 
 pub(crate) fn ts(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
@@ -75,6 +75,7 @@ pub(crate) fn officer(
         disabled: false,
         created_at: now_ns(),
         must_change_password: false,
+        totp_enrolled: false,
     }
 }
 
@@ -310,6 +311,8 @@ pub(crate) fn session_for(o: &OfficerRow, token_hash: &str) -> SessionRow {
         last_seen_at: created_at,
         client: "10.0.0.1".into(),
         user_agent: format!("agent of {token_hash}"),
+        authenticated_at: created_at,
+        second_factor_pending: false,
     }
 }
 
@@ -318,6 +321,7 @@ pub(crate) fn truncated_session(s: &SessionRow) -> SessionRow {
         created_at: truncate_micros(s.created_at),
         expires_at: truncate_micros(s.expires_at),
         last_seen_at: truncate_micros(s.last_seen_at),
+        authenticated_at: truncate_micros(s.authenticated_at),
         ..s.clone()
     }
 }

@@ -17,8 +17,8 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::http::session::{
-    PASSWORD_PAGE, ReqLang, UiSessionAny, safe_next, session_cookie, session_cookie_removal,
-    urlencode,
+    PASSWORD_PAGE, ReqLang, SECOND_STEP_PAGE, UiSessionAny, safe_next, session_cookie,
+    session_cookie_removal, urlencode,
 };
 use crate::i18n;
 use crate::pages::fmt::{minutes_to_wait, tf};
@@ -30,10 +30,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/login", get(login_page).post(login_submit))
         .route("/logout", post(logout))
         .merge(super::account::routes())
+        .merge(super::totp_pages::routes())
 }
 
 /// The client address when the server was started with connect info ("unknown" otherwise).
-pub(super) struct ClientIp(pub(super) String);
+pub(crate) struct ClientIp(pub(crate) String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
@@ -132,13 +133,16 @@ async fn login_submit(
     let req = LoginRequest {
         username: form.username.unwrap_or_default().trim().to_string(),
         password: form.password.unwrap_or_default(),
+        totp_code: None,
     };
     let agent = super::api::user_agent(&headers);
     let mut retry_after = None;
-    let (status, error) = match state.app.sign_in_from(&req, &ip, agent).await {
+    let (status, error) = match state.app.sign_in_first_step(&req, &ip, agent).await {
         Ok((token, session)) => {
             let cookie = session_cookie(token, state.app.config.secure_cookies);
-            let to = if session.must_change_password {
+            let to = if session.second_factor_pending {
+                format!("{SECOND_STEP_PAGE}?next={}", urlencode(&next))
+            } else if session.must_change_password {
                 format!("{PASSWORD_PAGE}?next={}", urlencode(&next))
             } else {
                 next

@@ -233,8 +233,11 @@ fn meaning(status: &str) -> &'static str {
         "401" => "Not signed in: no valid bearer token or session cookie",
         "403" => {
             "Not permitted: the role lacks the action, a cookie write came from another \
-             site (`request.cross_origin`), or the account must change its password first \
-             (`auth.password_change_required`)"
+             site (`request.cross_origin`), the account must change its password first \
+             (`auth.password_change_required`) or set up a second factor \
+             (`auth.totp_enrolment_required`), the sign-in waits for its code \
+             (`auth.totp_required`), or the operation needs the password or a code \
+             re-entered within 10 minutes (`auth.reauthentication_required`)"
         }
         "404" => "Not found, or outside the caller's scope (answered alike)",
         "413" => "The body is too large (`body.too_large`)",

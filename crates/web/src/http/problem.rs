@@ -160,6 +160,42 @@ fn render(e: &AppError, l: Lang) -> Response {
                 "This account must change its password (POST /api/v1/me/password) before anything else",
             )],
         ),
+        AppError::TotpEnrolmentRequired => problem(
+            StatusCode::FORBIDDEN,
+            l,
+            "请先设置动态验证码",
+            "Set up a second factor first",
+            &[FieldError::new(
+                "",
+                "auth.totp_enrolment_required",
+                "您的角色要求使用动态验证码：请先设置（POST /api/v1/me/totp/enrolment，再 POST /api/v1/me/totp/confirm），之后才能继续使用",
+                "Your role requires a second factor: set it up (POST /api/v1/me/totp/enrolment, then POST /api/v1/me/totp/confirm) before anything else",
+            )],
+        ),
+        AppError::SecondFactorRequired => problem(
+            StatusCode::FORBIDDEN,
+            l,
+            "请输入动态验证码",
+            "Enter your second factor's code",
+            &[FieldError::new(
+                "",
+                "auth.totp_required",
+                "登录尚未完成：请输入动态验证码",
+                "The sign-in is not complete: enter your second factor's code",
+            )],
+        ),
+        AppError::ReauthenticationRequired => problem(
+            StatusCode::FORBIDDEN,
+            l,
+            "请重新验证身份",
+            "Confirm it is you",
+            &[FieldError::new(
+                "",
+                "auth.reauthentication_required",
+                "此操作需要在10分钟内重新输入过密码或动态验证码（POST /api/v1/me/reauthenticate）",
+                "This needs the password or a code re-entered within the last 10 minutes (POST /api/v1/me/reauthenticate)",
+            )],
+        ),
         &AppError::Throttled { retry_after_secs } => {
             let mut r = problem(
                 StatusCode::TOO_MANY_REQUESTS,

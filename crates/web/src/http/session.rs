@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use frontline_app::AppError;
-use frontline_app::auth::Session;
+use frontline_app::auth::{Gate, Session};
 use frontline_core::{FieldError, Lang};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
@@ -126,9 +126,12 @@ pub async fn cookie_writes_same_origin(
 /// `auth.password_change_required` while the account must change its password.
 pub struct ApiSession(pub Session, pub Lang);
 
-/// An API caller who may still have to change their password (only the password
-/// change and sign-out take this one).
+/// An API caller who may still have to change their password or set up a second
+/// factor (only the password change and sign-out take this one).
 pub struct ApiSessionAny(pub Session, pub Lang);
+
+/// An API caller who may still have to set up a second factor (the enrolment).
+pub struct ApiSessionEnrol(pub Session, pub Lang);
 
 fn token_of(parts: &Parts) -> Option<String> {
     // Cookie writes from elsewhere were refused by [`cookie_writes_same_origin`].
@@ -164,8 +167,25 @@ impl FromRequestParts<AppState> for ApiSessionAny {
     }
 }
 
+impl FromRequestParts<AppState> for ApiSessionEnrol {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(parts);
+        let token = token_of(parts).ok_or(AppError::Unauthorized)?;
+        let s = state.app.authenticate_as(&token, Gate::Enrol).await?;
+        Ok(ApiSessionEnrol(s, lang))
+    }
+}
+
 /// Where a page visitor who must change their password is sent first.
 pub const PASSWORD_PAGE: &str = "/me/password";
+/// Where a page visitor who must set up a second factor is sent.
+pub const TOTP_PAGE: &str = "/me/totp";
+/// The second sign-in step (the code after the password).
+pub const SECOND_STEP_PAGE: &str = "/login/totp";
 
 /// A signed-in page visitor; redirected to the login page otherwise, and to the
 /// password page while the account must change its password.
@@ -175,10 +195,16 @@ pub struct UiSession(pub Session, pub Lang);
 /// password page and sign-out).
 pub struct UiSessionAny(pub Session, pub Lang);
 
+/// A signed-in page visitor who may still have to set up a second factor.
+pub struct UiSessionEnrol(pub Session, pub Lang);
+
+/// A visitor between the password and the code (the second sign-in step).
+pub struct UiSessionSecondFactor(pub Session, pub Lang);
+
 async fn ui_session(
     parts: &Parts,
     state: &AppState,
-    any: bool,
+    gate: Gate,
 ) -> Result<(Session, Lang), Response> {
     let lang = lang_of(parts);
     let next = parts
@@ -190,15 +216,12 @@ async fn ui_session(
     let Some(Credential::Cookie(token)) = credential(parts) else {
         return Err(to("/login"));
     };
-    let s = if any {
-        state.app.authenticate_any(&token).await
-    } else {
-        state.app.authenticate(&token).await
-    };
-    match s {
+    match state.app.authenticate_as(&token, gate).await {
         Ok(s) => Ok((s, lang)),
         Err(AppError::Unauthorized) => Err(to("/login")),
         Err(AppError::PasswordChangeRequired) => Err(to(PASSWORD_PAGE)),
+        Err(AppError::TotpEnrolmentRequired) => Err(to(TOTP_PAGE)),
+        Err(AppError::SecondFactorRequired) => Err(to(SECOND_STEP_PAGE)),
         Err(e) => Err(ApiError::from(e).into_response()),
     }
 }
@@ -209,8 +232,30 @@ impl FromRequestParts<AppState> for UiSession {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let (s, lang) = ui_session(parts, state, false).await?;
+        let (s, lang) = ui_session(parts, state, Gate::Full).await?;
         Ok(UiSession(s, lang))
+    }
+}
+
+impl FromRequestParts<AppState> for UiSessionEnrol {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (s, lang) = ui_session(parts, state, Gate::Enrol).await?;
+        Ok(UiSessionEnrol(s, lang))
+    }
+}
+
+impl FromRequestParts<AppState> for UiSessionSecondFactor {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (s, lang) = ui_session(parts, state, Gate::SecondFactor).await?;
+        Ok(UiSessionSecondFactor(s, lang))
     }
 }
 
@@ -220,7 +265,7 @@ impl FromRequestParts<AppState> for UiSessionAny {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let (s, lang) = ui_session(parts, state, true).await?;
+        let (s, lang) = ui_session(parts, state, Gate::Any).await?;
         Ok(UiSessionAny(s, lang))
     }
 }

@@ -124,7 +124,9 @@ pub async fn list_incidents(
 
 /// 导出: every incident the filters select (not one page) as a CSV file, newest first;
 /// phone and ID numbers masked, UTF-8 with a byte-order mark. More than the export limit
-/// (10,000) is refused with a field error, never cut short. Audited.
+/// (10,000) is refused with a field error, never cut short. Needs the password or a code
+/// re-entered within 10 minutes (403 `auth.reauthentication_required`; sign-in counts).
+/// Audited.
 #[utoipa::path(get, path = "/api/v1/incidents/export", params(ListQuery),
     responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_incidents(
@@ -136,14 +138,17 @@ pub async fn export_incidents(
     if export::cross_site_cookie_request(&headers) {
         return Err(AppError::Forbidden.into());
     }
-    let rows = state.app.export_incidents(&s.actor, &q).await?;
+    let rows = state.app.export_incidents(&s, &q).await?;
     let csv = export::incidents_csv(&state.app, &rows, lang);
     Ok(export::csv_response(csv, "incidents", state.app.now()))
 }
 
-/// Show the caller's phone and ID number whole; requires a purpose and is audited.
+/// Show the caller's phone and ID number whole, and the free texts (narrative, address,
+/// timeline notes and step details) with the numbers typed into them; requires a
+/// purpose and the password or a code re-entered within 10 minutes (403
+/// `auth.reauthentication_required`; sign-in counts), and is audited.
 #[utoipa::path(post, path = "/api/v1/incidents/{id}/caller/unmask", params(("id" = Uuid, Path)), request_body = UnmaskRequest,
-    responses((status = 200, body = UnmaskedCaller), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = UnmaskedCaller), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn unmask_caller(
     State(state): State<AppState>,
     ApiSession(s, lang): ApiSession,
@@ -156,7 +161,7 @@ pub async fn unmask_caller(
         Ok(UnmaskRequest::read(v))
     })
     .await?;
-    let shown: UnmaskedCaller = state.app.unmask_caller(&s.actor, id, &request).await?;
+    let shown: UnmaskedCaller = state.app.unmask_caller(&s, id, &request).await?;
     Ok(Json(shown).into_response())
 }
 

@@ -15,14 +15,16 @@ use frontline_app::incident::{
     CallbackRequest, CallbackReviewRequest, CallbackSummary, CallbackView, IncidentView,
     RepeatView, TimelineEntry, TransitionRequest, UnmaskRequest, UnmaskedCaller,
 };
-use frontline_core::Lang;
 use frontline_core::incident::lifecycle::Step;
 use frontline_core::incident::response::TargetStatus;
 use frontline_core::request::Given;
+use frontline_core::{FieldError, Lang};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::auth::pages::ClientIp;
+use crate::auth::totp_pages::{form_refusal, reauth_from_form, reauth_labels};
 use crate::http::session::UiSession;
 use crate::i18n;
 use crate::pages::fmt::{bj_minutes, tf};
@@ -70,6 +72,9 @@ struct DetailPage {
     /// How the stated purpose reads in the audit note: its name, and the text of `other`.
     purpose_label: String,
     errs: FormErrors,
+    /// The unmask form asks for the password or a code too (the session has not
+    /// proved its holder within the window).
+    reauth: bool,
     /// Each step with its time as shown.
     timeline: Vec<(String, TimelineEntry)>,
     steps: Vec<StepForm>,
@@ -257,6 +262,7 @@ async fn detail_page(
         purpose_text: String::new(),
         purpose_label: String::new(),
         errs: FormErrors::default(),
+        reauth: false,
         timeline: events
             .iter()
             .map(|e| bj_minutes(e.at))
@@ -338,6 +344,9 @@ struct UnmaskForm {
     csrf: Option<String>,
     purpose: Option<String>,
     purpose_text: Option<String>,
+    /// Asked for inline when the session must prove its holder again.
+    reauth_password: Option<String>,
+    reauth_code: Option<String>,
 }
 
 impl WithCsrf for UnmaskForm {
@@ -349,6 +358,7 @@ impl WithCsrf for UnmaskForm {
 async fn incident_unmask(
     State(state): State<AppState>,
     UiSession(session, lang): UiSession,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -372,11 +382,39 @@ async fn incident_unmask(
     };
     page.purpose = form.purpose.unwrap_or_default().trim().to_string();
     page.purpose_text = form.purpose_text.unwrap_or_default().trim().to_string();
-    let status = match state
-        .app
-        .unmask_caller(&session.actor, page.v.id, &request)
-        .await
+    let labels = || {
+        let mut l = vec![
+            ("purpose", i18n::t(lang, "detail.purpose")),
+            ("purpose_text", i18n::t(lang, "detail.purpose_text")),
+        ];
+        l.extend(reauth_labels(lang));
+        l
+    };
+    // The password or code typed inline first: then the unmasking proceeds.
+    let mut session = session;
+    match reauth_from_form(
+        &state,
+        &session,
+        &ip,
+        form.reauth_password,
+        form.reauth_code,
+    )
+    .await
     {
+        Ok(true) => {
+            session.authenticated_at = state.app.now();
+        }
+        Ok(false) => {}
+        Err(e) => match form_refusal(&e, REAUTH_FIELDS) {
+            Some(errs) => {
+                page.reauth = true;
+                page.errs = FormErrors::new(&errs, lang, &labels());
+                return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+            }
+            None => return app_error(&state, &session, lang, e),
+        },
+    }
+    let status = match state.app.unmask_caller(&session, page.v.id, &request).await {
         Ok(u) => {
             let name = state
                 .app
@@ -389,21 +427,42 @@ async fn incident_unmask(
                 (false, Lang::Zh) => format!("{name}：{}", page.purpose_text),
                 (false, Lang::En) => format!("{name}: {}", page.purpose_text),
             };
+            // The timeline's notes whole too (the same audited unmasking).
+            for (_, e) in page.timeline.iter_mut() {
+                if let Some(w) = u.timeline.iter().find(|w| w.seq == e.seq) {
+                    e.note = w.note.clone();
+                    e.detail = w.detail.clone();
+                }
+            }
             page.unmasked = Some(u);
             StatusCode::OK
         }
         Err(AppError::Validation(errs)) => {
-            let labels = [
-                ("purpose", i18n::t(lang, "detail.purpose")),
-                ("purpose_text", i18n::t(lang, "detail.purpose_text")),
-            ];
-            page.errs = FormErrors::new(&errs, lang, &labels);
+            page.errs = FormErrors::new(&errs, lang, &labels());
             StatusCode::UNPROCESSABLE_ENTITY
+        }
+        Err(AppError::ReauthenticationRequired) => {
+            // Asked inline: the purpose stays chosen, the next submit proceeds.
+            page.reauth = true;
+            let e = FieldError::new(
+                "reauth_password",
+                "auth.reauthentication_required",
+                "查看完整号码前，请重新输入密码或动态验证码",
+                "Before the numbers are shown whole, enter your password or code again",
+            );
+            page.errs = FormErrors::new(&[e], lang, &labels());
+            StatusCode::FORBIDDEN
         }
         Err(e) => return app_error(&state, &session, lang, e),
     };
     render(status, &page)
 }
+
+/// The re-authentication controls of the unmask form, for the app's field names.
+const REAUTH_FIELDS: &[(&str, &str)] = &[
+    ("password", "reauth_password"),
+    ("totp_code", "reauth_code"),
+];
 
 /// A step form as posted: every pair, since `officers` repeats.
 #[derive(Deserialize, Default)]

@@ -383,6 +383,8 @@ struct ListPage {
     page: i64,
     pages: i64,
     export_href: String,
+    /// The export asked for needs the password or a code again: the form is shown.
+    reauth: bool,
     sort_href: String,
     oldest_first: bool,
     prev_href: Option<String>,
@@ -447,13 +449,17 @@ async fn incident_list(
     if f.export.as_deref() == Some("csv") && export::cross_site_cookie_request(&headers) {
         return error_page(&state, Some(&session), lang, StatusCode::FORBIDDEN);
     }
+    // An export that needs the password or a code again asks for it on the list page
+    // (a form to `/me/reauthenticate` that comes back to the export).
+    let mut reauth = false;
     if f.export.as_deref() == Some("csv") {
-        match state.app.export_incidents(&session.actor, &f.query()).await {
+        match state.app.export_incidents(&session, &f.query()).await {
             Ok(rows) => {
                 let csv = export::incidents_csv(&state.app, &rows, lang);
                 return export::csv_response(csv, "incidents", state.app.now());
             }
             Err(AppError::Validation(errs)) => export_errs = errs,
+            Err(AppError::ReauthenticationRequired) => reauth = true,
             Err(e) => return app_error(&state, &session, lang, e),
         }
     }
@@ -509,6 +515,9 @@ async fn incident_list(
         ),
         Err(e) => return app_error(&state, &session, lang, e),
     };
+    if reauth {
+        status = StatusCode::FORBIDDEN;
+    }
     if !export_errs.is_empty() {
         status = StatusCode::UNPROCESSABLE_ENTITY;
         errs = FormErrors::new(&export_errs, lang, &labels);
@@ -545,6 +554,7 @@ async fn incident_list(
         page,
         pages,
         export_href: f.export_href(),
+        reauth,
         sort_href: f.sort_toggle_href(),
         oldest_first: f.oldest_first(),
         prev_href: (page > 1).then(|| f.href(page - 1)),

@@ -57,6 +57,8 @@ pub struct Chrome {
     pub can_penalty: bool,
     /// Discretion standard administration.
     pub can_standards: bool,
+    /// Account administration (which roles require a second factor).
+    pub can_users: bool,
     pub lang_href: String,
     pub other_lang: &'static str,
     pub asset_v: &'static str,
@@ -92,6 +94,7 @@ impl Chrome {
             can_calendar: caps.manage_calendars,
             can_penalty: caps.assess_penalties,
             can_standards: caps.manage_penalty_standards,
+            can_users: caps.manage_users,
             caps,
             lang_href: format!(
                 "/lang/{}?next={}",
@@ -192,6 +195,15 @@ pub(crate) fn app_error(state: &AppState, session: &Session, lang: Lang, e: AppE
         AppError::Unauthorized => Redirect::to("/login").into_response(),
         AppError::PasswordChangeRequired => {
             Redirect::to(crate::http::session::PASSWORD_PAGE).into_response()
+        }
+        AppError::TotpEnrolmentRequired => {
+            Redirect::to(crate::http::session::TOTP_PAGE).into_response()
+        }
+        AppError::SecondFactorRequired => {
+            Redirect::to(crate::http::session::SECOND_STEP_PAGE).into_response()
+        }
+        AppError::ReauthenticationRequired => {
+            error_page(state, Some(session), lang, StatusCode::FORBIDDEN)
         }
         AppError::Validation(_) | AppError::Throttled { .. } => {
             error_page(state, Some(session), lang, StatusCode::BAD_REQUEST)

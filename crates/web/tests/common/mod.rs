@@ -45,14 +45,46 @@ pub(crate) async fn start(incidents: usize) -> Server {
     start_with(incidents, AppConfig::for_tests()).await
 }
 
-/// As `start`, with the given settings.
+/// As `start`, with the given settings. As in `frontline demo`, the administrator signs
+/// in with the password only ([`start_strict`] keeps the built-in requirement).
 pub(crate) async fn start_with(incidents: usize, config: AppConfig) -> Server {
+    start_inner(incidents, config, false).await
+}
+
+/// As `start`, with the built-in second-factor requirement (administrators need one).
+pub(crate) async fn start_strict() -> Server {
+    start_inner(0, AppConfig::for_tests(), true).await
+}
+
+async fn start_inner(incidents: usize, config: AppConfig, strict: bool) -> Server {
     let db = testing::fresh().await.expect("fresh database");
     let clock = Arc::new(FixedClock::new(now0()));
     let app = App::open(&db.config, clock.clone(), config)
         .await
         .expect("open app");
     app.load_demo(now0(), incidents).await.expect("demo");
+    if !strict {
+        app.store
+            .set_totp_policy(
+                frontline_store::TotpPolicyRow {
+                    role: frontline_core::org::Role::Admin,
+                    required: false,
+                    updated_at: now0(),
+                },
+                frontline_store::AuditDraft {
+                    at: now0(),
+                    actor_id: None,
+                    actor: "test".into(),
+                    action: "totp.policy".into(),
+                    object_type: "role".into(),
+                    object_id: "admin".into(),
+                    purpose: None,
+                    detail: "{}".into(),
+                },
+            )
+            .await
+            .expect("admin without a second factor");
+    }
     let base = serve(app.clone()).await;
     let http = browser_client(&base);
     Server {
