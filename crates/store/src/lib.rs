@@ -52,8 +52,9 @@ pub mod testing;
 pub use audit::{AuditDraft, AuditRow};
 pub use auth::{OfficerRow, SessionRow, SignInFailures};
 pub use incident::{
-    IncidentEvent, IncidentFilter, IncidentPage, IncidentRow, IncidentState, MAX_ROWS_PER_QUERY,
-    NewIncident, PathRange, STALE_VERSION, TransitionWrite,
+    IncidentChange, IncidentEvent, IncidentFilter, IncidentPage, IncidentRow, IncidentState,
+    MAX_IDS_PER_READ, MAX_ROWS_PER_QUERY, NewIncident, PathRange, STALE_VERSION, SearchDoc,
+    TransitionWrite,
 };
 pub use org::{BulkLoad, DistrictRow, OfficerBrief, UnitRow};
 pub use outbox::{ClaimedMessage, NewMessage, NotificationRow, OutboxCounts};

@@ -30,6 +30,10 @@ const SQLITE: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0006_sign_in_throttle.sql"),
     ),
     (7, include_str!("../../migrations/sqlite/0007_outbox.sql")),
+    (
+        9,
+        include_str!("../../migrations/sqlite/0009_incident_changes.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str)] = &[
@@ -58,6 +62,10 @@ const POSTGRES: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0006_sign_in_throttle.sql"),
     ),
     (7, include_str!("../../migrations/postgres/0007_outbox.sql")),
+    (
+        9,
+        include_str!("../../migrations/postgres/0009_incident_changes.sql"),
+    ),
 ];
 
 /// Serialises migrations when several instances start at once.

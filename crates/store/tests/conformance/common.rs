@@ -15,9 +15,9 @@ pub(crate) use uuid::Uuid;
 /// Migrations applied to a new database (0001 foundation, 0002 penalty standards,
 /// 0003 holiday calendars, 0004 category index, 0005 incident lifecycle, 0006 sign-in
 /// throttle and sessions, 0007 outbox).
-pub(crate) const SCHEMA_VERSION: i64 = 7;
+pub(crate) const SCHEMA_VERSION: i64 = 9;
 /// Rows in `schema_migrations` (one per migration).
-pub(crate) const MIGRATIONS_APPLIED: i64 = 7;
+pub(crate) const MIGRATIONS_APPLIED: i64 = 8;
 
 pub(crate) fn ts(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
