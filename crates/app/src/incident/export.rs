@@ -14,7 +14,7 @@ impl App {
     /// (filters and row count): the file leaves the system with callers' names in it.
     /// A role that reads no incidents is refused (403).
     pub async fn export_incidents(&self, actor: &Actor, q: &ListQuery) -> Result<Vec<IncidentRow>> {
-        let (mut filter, _, _) = self.incident_filter(actor, q)?;
+        let (mut filter, _, _, terms) = self.incident_filter(actor, q)?;
         // Never above what one store query returns: a longer file would be cut short.
         let max = self
             .config
@@ -22,7 +22,7 @@ impl App {
             .min(frontline_store::MAX_ROWS_PER_QUERY);
         filter.limit = max;
         filter.offset = 0;
-        let p = self.store.list_incidents(filter).await?;
+        let p = self.incident_page(filter, terms).await?;
         if p.total > max {
             return Err(AppError::field(FieldError::new(
                 "",
@@ -58,6 +58,8 @@ impl App {
                     "category": blank(&q.category),
                     "unit_id": blank(&q.unit_id),
                     "sort": blank(&q.sort),
+                    "status": blank(&q.status),
+                    "q": blank(&q.q),
                     "rows": p.items.len(),
                 })
                 .to_string(),

@@ -114,6 +114,7 @@ impl App {
                 },
             )
             .await?;
+        self.wake_search();
         Ok(row)
     }
 }
