@@ -17,8 +17,8 @@ use std::sync::Arc;
 use frontline_app::incident::{IncidentRequest, ListQuery, TransitionRequest};
 use frontline_app::{App, AppConfig, AppError, FixedClock};
 use frontline_core::ident::mask_identifiers;
-use frontline_core::search::folded;
 use frontline_core::org::Actor;
+use frontline_core::search::folded;
 use frontline_store::IncidentRow;
 use serde_json::json;
 use uuid::Uuid;
@@ -107,7 +107,10 @@ async fn corpus(n: usize) -> (common::Env, Vec<IncidentRow>) {
         ("报警人称其电瓶车被盗。", "人民路12号"),
         ("小区内电瓶被偷，怀疑是盗窃团伙所为。", "解放路3号院"),
         ("有人盗窃自行车，嫌疑人逃跑。", "城关镇东街"),
-        ("报警人电话13912345678，身份证号110105199003071234，称钱包被盗窃。", "西街88号"),
+        (
+            "报警人电话13912345678，身份证号110105199003071234，称钱包被盗窃。",
+            "西街88号",
+        ),
         ("ATM机旁有可疑人员，Ｂａｎｋ门口。", "建设路 Bank 大厦"),
     ] {
         env.app
@@ -151,7 +154,9 @@ fn terms_find_exactly_the_incidents_that_contain_them() {
         .flat_map(|r| [mask_identifiers(&r.narrative), mask_identifiers(&r.address)])
         .map(|t| t.chars().collect())
         .collect();
-    let alphabet: Vec<char> = "盗窃电瓶车被报警人称路号有打架纠纷手机钱包门口小区".chars().collect();
+    let alphabet: Vec<char> = "盗窃电瓶车被报警人称路号有打架纠纷手机钱包门口小区"
+        .chars()
+        .collect();
     let from_text = (0..texts.len(), 0usize..200, 2usize..=6).prop_filter_map(
         "a substring without white space",
         {
@@ -224,7 +229,10 @@ async fn search_combines_with_the_filters_and_stays_in_scope() {
     let (ids, total) = found(&env.app, &desk1, &q("盗窃")).await;
     assert_eq!((ids.len(), total), (3, 3));
     let (ids, total) = found(&env.app, &desk2, &q("盗窃")).await;
-    assert!(ids.is_empty() && total == 0, "another station finds nothing");
+    assert!(
+        ids.is_empty() && total == 0,
+        "another station finds nothing"
+    );
 
     let with = |patch: ListQuery| ListQuery {
         q: Some("盗窃".into()),
@@ -380,7 +388,9 @@ async fn the_index_catches_up_from_the_change_log_and_survives_a_restart() {
         .transition_incident(
             &desk,
             row.id,
-            &TransitionRequest::read(json!({"action": "refer", "version": 1, "receiver": "12345热线", "note": "非警务"})),
+            &TransitionRequest::read(
+                json!({"action": "refer", "version": 1, "receiver": "12345热线", "note": "非警务"}),
+            ),
         )
         .await
         .unwrap();
@@ -403,7 +413,11 @@ async fn the_index_catches_up_from_the_change_log_and_survives_a_restart() {
     assert_eq!(again.search.doc_count(), docs);
     let (ids, _) = found(&again, &desk, &referred).await;
     assert_eq!(ids, BTreeSet::from([row.id]));
-    assert_eq!(again.search_catch_up().await.unwrap(), 0, "nothing to apply");
+    assert_eq!(
+        again.search_catch_up().await.unwrap(),
+        0,
+        "nothing to apply"
+    );
 
     // The background indexer (as `serve` runs it) picks up a new incident in seconds.
     let indexer = tokio::spawn(again.clone().run_search_indexer());

@@ -107,7 +107,10 @@ async fn a_filed_incident_is_found_within_seconds_with_the_filters_and_only_in_s
     // The command centre sees the whole bureau.
     let command = s.login("command").await;
     let (_, v) = s
-        .get(&command, &format!("/api/v1/incidents?q=貔貅&unit_id={unit}"))
+        .get(
+            &command,
+            &format!("/api/v1/incidents?q=貔貅&unit_id={unit}"),
+        )
         .await;
     assert_eq!(v["total"], 1);
 }
@@ -121,17 +124,21 @@ async fn bad_search_terms_are_field_level_422_and_change_nothing() {
     for (path, code) in [
         ("/api/v1/incidents?q=盗".to_string(), "q.too_short"),
         (format!("/api/v1/incidents?q={long}"), "q.too_long"),
-        ("/api/v1/incidents?q=电瓶%20车".to_string(), "q.term_too_short"),
-        ("/api/v1/incidents?q=%E2%80%AE%E7%94%B5%E7%93%B6".to_string(), "text.bidi"),
+        (
+            "/api/v1/incidents?q=电瓶%20车".to_string(),
+            "q.term_too_short",
+        ),
+        (
+            "/api/v1/incidents?q=%E2%80%AE%E7%94%B5%E7%93%B6".to_string(),
+            "text.bidi",
+        ),
     ] {
         let (st, v) = s.get(&t, &path).await;
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
         assert_eq!(fields(&v), [("q".into(), code.into())], "{path}");
     }
     // Several problems at once, each on its field.
-    let (st, v) = s
-        .get(&t, "/api/v1/incidents?q=盗&status=lost&qq=1")
-        .await;
+    let (st, v) = s.get(&t, "/api/v1/incidents?q=盗&status=lost&qq=1").await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let mut f = fields(&v);
     f.sort();

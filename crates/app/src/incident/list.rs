@@ -3,12 +3,12 @@
 use chrono::{DateTime, Utc};
 use frontline_core::FieldError;
 use frontline_core::authz::{self, Action};
+use frontline_core::ident::mask_identifiers;
 use frontline_core::incident;
 use frontline_core::incident::lifecycle::Status;
 use frontline_core::org::Actor;
-use frontline_core::time::BEIJING;
-use frontline_core::ident::mask_identifiers;
 use frontline_core::search::Term as SearchTerm;
+use frontline_core::time::BEIJING;
 use frontline_store::IncidentRow;
 use frontline_store::{IncidentFilter, IncidentPage, MAX_IDS_PER_READ, PathRange};
 use serde::Deserialize;

@@ -15,7 +15,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{
-    Field, FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
@@ -218,9 +218,7 @@ impl SearchIndex {
         }
         let index = Index::open(d)?;
         if index.schema() != *schema {
-            return Err(tantivy::TantivyError::SchemaError(
-                "another schema".into(),
-            ));
+            return Err(tantivy::TantivyError::SchemaError("another schema".into()));
         }
         Ok(index)
     }
@@ -335,7 +333,11 @@ impl SearchIndex {
             };
             match st.hole {
                 Some((at, since)) if at == next && now.duration_since(since) >= GAP_WAIT => {
-                    tracing::info!(from = next, to = after - 1, "change-log hole taken as rolled back");
+                    tracing::info!(
+                        from = next,
+                        to = after - 1,
+                        "change-log hole taken as rolled back"
+                    );
                     st.mark = after - 1;
                     st.hole = None;
                 }

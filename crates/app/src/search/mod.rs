@@ -18,8 +18,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontline_store::{IncidentChange, MAX_IDS_PER_READ};
-pub use index::SearchIndex;
 pub(crate) use index::SearchFilter;
+pub use index::SearchIndex;
 use uuid::Uuid;
 
 use crate::{App, Result};

@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use super::{
     EVENT_COLS, INCIDENT_COLS, IncidentChange, IncidentEvent, IncidentFilter, IncidentPage,
-    IncidentRow, IncidentState, IndexHints, MAX_IDS_PER_READ, NewIncident, PathRange,
-    SEARCH_COLS, STALE_VERSION, SearchDoc, TransitionWrite, incident_where, join_ids, page_tail,
-    parse_status, split_ids,
+    IncidentRow, IncidentState, IndexHints, MAX_IDS_PER_READ, NewIncident, PathRange, SEARCH_COLS,
+    STALE_VERSION, SearchDoc, TransitionWrite, incident_where, join_ids, page_tail, parse_status,
+    split_ids,
 };
 use crate::audit::pg::append;
 use crate::engine::pg::{MAX_BATCH, PgStore, bind, lock_head, store_head};

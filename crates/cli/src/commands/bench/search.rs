@@ -67,7 +67,9 @@ pub(super) async fn search(
         .find(|u| u.code == "S01")
         .map(|u| u.id)
         .context("no unit S01")?;
-    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let enc = |s: &str| {
+        percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+    };
     let scenarios: Vec<(&str, &str, String)> = vec![
         (
             "bureau, 盗窃 with unit S01 (the target)",
