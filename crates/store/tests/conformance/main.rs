@@ -26,3 +26,4 @@ mod org;
 mod outbox;
 mod penalty;
 mod period;
+mod search;
