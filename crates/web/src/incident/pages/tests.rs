@@ -63,15 +63,15 @@ fn paging_links_keep_the_filters() {
     };
     assert_eq!(
         oldest.href(2),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at&status=open&page=2"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at&status=open&q=%E7%94%B5%E7%93%B6&page=2"
     );
     assert_eq!(
         oldest.sort_toggle_href(),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open&q=%E7%94%B5%E7%93%B6"
     );
     assert_eq!(
         f.href(1),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open&q=%E7%94%B5%E7%93%B6"
     );
     assert_eq!(ListForm::default().href(1), "/incidents");
 }
