@@ -10,8 +10,26 @@ use crate::common::*;
 async fn writes_leave_change_rows_in_order_and_failed_writes_none() {
     let (_db, store, org) = with_org().await;
     let base = store.last_incident_change().await.unwrap();
-    let a = create(&store, &new_incident(&org.s01, &org.desk01, ts("2026-03-01T08:00:00Z"), "criminal.theft")).await;
-    let b = create(&store, &new_incident(&org.s02, &org.desk01, ts("2026-03-01T09:00:00Z"), "traffic.accident")).await;
+    let a = create(
+        &store,
+        &new_incident(
+            &org.s01,
+            &org.desk01,
+            ts("2026-03-01T08:00:00Z"),
+            "criminal.theft",
+        ),
+    )
+    .await;
+    let b = create(
+        &store,
+        &new_incident(
+            &org.s02,
+            &org.desk01,
+            ts("2026-03-01T09:00:00Z"),
+            "traffic.accident",
+        ),
+    )
+    .await;
     let rows = store.incident_changes_after(base, 100).await.unwrap();
     assert_eq!(
         rows.iter().map(|c| c.incident_id).collect::<Vec<_>>(),
@@ -44,7 +62,10 @@ async fn writes_leave_change_rows_in_order_and_failed_writes_none() {
         outbox: Vec::new(),
     };
     store
-        .apply_transition(step.clone(), draft("incident.refer", "incident", &a.id.to_string()))
+        .apply_transition(
+            step.clone(),
+            draft("incident.refer", "incident", &a.id.to_string()),
+        )
         .await
         .unwrap();
     let rows = store.incident_changes_after(top, 100).await.unwrap();
@@ -60,9 +81,18 @@ async fn writes_leave_change_rows_in_order_and_failed_writes_none() {
             .is_err()
     );
     assert_eq!(store.last_incident_change().await.unwrap(), top);
-    assert!(store.incident_changes_after(top, 100).await.unwrap().is_empty());
+    assert!(
+        store
+            .incident_changes_after(top, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // The limit holds.
-    assert_eq!(store.incident_changes_after(base, 2).await.unwrap().len(), 2);
+    assert_eq!(
+        store.incident_changes_after(base, 2).await.unwrap().len(),
+        2
+    );
 
     // The documents: current state, absent ids left out.
     let mut docs = store

@@ -70,31 +70,38 @@ pub(super) async fn search(
     let enc = |s: &str| {
         percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
     };
+    // The demo's narratives say 被盗 (stolen) and 电瓶 (e-bike battery) often; 盗窃 is in
+    // category names, not in the texts, so it is the rare-term case.
     let scenarios: Vec<(&str, &str, String)> = vec![
         (
-            "bureau, 盗窃 with unit S01 (the target)",
+            "bureau, 被盗 with unit S01 (the target)",
+            "command",
+            format!("/api/v1/incidents?q={}&unit_id={s1}", enc("被盗")),
+        ),
+        (
+            "bureau, 电瓶 with unit S01",
+            "command",
+            format!("/api/v1/incidents?q={}&unit_id={s1}", enc("电瓶")),
+        ),
+        (
+            "station S01 (scope), 被盗 + status closed",
+            "s1.desk",
+            format!("/api/v1/incidents?q={}&status=closed", enc("被盗")),
+        ),
+        (
+            "bureau, 被盗 (no filter)",
+            "command",
+            format!("/api/v1/incidents?q={}", enc("被盗")),
+        ),
+        (
+            "bureau, rare 盗窃 with unit S01",
             "command",
             format!("/api/v1/incidents?q={}&unit_id={s1}", enc("盗窃")),
         ),
         (
-            "station S01 (scope), 电瓶",
-            "s1.desk",
-            format!("/api/v1/incidents?q={}", enc("电瓶")),
-        ),
-        (
-            "station S01, 盗窃 + status closed",
-            "s1.desk",
-            format!("/api/v1/incidents?q={}&status=closed", enc("盗窃")),
-        ),
-        (
-            "bureau, 盗窃 (no filter)",
+            "bureau, phrase 电动车电瓶 with unit S01",
             "command",
-            format!("/api/v1/incidents?q={}", enc("盗窃")),
-        ),
-        (
-            "bureau, phrase 电动车被盗 with unit S01",
-            "command",
-            format!("/api/v1/incidents?q={}&unit_id={s1}", enc("电动车被盗")),
+            format!("/api/v1/incidents?q={}&unit_id={s1}", enc("电动车电瓶")),
         ),
     ];
     println!(
