@@ -18,6 +18,7 @@ pub mod notify;
 pub mod org;
 pub mod penalty;
 pub mod period;
+pub mod search;
 
 use std::sync::Arc;
 
@@ -70,6 +71,9 @@ pub struct AppConfig {
     /// Where lifecycle events are POSTed as JSON (e.g. the command centre's wall);
     /// none: no webhook messages are written.
     pub webhook_url: Option<String>,
+    /// Where this instance keeps its search index (`<data-dir>/search-index`); none:
+    /// in memory (tests), built from the database at start.
+    pub search_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for AppConfig {
@@ -91,6 +95,7 @@ impl Default for AppConfig {
             export_max_rows: frontline_store::MAX_ROWS_PER_QUERY,
             sms_gateway_url: None,
             webhook_url: None,
+            search_dir: None,
         }
     }
 }
@@ -131,6 +136,8 @@ pub struct App {
     pub outbox_wake: Arc<notify::OutboxWake>,
     /// The HTTP client of the SMS and webhook channels (connections are reused).
     pub http: reqwest::Client,
+    /// This instance's full-text index of incidents (caught up from the change log).
+    pub search: Arc<search::SearchIndex>,
 }
 
 impl App {
@@ -148,6 +155,7 @@ impl App {
         let org = org::OrgCache::load(&store).await?;
         let penalty = penalty::PenaltyState::load(&store).await?;
         let deadlines = period::DeadlineState::load(&store).await?;
+        let search = search::open(config.search_dir.as_deref())?;
         Ok(App {
             store,
             clock,
@@ -166,6 +174,7 @@ impl App {
                 .timeout(std::time::Duration::from_secs(10))
                 .build()
                 .map_err(|e| AppError::Internal(format!("HTTP client: {e}")))?,
+            search,
         })
     }
 

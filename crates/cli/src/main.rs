@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use commands::{audit, bench, deadline, demo, migrate, penalty, serve, user};
+use commands::{audit, bench, deadline, demo, migrate, penalty, search, serve, user};
 
 #[derive(Parser)]
 #[command(
@@ -50,6 +50,9 @@ enum Cmd {
     /// Legal periods: compute when a period ends, list the rule catalog and calendars.
     #[command(subcommand)]
     Deadline(deadline::DeadlineCmd),
+    /// Full-text search index: rebuild it from the database.
+    #[command(subcommand)]
+    Search(search::SearchCmd),
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -60,6 +63,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::User(u) => user::run(u).await?,
         Cmd::Audit(a) => return audit::run(a).await,
         Cmd::Bench(b) => bench::run(b).await?,
+        Cmd::Search(s) => search::run(s).await?,
         Cmd::Penalty(p) => return Ok(penalty::run(p)),
         Cmd::Deadline(d) => return Ok(deadline::run(d)),
     }

@@ -18,6 +18,7 @@ pub mod penalty;
 pub mod period;
 pub mod purpose;
 pub mod request;
+pub mod search;
 pub mod text;
 pub mod throttle;
 pub mod time;

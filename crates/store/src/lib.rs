@@ -53,10 +53,10 @@ pub use audit::{AuditDraft, AuditRow};
 pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState};
 pub use incident::{
     ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackChange, CallbackReview,
-    CallbackRow, CallbackWrite, CategoryCount, FollowUp, IncidentEvent, IncidentFilter,
-    IncidentPage, IncidentRow, IncidentState, MAX_ROWS_PER_QUERY, NewFollowUp, NewIncident,
-    PathRange, PushAnswer, PushRow, PushScope, RepeatCandidate, RepeatEarlier, RepeatLink,
-    ReviewRow, STALE_VERSION, TransitionWrite,
+    CallbackRow, CallbackWrite, CategoryCount, FollowUp, IncidentChange, IncidentEvent,
+    IncidentFilter, IncidentPage, IncidentRow, IncidentState, MAX_IDS_PER_READ, MAX_ROWS_PER_QUERY,
+    NewFollowUp, NewIncident, PathRange, PushAnswer, PushRow, PushScope, RepeatCandidate,
+    RepeatEarlier, RepeatLink, ReviewRow, STALE_VERSION, SearchDoc, TransitionWrite,
 };
 pub use org::{BulkLoad, DistrictRow, OfficerBrief, UnitRow};
 pub use outbox::{ClaimedMessage, NewMessage, NotificationRow, OutboxCounts};

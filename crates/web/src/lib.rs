@@ -166,6 +166,9 @@ pub async fn serve(
     // The outbox dispatcher lives as long as the server; a message it was delivering
     // when stopped is taken again after its lease (at least once).
     let dispatcher = tokio::spawn(app.clone().run_outbox(app.outbox_wake.clone()));
+    // The search indexer applies the change log to this instance's index (every
+    // instance keeps its own, from the shared log).
+    let indexer = tokio::spawn(app.clone().run_search_indexer());
     let served = axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
@@ -173,5 +176,6 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     dispatcher.abort();
+    indexer.abort();
     served
 }

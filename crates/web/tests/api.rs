@@ -92,7 +92,10 @@ async fn create_read_list_incident() {
     // And what follows the call: no repeat links, no callback yet.
     let o = got.as_object_mut().expect("object");
     assert_eq!(o.remove("repeats"), Some(serde_json::json!([])));
-    assert_eq!(o.remove("callback").map(|c| c["status"].clone()), Some(Value::Null));
+    assert_eq!(
+        o.remove("callback").map(|c| c["status"].clone()),
+        Some(Value::Null)
+    );
     assert_eq!(got, v);
     assert_eq!(v["status"], "registered");
     assert_eq!(v["version"], 1);

@@ -20,7 +20,7 @@ impl App {
         q: &ListQuery,
     ) -> Result<Vec<IncidentRow>> {
         let actor = &session.actor;
-        let (mut filter, _, _) = self.incident_filter(actor, q)?;
+        let (mut filter, _, _, terms) = self.incident_filter(actor, q)?;
         self.require_recent_authentication(session).await?;
         // Never above what one store query returns: a longer file would be cut short.
         let max = self
@@ -29,7 +29,7 @@ impl App {
             .min(frontline_store::MAX_ROWS_PER_QUERY);
         filter.limit = max;
         filter.offset = 0;
-        let p = self.store.list_incidents(filter).await?;
+        let p = self.incident_page(filter, terms).await?;
         if p.total > max {
             return Err(AppError::field(FieldError::new(
                 "",
@@ -65,6 +65,8 @@ impl App {
                     "category": blank(&q.category),
                     "unit_id": blank(&q.unit_id),
                     "sort": blank(&q.sort),
+                    "status": blank(&q.status),
+                    "q": blank(&q.q),
                     "rows": p.items.len(),
                 })
                 .to_string(),

@@ -158,6 +158,7 @@ impl App {
                 },
             )
             .await?;
+        self.wake_search();
         Ok(row)
     }
 }

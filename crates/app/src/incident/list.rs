@@ -3,18 +3,21 @@
 use chrono::{DateTime, Utc};
 use frontline_core::FieldError;
 use frontline_core::authz::{self, Action};
+use frontline_core::ident::mask_identifiers;
 use frontline_core::incident;
 use frontline_core::incident::lifecycle::Status;
 use frontline_core::org::Actor;
+use frontline_core::search::Term as SearchTerm;
 use frontline_core::time::BEIJING;
 use frontline_store::IncidentRow;
-use frontline_store::{IncidentFilter, PathRange};
+use frontline_store::{IncidentFilter, IncidentPage, MAX_IDS_PER_READ, PathRange};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::PAGE_SIZE_DEFAULT;
 use super::PAGE_SIZE_MAX;
 use super::path_range;
+use crate::search::SearchFilter;
 use crate::{App, AppError, Result};
 
 /// The list and export contract: filters as they arrive in the query string (API and
@@ -42,6 +45,8 @@ pub struct ListQuery {
     pub sort: Option<String>,
     #[param(schema_with = status_filter, required = false)]
     pub status: Option<String>,
+    #[param(schema_with = search_text, required = false)]
+    pub q: Option<String>,
     /// Parameters the list does not know, each refused (a typo must not widen a list).
     #[serde(flatten)]
     #[param(ignore)]
@@ -103,6 +108,21 @@ fn status_filter() -> utoipa::openapi::Object {
         .enum_values(Some(values))
         .description(Some(
             "Lifecycle status, or `open` (registered, dispatched, on scene or disposed)",
+        ))
+        .build()
+}
+
+/// The search box: 2–100 characters; terms separated by spaces must all be found.
+fn search_text() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .min_length(Some(frontline_core::search::TERM_MIN_CHARS))
+        .max_length(Some(frontline_core::search::QUERY_MAX_CHARS))
+        .description(Some(
+            "Full-text search in the narrative and the address: the incidents that contain \
+             every term (terms separated by spaces, each at least 2 characters) as written, \
+             ASCII case and full-width forms aside. Phone and ID numbers are not searchable \
+             (they are masked before indexing). Only the first 10,000 results can be paged.",
         ))
         .build()
 }
@@ -190,10 +210,101 @@ impl App {
         actor: &Actor,
         q: &ListQuery,
     ) -> Result<(Vec<IncidentRow>, i64, i64, i64)> {
-        let (filter, page, per_page) = self.incident_filter(actor, q)?;
-        let p = self.store.list_incidents(filter).await?;
+        let (filter, page, per_page, terms) = self.incident_filter(actor, q)?;
+        let p = self.incident_page(filter, terms).await?;
         Ok((p.items, p.total, page, per_page))
     }
+
+    /// The rows a checked filter selects: from the store's list, or, with search terms,
+    /// the index's page read back from the store within the scope and checked again
+    /// (a lagging index may miss a row for a moment, never show one that does not match).
+    pub(super) async fn incident_page(
+        &self,
+        filter: IncidentFilter,
+        terms: Option<Vec<SearchTerm>>,
+    ) -> Result<IncidentPage> {
+        let Some(terms) = terms else {
+            return Ok(self.store.list_incidents(filter).await?);
+        };
+        let Some(scope) = filter.scope.clone() else {
+            return Ok(IncidentPage::default());
+        };
+        let sf = SearchFilter {
+            scope: filter.scope.clone(),
+            unit: filter.unit.clone(),
+            from: filter.from,
+            to: filter.to,
+            category: filter.category.clone(),
+            statuses: if filter.open_only {
+                OPEN_STATUSES.to_vec()
+            } else {
+                filter.status.map(|s| s.as_str()).into_iter().collect()
+            },
+            limit: filter.limit.clamp(1, SEARCH_WINDOW) as usize,
+            offset: filter.offset.clamp(0, SEARCH_WINDOW) as usize,
+            oldest_first: filter.oldest_first,
+        };
+        let search = self.search.clone();
+        let t = terms.clone();
+        let (ids, total) = tokio::task::spawn_blocking(move || search.search(&t, &sf))
+            .await
+            .map_err(|e| AppError::Internal(format!("search: {e}")))??;
+        let mut rows = std::collections::HashMap::new();
+        for chunk in ids.chunks(MAX_IDS_PER_READ) {
+            for r in self
+                .store
+                .incidents_by_ids(chunk.to_vec(), scope.clone())
+                .await?
+            {
+                rows.insert(r.id, r);
+            }
+        }
+        let items = ids
+            .iter()
+            .filter_map(|id| rows.remove(id))
+            .filter(|r| still_matches(&filter, &terms, r))
+            .collect();
+        Ok(IncidentPage {
+            items,
+            total: i64::try_from(total).unwrap_or(i64::MAX),
+        })
+    }
+}
+
+/// The statuses of an open incident, as the index holds them.
+const OPEN_STATUSES: [&str; 4] = ["registered", "dispatched", "on_scene", "disposed"];
+
+/// How far search results can be paged (offset + page size).
+const SEARCH_WINDOW: i64 = 10_000;
+
+/// The database's row still matches the filters and the terms (the index may lag).
+fn still_matches(f: &IncidentFilter, terms: &[SearchTerm], r: &IncidentRow) -> bool {
+    let in_range = |p: &Option<PathRange>| {
+        p.as_ref().is_none_or(|p| {
+            p.is_all() || (r.unit_path.as_str() >= p.lower.as_str() && r.unit_path < p.upper)
+        })
+    };
+    let category = f.category.as_deref().is_none_or(|c| {
+        if c.contains('.') {
+            r.category == c
+        } else {
+            r.category
+                .strip_prefix(c)
+                .is_some_and(|rest| rest.starts_with('.'))
+        }
+    });
+    let narrative = frontline_core::search::folded(&mask_identifiers(&r.narrative));
+    let address = frontline_core::search::folded(&mask_identifiers(&r.address));
+    in_range(&f.scope)
+        && in_range(&f.unit)
+        && category
+        && f.status.is_none_or(|s| r.state.status == s)
+        && (!f.open_only || r.state.status.is_open())
+        && f.from.is_none_or(|t| r.reported_at >= t)
+        && f.to.is_none_or(|t| r.reported_at < t)
+        && terms
+            .iter()
+            .all(|t| narrative.contains(&t.text) || address.contains(&t.text))
 }
 
 impl App {
@@ -203,7 +314,7 @@ impl App {
         &self,
         actor: &Actor,
         q: &ListQuery,
-    ) -> Result<(IncidentFilter, i64, i64)> {
+    ) -> Result<(IncidentFilter, i64, i64, Option<Vec<SearchTerm>>)> {
         let Some(scope) = path_range(authz::scope(actor, Action::IncidentRead)) else {
             return Err(AppError::Forbidden);
         };
@@ -317,6 +428,29 @@ impl App {
                 "page is out of range",
             ));
         }
+        let terms = match q.q.as_deref().filter(|s| !s.trim().is_empty()) {
+            None => None,
+            Some(s) => match frontline_core::search::parse_query("q", s) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    errs.push(e);
+                    None
+                }
+            },
+        };
+        if terms.is_some()
+            && (1..=PAGE_MAX).contains(&page)
+            && page.saturating_mul(per_page) > SEARCH_WINDOW
+        {
+            errs.push(FieldError::new(
+                "page",
+                "page.search_window",
+                format!("搜索结果只能翻到前 {SEARCH_WINDOW} 条，请增加搜索词或筛选条件"),
+                format!(
+                    "Only the first {SEARCH_WINDOW} search results can be paged; add terms or filters"
+                ),
+            ));
+        }
         if !errs.is_empty() {
             return Err(AppError::Validation(errs));
         }
@@ -336,6 +470,6 @@ impl App {
             oldest_first,
             ..IncidentFilter::default()
         };
-        Ok((filter, page, per_page))
+        Ok((filter, page, per_page, terms))
     }
 }

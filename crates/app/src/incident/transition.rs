@@ -570,6 +570,7 @@ impl App {
         match self.store.apply_transition(write, audit).await {
             Ok(r) => {
                 self.outbox_wake.wake();
+                self.wake_search();
                 Ok(r)
             }
             // Another step won the race since this one read the incident.

@@ -49,6 +49,14 @@ pub(crate) async fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
         DemoOutcome::AlreadyLoaded => println!("Demo jurisdiction already loaded."),
     }
+    // The demo's data is new: its search index is built before the first request.
+    let started = std::time::Instant::now();
+    app.search_catch_up().await.map_err(app_error)?;
+    println!(
+        "Search index: {} incidents in {:.1} s.",
+        app.search.doc_count(),
+        started.elapsed().as_secs_f64()
+    );
     println!(
         "Demo accounts (password `{DEMO_PASSWORD}`): admin, command, leader, legal, custodian; \
          s1.desk … s11.desk, s<k>.chief, s<k>.community, s<k>.investigator; street1 … street11, procuratorate, court."

@@ -6,6 +6,7 @@ pub(crate) mod deadline;
 pub(crate) mod demo;
 pub(crate) mod migrate;
 pub(crate) mod penalty;
+pub(crate) mod search;
 pub(crate) mod serve;
 pub(crate) mod user;
 
@@ -37,7 +38,19 @@ impl DbArgs {
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
         DbConfig::resolve(&dir, self.database_url.as_deref())
     }
+
+    /// This instance's search index: in the data directory, also with PostgreSQL (each
+    /// instance keeps its own index from the shared change log).
+    pub(crate) fn search_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+            .join(SEARCH_INDEX_DIR)
+    }
 }
+
+/// The search index's folder inside the data directory.
+pub(crate) const SEARCH_INDEX_DIR: &str = "search-index";
 
 pub(crate) fn describe(db: &DbConfig) -> String {
     match db {

@@ -212,6 +212,7 @@ impl ServeArgs {
                 secure_cookies: self.secure_cookies.unwrap_or(false),
                 sms_gateway_url: channel_url("sms_gateway_url", self.sms_gateway_url)?,
                 webhook_url: channel_url("webhook_url", self.webhook_url)?,
+                search_dir: Some(self.db.search_dir()),
                 ..AppConfig::default()
             })?,
         })

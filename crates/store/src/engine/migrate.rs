@@ -32,6 +32,10 @@ const SQLITE: &[(i64, &str)] = &[
     (7, include_str!("../../migrations/sqlite/0007_outbox.sql")),
     (8, include_str!("../../migrations/sqlite/0008_totp.sql")),
     (
+        9,
+        include_str!("../../migrations/sqlite/0009_incident_changes.sql"),
+    ),
+    (
         10,
         include_str!("../../migrations/sqlite/0010_callbacks_review.sql"),
     ),
@@ -64,6 +68,10 @@ const POSTGRES: &[(i64, &str)] = &[
     ),
     (7, include_str!("../../migrations/postgres/0007_outbox.sql")),
     (8, include_str!("../../migrations/postgres/0008_totp.sql")),
+    (
+        9,
+        include_str!("../../migrations/postgres/0009_incident_changes.sql"),
+    ),
     (
         10,
         include_str!("../../migrations/postgres/0010_callbacks_review.sql"),

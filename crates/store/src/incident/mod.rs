@@ -442,7 +442,55 @@ fn page_tail(f: &IncidentFilter) -> String {
     )
 }
 
+/// What the search index holds of an incident: the texts as stored (the index masks
+/// them before indexing) and the fields the list filters on.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SearchDoc {
+    pub id: Uuid,
+    pub unit_path: String,
+    pub category: String,
+    pub status: Status,
+    pub reported_at: DateTime<Utc>,
+    pub narrative: String,
+    pub address: String,
+}
+
+// Personal data stays out of logs.
+impl std::fmt::Debug for SearchDoc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchDoc")
+            .field("id", &self.id)
+            .field("unit_path", &self.unit_path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One row of the change log (`incident_changes`, written by triggers in the writing
+/// transaction): this incident changed in what the search index holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IncidentChange {
+    pub seq: i64,
+    pub incident_id: Uuid,
+}
+
+/// The most ids one by-id read takes (callers chunk).
+pub const MAX_IDS_PER_READ: usize = 1_000;
+
+const SEARCH_COLS: &str = "id, unit_path, category, status, reported_at, narrative, address";
+
 store_methods! {
+    /// Change-log rows after `after`, in `seq` order, at most `limit`.
+    pub async fn incident_changes_after(&self, after: i64, limit: i64) -> Result<Vec<IncidentChange>>;
+    /// The highest `seq` in the change log (0 when empty).
+    pub async fn last_incident_change(&self) -> Result<i64>;
+    /// The search documents of these incidents (absent ids are left out); at most
+    /// `MAX_IDS_PER_READ` ids.
+    pub async fn search_docs(&self, ids: Vec<Uuid>) -> Result<Vec<SearchDoc>>;
+    /// Every incident's search document in id order, `limit` after `after` (a rebuild).
+    pub async fn search_docs_scan(&self, after: Option<Uuid>, limit: i64) -> Result<Vec<SearchDoc>>;
+    /// The incidents with these ids inside `scope` (the database, not the index, decides
+    /// what the actor may see); any order; at most `MAX_IDS_PER_READ` ids.
+    pub async fn incidents_by_ids(&self, ids: Vec<Uuid>, scope: PathRange) -> Result<Vec<IncidentRow>>;
     /// Allocates the unit-year number, inserts, and appends the audit entry, atomically.
     pub async fn create_incident(&self, n: NewIncident, audit: AuditDraft) -> Result<IncidentRow>;
     pub async fn incident(&self, id: Uuid) -> Result<Option<IncidentRow>>;

@@ -7,9 +7,10 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::{
-    CallbackChange, EVENT_COLS, FollowUp, INCIDENT_COLS, IncidentEvent, IncidentFilter,
-    IncidentPage, IncidentRow, IncidentState, IndexHints, NewIncident, STALE_VERSION,
-    TransitionWrite, incident_where, join_ids, page_tail, parse_status, split_ids,
+    CallbackChange, EVENT_COLS, FollowUp, INCIDENT_COLS, IncidentChange, IncidentEvent,
+    IncidentFilter, IncidentPage, IncidentRow, IncidentState, IndexHints, MAX_IDS_PER_READ,
+    NewIncident, PathRange, SEARCH_COLS, STALE_VERSION, SearchDoc, TransitionWrite, incident_where,
+    join_ids, page_tail, parse_status, split_ids,
 };
 use crate::audit::pg::append;
 use crate::engine::pg::{MAX_BATCH, PgStore, bind, lock_head, store_head};
@@ -202,7 +203,124 @@ fn incident_from_row(r: &Row) -> Result<IncidentRow> {
     })
 }
 
+fn search_doc_from_row(r: &Row) -> Result<SearchDoc> {
+    Ok(SearchDoc {
+        id: r.try_get(0)?,
+        unit_path: r.try_get(1)?,
+        category: r.try_get(2)?,
+        status: parse_status(r.try_get(3)?).map_err(StoreError::db_from)?,
+        reported_at: r.try_get(4)?,
+        narrative: r.try_get(5)?,
+        address: r.try_get(6)?,
+    })
+}
+
+/// The most rows one step of a rebuild scan reads.
+const MAX_ROWS_PER_QUERY_SCAN: i64 = 10_000;
+
 impl PgStore {
+    pub(crate) async fn incident_changes_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<IncidentChange>> {
+        let c = self.pool.get().await?;
+        let st = c
+            .prepare_cached(
+                "SELECT seq, incident_id FROM incident_changes WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .await?;
+        c.query(&st, &[&after, &limit.max(1)])
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(IncidentChange {
+                    seq: r.try_get(0)?,
+                    incident_id: r.try_get(1)?,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn last_incident_change(&self) -> Result<i64> {
+        let c = self.pool.get().await?;
+        Ok(c.query_one(
+            "SELECT COALESCE(MAX(seq), 0)::BIGINT FROM incident_changes",
+            &[],
+        )
+        .await?
+        .try_get(0)?)
+    }
+
+    pub(crate) async fn search_docs(&self, ids: Vec<Uuid>) -> Result<Vec<SearchDoc>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = ids.into_iter().take(MAX_IDS_PER_READ).collect();
+        let c = self.pool.get().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "SELECT {SEARCH_COLS} FROM incidents WHERE id = ANY($1)"
+            ))
+            .await?;
+        c.query(&st, &[&ids])
+            .await?
+            .iter()
+            .map(search_doc_from_row)
+            .collect()
+    }
+
+    pub(crate) async fn search_docs_scan(
+        &self,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<SearchDoc>> {
+        let limit = limit.clamp(1, MAX_ROWS_PER_QUERY_SCAN);
+        let c = self.pool.get().await?;
+        let rows = match after {
+            Some(a) => {
+                let st = c
+                    .prepare_cached(&format!(
+                        "SELECT {SEARCH_COLS} FROM incidents WHERE id > $1 ORDER BY id LIMIT $2"
+                    ))
+                    .await?;
+                c.query(&st, &[&a, &limit]).await?
+            }
+            None => {
+                let st = c
+                    .prepare_cached(&format!(
+                        "SELECT {SEARCH_COLS} FROM incidents ORDER BY id LIMIT $1"
+                    ))
+                    .await?;
+                c.query(&st, &[&limit]).await?
+            }
+        };
+        rows.iter().map(search_doc_from_row).collect()
+    }
+
+    pub(crate) async fn incidents_by_ids(
+        &self,
+        ids: Vec<Uuid>,
+        scope: PathRange,
+    ) -> Result<Vec<IncidentRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = ids.into_iter().take(MAX_IDS_PER_READ).collect();
+        let c = self.pool.get().await?;
+        let st = c
+            .prepare_cached(&format!(
+                "SELECT {INCIDENT_COLS} FROM incidents \
+                 WHERE unit_path >= $1 AND unit_path < $2 AND id = ANY($3)"
+            ))
+            .await?;
+        c.query(&st, &[&scope.lower, &scope.upper, &ids])
+            .await?
+            .iter()
+            .map(incident_from_row)
+            .collect()
+    }
+
     pub(crate) async fn create_incident(
         &self,
         n: NewIncident,

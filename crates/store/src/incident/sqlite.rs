@@ -7,9 +7,10 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use uuid::Uuid;
 
 use super::{
-    CallbackChange, EVENT_COLS, FollowUp, INCIDENT_COLS, IncidentEvent, IncidentFilter,
-    IncidentPage, IncidentRow, IncidentState, IndexHints, NewIncident, STALE_VERSION,
-    TransitionWrite, incident_where, join_ids, page_tail, parse_status, split_ids,
+    CallbackChange, EVENT_COLS, FollowUp, INCIDENT_COLS, IncidentChange, IncidentEvent,
+    IncidentFilter, IncidentPage, IncidentRow, IncidentState, IndexHints, MAX_IDS_PER_READ,
+    NewIncident, PathRange, SEARCH_COLS, STALE_VERSION, SearchDoc, TransitionWrite, incident_where,
+    join_ids, page_tail, parse_status, split_ids,
 };
 use crate::audit::sqlite::append;
 use crate::engine::sqlite::{MAX_BATCH, SqliteStore, store_head};
@@ -21,6 +22,9 @@ use crate::{AuditDraft, Result, StoreError, from_micros, micros};
 /// and they are sorted (at most this many). Either way a page costs milliseconds at
 /// 1,000,000 incidents, where letting SQLite pick sorted a whole station (0.3–2 s).
 const WALK_TIME_INDEX_ABOVE: i64 = 5_000;
+
+/// The most rows one step of a rebuild scan reads.
+const MAX_ROWS_PER_QUERY_SCAN: i64 = 10_000;
 
 /// How a list query should find its rows. SQLite has no statistics here (ANALYZE with a
 /// sample limit misled it more than it helped), so the plan is steered by writing a term
@@ -196,7 +200,131 @@ fn incident_from_row(r: &Row<'_>) -> rusqlite::Result<IncidentRow> {
     })
 }
 
+fn search_doc_from_row(r: &Row<'_>) -> rusqlite::Result<SearchDoc> {
+    Ok(SearchDoc {
+        id: r.get(0)?,
+        unit_path: r.get(1)?,
+        category: r.get(2)?,
+        status: parse_status(r.get_ref(3)?.as_str()?).map_err(|e| bad_column(3, e))?,
+        reported_at: from_micros(r.get(4)?),
+        narrative: r.get(5)?,
+        address: r.get(6)?,
+    })
+}
+
+/// `?1, ?2, …, ?n`.
+fn marks(n: usize, first: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl SqliteStore {
+    pub(crate) async fn incident_changes_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<IncidentChange>> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached(
+                "SELECT seq, incident_id FROM incident_changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )?;
+            let rows = st.query_map(params![after, limit.max(1)], |r| {
+                Ok(IncidentChange {
+                    seq: r.get(0)?,
+                    incident_id: r.get(1)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn last_incident_change(&self) -> Result<i64> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT COALESCE(MAX(seq), 0) FROM incident_changes",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+    }
+
+    pub(crate) async fn search_docs(&self, ids: Vec<Uuid>) -> Result<Vec<SearchDoc>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = ids.into_iter().take(MAX_IDS_PER_READ).collect();
+        self.read(move |c| {
+            let sql = format!(
+                "SELECT {SEARCH_COLS} FROM incidents WHERE id IN ({})",
+                marks(ids.len(), 1)
+            );
+            let mut st = c.prepare(&sql)?;
+            let rows = st.query_map(params_from_iter(ids.iter()), search_doc_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn search_docs_scan(
+        &self,
+        after: Option<Uuid>,
+        limit: i64,
+    ) -> Result<Vec<SearchDoc>> {
+        self.read(move |c| {
+            let limit = limit.clamp(1, MAX_ROWS_PER_QUERY_SCAN);
+            let rows = match after {
+                Some(a) => c
+                    .prepare_cached(&format!(
+                        "SELECT {SEARCH_COLS} FROM incidents WHERE id > ?1 ORDER BY id LIMIT ?2"
+                    ))?
+                    .query_map(params![a, limit], search_doc_from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?,
+                None => c
+                    .prepare_cached(&format!(
+                        "SELECT {SEARCH_COLS} FROM incidents ORDER BY id LIMIT ?1"
+                    ))?
+                    .query_map(params![limit], search_doc_from_row)?
+                    .collect::<rusqlite::Result<Vec<_>>>()?,
+            };
+            Ok(rows)
+        })
+        .await
+    }
+
+    pub(crate) async fn incidents_by_ids(
+        &self,
+        ids: Vec<Uuid>,
+        scope: PathRange,
+    ) -> Result<Vec<IncidentRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = ids.into_iter().take(MAX_IDS_PER_READ).collect();
+        self.read(move |c| {
+            let sql = format!(
+                "SELECT {INCIDENT_COLS} FROM incidents WHERE unit_path >= ?1 AND unit_path < ?2 \
+                 AND id IN ({})",
+                marks(ids.len(), 3)
+            );
+            let mut st = c.prepare(&sql)?;
+            let mut args: Vec<rusqlite::types::Value> = vec![
+                rusqlite::types::Value::Text(scope.lower.clone()),
+                rusqlite::types::Value::Text(scope.upper.clone()),
+            ];
+            args.extend(
+                ids.iter()
+                    .map(|id| rusqlite::types::Value::Blob(id.as_bytes().to_vec())),
+            );
+            let rows = st.query_map(params_from_iter(args.iter()), incident_from_row)?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
     pub(crate) async fn create_incident(
         &self,
         n: NewIncident,

@@ -27,3 +27,4 @@ mod org;
 mod outbox;
 mod penalty;
 mod period;
+mod search;

@@ -287,6 +287,8 @@ struct ListForm {
     sort: Option<String>,
     /// A lifecycle status, or `open`.
     status: Option<String>,
+    /// Search terms (narrative and address).
+    q: Option<String>,
 }
 
 impl ListForm {
@@ -300,6 +302,7 @@ impl ListForm {
             per_page: self.per_page.clone(),
             sort: self.sort.clone(),
             status: self.status.clone(),
+            q: self.q.clone(),
             other: Default::default(),
         }
     }
@@ -335,6 +338,7 @@ impl ListForm {
             ("per_page", &self.per_page),
             ("sort", &self.sort),
             ("status", &self.status),
+            ("q", &self.q),
         ] {
             if let Some(v) = non_blank(v) {
                 pairs.push((k, v.to_string()));
@@ -374,6 +378,7 @@ struct ListPage {
     category: String,
     unit_id: String,
     status: String,
+    q: String,
     statuses: Vec<Opt>,
     categories: Vec<CategoryFilter>,
     units: Option<Vec<Opt>>,
@@ -474,6 +479,7 @@ async fn incident_list(
         ("sort", i18n::t(lang, "list.col_reported")),
         ("per_page", i18n::t(lang, "list.paging")),
         ("status", i18n::t(lang, "list.status")),
+        ("q", i18n::t(lang, "list.search")),
     ];
     let (mut status, rows, total, page, pages, mut errs, shown) = match result {
         Ok((rows, total, page, per_page)) => {
@@ -541,6 +547,7 @@ async fn incident_list(
         category: f.category.clone().unwrap_or_default(),
         unit_id: f.unit_id.clone().unwrap_or_default(),
         status: f.status.clone().unwrap_or_default(),
+        q: f.q.clone().unwrap_or_default(),
         statuses: status_options(lang),
         categories,
         units: state

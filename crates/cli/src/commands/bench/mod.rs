@@ -17,6 +17,7 @@
 mod intake;
 mod lists;
 mod review;
+mod search;
 mod startup;
 mod transitions;
 
@@ -80,6 +81,21 @@ pub(crate) enum BenchCmd {
         #[arg(long, default_value_t = 3)]
         seconds: u64,
     },
+    /// Full-text search (a two-character term with a unit filter, and more) over a data
+    /// directory holding many incidents; builds its search index first when missing.
+    Search {
+        /// Data directory; created and filled with --incidents demo incidents if empty.
+        #[arg(long)]
+        data_dir: std::path::PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        incidents: usize,
+        /// Concurrent HTTP clients per scenario.
+        #[arg(long, default_value_t = 8)]
+        clients: usize,
+        /// Seconds of measured load per scenario.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// The daily review, the callback queue and the repeat lookup of intake over a data
     /// directory holding many incidents.
     Review {
@@ -126,6 +142,12 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
             clients,
             seconds,
         } => lists::lists(data_dir, incidents, clients, Duration::from_secs(seconds)).await,
+        BenchCmd::Search {
+            data_dir,
+            incidents,
+            clients,
+            seconds,
+        } => search::search(data_dir, incidents, clients, Duration::from_secs(seconds)).await,
         BenchCmd::Review {
             data_dir,
             incidents,
@@ -240,10 +262,19 @@ pub(super) async fn open_filled(
     data_dir: &std::path::Path,
     incidents: usize,
 ) -> anyhow::Result<App> {
+    open_filled_with(data_dir, incidents, AppConfig::default()).await
+}
+
+/// [`open_filled`] with a configuration (e.g. the search index's folder).
+pub(super) async fn open_filled_with(
+    data_dir: &std::path::Path,
+    incidents: usize,
+    config: AppConfig,
+) -> anyhow::Result<App> {
     let db = DbConfig::Sqlite {
         path: data_dir.join("frontline.db"),
     };
-    let app = App::open(&db, Arc::new(SystemClock), AppConfig::default())
+    let app = App::open(&db, Arc::new(SystemClock), config)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let have = app.store.count_incidents().await?;

@@ -42,19 +42,20 @@ fn paging_links_keep_the_filters() {
         export: None,
         sort: None,
         status: Some("open".into()),
+        q: Some("电瓶".into()),
     };
     assert_eq!(
         f.href(2),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open&page=2"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open&q=%E7%94%B5%E7%93%B6&page=2"
     );
     assert_eq!(
         f.export_href(),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open&export=csv"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open&q=%E7%94%B5%E7%93%B6&export=csv"
     );
     assert_eq!(ListForm::default().export_href(), "/incidents?export=csv");
     assert_eq!(
         f.sort_toggle_href(),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at&status=open"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at&status=open&q=%E7%94%B5%E7%93%B6"
     );
     let oldest = ListForm {
         sort: Some("reported_at".into()),
@@ -62,15 +63,15 @@ fn paging_links_keep_the_filters() {
     };
     assert_eq!(
         oldest.href(2),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at&status=open&page=2"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&sort=reported_at&status=open&q=%E7%94%B5%E7%93%B6&page=2"
     );
     assert_eq!(
         oldest.sort_toggle_href(),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open&q=%E7%94%B5%E7%93%B6"
     );
     assert_eq!(
         f.href(1),
-        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open"
+        "/incidents?from=2026-11-01&category=criminal&per_page=50&status=open&q=%E7%94%B5%E7%93%B6"
     );
     assert_eq!(ListForm::default().href(1), "/incidents");
 }
