@@ -124,6 +124,9 @@ pub struct App {
     pub outbox_wake: Arc<notify::OutboxWake>,
     /// The HTTP client of the SMS and webhook channels (connections are reused).
     pub http: reqwest::Client,
+    /// The live board's change feed (this instance's broadcast; on PostgreSQL fed by
+    /// `LISTEN` from every instance).
+    pub board_feed: Arc<incident::BoardFeed>,
 }
 
 impl App {
@@ -159,6 +162,7 @@ impl App {
                 .timeout(std::time::Duration::from_secs(10))
                 .build()
                 .map_err(|e| AppError::Internal(format!("HTTP client: {e}")))?,
+            board_feed: Arc::new(incident::BoardFeed::default()),
         })
     }
 

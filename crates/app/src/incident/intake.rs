@@ -158,6 +158,7 @@ impl App {
                 },
             )
             .await?;
+        self.announce_incident(&row);
         Ok(row)
     }
 }

@@ -564,6 +564,7 @@ impl App {
         match self.store.apply_transition(write, audit).await {
             Ok(r) => {
                 self.outbox_wake.wake();
+                self.announce_incident(&r);
                 Ok(r)
             }
             // Another step won the race since this one read the incident.
