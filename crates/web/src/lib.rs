@@ -166,11 +166,16 @@ pub async fn serve(
     // The outbox dispatcher lives as long as the server; a message it was delivering
     // when stopped is taken again after its lease (at least once).
     let dispatcher = tokio::spawn(app.clone().run_outbox(app.outbox_wake.clone()));
+    let feed = app.board_feed.clone();
     let served = axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        // Open board streams would hold the graceful shutdown for minutes.
+        feed.close();
+    })
     .await;
     dispatcher.abort();
     served

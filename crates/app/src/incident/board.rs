@@ -20,7 +20,7 @@ use frontline_core::incident::response::TargetStatus;
 use frontline_core::org::Actor;
 use frontline_store::{IncidentFilter, IncidentRow, Store};
 use serde::Serialize;
-use tokio::sync::{OnceCell, broadcast, mpsc, oneshot};
+use tokio::sync::{OnceCell, broadcast, mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use super::path_range;
@@ -110,6 +110,9 @@ pub struct BoardFeed {
     tx: broadcast::Sender<BoardChange>,
     /// PostgreSQL: the `LISTEN` task, started by the first subscriber.
     listener: OnceCell<()>,
+    /// Set when the server shuts down: every connected board's stream ends, so that a
+    /// graceful shutdown does not wait for them.
+    closed: watch::Sender<bool>,
 }
 
 impl Default for BoardFeed {
@@ -117,11 +120,17 @@ impl Default for BoardFeed {
         BoardFeed {
             tx: broadcast::channel(FEED_CAPACITY).0,
             listener: OnceCell::new(),
+            closed: watch::channel(false).0,
         }
     }
 }
 
 impl BoardFeed {
+    /// Ends every subscription (server shutdown).
+    pub fn close(&self) {
+        self.closed.send_replace(true);
+    }
+
     fn send(&self, change: BoardChange) {
         // No subscriber: nobody to tell.
         let _ = self.tx.send(change);
@@ -134,6 +143,7 @@ pub struct BoardSubscription {
     scope: Scope,
     lang: Lang,
     rx: broadcast::Receiver<BoardChange>,
+    closed: watch::Receiver<bool>,
 }
 
 /// One event for a connected board.
@@ -147,7 +157,11 @@ impl BoardSubscription {
     /// The next change within the scope; `None` when the feed has ended.
     pub async fn next(&mut self) -> Option<BoardEvent> {
         loop {
-            match self.rx.recv().await {
+            let received = tokio::select! {
+                r = self.rx.recv() => r,
+                _ = self.closed.wait_for(|c| *c) => return None,
+            };
+            match received {
                 Ok(BoardChange::Row(row)) => {
                     // Outside the scope: never sent, not even as a count.
                     if self.scope.contains(&row.unit_path) {
@@ -289,6 +303,7 @@ impl App {
             scope,
             lang,
             rx,
+            closed: self.board_feed.closed.subscribe(),
         })
     }
 
