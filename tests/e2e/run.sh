@@ -92,7 +92,7 @@ grep -m1 "http://" "$LOG" || true
 echo "== browser tests =="
 cd "$HERE"
 status=0
-FRONTLINE_URL="$URL" CHROMIUM_PATH="$CHROMIUM" node --test --test-concurrency=1 ui.test.mjs incident.test.mjs follow_up.test.mjs deadline.test.mjs penalty.test.mjs || status=$?
+FRONTLINE_URL="$URL" CHROMIUM_PATH="$CHROMIUM" node --test --test-concurrency=1 ui.test.mjs incident.test.mjs follow_up.test.mjs board.test.mjs deadline.test.mjs penalty.test.mjs || status=$?
 if [ "$status" -ne 0 ]; then
   echo "browser tests failed (exit $status); server log: $LOG" >&2
 fi
