@@ -18,6 +18,7 @@
 mod common;
 
 mod audit;
+mod board;
 mod auth;
 mod engine;
 mod follow_up;
