@@ -234,4 +234,20 @@ async fn an_incident_created_through_one_instance_reaches_a_board_of_another() {
     nothing_more(&mut centre_a).await;
     nothing_more(&mut centre_b).await;
     nothing_more(&mut desk2_b).await;
+
+    // Two instances race for one step: one wins (in the app's version check or in the
+    // store's versioned update, whose loser's transaction rolls back); one event only.
+    let arrive = TransitionRequest::read(json!({"action": "arrive", "version": 2}));
+    let (ra, rb) = tokio::join!(
+        a.transition_incident(&desk1, row.id, &arrive),
+        b.transition_incident(&desk1, row.id, &arrive)
+    );
+    assert_eq!(
+        [ra.is_ok(), rb.is_ok()].iter().filter(|ok| **ok).count(),
+        1,
+        "one winner"
+    );
+    let seen = next_row(&mut centre_b).await;
+    assert_eq!((seen.version, seen.status), (3, Status::OnScene));
+    nothing_more(&mut centre_b).await;
 }
