@@ -7,6 +7,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::indexing_slicing,
+    clippy::panic,
     reason = "tests stop loudly"
 )]
 
@@ -61,7 +62,11 @@ async fn the_board_lists_open_incidents_by_state_within_the_scope() {
         .create_incident(&desk2, &intake("public_order.fight"))
         .await
         .unwrap();
-    let crew = env.app.dispatch_candidates(&desk1, a.unit_id).await.unwrap();
+    let crew = env
+        .app
+        .dispatch_candidates(&desk1, a.unit_id)
+        .await
+        .unwrap();
     env.app
         .transition_incident(
             &desk1,
@@ -134,11 +139,18 @@ async fn a_change_reaches_a_board_in_scope_and_never_one_outside_it() {
         .await
         .unwrap();
     let seen = next_row(&mut own).await;
-    assert_eq!((seen.id, seen.version, seen.status), (row.id, 1, Status::Registered));
+    assert_eq!(
+        (seen.id, seen.version, seen.status),
+        (row.id, 1, Status::Registered)
+    );
     assert!(!seen.address.contains("13912345678"));
     assert_eq!(next_row(&mut centre).await.id, row.id);
     // A step is announced too, with the row after it.
-    let crew = env.app.dispatch_candidates(&desk1, row.unit_id).await.unwrap();
+    let crew = env
+        .app
+        .dispatch_candidates(&desk1, row.unit_id)
+        .await
+        .unwrap();
     env.app
         .transition_incident(
             &desk1,
@@ -163,7 +175,10 @@ async fn a_change_reaches_a_board_in_scope_and_never_one_outside_it() {
             ),
         )
         .await;
-    assert!(matches!(stale, Err(AppError::StateConflict(_))), "{stale:?}");
+    assert!(
+        matches!(stale, Err(AppError::StateConflict(_))),
+        "{stale:?}"
+    );
     nothing_more(&mut own).await;
     // Station 2's board heard nothing of station 1's incident.
     nothing_more(&mut other).await;

@@ -422,7 +422,10 @@ mod tests {
         let chief = actor("/QC/S01/", &[Role::StationChief]);
         let cc = actor("/QC/ZH/", &[Role::CommandCentre]);
         for a in [&desk, &chief] {
-            assert_eq!(scope(a, Action::BoardRead), Scope::Subtree("/QC/S01/".into()));
+            assert_eq!(
+                scope(a, Action::BoardRead),
+                Scope::Subtree("/QC/S01/".into())
+            );
             assert!(allows(a, Action::BoardRead, "/QC/S01/"));
             assert!(!allows(a, Action::BoardRead, "/QC/S02/"));
             assert!(!allows(a, Action::BoardRead, "/QC/S010/"));

@@ -105,7 +105,10 @@ async fn the_board_shows_open_incidents_within_the_readers_scope() {
         .iter()
         .map(|g| g["status"].as_str().unwrap())
         .collect();
-    assert_eq!(statuses, ["registered", "dispatched", "on_scene", "disposed"]);
+    assert_eq!(
+        statuses,
+        ["registered", "dispatched", "on_scene", "disposed"]
+    );
     let row = &b["groups"][0]["items"][0];
     assert_eq!(row["id"], id.as_str());
     assert_eq!(row["version"], 1);
@@ -158,7 +161,9 @@ async fn the_stream_sends_each_change_to_the_boards_in_scope_and_nothing_to_othe
 
     // Dispatch from the board's form contract: the step endpoint with the version.
     let unit = s.unit_id("S01").await;
-    let (_, crew) = s.get(&desk1, &format!("/api/v1/units/{unit}/officers")).await;
+    let (_, crew) = s
+        .get(&desk1, &format!("/api/v1/units/{unit}/officers"))
+        .await;
     let officer = crew[0]["id"].as_str().unwrap();
     let (st, v) = s
         .post(
@@ -170,8 +175,14 @@ async fn the_stream_sends_each_change_to_the_boards_in_scope_and_nothing_to_othe
     assert_eq!(st, StatusCode::OK, "{v}");
     let (event, row) = own.next(Duration::from_secs(5)).await.expect("event");
     assert_eq!(event, "incident");
-    assert_eq!((row["status"].as_str(), row["version"].as_i64()), (Some("dispatched"), Some(2)));
-    assert_eq!(centre.next(Duration::from_secs(5)).await.unwrap().1["version"], 2);
+    assert_eq!(
+        (row["status"].as_str(), row["version"].as_i64()),
+        (Some("dispatched"), Some(2))
+    );
+    assert_eq!(
+        centre.next(Duration::from_secs(5)).await.unwrap().1["version"],
+        2
+    );
 
     // A bad step is a field-level 422 and announces nothing.
     let (st, v) = s
@@ -214,7 +225,10 @@ async fn the_board_page_for_the_desk_and_the_command_centre() {
     assert_eq!(st, StatusCode::OK);
     assert!(html.contains("警情态势"));
     assert!(html.contains(&number));
-    assert!(html.contains("data-board-dispatch"), "an inline dispatch form");
+    assert!(
+        html.contains("data-board-dispatch"),
+        "an inline dispatch form"
+    );
     assert!(html.contains("href=\"/board\""), "nav entry");
     assert!(!html.contains("13800138000"));
     let cc = s.login("command").await;
@@ -229,5 +243,8 @@ async fn the_board_page_for_the_desk_and_the_command_centre() {
     let leader = s.login("leader").await;
     let (st, html) = page(leader, "zh-CN").await;
     assert_eq!(st, StatusCode::FORBIDDEN);
-    assert!(!html.contains("href=\"/board\""), "no nav entry without the board");
+    assert!(
+        !html.contains("href=\"/board\""),
+        "no nav entry without the board"
+    );
 }

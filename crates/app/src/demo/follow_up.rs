@@ -108,7 +108,7 @@ pub(super) fn fill(
         };
         add(key.as_ref().and_then(|k| by_key.get(k)), true);
         add(by_phone.get(&n.caller_phone), false);
-        links.sort_by(|a, b| b.0.cmp(&a.0));
+        links.sort_by_key(|l| std::cmp::Reverse(l.0));
         links.truncate(REPEAT_LINKS_MAX);
         n.follow_up.repeats = links.into_iter().map(|l| l.1).collect();
         if let Some(k) = &key {

@@ -313,7 +313,8 @@ impl App {
         if let Store::Sqlite(_) = self.store
             && self.board_feed.tx.receiver_count() > 0
         {
-            self.board_feed.send(BoardChange::Row(Arc::new(row.clone())));
+            self.board_feed
+                .send(BoardChange::Row(Arc::new(row.clone())));
         }
     }
 

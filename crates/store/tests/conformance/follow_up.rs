@@ -122,7 +122,7 @@ async fn repeats_are_found_by_address_key_or_phone_within_the_window() {
     f.repeat_only = true;
     assert_eq!(
         numbers(&store.list_incidents(f).await.unwrap()),
-        [third.number.clone()]
+        std::slice::from_ref(&third.number)
     );
 }
 
@@ -286,7 +286,7 @@ async fn review_marks_replace_and_instructions_are_acknowledged_once() {
         .reviews_of_day("2026-03-01".into(), PathRange::subtree("/QC/S01/"))
         .await
         .unwrap();
-    assert_eq!(day, [second.clone()]);
+    assert_eq!(day, std::slice::from_ref(&second));
     assert!(
         store
             .reviews_of_day("2026-03-01".into(), PathRange::subtree("/QC/S02/"))

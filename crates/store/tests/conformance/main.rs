@@ -18,8 +18,8 @@
 mod common;
 
 mod audit;
-mod board;
 mod auth;
+mod board;
 mod engine;
 mod follow_up;
 mod incident;

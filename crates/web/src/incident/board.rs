@@ -66,7 +66,8 @@ pub async fn board_events(
     ApiSession(s, lang): ApiSession,
 ) -> Result<Response, ApiError> {
     let sub = state.app.subscribe_board(&s.actor, lang).await?;
-    let ready = stream::once(async { Ok::<Event, Infallible>(Event::default().event("ready").data("{}")) });
+    let ready =
+        stream::once(async { Ok::<Event, Infallible>(Event::default().event("ready").data("{}")) });
     let changes = stream::unfold(sub, |mut sub| async move {
         let event = match sub.next().await? {
             BoardEvent::Row(row) => row_event(&row),
@@ -181,7 +182,11 @@ async fn board_page(
                 .into_iter()
                 .map(|row| Card {
                     age: age_text(row.age_secs, lang),
-                    reported: row.reported_at.get(5..16).unwrap_or_default().replace('T', " "),
+                    reported: row
+                        .reported_at
+                        .get(5..16)
+                        .unwrap_or_default()
+                        .replace('T', " "),
                     crew: if row.status == Status::Registered {
                         crews
                             .iter()

@@ -162,7 +162,11 @@ pub(super) async fn board(
                     _ => None,
                 };
                 let answered = Instant::now();
-                match v.as_ref().and_then(|v| v.get("id")).and_then(|v| v.as_str()) {
+                match v
+                    .as_ref()
+                    .and_then(|v| v.get("id"))
+                    .and_then(|v| v.as_str())
+                {
                     Some(id) => {
                         if let Ok(mut p) = posted.lock() {
                             p.insert(id.to_string(), (sent, answered));

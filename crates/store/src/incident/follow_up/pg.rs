@@ -174,7 +174,7 @@ impl PgStore {
         for r in c.query(&st, &[&phone, &since, &until, &limit]).await? {
             add(r.try_get(0)?, r.try_get(1)?, false);
         }
-        out.sort_by(|a, b| b.reported_at.cmp(&a.reported_at));
+        out.sort_by_key(|r| std::cmp::Reverse(r.reported_at));
         out.truncate(limit.max(0) as usize);
         Ok(out)
     }

@@ -163,7 +163,7 @@ impl SqliteStore {
                 let (id, at) = row?;
                 add(id, at, false);
             }
-            out.sort_by(|a, b| b.reported_at.cmp(&a.reported_at));
+            out.sort_by_key(|r| std::cmp::Reverse(r.reported_at));
             out.truncate(limit.max(0) as usize);
             Ok(out)
         })
