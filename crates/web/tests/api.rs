@@ -89,6 +89,10 @@ async fn create_read_list_incident() {
     assert_eq!(timeline.as_array().map(Vec::len), Some(1), "{timeline}");
     assert_eq!(timeline[0]["step"], "register");
     assert_eq!(timeline[0]["to_status"], "registered");
+    // And the repeat links and the callback summary (issue 9).
+    let obj = got.as_object_mut().expect("object");
+    assert_eq!(obj.remove("repeats"), Some(json!([])));
+    assert!(obj.remove("callback").is_some());
     assert_eq!(got, v);
     assert_eq!(v["status"], "registered");
     assert_eq!(v["version"], 1);
