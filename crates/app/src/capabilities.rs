@@ -34,6 +34,9 @@ pub struct Capabilities {
     pub read_audit: bool,
     /// The callback queue (回访).
     pub call_back: bool,
+    /// The live board (警情态势): the command centre for every station, a station's duty
+    /// desk (desk officers and the chief) for its own.
+    pub read_board: bool,
     /// The daily review board (三清点调), and marking its items.
     pub read_daily_review: bool,
     pub mark_daily_review: bool,
@@ -62,6 +65,7 @@ impl App {
             manage_users: may(Action::UserManage),
             read_audit: may(Action::AuditRead),
             call_back: may(Action::IncidentCallback),
+            read_board: may(Action::BoardRead),
             read_daily_review: may(Action::DailyReviewRead),
             mark_daily_review: may(Action::DailyReviewMark),
             read_pushes: may(Action::PushRead),

@@ -138,6 +138,9 @@ pub struct App {
     pub http: reqwest::Client,
     /// This instance's full-text index of incidents (caught up from the change log).
     pub search: Arc<search::SearchIndex>,
+    /// The live board's change feed (this instance's broadcast; on PostgreSQL fed by
+    /// `LISTEN` from every instance).
+    pub board_feed: Arc<incident::BoardFeed>,
 }
 
 impl App {
@@ -175,6 +178,7 @@ impl App {
                 .build()
                 .map_err(|e| AppError::Internal(format!("HTTP client: {e}")))?,
             search,
+            board_feed: Arc::new(incident::BoardFeed::default()),
         })
     }
 

@@ -37,6 +37,13 @@ async fn each_role_is_offered_what_it_may_do() {
     let custodian = e.app.capabilities(&e.actor("custodian").await);
     assert_eq!(caps(custodian), (false, false, false, false, false));
 
+    // The live board: the command centre and a station's duty desk (desk, chief).
+    assert!(desk.read_board && command.read_board);
+    assert!(e.app.capabilities(&e.actor("s1.chief").await).read_board);
+    for c in [leader, street, custodian] {
+        assert!(!c.read_board);
+    }
+
     let v = serde_json::to_value(command).unwrap();
     assert_eq!(v["choose_intake_unit"], true);
 }

@@ -33,6 +33,10 @@ pub enum Action {
     PushRead,
     /// Answer a pushed dispute (the street office).
     PushAnswer,
+    /// The live board (警情态势): open incidents by state, updating as they change. The
+    /// command centre watches every station; a station's duty desk (desk officers and the
+    /// chief) its own.
+    BoardRead,
     /// See a person's ID or phone number whole (purpose required, audited).
     IdentifierUnmask,
     UserManage,
@@ -200,6 +204,15 @@ pub fn scope(actor: &Actor, action: Action) -> Scope {
         }
         Action::PushAnswer => {
             if actor.has(Role::Partner) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::BoardRead => {
+            if actor.has(Role::CommandCentre) {
+                Scope::Bureau
+            } else if actor.has_any(&[Role::StationChief, Role::DeskOfficer]) {
                 own()
             } else {
                 Scope::None
@@ -437,5 +450,36 @@ mod tests {
         assert_eq!(scope(&court, Action::PushRead), Scope::None);
         // A partner never reads incidents themselves.
         assert_eq!(scope(&street, Action::IncidentRead), Scope::None);
+    }
+
+    #[test]
+    fn the_board_for_the_command_centre_and_the_station_desk() {
+        let desk = actor("/QC/S01/", &[Role::DeskOfficer]);
+        let chief = actor("/QC/S01/", &[Role::StationChief]);
+        let cc = actor("/QC/ZH/", &[Role::CommandCentre]);
+        for a in [&desk, &chief] {
+            assert_eq!(
+                scope(a, Action::BoardRead),
+                Scope::Subtree("/QC/S01/".into())
+            );
+            assert!(allows(a, Action::BoardRead, "/QC/S01/"));
+            assert!(!allows(a, Action::BoardRead, "/QC/S02/"));
+            assert!(!allows(a, Action::BoardRead, "/QC/S010/"));
+        }
+        assert_eq!(scope(&cc, Action::BoardRead), Scope::Bureau);
+        // Readers who do not work incidents live have no board.
+        for r in [
+            Role::BureauLeader,
+            Role::Admin,
+            Role::CommunityOfficer,
+            Role::CaseOfficer,
+            Role::LegalReviewer,
+            Role::Custodian,
+            Role::Partner,
+            Role::PartnerJustice,
+        ] {
+            let a = actor("/QC/S01/", &[r]);
+            assert_eq!(scope(&a, Action::BoardRead), Scope::None, "{r:?}");
+        }
     }
 }

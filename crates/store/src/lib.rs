@@ -177,6 +177,28 @@ impl Store {
         }
     }
 
+    /// PostgreSQL: listens on `channel` (see `PgStore::listen`) until the connection
+    /// drops (an error: reconnect) or `to` is closed. SQLite has no other instance to
+    /// hear from: answers `Ok` at once without signalling `ready`.
+    pub async fn listen(
+        &self,
+        channel: &str,
+        ready: tokio::sync::oneshot::Sender<()>,
+        to: tokio::sync::mpsc::UnboundedSender<String>,
+    ) -> Result<()> {
+        match self {
+            Store::Sqlite(_) => {
+                drop(ready);
+                Ok(())
+            }
+            Store::Postgres(s) => s.listen(channel, ready, to).await,
+        }
+    }
+
+    /// The channel every committed incident creation and step is announced on
+    /// (PostgreSQL `pg_notify`, payload `<id>:<version>`).
+    pub const INCIDENT_CHANNEL: &'static str = "frontline_incident";
+
     /// Ends the store's use of the database now rather than on the last drop: SQLite's
     /// writer finishes its queued jobs and stops, PostgreSQL's pool closes. For a caller
     /// that hands the database to another process while clones may still be alive

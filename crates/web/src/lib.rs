@@ -169,11 +169,16 @@ pub async fn serve(
     // The search indexer applies the change log to this instance's index (every
     // instance keeps its own, from the shared log).
     let indexer = tokio::spawn(app.clone().run_search_indexer());
+    let feed = app.board_feed.clone();
     let served = axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        // Open board streams would hold the graceful shutdown for minutes.
+        feed.close();
+    })
     .await;
     dispatcher.abort();
     indexer.abort();

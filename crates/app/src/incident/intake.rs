@@ -159,6 +159,7 @@ impl App {
             )
             .await?;
         self.wake_search();
+        self.announce_incident(&row);
         Ok(row)
     }
 }

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::App;
 
+mod board;
 mod callback;
 mod elements;
 mod export;
@@ -28,6 +29,10 @@ mod review;
 mod transition;
 mod unmask;
 
+pub use board::{
+    BOARD_MAX, BOARD_STATES, Board, BoardChange, BoardEvent, BoardFeed, BoardGroup, BoardRow,
+    BoardSubscription,
+};
 pub use callback::{
     CallbackRequest, CallbackReviewRequest, CallbackReviewView, CallbackSummary, CallbackView,
 };

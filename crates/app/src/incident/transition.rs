@@ -571,6 +571,7 @@ impl App {
             Ok(r) => {
                 self.outbox_wake.wake();
                 self.wake_search();
+                self.announce_incident(&r);
                 Ok(r)
             }
             // Another step won the race since this one read the incident.

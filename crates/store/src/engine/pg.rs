@@ -35,6 +35,8 @@ struct Job {
 pub struct PgStore {
     pub(crate) pool: Pool,
     jobs: mpsc::UnboundedSender<Job>,
+    /// For connections outside the pool (the board's `LISTEN`).
+    config: tokio_postgres::Config,
 }
 
 impl From<tokio_postgres::Error> for StoreError {
@@ -218,7 +220,7 @@ impl PgStore {
             .parse()
             .map_err(StoreError::db_from::<tokio_postgres::Error>)?;
         let mgr = Manager::from_config(
-            cfg,
+            cfg.clone(),
             NoTls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
@@ -232,6 +234,7 @@ impl PgStore {
         let store = PgStore {
             pool: pool.clone(),
             jobs,
+            config: cfg,
         };
         migrate::postgres(&store.pool).await?;
         tokio::spawn(writer_loop(pool, rx));
@@ -266,6 +269,59 @@ impl PgStore {
             .map_err(|_| StoreError::db("writer stopped"))?;
         orx.await
             .map_err(|_| StoreError::db("the write batch failed"))?
+    }
+
+    /// Opens a connection of its own, `LISTEN`s on `channel`, says so on `ready`, and
+    /// forwards every notification's payload to `to` until the connection ends (its
+    /// error) or `to` is closed (`Ok`). The caller reconnects.
+    pub(crate) async fn listen(
+        &self,
+        channel: &str,
+        ready: tokio::sync::oneshot::Sender<()>,
+        to: mpsc::UnboundedSender<String>,
+    ) -> Result<()> {
+        let (client, mut conn) = self.config.connect(NoTls).await?;
+        let (msgs, mut inbox) = mpsc::unbounded_channel();
+        // The connection does its I/O only while polled: one task drives it and hands
+        // the notifications over.
+        let driver = tokio::spawn(async move {
+            loop {
+                match std::future::poll_fn(|cx| conn.poll_message(cx)).await {
+                    Some(Ok(tokio_postgres::AsyncMessage::Notification(n))) => {
+                        if msgs.send(Ok(n.payload().to_string())).is_err() {
+                            return;
+                        }
+                    }
+                    Some(Ok(_)) => {}
+                    Some(Err(e)) => {
+                        let _ = msgs.send(Err(e));
+                        return;
+                    }
+                    None => return,
+                }
+            }
+        });
+        let quoted = channel.replace('"', "");
+        let listened = client.batch_execute(&format!("LISTEN \"{quoted}\"")).await;
+        if let Err(e) = listened {
+            driver.abort();
+            return Err(e.into());
+        }
+        let _ = ready.send(());
+        let result = loop {
+            match inbox.recv().await {
+                Some(Ok(payload)) => {
+                    if to.send(payload).is_err() {
+                        break Ok(());
+                    }
+                }
+                Some(Err(e)) => break Err(e.into()),
+                None => break Err(StoreError::db("the LISTEN connection ended")),
+            }
+        };
+        driver.abort();
+        drop(client);
+        result
     }
 
     pub(crate) async fn schema_version(&self) -> Result<i64> {

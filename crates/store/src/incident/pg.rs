@@ -218,6 +218,17 @@ fn search_doc_from_row(r: &Row) -> Result<SearchDoc> {
 /// The most rows one step of a rebuild scan reads.
 const MAX_ROWS_PER_QUERY_SCAN: i64 = 10_000;
 
+/// Tells every instance's board listener that the incident changed (`<id>:<version>`),
+/// inside the writing transaction: PostgreSQL delivers it on commit only, so a
+/// rolled-back step (or a rolled-back savepoint of the batch) announces nothing.
+async fn announce(c: &impl GenericClient, id: Uuid, version: i64) -> Result<()> {
+    let st = c
+        .prepare_cached("SELECT pg_notify('frontline_incident', $1)")
+        .await?;
+    c.execute(&st, &[&format!("{id}:{version}")]).await?;
+    Ok(())
+}
+
 impl PgStore {
     pub(crate) async fn incident_changes_after(
         &self,
@@ -333,14 +344,16 @@ impl PgStore {
                 audit.detail = serde_json::json!({ "number": number }).to_string();
                 // Sent together (tokio-postgres pipelines concurrent queries on one
                 // connection): one round trip for both rows.
-                let (row, entry) = tokio::join!(
+                let (row, entry, announced) = tokio::join!(
                     insert_incident_row(tx, &n, year, seq, number),
-                    append(tx, head, &audit)
+                    append(tx, head, &audit),
+                    announce(tx, n.id, 1)
                 );
                 // The row's own error first: the audit insert after a failed row only
                 // says that the transaction is aborted.
                 let row = row?;
                 entry?;
+                announced?;
                 Ok(row)
             })
         })
@@ -469,6 +482,7 @@ impl PgStore {
                     )
                     .await?;
                 }
+                announce(tx, t.incident_id, row.state.version).await?;
                 append(tx, head, &audit).await?;
                 Ok(row)
             })

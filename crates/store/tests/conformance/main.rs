@@ -19,6 +19,7 @@ mod common;
 
 mod audit;
 mod auth;
+mod board;
 mod engine;
 mod follow_up;
 mod incident;

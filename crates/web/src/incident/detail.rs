@@ -541,8 +541,13 @@ async fn incident_step(
         .await;
     let (status, errs, conflict) = match result {
         // Post/redirect/get: a reload does not repeat the step.
-        Ok(_) => {
+        Ok(row) => {
             let step = form.get("action").unwrap_or_default();
+            // The board's dispatch form goes back to the board; a refused one shows
+            // this incident's page with the form open and its messages.
+            if form.get("return") == Some("board") {
+                return Redirect::to(&format!("/board?done={}", row.number)).into_response();
+            }
             return Redirect::to(&format!("/incidents/{uuid}?done={step}")).into_response();
         }
         Err(AppError::Validation(errs)) => (StatusCode::UNPROCESSABLE_ENTITY, errs, None),

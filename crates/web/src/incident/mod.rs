@@ -1,6 +1,7 @@
 //! Incidents (接警): the API with its OpenAPI registration, the pages, the CSV export.
 
 pub mod api;
+pub mod board;
 mod detail;
 pub mod export;
 mod pages;
@@ -30,8 +31,12 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::daily_review))
         .routes(routes!(api::mark_reviewed))
         .routes(routes!(api::acknowledge_instruction))
+        .routes(routes!(board::board))
+        .routes(routes!(board::board_events))
 }
 
 pub(crate) fn page_routes() -> Router<AppState> {
-    pages::routes().merge(review::routes())
+    pages::routes()
+        .merge(review::routes())
+        .merge(board::routes())
 }

@@ -10,10 +10,14 @@
 //! in this process and measures the list pages officers open (station, bureau, filters,
 //! deep pages, a month's export) one scenario at a time.
 //!
+//! `board` connects N SSE boards and measures how long each new incident takes to reach
+//! every one of them.
+//!
 //! Benchmarks measure the engine itself, so some helpers use the store directly
 //! (`app.store`: bare insert loop, engine name, incident counts, closing the store before
 //! `serve` opens it) where no use case fits.
 
+mod board;
 mod intake;
 mod lists;
 mod review;
@@ -56,6 +60,26 @@ pub(crate) enum BenchCmd {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
         /// Run on a fresh database on this PostgreSQL server instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
+    /// The live board: time from an incident's creation over HTTP to its event at each
+    /// of N connected SSE boards (p50/p99).
+    Board {
+        /// Connected boards (SSE clients, the command centre's account).
+        #[arg(long, default_value_t = 50)]
+        boards: usize,
+        /// Incidents filed while the boards listen.
+        #[arg(long, default_value_t = 1000)]
+        incidents: usize,
+        /// Concurrent HTTP clients filing them.
+        #[arg(long, default_value_t = 4)]
+        posters: usize,
+        /// Pause of each poster between two incidents, in milliseconds.
+        #[arg(long, default_value_t = 20)]
+        interval_ms: u64,
+        /// Run on a fresh database on this PostgreSQL server (two instances: boards on
+        /// one, incidents filed through the other) instead of SQLite.
         #[arg(long)]
         database_url: Option<String>,
     },
@@ -132,6 +156,22 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
             seconds,
             database_url,
         } => transitions::transitions(clients, Duration::from_secs(seconds), database_url).await,
+        BenchCmd::Board {
+            boards,
+            incidents,
+            posters,
+            interval_ms,
+            database_url,
+        } => {
+            board::board(
+                boards,
+                incidents,
+                posters,
+                Duration::from_millis(interval_ms),
+                database_url,
+            )
+            .await
+        }
         BenchCmd::Startup {
             data_dir,
             incidents,
