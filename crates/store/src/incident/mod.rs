@@ -371,12 +371,19 @@ struct IndexHints {
 /// The WHERE clause of an incident list, shared by the page and its count. The terms
 /// come in the same order whatever the hints, so one set of arguments fits every plan.
 fn incident_where(f: &IncidentFilter, style: Placeholder, hints: IndexHints) -> Where {
-    let unit = if hints.skip_unit_index {
+    // Only SQLite is steered. A callback-time range is far more selective than a unit's
+    // whole history (keep it on `incidents_callback_at`); so is a window of a few days
+    // (the daily review's lists: keep it on `incidents_time`, not on a category's or a
+    // unit's whole history).
+    let sqlite = style == Placeholder::Question;
+    let short_window =
+        matches!((f.from, f.to), (Some(a), Some(b)) if b - a <= chrono::Duration::days(7));
+    let unit = if hints.skip_unit_index || (sqlite && (f.callback_from.is_some() || short_window)) {
         "+unit_path"
     } else {
         "unit_path"
     };
-    let category = if hints.skip_category_index {
+    let category = if hints.skip_category_index || (sqlite && short_window) {
         "+category"
     } else {
         "category"
