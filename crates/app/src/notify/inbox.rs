@@ -50,11 +50,13 @@ impl App {
     /// The actor's own notifications (every signed-in account has an inbox; a partner
     /// sees what was pushed to it here and nothing else).
     pub async fn my_notifications(&self, actor: &Actor, lang: Lang) -> Result<NotificationList> {
+        // Counted before the page is read: a message delivered in between shows in the
+        // page without being counted yet, never counted while missing from the page.
+        let unread = self.store.unread_notifications(actor.officer_id).await?;
         let rows = self
             .store
             .notifications(actor.officer_id, INBOX_PAGE, 0)
             .await?;
-        let unread = self.store.unread_notifications(actor.officer_id).await?;
         Ok(NotificationList {
             items: rows.into_iter().map(|n| view(n, lang)).collect(),
             unread,
