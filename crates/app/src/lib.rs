@@ -159,7 +159,7 @@ impl App {
         let penalty = penalty::PenaltyState::load(&store).await?;
         let deadlines = period::DeadlineState::load(&store).await?;
         let search = search::open(config.search_dir.as_deref())?;
-        Ok(App {
+        let app = App {
             store,
             clock,
             categories: Arc::new(categories),
@@ -179,7 +179,12 @@ impl App {
                 .map_err(|e| AppError::Internal(format!("HTTP client: {e}")))?,
             search,
             board_feed: Arc::new(incident::BoardFeed::default()),
-        })
+        };
+        // Incidents filed before the statistics rollups existed are counted once, here.
+        if let Some(n) = app.rebuild_statistics(false).await? {
+            tracing::info!(incidents = n, "statistics rollups rebuilt");
+        }
+        Ok(app)
     }
 
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -37,6 +37,9 @@ pub enum Action {
     /// command centre watches every station; a station's duty desk (desk officers and the
     /// chief) its own.
     BoardRead,
+    /// Incident statistics (警情统计): counts, response times and their charts. Leaders
+    /// and the command centre for the bureau, a station's workers for their station.
+    StatisticsRead,
     /// See a person's ID or phone number whole (purpose required, audited).
     IdentifierUnmask,
     UserManage,
@@ -213,6 +216,15 @@ pub fn scope(actor: &Actor, action: Action) -> Scope {
             if actor.has(Role::CommandCentre) {
                 Scope::Bureau
             } else if actor.has_any(&[Role::StationChief, Role::DeskOfficer]) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::StatisticsRead => {
+            if actor.has_any(&BUREAU_WIDE_READERS) {
+                Scope::Bureau
+            } else if actor.has_any(&UNIT_WORKERS) {
                 own()
             } else {
                 Scope::None
@@ -480,6 +492,24 @@ mod tests {
         ] {
             let a = actor("/QC/S01/", &[r]);
             assert_eq!(scope(&a, Action::BoardRead), Scope::None, "{r:?}");
+        }
+    }
+
+    #[test]
+    fn statistics_for_leaders_bureau_wide_and_stations_their_own() {
+        let chief = actor("/QC/S01/", &[Role::StationChief]);
+        assert_eq!(
+            scope(&chief, Action::StatisticsRead),
+            Scope::Subtree("/QC/S01/".into())
+        );
+        assert!(!allows(&chief, Action::StatisticsRead, "/QC/S02/"));
+        for r in [Role::BureauLeader, Role::CommandCentre, Role::Admin] {
+            let a = actor("/QC/ZH/", &[r]);
+            assert_eq!(scope(&a, Action::StatisticsRead), Scope::Bureau, "{r:?}");
+        }
+        for r in [Role::Partner, Role::PartnerJustice, Role::Custodian] {
+            let a = actor("/JD01/", &[r]);
+            assert_eq!(scope(&a, Action::StatisticsRead), Scope::None, "{r:?}");
         }
     }
 }

@@ -58,6 +58,9 @@ pub use incident::{
     NewFollowUp, NewIncident, PathRange, PushAnswer, PushRow, PushScope, RepeatCandidate,
     RepeatEarlier, RepeatLink, ReviewRow, STALE_VERSION, SearchDoc, TransitionWrite,
 };
+pub use incident::{
+    HourCount, MAX_CELLS_PER_WRITE, ResponseBucket, StatCount, StatPeriod, StatQuery, StatSource,
+};
 pub use org::{BulkLoad, DistrictRow, OfficerBrief, UnitRow};
 pub use outbox::{ClaimedMessage, NewMessage, NotificationRow, OutboxCounts};
 pub use penalty::{NewPenaltyStandard, PenaltyStandardRow};

@@ -300,6 +300,8 @@ impl App {
                         state,
                         events,
                         follow_up: Default::default(),
+                        // Counted all at once after the load (rebuild_statistics).
+                        stats: Vec::new(),
                     })
                 })
                 .collect()
@@ -403,6 +405,7 @@ impl App {
             )
             .await?;
         self.org.reload(&self.store).await?;
+        self.rebuild_statistics(true).await?;
         Ok(DemoOutcome::Loaded {
             units: counts.0,
             officers: counts.1,

@@ -120,6 +120,13 @@ impl App {
         let follow_up = self
             .repeat_follow_up(&v.address, &v.caller_phone, v.reported_at)
             .await?;
+        let stats = frontline_core::incident::stats::added(&self.stat_facts(
+            unit.id,
+            &v.category,
+            v.district_id,
+            v.reported_at,
+            &IncidentState::registered(),
+        ));
         let row = self
             .store
             .create_incident(
@@ -145,6 +152,7 @@ impl App {
                         &actor.display_name,
                     )],
                     follow_up,
+                    stats,
                 },
                 AuditDraft {
                     at: now,

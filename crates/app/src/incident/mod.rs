@@ -26,6 +26,7 @@ mod push;
 mod read;
 mod request;
 mod review;
+mod stats;
 mod transition;
 mod unmask;
 
@@ -43,6 +44,10 @@ pub use request::{CallerRequest, IncidentRequest};
 pub use review::{
     AcknowledgeRequest, CategoryTotal, DailyReview, DailyReviewQuery, ReviewItem, ReviewList,
     ReviewMarkRequest, ReviewMarkView, StationReview,
+};
+pub use stats::{
+    DateRange, Grouping, HeatCell, MAX_GROUPS, MAX_RANGE_DAYS, ResponseRow, StatPoint, StatRow,
+    StatShare, StatTotals, StatisticsQuery, StatisticsView,
 };
 pub use transition::{Colleague, TransitionRequest};
 pub use unmask::UnmaskRequest;

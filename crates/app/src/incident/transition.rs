@@ -539,6 +539,22 @@ impl App {
             outbox.extend(messages);
             p
         });
+        let stats = frontline_core::incident::stats::delta(
+            &self.stat_facts(
+                row.unit_id,
+                &row.category,
+                row.district_id,
+                row.reported_at,
+                &row.state,
+            ),
+            &self.stat_facts(
+                row.unit_id,
+                &row.category,
+                row.district_id,
+                row.reported_at,
+                &state,
+            ),
+        );
         let write = TransitionWrite {
             incident_id: row.id,
             expected_version: row.state.version,
@@ -556,6 +572,7 @@ impl App {
                 _ => CallbackChange::Keep,
             },
             push,
+            stats,
         };
         let audit = AuditDraft {
             at: now,

@@ -6,6 +6,7 @@ pub mod category;
 pub mod elements;
 pub mod lifecycle;
 pub mod response;
+pub mod stats;
 
 use chrono::{DateTime, Duration, Utc};
 use uuid::Uuid;

@@ -39,6 +39,10 @@ const SQLITE: &[(i64, &str)] = &[
         10,
         include_str!("../../migrations/sqlite/0010_callbacks_review.sql"),
     ),
+    (
+        11,
+        include_str!("../../migrations/sqlite/0011_incident_statistics.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str)] = &[
@@ -75,6 +79,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         10,
         include_str!("../../migrations/postgres/0010_callbacks_review.sql"),
+    ),
+    (
+        11,
+        include_str!("../../migrations/postgres/0011_incident_statistics.sql"),
     ),
 ];
 

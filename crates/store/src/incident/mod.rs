@@ -12,11 +12,15 @@ use crate::{AuditDraft, Result, truncate_micros};
 pub(crate) mod follow_up;
 pub(crate) mod pg;
 pub(crate) mod sqlite;
+pub(crate) mod stats;
 
 pub use follow_up::{
     ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackReview, CallbackRow,
     CallbackWrite, CategoryCount, NewFollowUp, PushAnswer, PushRow, PushScope, RepeatCandidate,
     RepeatEarlier, RepeatLink, ReviewRow,
+};
+pub use stats::{
+    HourCount, MAX_CELLS_PER_WRITE, ResponseBucket, StatCount, StatPeriod, StatQuery, StatSource,
 };
 
 /// An incident to insert; the store allocates `year`/`seq`/`number`.
@@ -44,6 +48,9 @@ pub struct NewIncident {
     /// Its repeat links found at intake (and, for imported or demo incidents, the
     /// callback state and attempts).
     pub follow_up: NewFollowUp,
+    /// The statistics cells it adds (`frontline_core::incident::stats::added`); a bulk
+    /// load may leave them out and rebuild the rollups afterwards.
+    pub stats: Vec<frontline_core::incident::stats::StatDelta>,
 }
 
 /// An incident's repeat flag and callback state (回访), beside its lifecycle.
@@ -200,6 +207,9 @@ pub struct TransitionWrite {
     /// A dispute pushed to the district's street office with this step (kept once per
     /// incident and office: a second closing pushes nothing new).
     pub push: Option<follow_up::PushRow>,
+    /// What the step changes in the statistics rollups (`stats::delta` of the state it
+    /// saw and the state it writes; the version check makes the first exact).
+    pub stats: Vec<frontline_core::incident::stats::StatDelta>,
 }
 
 /// What a stale step answers: the store saw another version.

@@ -105,6 +105,7 @@ async fn insert_incident_row(
         insert_event(c, n.id, e).await?;
     }
     super::follow_up::pg::insert_follow_up(c, n).await?;
+    super::stats::pg::apply_stats(c, &n.stats).await?;
     Ok(n.stored_row(number, year, seq))
 }
 
@@ -469,7 +470,12 @@ impl PgStore {
                         ..FollowUp::default()
                     };
                 }
-                insert_event(tx, t.incident_id, &t.event).await?;
+                let (event, stats) = tokio::join!(
+                    insert_event(tx, t.incident_id, &t.event),
+                    super::stats::pg::apply_stats(tx, &t.stats)
+                );
+                event?;
+                stats?;
                 crate::outbox::pg::insert_messages(tx, &t.outbox).await?;
                 if let Some(p) = &t.push {
                     super::follow_up::pg::insert_push(tx, p).await?;

@@ -105,6 +105,7 @@ pub(crate) fn insert_incident(conn: &Connection, n: &NewIncident) -> Result<Inci
         insert_event(conn, n.id, e)?;
     }
     super::follow_up::sqlite::insert_follow_up(conn, n)?;
+    super::stats::sqlite::apply_stats(conn, &n.stats)?;
     Ok(n.stored_row(number, year, seq))
 }
 
@@ -422,6 +423,7 @@ impl SqliteStore {
                 });
             };
             insert_event(c, t.incident_id, &t.event)?;
+            super::stats::sqlite::apply_stats(c, &t.stats)?;
             crate::outbox::sqlite::insert_messages(c, &t.outbox)?;
             if let Some(p) = &t.push {
                 super::follow_up::sqlite::insert_push(c, p)?;

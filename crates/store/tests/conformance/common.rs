@@ -250,6 +250,7 @@ pub(crate) fn new_incident(
             &by.display_name,
         )],
         follow_up: Default::default(),
+        stats: Vec::new(),
     }
 }
 

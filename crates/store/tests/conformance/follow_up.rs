@@ -33,6 +33,7 @@ fn closed(row: &IncidentRow, at: DateTime<Utc>, by: &OfficerRow) -> TransitionWr
         outbox: Vec::new(),
         callback: CallbackChange::Due(at),
         push: None,
+        stats: Vec::new(),
     }
 }
 

@@ -33,6 +33,7 @@ fn step(
         outbox: Vec::new(),
         callback: Default::default(),
         push: None,
+        stats: Vec::new(),
     }
 }
 

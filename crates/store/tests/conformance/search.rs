@@ -62,6 +62,7 @@ async fn writes_leave_change_rows_in_order_and_failed_writes_none() {
         outbox: Vec::new(),
         callback: Default::default(),
         push: None,
+        stats: Vec::new(),
     };
     store
         .apply_transition(

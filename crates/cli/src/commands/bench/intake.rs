@@ -182,6 +182,23 @@ pub(super) async fn intake(
     let rows: Vec<NewIncident> = (0..bare_rows as u64)
         .map(|i| {
             let b = body(i);
+            let category = b
+                .get("category")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            // The statistics cells a live intake writes (count and hour of the report).
+            let stats = frontline_core::incident::stats::added(
+                &frontline_core::incident::stats::StatFacts {
+                    unit_id: unit.id,
+                    category: category.clone(),
+                    reported_at: now,
+                    dispatched_at: None,
+                    arrived_at: None,
+                    disposed_at: None,
+                    target: None,
+                },
+            );
             NewIncident {
                 id: Uuid::now_v7(),
                 unit_id: unit.id,
@@ -189,11 +206,7 @@ pub(super) async fn intake(
                 unit_code: unit.code.clone(),
                 reported_at: now,
                 created_at: now,
-                category: b
-                    .get("category")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
+                category,
                 address: b
                     .get("address")
                     .and_then(serde_json::Value::as_str)
@@ -220,6 +233,7 @@ pub(super) async fn intake(
                     &officer.display_name,
                 )],
                 follow_up: Default::default(),
+                stats,
             }
         })
         .collect();
