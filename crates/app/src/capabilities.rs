@@ -40,6 +40,8 @@ pub struct Capabilities {
     /// The daily review board (三清点调), and marking its items.
     pub read_daily_review: bool,
     pub mark_daily_review: bool,
+    /// Incident statistics (警情统计).
+    pub read_statistics: bool,
     /// Disputes pushed to street offices (双推), and answering them (a street office).
     pub read_pushes: bool,
     pub answer_pushes: bool,
@@ -68,6 +70,7 @@ impl App {
             read_board: may(Action::BoardRead),
             read_daily_review: may(Action::DailyReviewRead),
             mark_daily_review: may(Action::DailyReviewMark),
+            read_statistics: may(Action::StatisticsRead),
             read_pushes: may(Action::PushRead),
             answer_pushes: may(Action::PushAnswer),
             partner: actor.has_any(&[Role::Partner, Role::PartnerJustice])

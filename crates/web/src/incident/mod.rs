@@ -6,6 +6,7 @@ mod detail;
 pub mod export;
 mod pages;
 mod review;
+pub mod stats;
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -33,10 +34,13 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::acknowledge_instruction))
         .routes(routes!(board::board))
         .routes(routes!(board::board_events))
+        .routes(routes!(stats::incident_statistics))
+        .routes(routes!(stats::incident_statistics_csv))
 }
 
 pub(crate) fn page_routes() -> Router<AppState> {
     pages::routes()
         .merge(review::routes())
         .merge(board::routes())
+        .merge(stats::routes())
 }

@@ -6,6 +6,7 @@
 //! session's CSRF token. Handlers extract, call one use case and render; use-case
 //! errors become pages (404, 403, 500) or the same form re-shown with its errors.
 
+pub mod chart;
 pub mod fmt;
 pub mod form;
 pub mod layout;
