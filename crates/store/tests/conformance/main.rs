@@ -29,3 +29,4 @@ mod outbox;
 mod penalty;
 mod period;
 mod search;
+mod stats;
