@@ -57,7 +57,7 @@ fn minutes(r: &mut Rng, lo: u32, hi: u32) -> Duration {
 /// Travel time to the scene: mostly quick in town, longer in the villages.
 fn travel(r: &mut Rng, area: AreaType) -> Duration {
     match area {
-        AreaType::Urban if r.chance(0.85) => minutes(r, 2, 4),
+        AreaType::Urban if r.chance(0.85) => minutes(r, 1, 3),
         AreaType::Urban => minutes(r, 5, 12),
         AreaType::Suburban if r.chance(0.8) => minutes(r, 4, 9),
         AreaType::Suburban => minutes(r, 10, 20),
@@ -128,8 +128,9 @@ pub(super) fn live(
         }
         return done(life);
     }
-    // Dispatch: one or two officers, a minute or three after the call was taken.
-    let dispatch_at = created_at + minutes(&mut r, 0, 3);
+    // Dispatch: one or two officers, within a minute of the registration (an urban
+    // call must see them on scene within 5 minutes of the call, a suburban one 10).
+    let dispatch_at = created_at + minutes(&mut r, 0, 1);
     if dispatch_at > end {
         return done(life);
     }

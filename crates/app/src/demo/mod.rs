@@ -270,7 +270,8 @@ impl App {
                         .get(&p.station_key)
                         .map(|(n, p)| (n.as_str(), p.as_slice()))
                         .unwrap_or(("", &[]));
-                    let created_at = p.reported_at + Duration::minutes(3);
+                    // Registered while the call is on the line.
+                    let created_at = p.reported_at + Duration::minutes(1);
                     let (state, events) = lifecycle::live(
                         DEMO_SEED ^ ((chunk_no as u64) << 32) ^ i as u64,
                         &p.category,
