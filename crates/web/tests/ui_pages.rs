@@ -640,3 +640,73 @@ async fn callback_queue_and_daily_review_pages_by_role() {
         assert!(!board.body.contains("data-testid=\"instruction\""));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statistics_page_charts_csv_and_refusals_by_role() {
+    let ui = ui().await;
+    let command = ui.sign_in("command").await;
+    let chief = ui.sign_in("s1.chief").await;
+    let street = ui.sign_in("street1").await;
+
+    let home = ui.get("/", &command).await;
+    assert!(home.body.contains("href=\"/statistics\""));
+    let p = ui
+        .get(
+            "/statistics?from=2025-11-01&to=2026-11-22&group_by=unit%2Cmonth",
+            &command,
+        )
+        .await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.body);
+    assert!(p.body.contains("警情统计"));
+    // Three charts drawn on the server, the heat map with its 168 cells.
+    assert_eq!(
+        p.body.matches("<svg").count(),
+        4,
+        "line, heat map, two bar charts"
+    );
+    assert_eq!(p.body.matches("<rect x=").count() >= 168, true);
+    assert!(p.body.contains("data-testid=\"stats-row\""));
+    let link = p
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with("/statistics/export"))
+        .and_then(|s| s.split('"').next());
+    assert_eq!(
+        link,
+        Some("/statistics/export?from=2025-11-01&#38;to=2026-11-22&#38;group_by=unit%2Cmonth")
+    );
+    let csv = ui
+        .get(
+            "/statistics/export?from=2025-11-01&to=2026-11-22&group_by=unit%2Cmonth",
+            &command,
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.starts_with("\u{feff}单位,期间,警情数"),
+        "{}",
+        &csv.body[..60.min(csv.body.len())]
+    );
+
+    // The station chief's picker has no other station; a partner has no page.
+    let own = ui.get("/statistics", &chief).await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(
+        !own.body.contains("name=\"unit_id\""),
+        "one station: no picker"
+    );
+    assert_eq!(
+        ui.get("/statistics", &street).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // A refused range is shown with its message and the default figures.
+    let bad = ui
+        .get("/statistics?from=2026-11-22&to=2026-11-01", &command)
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.body.contains("结束日期不能早于开始日期"),
+        "{}",
+        bad.body
+    );
+}

@@ -94,7 +94,7 @@ pub struct Point<'a> {
 /// Two lines over the same periods (this range solid, the comparison dashed).
 pub fn lines(title: &str, legend: (&str, &str), points: &[Point<'_>]) -> String {
     let (w, h) = (640, 240);
-    let (left, right, top, bottom) = (44, 12, 16, 44);
+    let (left, right, top, bottom) = (44, 28, 16, 44);
     let pw = w - left - right;
     let ph = h - top - bottom;
     let max = points
