@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use commands::{audit, bench, deadline, demo, migrate, penalty, search, serve, user};
+use commands::{audit, bench, deadline, demo, migrate, penalty, search, serve, stats, user};
 
 #[derive(Parser)]
 #[command(
@@ -53,6 +53,9 @@ enum Cmd {
     /// Full-text search index: rebuild it from the database.
     #[command(subcommand)]
     Search(search::SearchCmd),
+    /// Incident statistics rollups: rebuild them from the database.
+    #[command(subcommand)]
+    Stats(stats::StatsCmd),
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -64,6 +67,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Cmd::Audit(a) => return audit::run(a).await,
         Cmd::Bench(b) => bench::run(b).await?,
         Cmd::Search(s) => search::run(s).await?,
+        Cmd::Stats(s) => stats::run(s).await?,
         Cmd::Penalty(p) => return Ok(penalty::run(p)),
         Cmd::Deadline(d) => return Ok(deadline::run(d)),
     }

@@ -79,15 +79,15 @@ async fn the_bureau_sees_every_station_and_a_station_its_own() {
     );
 
     // The CSV file: the same rows with a heading, Chinese by default.
-    let r = s
-        .http
-        .get(s.url(&format!(
-            "/api/v1/statistics/incidents/export?from=2025-11-01&to=2026-11-22&group_by=unit"
-        )))
-        .bearer_auth(&cc)
-        .send()
-        .await
-        .unwrap();
+    let r =
+        s.http
+            .get(s.url(
+                "/api/v1/statistics/incidents/export?from=2025-11-01&to=2026-11-22&group_by=unit",
+            ))
+            .bearer_auth(&cc)
+            .send()
+            .await
+            .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     assert!(
         r.headers()["content-type"]

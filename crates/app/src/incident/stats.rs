@@ -191,6 +191,18 @@ pub struct StatisticsView {
     pub heat: Vec<HeatCell>,
 }
 
+/// The table key of a count: unit, category, period.
+type RowKey = (Option<Uuid>, Option<String>, Option<i32>);
+
+/// What a count query groups by (`top`: leaves rolled up to their top-level category).
+#[derive(Debug, Clone, Copy)]
+struct Dims {
+    unit: bool,
+    category: bool,
+    top: bool,
+    period: Option<StatPeriod>,
+}
+
 /// A checked query.
 #[derive(Debug, Clone)]
 struct Checked {
@@ -496,12 +508,10 @@ impl App {
         c: &Checked,
         from: NaiveDate,
         to: NaiveDate,
-        by_unit: bool,
-        by_category: bool,
-        top: bool,
-        period: Option<StatPeriod>,
+        d: Dims,
     ) -> Result<Vec<StatCount>> {
-        let q = self.stat_query(c, from, to, by_unit, by_category || top, period);
+        let top = d.top;
+        let q = self.stat_query(c, from, to, d.unit, d.category || d.top, d.period);
         let rows = self.store.stat_counts(q).await?;
         if rows.len() > MAX_GROUPS {
             return Err(AppError::field(FieldError::new(
@@ -516,8 +526,7 @@ impl App {
         if !top {
             return Ok(rows);
         }
-        let mut merged: BTreeMap<(Option<Uuid>, Option<String>, Option<i32>), StatCount> =
-            BTreeMap::new();
+        let mut merged: BTreeMap<RowKey, StatCount> = BTreeMap::new();
         for r in rows {
             let root = r
                 .category
@@ -569,6 +578,12 @@ impl App {
     ) -> Result<StatisticsView> {
         let c = self.check_statistics(actor, q)?;
         let g = c.grouping;
+        let grouped = Dims {
+            unit: g.unit,
+            category: g.category,
+            top: g.top_category,
+            period: g.period,
+        };
         let weeks = g.period == Some(StatPeriod::Week);
         let (py_from, py_to) = if weeks {
             (c.from - Duration::days(364), c.to - Duration::days(364))
@@ -578,29 +593,9 @@ impl App {
         let len = (c.to - c.from).num_days() + 1;
         let (pp_from, pp_to) = (c.from - Duration::days(len), c.from - Duration::days(1));
 
-        let rows = self
-            .counts(
-                &c,
-                c.from,
-                c.to,
-                g.unit,
-                g.category,
-                g.top_category,
-                g.period,
-            )
-            .await?;
-        let before = self
-            .counts(
-                &c,
-                py_from,
-                py_to,
-                g.unit,
-                g.category,
-                g.top_category,
-                g.period,
-            )
-            .await?;
-        let before: HashMap<(Option<Uuid>, Option<String>, Option<i32>), i64> = before
+        let rows = self.counts(&c, c.from, c.to, grouped).await?;
+        let before = self.counts(&c, py_from, py_to, grouped).await?;
+        let before: HashMap<RowKey, i64> = before
             .into_iter()
             .map(|r| ((r.unit_id, r.category, r.period), r.incidents))
             .collect();
@@ -638,17 +633,47 @@ impl App {
         };
         let (n, met, missed) = total(
             &self
-                .counts(&c, c.from, c.to, false, false, false, None)
+                .counts(
+                    &c,
+                    c.from,
+                    c.to,
+                    Dims {
+                        unit: false,
+                        category: false,
+                        top: false,
+                        period: None,
+                    },
+                )
                 .await?,
         );
         let (py, _, _) = total(
             &self
-                .counts(&c, py_from, py_to, false, false, false, None)
+                .counts(
+                    &c,
+                    py_from,
+                    py_to,
+                    Dims {
+                        unit: false,
+                        category: false,
+                        top: false,
+                        period: None,
+                    },
+                )
                 .await?,
         );
         let (pp, _, _) = total(
             &self
-                .counts(&c, pp_from, pp_to, false, false, false, None)
+                .counts(
+                    &c,
+                    pp_from,
+                    pp_to,
+                    Dims {
+                        unit: false,
+                        category: false,
+                        top: false,
+                        period: None,
+                    },
+                )
                 .await?,
         );
         let totals = StatTotals {
@@ -668,11 +693,31 @@ impl App {
             StatPeriod::Day
         };
         let now_series = self
-            .counts(&c, c.from, c.to, false, false, false, Some(series_period))
+            .counts(
+                &c,
+                c.from,
+                c.to,
+                Dims {
+                    unit: false,
+                    category: false,
+                    top: false,
+                    period: Some(series_period),
+                },
+            )
             .await?;
         let (sy_from, sy_to) = (year_before(c.from), year_before(c.to));
         let then: HashMap<i32, i64> = self
-            .counts(&c, sy_from, sy_to, false, false, false, Some(series_period))
+            .counts(
+                &c,
+                sy_from,
+                sy_to,
+                Dims {
+                    unit: false,
+                    category: false,
+                    top: false,
+                    period: Some(series_period),
+                },
+            )
             .await?
             .into_iter()
             .filter_map(|r| r.period.map(|p| (p, r.incidents)))
@@ -707,10 +752,30 @@ impl App {
             .collect();
 
         let unit_now = self
-            .counts(&c, c.from, c.to, true, false, false, None)
+            .counts(
+                &c,
+                c.from,
+                c.to,
+                Dims {
+                    unit: true,
+                    category: false,
+                    top: false,
+                    period: None,
+                },
+            )
             .await?;
         let unit_then: HashMap<Option<Uuid>, i64> = self
-            .counts(&c, py_from, py_to, true, false, false, None)
+            .counts(
+                &c,
+                py_from,
+                py_to,
+                Dims {
+                    unit: true,
+                    category: false,
+                    top: false,
+                    period: None,
+                },
+            )
             .await?
             .into_iter()
             .map(|r| (r.unit_id, r.incidents))
@@ -726,10 +791,30 @@ impl App {
             .collect();
         by_unit.sort_by(|a, b| b.incidents.cmp(&a.incidents).then(a.name.cmp(&b.name)));
         let cat_now = self
-            .counts(&c, c.from, c.to, false, false, true, None)
+            .counts(
+                &c,
+                c.from,
+                c.to,
+                Dims {
+                    unit: false,
+                    category: false,
+                    top: true,
+                    period: None,
+                },
+            )
             .await?;
         let cat_then: HashMap<Option<String>, i64> = self
-            .counts(&c, py_from, py_to, false, false, true, None)
+            .counts(
+                &c,
+                py_from,
+                py_to,
+                Dims {
+                    unit: false,
+                    category: false,
+                    top: true,
+                    period: None,
+                },
+            )
             .await?
             .into_iter()
             .map(|r| (r.category, r.incidents))

@@ -8,6 +8,7 @@ pub(crate) mod migrate;
 pub(crate) mod penalty;
 pub(crate) mod search;
 pub(crate) mod serve;
+pub(crate) mod stats;
 pub(crate) mod user;
 
 use std::path::PathBuf;

@@ -13,14 +13,21 @@ use uuid::Uuid;
 
 use crate::time::BEIJING;
 
+const EPOCH: NaiveDate = match NaiveDate::from_ymd_opt(1970, 1, 1) {
+    Some(d) => d,
+    None => panic!("1970-01-01 is a date"),
+};
+
 /// Days since 1970-01-01 of a Beijing calendar date (the rollups' day key).
 pub fn day_number(d: NaiveDate) -> i32 {
-    (d - NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date")).num_days() as i32
+    (d - EPOCH).num_days() as i32
 }
 
-/// The Beijing date of a day key.
+/// The Beijing date of a day key (keys come from dates, so every one is in range).
 pub fn day_date(day: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date") + Duration::days(day.into())
+    EPOCH
+        .checked_add_signed(Duration::days(day.into()))
+        .unwrap_or(EPOCH)
 }
 
 /// `yyyymm` of a date (the rollups' month key).
@@ -30,7 +37,7 @@ pub fn month_key(d: NaiveDate) -> i32 {
 
 /// The first day of a month key.
 pub fn month_start(month: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(month / 100, (month % 100) as u32, 1).expect("valid month key")
+    NaiveDate::from_ymd_opt(month / 100, (month % 100) as u32, 1).unwrap_or(EPOCH)
 }
 
 /// The month key after `month`.

@@ -45,7 +45,9 @@ fn query(
 }
 
 /// Counts without the target columns (the plain GROUP BY cannot know targets).
-fn counts_only(v: Vec<StatCount>) -> Vec<(Option<uuid::Uuid>, Option<String>, Option<i32>, i64)> {
+type Counted = (Option<uuid::Uuid>, Option<String>, Option<i32>, i64);
+
+fn counts_only(v: Vec<StatCount>) -> Vec<Counted> {
     let mut v: Vec<_> = v
         .into_iter()
         .map(|c| (c.unit_id, c.category, c.period, c.incidents))

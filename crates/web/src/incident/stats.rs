@@ -151,8 +151,10 @@ impl StatisticsPage {
     }
 }
 
-const GROUPINGS: [&str; 6] = [
+const GROUPINGS: [&str; 8] = [
     "unit,month",
+    "unit",
+    "top_category",
     "unit,top_category",
     "unit,category",
     "top_category,month",
@@ -270,7 +272,7 @@ async fn statistics_page(
         &points,
     );
     let weekdays: [String; 7] = std::array::from_fn(|i| i18n::t(lang, &format!("stats.dow{i}")));
-    let wd: [&str; 7] = std::array::from_fn(|i| weekdays[i].as_str());
+    let wd: [&str; 7] = std::array::from_fn(|i| weekdays.get(i).map_or("", String::as_str));
     let cells: Vec<(u8, u8, i64)> = v
         .heat
         .iter()

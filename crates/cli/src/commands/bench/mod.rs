@@ -23,6 +23,7 @@ mod lists;
 mod review;
 mod search;
 mod startup;
+mod stats;
 mod transitions;
 
 use std::sync::Arc;
@@ -120,6 +121,23 @@ pub(crate) enum BenchCmd {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Incident statistics over a database holding many incidents: the rollups against
+    /// the plain GROUP BY they replace, and the whole answer over HTTP.
+    Stats {
+        /// Data directory (SQLite); created and filled with --incidents demo incidents if
+        /// empty.
+        #[arg(long)]
+        data_dir: std::path::PathBuf,
+        /// Use this PostgreSQL database instead (filled the same way when empty).
+        #[arg(long)]
+        database_url: Option<String>,
+        #[arg(long, default_value_t = 1_000_000)]
+        incidents: usize,
+        #[arg(long, default_value_t = 1)]
+        clients: usize,
+        #[arg(long, default_value_t = 3)]
+        seconds: u64,
+    },
     /// The daily review, the callback queue and the repeat lookup of intake over a data
     /// directory holding many incidents.
     Review {
@@ -188,6 +206,22 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
             clients,
             seconds,
         } => search::search(data_dir, incidents, clients, Duration::from_secs(seconds)).await,
+        BenchCmd::Stats {
+            data_dir,
+            database_url,
+            incidents,
+            clients,
+            seconds,
+        } => {
+            stats::stats(
+                data_dir,
+                database_url,
+                incidents,
+                clients,
+                Duration::from_secs(seconds),
+            )
+            .await
+        }
         BenchCmd::Review {
             data_dir,
             incidents,

@@ -370,12 +370,15 @@ pub(crate) fn hours_sql(q: &StatQuery, d: Dialect) -> String {
     )
 }
 
+/// (day or month, unit, category).
+pub(crate) type CountKey = (i32, Uuid, String);
+
 /// Cells summed per row of each rollup table (a count and a target of one incident land
 /// on the same row; PostgreSQL's multi-row upsert must see each row once).
 #[derive(Debug, Default)]
 pub(crate) struct TableRows {
     /// (day, unit, category) → (month, incidents, met, missed)
-    pub(crate) count_day: BTreeMap<(i32, Uuid, String), (i32, i64, i64, i64)>,
+    pub(crate) count_day: BTreeMap<CountKey, (i32, i64, i64, i64)>,
     /// (month, unit, category) → (incidents, met, missed)
     pub(crate) count_month: BTreeMap<(i32, Uuid, String), (i64, i64, i64)>,
     /// (day, unit, hour)
