@@ -214,6 +214,7 @@ pub(super) fn incidents(
     d: &'static DemoData,
     r: &mut Rng,
     end: DateTime<Utc>,
+    span_days: u32,
     count: usize,
     categories: &CategoryTree,
 ) -> Vec<PlanIncident> {
@@ -265,16 +266,17 @@ pub(super) fn incidents(
         })
         .collect();
 
-    // Days (local calendar) from `end`'s date back 365 days, weighted by month and weekday.
+    // Days (local calendar) from `end`'s date back `span_days`, weighted by month and
+    // weekday.
     let offset = TimeDelta::hours(LOCAL_OFFSET_HOURS);
-    let start = end - TimeDelta::days(365);
+    let start = end - TimeDelta::days(i64::from(span_days));
     let end_date = (end.naive_utc() + offset).date();
     let hourly: Vec<[f64; 24]> = (0..7).map(hourly_for).collect();
     let hour_w: Vec<Weighted> = hourly
         .iter()
         .map(|h| Weighted::new(h.iter().copied()))
         .collect();
-    let days: Vec<chrono::NaiveDate> = (0..=365u64)
+    let days: Vec<chrono::NaiveDate> = (0..=u64::from(span_days))
         .filter_map(|k| end_date.checked_sub_days(Days::new(k)))
         .collect();
     let day_w = Weighted::new(days.iter().map(|d| {
@@ -300,7 +302,7 @@ pub(super) fn incidents(
             }
         }
         // Practically unreachable: a uniform instant in the window.
-        let utc = end - TimeDelta::seconds(r.below(365 * 86_400) as i64);
+        let utc = end - TimeDelta::seconds(r.below(span_days as usize * 86_400) as i64);
         (utc, utc.naive_utc() + offset)
     };
 

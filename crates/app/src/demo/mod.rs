@@ -28,6 +28,17 @@ pub const DEMO_SEED: u64 = 20_261_122;
 const LOADED_KEY: &str = "demo.loaded";
 /// Incidents per transaction when loading many (keeps memory flat for large loads).
 const CHUNK: usize = 20_000;
+/// Incidents of one demo year: a city's. A larger load spans more years (up to
+/// `MAX_YEARS`), so 10,000,000 are a city's five years and each day holds what a day
+/// of a large city holds, not five times that.
+const PER_YEAR: usize = 2_000_000;
+const MAX_YEARS: usize = 5;
+
+/// The days the demo's incidents span for `incident_count` of them.
+fn span_days(incident_count: usize) -> u32 {
+    let years = incident_count.div_ceil(PER_YEAR).clamp(1, MAX_YEARS);
+    plan::YEAR_DAYS * years as u32
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DemoOutcome {
@@ -186,7 +197,8 @@ fn org_rows(
 
 impl App {
     /// Loads the demo jurisdiction unless it is already there. `end` is the last day of
-    /// the twelve months of incidents (normally now).
+    /// the twelve months of incidents (normally now); more than `PER_YEAR` incidents
+    /// span more years.
     pub async fn load_demo(
         &self,
         end: DateTime<Utc>,
@@ -206,8 +218,15 @@ impl App {
         let password_hash = self
             .hashing(move || crate::auth::hash_password_blocking(&cfg, DEMO_PASSWORD))
             .await??;
-        let first = plan::plan(DEMO_SEED, end, incident_count.min(CHUNK), &self.categories)?;
-        let t0 = end - Duration::days(366);
+        let span = span_days(incident_count);
+        let first = plan::plan_over(
+            DEMO_SEED,
+            end,
+            span,
+            incident_count.min(CHUNK),
+            &self.categories,
+        )?;
+        let t0 = end - Duration::days(i64::from(span) + 1);
         let (mut load, units) = org_rows(&first, t0, &password_hash)?;
         let desk_of: HashMap<String, Uuid> = first
             .officers
@@ -381,7 +400,8 @@ impl App {
         let mut chunk_no = 1;
         while loaded < incident_count {
             let n = (incident_count - loaded).min(CHUNK);
-            let plan = plan::plan(DEMO_SEED + chunk_no as u64, end, n, &self.categories)?;
+            let plan =
+                plan::plan_over(DEMO_SEED + chunk_no as u64, end, span, n, &self.categories)?;
             let mut rows = to_rows(&plan, chunk_no)?;
             fill(&mut rows, chunk_no);
             loaded += rows.len();

@@ -115,12 +115,27 @@ pub fn plan(
     incident_count: usize,
     categories: &CategoryTree,
 ) -> Result<DemoPlan> {
+    plan_over(seed, end, YEAR_DAYS, incident_count, categories)
+}
+
+/// The days of the demo's usual year of incidents.
+pub const YEAR_DAYS: u32 = 365;
+
+/// [`plan`] with the incidents spread over `(end - span_days, end]` instead of a year.
+pub fn plan_over(
+    seed: u64,
+    end: DateTime<Utc>,
+    span_days: u32,
+    incident_count: usize,
+    categories: &CategoryTree,
+) -> Result<DemoPlan> {
     let d = data()?;
     let (bureau, units, districts) = org::units(d);
     let mut org_rng = Rng::new(seed ^ 0x6F72_675F_7374_7265); // "org_stre"
     let officers = org::officers(&mut org_rng, d);
     let mut inc_rng = Rng::new(seed.rotate_left(17) ^ 0x696E_6369_6465_6E74); // "incident"
-    let incidents = incident::incidents(d, &mut inc_rng, end, incident_count, categories);
+    let incidents =
+        incident::incidents(d, &mut inc_rng, end, span_days, incident_count, categories);
     Ok(DemoPlan {
         bureau,
         units,
