@@ -10,11 +10,14 @@ use frontline_core::FieldError;
 use frontline_core::authz::{self, Action, Scope};
 use frontline_core::error::Errors;
 use frontline_core::incident::callback::{Satisfaction, comparison_days};
+use frontline_core::incident::stats::day_number;
 use frontline_core::org::{Actor, Role, UnitKind};
 use frontline_core::request::{Given, Unknown};
 use frontline_core::time::BEIJING;
 use frontline_core::{Lang, text};
-use frontline_store::{AuditDraft, IncidentFilter, IncidentRow, PathRange, ReviewRow};
+use frontline_store::{
+    AuditDraft, IncidentFilter, IncidentRow, MAX_ROWS_PER_QUERY, PathRange, ReviewRow, StatQuery,
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -22,6 +25,9 @@ use super::{IncidentView, path_range};
 use crate::clock::rfc3339_bj;
 use crate::notify::InboxPayload;
 use crate::{App, AppError, Result};
+
+/// Per station (in the board's order): a list's total and its first rows.
+type StationLists = Vec<(i64, Vec<IncidentRow>)>;
 
 /// The most incidents one list of one station shows (the rest are counted).
 pub(crate) const REVIEW_LIST_MAX: i64 = 100;
@@ -271,90 +277,139 @@ impl App {
             .filter(|s| s.kind == UnitKind::Station && scope.contains(&s.path))
             .filter(|s| unit.as_ref().is_none_or(|u| s.path.starts_with(&u.path)))
             .collect();
+        // The day's totals come from the statistics rollups (a few hundred cells) unless
+        // they are being rebuilt, when the incidents are counted.
+        let rollups = !self.store.stats_rebuild_needed().await?;
+        let station_ids: Vec<Uuid> = stations.iter().map(|s| s.id).collect();
         let counts = |d: NaiveDate| {
             let range = range.clone();
+            let units = station_ids.clone();
             async move {
-                let Some((from, to)) = day_range(d) else {
-                    return Ok::<_, AppError>(HashMap::new());
-                };
                 let mut m: HashMap<(Uuid, String), i64> = HashMap::new();
-                for c in self.store.category_counts(range, from, to).await? {
+                let mut add = |unit_id: Uuid, category: String, n: i64| {
                     let root = self
                         .categories
-                        .root_of(&c.category)
+                        .root_of(&category)
                         .map(|r| r.code.clone())
-                        .unwrap_or(c.category);
-                    *m.entry((c.unit_id, root)).or_default() += c.count;
+                        .unwrap_or(category);
+                    *m.entry((unit_id, root)).or_default() += n;
+                };
+                if rollups {
+                    let day = day_number(d);
+                    for c in self
+                        .store
+                        .stat_counts(StatQuery {
+                            units: Some(units),
+                            from_day: day,
+                            to_day: day,
+                            category: None,
+                            by_unit: true,
+                            by_category: true,
+                            period: None,
+                            max_groups: 100_000,
+                        })
+                        .await?
+                    {
+                        if let (Some(u), Some(cat)) = (c.unit_id, c.category) {
+                            add(u, cat, c.incidents);
+                        }
+                    }
+                } else if let Some((from, to)) = day_range(d) {
+                    for c in self.store.category_counts(range, from, to).await? {
+                        add(c.unit_id, c.category, c.count);
+                    }
                 }
-                Ok(m)
+                Ok::<_, AppError>(m)
             }
         };
-        let (now_c, week_c, year_c) = (
-            counts(date).await?,
-            counts(week).await?,
-            counts(year).await?,
-        );
         let (from, to) = day_range(date).ok_or(AppError::Forbidden)?;
-        let marks: HashMap<Uuid, ReviewRow> = self
-            .store
-            .reviews_of_day(date.to_string(), range.clone())
-            .await?
-            .into_iter()
-            .map(|r| (r.incident_id, r))
-            .collect();
-        let instructions = self.store.open_instructions(range.clone(), 200).await?;
+        // Each list is one query over every station in scope, grouped here: a day's
+        // lists are small, where 11 stations × 4 lists × (count + page) were 88 queries.
+        let all = IncidentFilter {
+            scope: Some(range.clone()),
+            limit: MAX_ROWS_PER_QUERY,
+            oldest_first: true,
+            ..IncidentFilter::default()
+        };
+        let kinds = [
+            IncidentFilter {
+                from: Some(from),
+                to: Some(to),
+                repeat_only: true,
+                ..all.clone()
+            },
+            IncidentFilter {
+                satisfaction: Some(Satisfaction::Dissatisfied),
+                callback_from: Some(from),
+                callback_to: Some(to),
+                ..all.clone()
+            },
+            IncidentFilter {
+                from: Some(from),
+                to: Some(to),
+                category: Some("dispute".into()),
+                ..all.clone()
+            },
+            IncidentFilter {
+                to: Some(to),
+                open_only: true,
+                ..all.clone()
+            },
+        ];
+        let [k_repeat, k_dissatisfied, k_dispute, k_open] = kinds;
+        let (
+            now_c,
+            week_c,
+            year_c,
+            marks,
+            instructions,
+            l_repeat,
+            l_dissatisfied,
+            l_dispute,
+            l_open,
+        ) = tokio::try_join!(
+            counts(date),
+            counts(week),
+            counts(year),
+            async {
+                Ok::<_, AppError>(
+                    self.store
+                        .reviews_of_day(date.to_string(), range.clone())
+                        .await?
+                        .into_iter()
+                        .map(|r| (r.incident_id, r))
+                        .collect::<HashMap<Uuid, ReviewRow>>(),
+                )
+            },
+            async { Ok(self.store.open_instructions(range.clone(), 200).await?) },
+            self.review_list(&stations, k_repeat),
+            self.review_list(&stations, k_dissatisfied),
+            self.review_list(&stations, k_dispute),
+            self.review_list(&stations, k_open),
+        )?;
         let mut out = Vec::new();
-        for st in stations {
-            let sub = PathRange::subtree(&st.path);
-            let base = IncidentFilter {
-                scope: Some(sub.clone()),
-                limit: REVIEW_LIST_MAX,
-                oldest_first: true,
-                ..IncidentFilter::default()
-            };
-            let list = |f: IncidentFilter| async {
-                let page = self.store.list_incidents(f).await?;
-                Ok::<_, AppError>(ReviewList {
-                    total: page.total,
-                    items: page
-                        .items
+        for (si, st) in stations.iter().enumerate() {
+            let list = |l: &StationLists| {
+                let (total, rows) = l.get(si).cloned().unwrap_or_default();
+                ReviewList {
+                    total,
+                    items: rows
                         .iter()
-                        .map(|r: &IncidentRow| ReviewItem {
+                        .map(|r| ReviewItem {
                             incident: self.incident_view(r, lang),
                             mark: marks
                                 .get(&r.id)
                                 .map(|m| mark_view(m, Some(r.number.clone()))),
                         })
                         .collect(),
-                })
+                }
             };
-            let repeat = list(IncidentFilter {
-                from: Some(from),
-                to: Some(to),
-                repeat_only: true,
-                ..base.clone()
-            })
-            .await?;
-            let dissatisfied = list(IncidentFilter {
-                satisfaction: Some(Satisfaction::Dissatisfied),
-                callback_from: Some(from),
-                callback_to: Some(to),
-                ..base.clone()
-            })
-            .await?;
-            let dispute = list(IncidentFilter {
-                from: Some(from),
-                to: Some(to),
-                category: Some("dispute".into()),
-                ..base.clone()
-            })
-            .await?;
-            let still_open = list(IncidentFilter {
-                to: Some(to),
-                open_only: true,
-                ..base.clone()
-            })
-            .await?;
+            let (repeat, dissatisfied, dispute, still_open) = (
+                list(&l_repeat),
+                list(&l_dissatisfied),
+                list(&l_dispute),
+                list(&l_open),
+            );
             let get = |m: &HashMap<(Uuid, String), i64>, root: &str| {
                 m.get(&(st.id, root.to_string())).copied().unwrap_or(0)
             };
@@ -408,6 +463,52 @@ impl App {
             stations: out,
             can_mark: authz::scope(actor, Action::DailyReviewMark) != Scope::None,
         })
+    }
+
+    /// One list of the review for every station, in `stations`' order: each station's
+    /// total and its first `REVIEW_LIST_MAX` rows (oldest first). One query; should a list
+    /// ever hold more rows than one query returns, each station is listed and counted on
+    /// its own instead.
+    async fn review_list(
+        &self,
+        stations: &[crate::org::UnitView],
+        f: IncidentFilter,
+    ) -> Result<StationLists> {
+        let rows = self.store.incidents_matching(f.clone()).await?;
+        let mut out: StationLists = vec![(0, Vec::new()); stations.len()];
+        if (rows.len() as i64) < MAX_ROWS_PER_QUERY {
+            for r in rows {
+                // The deepest station whose subtree holds the incident.
+                let Some(i) = stations
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| r.unit_path.starts_with(&s.path))
+                    .max_by_key(|(_, s)| s.path.len())
+                    .map(|(i, _)| i)
+                else {
+                    continue;
+                };
+                if let Some((total, items)) = out.get_mut(i) {
+                    *total += 1;
+                    if (items.len() as i64) < REVIEW_LIST_MAX {
+                        items.push(r);
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        for (st, slot) in stations.iter().zip(out.iter_mut()) {
+            let page = self
+                .store
+                .list_incidents(IncidentFilter {
+                    scope: Some(PathRange::subtree(&st.path)),
+                    limit: REVIEW_LIST_MAX,
+                    ..f.clone()
+                })
+                .await?;
+            *slot = (page.total, page.items);
+        }
+        Ok(out)
     }
 
     /// Marks an incident reviewed for a day, with an optional instruction to its station

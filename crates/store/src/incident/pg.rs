@@ -399,7 +399,29 @@ impl PgStore {
             .iter()
             .map(incident_from_row)
             .collect::<Result<Vec<_>>>()?;
-        Ok(IncidentPage { items, total })
+        Ok(IncidentPage {
+            items,
+            total,
+            total_capped: false,
+        })
+    }
+
+    pub(crate) async fn incidents_matching(&self, f: IncidentFilter) -> Result<Vec<IncidentRow>> {
+        if f.scope.is_none() {
+            return Ok(Vec::new());
+        }
+        let c = self.pool.get().await?;
+        let wh = incident_where(&f, Placeholder::Dollar, IndexHints::default());
+        let sql = format!(
+            "SELECT {INCIDENT_COLS} FROM incidents{}{}",
+            wh.sql(),
+            page_tail(&f)
+        );
+        c.query(&sql, &bind(wh.args()))
+            .await?
+            .iter()
+            .map(incident_from_row)
+            .collect()
     }
 
     pub(crate) async fn apply_transition(

@@ -376,7 +376,32 @@ impl SqliteStore {
             let items = st
                 .query_map(params_from_iter(page.args()), incident_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(IncidentPage { items, total })
+            Ok(IncidentPage {
+                items,
+                total,
+                total_capped: false,
+            })
+        })
+        .await
+    }
+
+    pub(crate) async fn incidents_matching(&self, f: IncidentFilter) -> Result<Vec<IncidentRow>> {
+        if f.scope.is_none() {
+            return Ok(Vec::new());
+        }
+        self.read(move |c| {
+            // A day's lists are small: the most selective index finds them (the short
+            // window steers to `incidents_time`) and they are sorted.
+            let page = incident_where(&f, Placeholder::Question, ListPlan::SortMatches.hints(&f));
+            let sql = format!(
+                "SELECT {INCIDENT_COLS} FROM incidents{}{}",
+                page.sql(),
+                page_tail(&f)
+            );
+            let mut st = c.prepare_cached(&sql)?;
+            Ok(st
+                .query_map(params_from_iter(page.args()), incident_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
     }

@@ -534,6 +534,15 @@ async fn list_pages_are_the_same_for_large_and_small_matches() {
                     && r.1 < t0 + Duration::minutes(3000)
             }),
         ),
+        (
+            "open everywhere up to a time (the review's still-open list)",
+            IncidentFilter {
+                open_only: true,
+                to: Some(t0 + Duration::minutes(3000)),
+                ..filter(Some(PathRange::all()))
+            },
+            want(&|r| r.1 < t0 + Duration::minutes(3000)),
+        ),
     ];
     for (what, f, ids) in cases {
         let total = ids.len() as i64;
@@ -569,5 +578,17 @@ async fn list_pages_are_the_same_for_large_and_small_matches() {
                 "{what} oldest first at {offset}"
             );
         }
+        // The daily review's one-query lists: every match, in order, no total.
+        let got: Vec<Uuid> = store
+            .incidents_matching(IncidentFilter {
+                limit: 10_000,
+                ..f.clone()
+            })
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(got, ids, "{what}: every match");
     }
 }
