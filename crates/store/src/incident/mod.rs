@@ -357,8 +357,6 @@ impl PathRange {
 pub struct IncidentPage {
     pub items: Vec<IncidentRow>,
     pub total: i64,
-    /// `total` is a floor: more match than were counted (a search stops counting).
-    pub total_capped: bool,
 }
 
 /// The columns both engines read, in the row mappers' order.

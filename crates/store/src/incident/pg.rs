@@ -402,7 +402,6 @@ impl PgStore {
         Ok(IncidentPage {
             items,
             total,
-            total_capped: false,
         })
     }
 

@@ -379,7 +379,6 @@ impl SqliteStore {
             Ok(IncidentPage {
                 items,
                 total,
-                total_capped: false,
             })
         })
         .await
