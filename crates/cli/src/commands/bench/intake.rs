@@ -10,7 +10,11 @@ use frontline_store::{DbConfig, IncidentEvent, IncidentState, NewIncident, testi
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{drive, serve_in_process, sign_in};
+use bytes::Bytes;
+use hyper::StatusCode;
+
+use super::client::{Prebuilt, Target, drive_light, http_ceiling};
+use super::{serve_in_process, sign_in};
 
 /// A fresh database on the requested engine; the TempDir keeps SQLite's files alive.
 pub(super) async fn fresh_db(pg: Option<&str>) -> anyhow::Result<(DbConfig, Option<TempDir>)> {
@@ -74,91 +78,69 @@ pub(super) async fn intake(
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let engine = app.store.engine();
     let base = serve_in_process(&app).await?;
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .build()?;
-    let auth = sign_in(&http, &base, "s1.desk").await?;
+    let auth = sign_in(&reqwest::Client::new(), &base, "s1.desk").await?;
 
     println!(
         "frontline bench intake: engine={engine} clients={clients} phase={}s",
         dur.as_secs()
     );
-    // The load generator shares the cores with the server: bodies and URLs are built
-    // once so that its own cost stays small.
-    let bodies: Arc<Vec<bytes::Bytes>> = Arc::new(
+    // The load generator shares the cores with the server: it is as light as wrk (see
+    // `client`), and bodies are built once.
+    let target = Target::new(&base, &auth)?;
+    let bodies: Arc<Vec<Prebuilt>> = Arc::new(
         (0..1024)
-            .map(|i| bytes::Bytes::from(body(i).to_string()))
-            .collect(),
+            .map(|i| Prebuilt::post("/api/v1/incidents", Bytes::from(body(i).to_string())))
+            .collect::<anyhow::Result<_>>()?,
     );
-    let create_url = reqwest::Url::parse(&format!("{base}/api/v1/incidents"))?;
+    let create_op = |bodies: Arc<Vec<Prebuilt>>| {
+        move |i: u64| bodies.get((i % bodies.len() as u64) as usize).cloned()
+    };
+    // The stack's own limit first, in this run, on the same connections' settings.
+    let ceiling = http_ceiling(&target, clients, dur).await?;
     // Warm-up (connections, caches, page cache) before measuring.
-    let ids = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
-    let mk_create = |record: bool| {
-        let (http, url, auth, ids, bodies) = (
-            http.clone(),
-            create_url.clone(),
-            auth.clone(),
-            ids.clone(),
-            bodies.clone(),
-        );
-        move |i: u64| {
-            let (http, url, auth, ids) = (http.clone(), url.clone(), auth.clone(), ids.clone());
-            let b = bodies
-                .get((i % bodies.len() as u64) as usize)
-                .cloned()
-                .unwrap_or_default();
-            async move {
-                let r = http
-                    .post(url)
-                    .header("authorization", auth)
-                    .header("content-type", "application/json")
-                    .body(b)
-                    .send()
-                    .await;
-                match r {
-                    Ok(r) if r.status() == reqwest::StatusCode::CREATED => {
-                        if record
-                            && let Ok(v) = r.json::<serde_json::Value>().await
-                            && let (Some(id), Ok(mut g)) =
-                                (v.get("id").and_then(serde_json::Value::as_str), ids.lock())
-                        {
-                            g.push(id.to_string());
-                        }
-                        true
-                    }
-                    _ => false,
-                }
+    drive_light(
+        &target,
+        clients,
+        Duration::from_secs(2),
+        StatusCode::CREATED,
+        create_op(bodies.clone()),
+        |_| {},
+    )
+    .await?;
+    // The created incidents' paths, from `Location`, for the read phase.
+    let created = Arc::new(std::sync::Mutex::new(Vec::<Prebuilt>::new()));
+    let keep = {
+        let created = created.clone();
+        move |h: &hyper::header::HeaderMap| {
+            if let Some(p) = h
+                .get(hyper::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| Prebuilt::get(v).ok())
+                && let Ok(mut g) = created.lock()
+            {
+                g.push(p);
             }
         }
     };
-    drive(clients, Duration::from_secs(2), mk_create(false)).await?;
-    let create = drive(clients, dur, mk_create(true)).await?;
-    let ids: Arc<Vec<String>> = Arc::new(ids.lock().map(|g| g.clone()).unwrap_or_default());
-    if ids.is_empty() {
+    let create = drive_light(
+        &target,
+        clients,
+        dur,
+        StatusCode::CREATED,
+        create_op(bodies),
+        keep,
+    )
+    .await?;
+    let reads: Arc<Vec<Prebuilt>> = Arc::new(created.lock().map(|g| g.clone()).unwrap_or_default());
+    if reads.is_empty() {
         bail!("no incident was created ({} failures)", create.failed);
     }
-    let read_op = {
-        let (http, base, auth, ids) = (http.clone(), base.clone(), auth.clone(), ids.clone());
-        move |i: u64| {
-            let (http, base, auth) = (http.clone(), base.clone(), auth.clone());
-            let id = ids
-                .get((i.wrapping_mul(2_654_435_761) % ids.len() as u64) as usize)
-                .cloned()
-                .unwrap_or_default();
-            async move {
-                match http
-                    .get(format!("{base}/api/v1/incidents/{id}"))
-                    .header("authorization", auth)
-                    .send()
-                    .await
-                {
-                    Ok(r) if r.status() == reqwest::StatusCode::OK => r.bytes().await.is_ok(),
-                    _ => false,
-                }
-            }
-        }
+    let read_op = move |i: u64| {
+        reads
+            .get((i.wrapping_mul(2_654_435_761) % reads.len() as u64) as usize)
+            .cloned()
     };
-    let read = drive(clients, dur, read_op).await?;
+    let read = drive_light(&target, clients, dur, StatusCode::OK, read_op, |_| {}).await?;
 
     // The engine's limit: the same rows straight into a fresh database of the same engine.
     let (bare_db, _bare_dir) = fresh_db(pg.as_deref()).await?;
@@ -250,9 +232,21 @@ pub(super) async fn intake(
             "p50_ms": create.pct_ms(0.5), "p99_ms": create.pct_ms(0.99), "max_ms": create.pct_ms(1.0) },
         "read": { "ok": read.ok, "failed": read.failed, "per_sec": read.rate().round(),
             "p50_ms": read.pct_ms(0.5), "p99_ms": read.pct_ms(0.99) },
+        "http_ceiling": { "ok": ceiling.ok, "failed": ceiling.failed, "per_sec": ceiling.rate().round(),
+            "p50_ms": ceiling.pct_ms(0.5), "p99_ms": ceiling.pct_ms(0.99) },
+        "cpu": { "ceiling": ceiling.cpu_json(), "create": create.cpu_json(), "read": read.cpu_json() },
+        "ratio_create_to_ceiling": (create.rate() / ceiling.rate() * 100.0).round() / 100.0,
         "bare_insert": { "rows": bare_rows, "per_sec": bare_rate.round() },
         "ratio_create_to_bare": (create.rate() / bare_rate * 100.0).round() / 100.0,
     });
+    println!(
+        "ceiling:{:>8.0}/s  p50 {:.2} ms  p99 {:.2} ms  ({} ok, {} failed; authenticated no-op POST)",
+        ceiling.rate(),
+        ceiling.pct_ms(0.5),
+        ceiling.pct_ms(0.99),
+        ceiling.ok,
+        ceiling.failed
+    );
     println!(
         "create: {:>8.0}/s  p50 {:.2} ms  p99 {:.2} ms  ({} ok, {} failed)",
         create.rate(),
@@ -268,6 +262,14 @@ pub(super) async fn intake(
         read.pct_ms(0.99),
         read.ok,
         read.failed
+    );
+    for (name, p) in [("ceiling", &ceiling), ("create", &create), ("read", &read)] {
+        println!("{name:<8}{}", p.cpu_line());
+    }
+    println!(
+        "create/ceiling ratio {:.2}; read/ceiling ratio {:.2}",
+        create.rate() / ceiling.rate(),
+        read.rate() / ceiling.rate()
     );
     println!(
         "bare insert loop: {bare_rate:.0}/s; create/bare ratio {:.2}",

@@ -18,6 +18,7 @@
 //! `serve` opens it) where no use case fits.
 
 mod board;
+mod client;
 mod intake;
 mod lists;
 mod review;
@@ -268,9 +269,48 @@ pub(super) struct Phase {
     failed: u64,
     elapsed: Duration,
     hist: Histogram<u64>,
+    /// CPU spent during the phase (light client only; Linux).
+    cpu: Option<Cpu>,
+}
+
+/// CPU time a phase took: the whole process, and the load generator's thread alone.
+/// Per request it is what a figure costs whatever else runs on the machine, so it can
+/// be compared between runs on a busy machine where rates cannot.
+#[derive(Clone, Copy)]
+pub(super) struct Cpu {
+    process: Duration,
+    client: Duration,
 }
 
 impl Phase {
+    /// CPU microseconds per done request: (whole process, load generator).
+    fn cpu_us(&self) -> Option<(f64, f64)> {
+        let c = self.cpu?;
+        let n = self.ok.max(1) as f64;
+        Some((
+            c.process.as_secs_f64() * 1e6 / n,
+            c.client.as_secs_f64() * 1e6 / n,
+        ))
+    }
+    /// One line for the report: CPU per request and how busy the cores were.
+    fn cpu_line(&self) -> String {
+        match (self.cpu, self.cpu_us()) {
+            (Some(c), Some((p, g))) => format!(
+                "cpu/request {p:.0} µs (load generator {g:.0} µs, {:.0} %); process used {:.2} cores",
+                g / p.max(f64::MIN_POSITIVE) * 100.0,
+                c.process.as_secs_f64() / self.elapsed.as_secs_f64()
+            ),
+            _ => "cpu: not measured".into(),
+        }
+    }
+    fn cpu_json(&self) -> serde_json::Value {
+        match self.cpu_us() {
+            Some((p, g)) => {
+                json!({ "process_us_per_req": p.round(), "client_us_per_req": g.round() })
+            }
+            None => serde_json::Value::Null,
+        }
+    }
     fn rate(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64()
     }
@@ -317,6 +357,7 @@ where
         failed: 0,
         elapsed: Duration::ZERO,
         hist: Histogram::new_with_bounds(1, 60_000_000, 3)?,
+        cpu: None,
     };
     for t in tasks {
         let (ok, failed, h) = t.await?;

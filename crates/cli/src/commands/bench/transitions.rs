@@ -11,7 +11,11 @@ use frontline_app::incident::IncidentRequest;
 use frontline_app::{App, AppConfig, SystemClock};
 use serde_json::json;
 
-use super::{drive, serve_in_process, sign_in};
+use bytes::Bytes;
+use hyper::StatusCode;
+
+use super::client::{Prebuilt, Target, drive_light, http_ceiling};
+use super::{serve_in_process, sign_in};
 
 pub(super) async fn transitions(
     clients: usize,
@@ -60,62 +64,79 @@ pub(super) async fn transitions(
     }
     let ids = Arc::new(ids);
     let base = serve_in_process(&app).await?;
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(clients)
-        .build()?;
-    let auth = sign_in(&http, &base, "s1.desk").await?;
-    let body = bytes::Bytes::from(
+    let auth = sign_in(&reqwest::Client::new(), &base, "s1.desk").await?;
+    let target = Target::new(&base, &auth)?;
+    let body = Bytes::from(
         json!({"action": "dispatch", "version": 1, "officers": [actor.officer_id]}).to_string(),
+    );
+    // Every request dispatches its own incident: the requests are built before the run.
+    let steps: Arc<Vec<Prebuilt>> = Arc::new(
+        ids.iter()
+            .map(|id| Prebuilt::post(&format!("/api/v1/incidents/{id}/transitions"), body.clone()))
+            .collect::<anyhow::Result<_>>()?,
     );
     println!(
         "frontline bench transitions: engine={engine} clients={clients} phase={}s incidents={}",
         dur.as_secs(),
-        ids.len()
+        steps.len()
     );
+    let ceiling = http_ceiling(&target, clients, dur).await?;
+    // One sequence over the warm-up and the phase, so that no incident is stepped twice.
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mk = || {
-        let (http, auth, ids, body, base, next) = (
-            http.clone(),
-            auth.clone(),
-            ids.clone(),
-            body.clone(),
-            base.clone(),
-            next.clone(),
-        );
+        let (steps, next) = (steps.clone(), next.clone());
         move |_i: u64| {
-            let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let url = ids
-                .get(k)
-                .map(|id| format!("{base}/api/v1/incidents/{id}/transitions"));
-            let (http, auth, body) = (http.clone(), auth.clone(), body.clone());
-            async move {
-                let Some(url) = url else { return false };
-                matches!(
-                    http.post(url)
-                        .header("authorization", auth)
-                        .header("content-type", "application/json")
-                        .body(body)
-                        .send()
-                        .await,
-                    Ok(r) if r.status() == reqwest::StatusCode::OK
-                )
-            }
+            steps
+                .get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                .cloned()
         }
     };
-    drive(clients, Duration::from_secs(2), mk()).await?;
-    let phase = drive(clients, dur, mk()).await?;
+    drive_light(
+        &target,
+        clients,
+        Duration::from_secs(2),
+        StatusCode::OK,
+        mk(),
+        |_| {},
+    )
+    .await?;
+    let phase = drive_light(&target, clients, dur, StatusCode::OK, mk(), |_| {}).await?;
+    let used = next.load(std::sync::atomic::Ordering::Relaxed);
+    if used > steps.len() {
+        anyhow::bail!(
+            "ran out of incidents ({} filed): raise the fill",
+            steps.len()
+        );
+    }
     let report = json!({
         "engine": engine,
         "clients": clients,
         "transitions": { "ok": phase.ok, "failed": phase.failed, "per_sec": phase.rate().round(),
             "p50_ms": phase.pct_ms(0.5), "p99_ms": phase.pct_ms(0.99), "max_ms": phase.pct_ms(1.0) },
+        "http_ceiling": { "ok": ceiling.ok, "failed": ceiling.failed, "per_sec": ceiling.rate().round(),
+            "p50_ms": ceiling.pct_ms(0.5), "p99_ms": ceiling.pct_ms(0.99) },
+        "cpu": { "ceiling": ceiling.cpu_json(), "transitions": phase.cpu_json() },
+        "ratio_transitions_to_ceiling": (phase.rate() / ceiling.rate() * 100.0).round() / 100.0,
     });
+    println!(
+        "ceiling:     {:.0}/s  p50 {:.2} ms  p99 {:.2} ms  ({} failed; authenticated no-op POST)",
+        ceiling.rate(),
+        ceiling.pct_ms(0.5),
+        ceiling.pct_ms(0.99),
+        ceiling.failed
+    );
     println!(
         "transitions: {:.0}/s  p50 {:.2} ms  p99 {:.2} ms  ({} failed)",
         phase.rate(),
         phase.pct_ms(0.5),
         phase.pct_ms(0.99),
         phase.failed
+    );
+    println!("ceiling:     {}", ceiling.cpu_line());
+    println!("transitions: {}", phase.cpu_line());
+    println!(
+        "transitions/ceiling ratio {:.2}",
+        phase.rate() / ceiling.rate()
     );
     println!("{report}");
     Ok(())
