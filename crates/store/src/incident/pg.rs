@@ -399,10 +399,7 @@ impl PgStore {
             .iter()
             .map(incident_from_row)
             .collect::<Result<Vec<_>>>()?;
-        Ok(IncidentPage {
-            items,
-            total,
-        })
+        Ok(IncidentPage { items, total })
     }
 
     pub(crate) async fn incidents_matching(&self, f: IncidentFilter) -> Result<Vec<IncidentRow>> {

@@ -376,10 +376,7 @@ impl SqliteStore {
             let items = st
                 .query_map(params_from_iter(page.args()), incident_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(IncidentPage {
-                items,
-                total,
-            })
+            Ok(IncidentPage { items, total })
         })
         .await
     }
