@@ -45,6 +45,10 @@ pub struct Capabilities {
     /// Disputes pushed to street offices (双推), and answering them (a street office).
     pub read_pushes: bool,
     pub answer_pushes: bool,
+    /// Read cases and the deadline board (案件、期限看板).
+    pub read_cases: bool,
+    /// Accept cases (受案).
+    pub create_cases: bool,
     /// A partner's account (street office, procuratorate, court): it sees only what was
     /// pushed or transferred to its unit.
     pub partner: bool,
@@ -73,6 +77,8 @@ impl App {
             read_statistics: may(Action::StatisticsRead),
             read_pushes: may(Action::PushRead),
             answer_pushes: may(Action::PushAnswer),
+            read_cases: may(Action::CaseRead),
+            create_cases: may(Action::CaseCreate),
             partner: actor.has_any(&[Role::Partner, Role::PartnerJustice])
                 || actor.unit_kind.is_partner(),
         }

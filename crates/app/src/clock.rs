@@ -45,3 +45,12 @@ pub fn rfc3339_bj(t: DateTime<Utc>) -> String {
     t.with_timezone(&frontline_core::time::BEIJING)
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
+
+/// 00:00 of a Beijing date, as an instant.
+pub fn bj_midnight(d: chrono::NaiveDate) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    frontline_core::time::BEIJING
+        .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
+        .single()
+        .map_or(DateTime::UNIX_EPOCH, |t| t.with_timezone(&Utc))
+}

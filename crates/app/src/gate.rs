@@ -38,6 +38,10 @@ pub enum Operation {
     PushAnswer(Uuid),
     /// `upload_calendar`.
     CalendarUpload,
+    /// `create_case`.
+    CaseCreate,
+    /// `transition_case` on this case (404 outside one's scope).
+    CaseTransition(Uuid),
 }
 
 /// `Forbidden` unless `actor` has `action` somewhere.
@@ -76,6 +80,18 @@ impl App {
                     .ok_or(crate::AppError::NotFound)?;
                 let row = self.incident(actor, cb.incident_id).await?;
                 if authz::allows(actor, Action::CallbackReview, &row.unit_path) {
+                    Ok(())
+                } else {
+                    Err(crate::AppError::Forbidden)
+                }
+            }
+            Operation::CaseCreate => require(actor, Action::CaseCreate),
+            Operation::CaseTransition(id) => {
+                let row = self.case(actor, id).await?;
+                let may_step = [Action::CaseHandle, Action::CaseApprove]
+                    .into_iter()
+                    .any(|a| authz::allows(actor, a, &row.unit_path));
+                if may_step {
                     Ok(())
                 } else {
                     Err(crate::AppError::Forbidden)

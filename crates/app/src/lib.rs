@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod auth;
 pub mod capabilities;
+pub mod case;
 pub mod clock;
 pub mod demo;
 pub mod error;
@@ -132,6 +133,8 @@ pub struct App {
     pub penalty: Arc<penalty::PenaltyState>,
     /// Holiday calendars (built in + uploaded) and the deadline rule catalog.
     pub deadlines: Arc<period::DeadlineState>,
+    /// Which case step starts and meets which deadline (`data/case-deadlines.toml`).
+    pub case_workflow: Arc<frontline_core::case::workflow::Workflow>,
     /// Wakes this instance's outbox dispatcher after a write that enqueued messages.
     pub outbox_wake: Arc<notify::OutboxWake>,
     /// The HTTP client of the SMS and webhook channels (connections are reused).
@@ -158,6 +161,8 @@ impl App {
         let org = org::OrgCache::load(&store).await?;
         let penalty = penalty::PenaltyState::load(&store).await?;
         let deadlines = period::DeadlineState::load(&store).await?;
+        let case_workflow = frontline_core::case::workflow::Workflow::builtin(&deadlines.rules)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         let search = search::open(config.search_dir.as_deref())?;
         let app = App {
             store,
@@ -172,6 +177,7 @@ impl App {
             config: Arc::new(config),
             penalty: Arc::new(penalty),
             deadlines: Arc::new(deadlines),
+            case_workflow: Arc::new(case_workflow),
             outbox_wake: Arc::new(notify::OutboxWake::default()),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))

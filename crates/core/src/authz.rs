@@ -42,6 +42,15 @@ pub enum Action {
     StatisticsRead,
     /// See a person's ID or phone number whole (purpose required, audited).
     IdentifierUnmask,
+    /// Accept a case (受案), directly or from a converted incident.
+    CaseCreate,
+    /// Read cases, their timelines and deadlines (the deadline board).
+    CaseRead,
+    /// The case officer's steps: start the investigation, record it solved, executed.
+    CaseHandle,
+    /// The steps that need the unit leader's approval (立案/不立案、撤案、移送起诉、
+    /// 处罚决定、结案).
+    CaseApprove,
     UserManage,
     AuditRead,
     /// Use the penalty discretion calculator and browse the catalog (no records touched).
@@ -225,6 +234,41 @@ pub fn scope(actor: &Actor, action: Action) -> Scope {
             if actor.has_any(&BUREAU_WIDE_READERS) {
                 Scope::Bureau
             } else if actor.has_any(&UNIT_WORKERS) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        // Cases: the bureau's readers (legal affairs reviews every case) and the unit's
+        // own workers; partners, custodians and the command centre's dispatchers do not
+        // see cases.
+        Action::CaseRead => {
+            if actor.has_any(&[Role::Admin, Role::BureauLeader, Role::LegalReviewer]) {
+                Scope::Bureau
+            } else if actor.has_any(&UNIT_WORKERS) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::CaseCreate => {
+            if actor.has_any(&[Role::StationChief, Role::DeskOfficer, Role::CaseOfficer]) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::CaseHandle => {
+            if actor.has_any(&[Role::StationChief, Role::CaseOfficer]) {
+                own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::CaseApprove => {
+            if actor.has(Role::BureauLeader) {
+                Scope::Bureau
+            } else if actor.has(Role::StationChief) {
                 own()
             } else {
                 Scope::None

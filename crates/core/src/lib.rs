@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod case;
 pub mod error;
 pub mod ident;
 pub mod incident;

@@ -41,6 +41,7 @@ mod time;
 
 mod audit;
 mod auth;
+mod case;
 mod incident;
 mod org;
 mod outbox;
@@ -50,6 +51,10 @@ mod period;
 pub mod testing;
 
 pub use audit::{AuditDraft, AuditRow};
+pub use case::{
+    BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter, CasePage, CaseParty, CaseRow,
+    CaseStepWrite, DeadlineRow, INCIDENT_NOT_CONVERTIBLE, NewCase, NewDeadline, StoredState,
+};
 pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState};
 pub use incident::{
     ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackChange, CallbackReview,

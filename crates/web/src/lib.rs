@@ -2,6 +2,7 @@
 //! server-rendered UI. Handlers are thin: extract, call one use case, render.
 
 pub mod auth;
+pub mod case;
 pub mod home;
 pub mod http;
 pub mod i18n;
@@ -49,6 +50,7 @@ fn api() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(http::openapi::ApiDoc::openapi())
         .merge(capability("session", auth::api_routes()))
         .merge(capability("incident", incident::api_routes()))
+        .merge(capability("case", case::api_routes()))
         .merge(capability("org", org::routes()))
         .merge(capability("notify", notify::api_routes()))
         .merge(capability("penalty", penalty::api_routes()))
@@ -76,6 +78,7 @@ pub fn router(app: App) -> Router {
         .merge(home::routes())
         .merge(auth::page_routes())
         .merge(incident::page_routes())
+        .merge(case::page_routes())
         .merge(notify::page_routes())
         .merge(pages::routes())
         .fallback(pages::fallback)

@@ -126,3 +126,15 @@ impl Env {
             .collect()
     }
 }
+
+/// [`start`] with a clock the test can move.
+pub(crate) async fn start_clocked() -> (Env, Arc<FixedClock>) {
+    let db = testing::fresh().await.unwrap();
+    let clock = Arc::new(FixedClock::new(now0()));
+    let app = App::open(&db.config, clock.clone(), AppConfig::for_tests())
+        .await
+        .unwrap();
+    app.load_demo(now0(), 0).await.unwrap();
+    admin_without_second_factor(&app).await;
+    (Env { app, db }, clock)
+}

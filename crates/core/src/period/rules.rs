@@ -29,6 +29,7 @@ pub const BUILTIN_TOML: &str = include_str!("../../../../data/deadline-rules.tom
 
 /// Administrative (治安/行政) or criminal (刑事).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseKind {
     Administrative,

@@ -43,6 +43,7 @@ const SQLITE: &[(i64, &str)] = &[
         11,
         include_str!("../../migrations/sqlite/0011_incident_statistics.sql"),
     ),
+    (12, include_str!("../../migrations/sqlite/0012_cases.sql")),
 ];
 
 const POSTGRES: &[(i64, &str)] = &[
@@ -84,6 +85,7 @@ const POSTGRES: &[(i64, &str)] = &[
         11,
         include_str!("../../migrations/postgres/0011_incident_statistics.sql"),
     ),
+    (12, include_str!("../../migrations/postgres/0012_cases.sql")),
 ];
 
 /// Serialises migrations when several instances start at once.

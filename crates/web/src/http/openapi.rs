@@ -33,6 +33,7 @@ use crate::AppState;
         (name = "session", description = "登录、退出、当前用户 / Signing in and out, who is signed in"),
         (name = "org", description = "单位与辖区 / Units and districts"),
         (name = "incident", description = "接警 / Incidents: intake, lifecycle, list, export, unmasking"),
+        (name = "case", description = "案件与办案期限 / Cases: acceptance, lifecycle, deadlines"),
         (name = "notify", description = "通知 / Notifications: the signed-in officer's inbox"),
         (name = "penalty", description = "治安处罚裁量 / Penalty discretion"),
         (name = "period", description = "法定期限与节假日 / Legal periods and holiday calendars"),

@@ -1,0 +1,378 @@
+//! Cases (案件): acceptance (directly or from a converted incident), the lifecycle steps,
+//! the case page and list, and the deadline board. Every view masks identifiers.
+
+mod create;
+mod read;
+mod request;
+mod step;
+
+use chrono::{DateTime, Utc};
+use frontline_core::Lang;
+use frontline_core::case::{CaseKind, DeadlineState, Outcome, PartyRole, Status, Step};
+use frontline_core::ident::{mask_id_number, mask_identifiers, mask_phone};
+use frontline_core::period::{ComputeOptions, RuleCatalog};
+use frontline_store::{CaseEvent, CaseParty, CaseRow, DeadlineRow, NewDeadline, StoredState};
+use serde::Serialize;
+use uuid::Uuid;
+
+pub use read::{BOARD_LIMIT_MAX, BoardItem, CaseList, DeadlineBoard, MET_WITHIN_DAYS, PER_PAGE_MAX};
+pub use request::{
+    CaseListQuery, CaseRequest, CaseStepRequest, DeadlineQuery, PartyRequest, ValidCase,
+    ValidParty, ValidStep,
+};
+
+use crate::clock::rfc3339_bj;
+use crate::incident::Colleague;
+use crate::{App, AppError, Result};
+
+/// The default lead of the first reminder when a rule names none (双提醒: 24 h before).
+pub const DEFAULT_FIRST_REMINDER_HOURS: i64 = 24;
+
+/// A deadline as the case page and the board show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeadlineView {
+    pub id: Uuid,
+    /// The rule's code, e.g. `admin.case_handling`.
+    pub rule: String,
+    pub rule_name: String,
+    /// Legal bases, e.g. `治安管理处罚法（2025修订） 第118条`.
+    pub basis: Vec<String>,
+    /// RFC 3339, Beijing time.
+    pub started_at: String,
+    /// Act before this instant.
+    pub due_at: String,
+    /// The first reminder.
+    pub warn_at: String,
+    pub state: DeadlineState,
+    pub state_name: String,
+    /// When it was met or ended.
+    pub ended_at: Option<String>,
+}
+
+/// A party with masked identifiers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PartyView {
+    pub role: PartyRole,
+    pub role_name: String,
+    pub name: String,
+    /// Masked (`1101**********1234`).
+    pub id_number: Option<String>,
+    /// Masked (`138****8000`).
+    pub phone: Option<String>,
+    pub consent: bool,
+}
+
+/// One row of the timeline.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseEventView {
+    pub seq: i64,
+    pub at: String,
+    pub actor_name: String,
+    /// `accept` or a step's code.
+    pub step: String,
+    pub step_name: String,
+    pub from_status: Option<Status>,
+    pub to_status: Status,
+    pub note: String,
+    /// Deadlines started, met or ended by the step (rule names).
+    pub deadlines: Vec<String>,
+}
+
+/// A step the caller may take now.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StepOffer {
+    pub action: Step,
+    pub name: String,
+    pub note_required: bool,
+}
+
+/// A case in a list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseSummary {
+    pub id: Uuid,
+    pub number: String,
+    pub kind: CaseKind,
+    pub kind_name: String,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub title: String,
+    pub status: Status,
+    pub status_name: String,
+    pub version: i64,
+    pub accepted_at: String,
+    pub closed_at: Option<String>,
+}
+
+/// One case with its deadlines, timeline, parties and officers
+/// (`GET /api/v1/cases/{id}`, and the answer of every write).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseDetail {
+    pub id: Uuid,
+    pub number: String,
+    pub kind: CaseKind,
+    pub kind_name: String,
+    pub unit_id: Uuid,
+    pub unit_name: String,
+    pub title: String,
+    /// Identifiers in the text are masked.
+    pub summary: String,
+    pub status: Status,
+    pub status_name: String,
+    /// Grows by one with every step; a step names the version it saw.
+    pub version: i64,
+    /// An administrative case's decision.
+    pub outcome: Option<Outcome>,
+    pub lead_officer_id: Option<Uuid>,
+    pub lead_officer_name: Option<String>,
+    /// The other officers working the case.
+    pub officers: Vec<Colleague>,
+    /// The converted incident the case took over.
+    pub incident_id: Option<Uuid>,
+    /// The receipt's query code (受案回执查询码) for the public status page.
+    pub query_code: String,
+    pub accepted_at: String,
+    pub closed_at: Option<String>,
+    pub parties: Vec<PartyView>,
+    pub deadlines: Vec<DeadlineView>,
+    pub timeline: Vec<CaseEventView>,
+    /// The steps the caller may take now.
+    pub steps: Vec<StepOffer>,
+}
+
+pub(crate) fn kind_name(k: CaseKind, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => frontline_core::case::lifecycle::kind_name_zh(k),
+        Lang::En => frontline_core::case::lifecycle::kind_name_en(k),
+    }
+}
+
+fn status_name(s: Status, lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => s.name_zh(),
+        Lang::En => s.name_en(),
+    }
+}
+
+fn step_name(step: &str, lang: Lang) -> String {
+    if step == "accept" {
+        return match lang {
+            Lang::Zh => "受案".into(),
+            Lang::En => "Accepted".into(),
+        };
+    }
+    Step::parse(step).map_or_else(
+        || step.to_string(),
+        |s| match lang {
+            Lang::Zh => s.name_zh().into(),
+            Lang::En => s.name_en().into(),
+        },
+    )
+}
+
+/// Starts the deadlines of `codes` at `at` (a year without a calendar is counted on
+/// plain weekends and corrected when the calendar arrives; the case is never refused
+/// for it).
+pub(crate) fn start_deadlines(
+    rules: &RuleCatalog,
+    calendars: &frontline_core::period::Calendars,
+    codes: &[&str],
+    at: DateTime<Utc>,
+) -> Result<Vec<NewDeadline>> {
+    codes
+        .iter()
+        .map(|code| {
+            let d = rules
+                .start(code, at, calendars, ComputeOptions { provisional: true })
+                .map_err(|e| AppError::Internal(format!("deadline {code}: {e}")))?;
+            let due = d.due().with_timezone(&Utc);
+            let warnings: Vec<DateTime<Utc>> =
+                d.warn_at.iter().map(|w| w.with_timezone(&Utc)).collect();
+            let warn = frontline_core::case::first_warning(
+                at,
+                due,
+                &warnings,
+                chrono::TimeDelta::hours(DEFAULT_FIRST_REMINDER_HOURS),
+            );
+            Ok(NewDeadline {
+                id: Uuid::now_v7(),
+                rule: (*code).to_string(),
+                started_at: at,
+                due_at: due,
+                warn_at: warn,
+                next_at: Some(warn),
+                events: "[]".into(),
+            })
+        })
+        .collect()
+}
+
+impl App {
+    pub fn deadline_view(&self, d: &DeadlineRow, lang: Lang) -> DeadlineView {
+        let rule = self.deadlines.rules.get(&d.rule);
+        let state = match d.state {
+            StoredState::Running => DeadlineState::of_running(self.now(), d.warn_at, d.due_at),
+            StoredState::Met => DeadlineState::Met,
+            StoredState::Cancelled => DeadlineState::Cancelled,
+        };
+        DeadlineView {
+            id: d.id,
+            rule: d.rule.clone(),
+            rule_name: rule.map_or_else(|| d.rule.clone(), |r| r.name(lang).to_string()),
+            basis: rule
+                .map(|r| {
+                    r.basis
+                        .iter()
+                        .map(|b| format!("{} {}", b.law, b.article))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            started_at: rfc3339_bj(d.started_at),
+            due_at: rfc3339_bj(d.due_at),
+            warn_at: rfc3339_bj(d.warn_at),
+            state,
+            state_name: match lang {
+                Lang::Zh => state.name_zh(),
+                Lang::En => state.name_en(),
+            }
+            .into(),
+            ended_at: d.ended_at.map(rfc3339_bj),
+        }
+    }
+
+    pub fn case_summary(&self, r: &CaseRow, lang: Lang) -> CaseSummary {
+        CaseSummary {
+            id: r.id,
+            number: r.number.clone(),
+            kind: r.kind,
+            kind_name: kind_name(r.kind, lang).into(),
+            unit_id: r.unit_id,
+            unit_name: self.org.unit_name(r.unit_id),
+            title: mask_identifiers(&r.title).into_owned(),
+            status: r.status,
+            status_name: status_name(r.status, lang).into(),
+            version: r.version,
+            accepted_at: rfc3339_bj(r.accepted_at),
+            closed_at: r.closed_at.map(rfc3339_bj),
+        }
+    }
+
+    fn party_view(p: &CaseParty, lang: Lang) -> PartyView {
+        PartyView {
+            role: p.role,
+            role_name: match lang {
+                Lang::Zh => p.role.name_zh(),
+                Lang::En => p.role.name_en(),
+            }
+            .into(),
+            name: p.name.clone(),
+            id_number: p.id_number.as_deref().map(mask_id_number),
+            phone: p.phone.as_deref().map(mask_phone),
+            consent: p.consent,
+        }
+    }
+
+    fn event_view(&self, e: &CaseEvent, lang: Lang) -> CaseEventView {
+        let detail: serde_json::Value = serde_json::from_str(&e.detail).unwrap_or_default();
+        let deadlines = ["started", "met"]
+            .iter()
+            .filter_map(|k| detail.get(*k).and_then(|v| v.as_array()))
+            .flatten()
+            .filter_map(|v| v.as_str())
+            .map(|code| {
+                self.deadlines
+                    .rules
+                    .get(code)
+                    .map_or_else(|| code.to_string(), |r| r.name(lang).to_string())
+            })
+            .collect();
+        CaseEventView {
+            seq: e.seq,
+            at: rfc3339_bj(e.at),
+            actor_name: e.actor_name.clone(),
+            step: e.step.clone(),
+            step_name: step_name(&e.step, lang),
+            from_status: e.from_status,
+            to_status: e.to_status,
+            note: mask_identifiers(&e.note).into_owned(),
+            deadlines,
+        }
+    }
+
+    /// The steps `actor` may take on `row` now.
+    pub fn case_steps_for(&self, actor: &frontline_core::org::Actor, row: &CaseRow) -> Vec<Step> {
+        Step::allowed_from(row.kind, row.status, row.outcome)
+            .filter(|s| frontline_core::authz::allows(actor, s.action(), &row.unit_path))
+            .collect()
+    }
+
+    /// The whole case page for a case the caller has read.
+    pub async fn case_detail(
+        &self,
+        actor: &frontline_core::org::Actor,
+        row: &CaseRow,
+        lang: Lang,
+    ) -> Result<CaseDetail> {
+        let (events, parties, officers, deadlines, colleagues) = tokio::try_join!(
+            self.store.case_events(row.id),
+            self.store.case_parties(row.id),
+            self.store.case_officers(row.id),
+            self.store.case_deadlines(row.id),
+            self.store.unit_officers(row.unit_id),
+        )?;
+        let name_of = |id: Uuid| {
+            colleagues
+                .iter()
+                .find(|c| c.id == id)
+                .map(|c| c.display_name.clone())
+        };
+        Ok(CaseDetail {
+            id: row.id,
+            number: row.number.clone(),
+            kind: row.kind,
+            kind_name: kind_name(row.kind, lang).into(),
+            unit_id: row.unit_id,
+            unit_name: self.org.unit_name(row.unit_id),
+            title: mask_identifiers(&row.title).into_owned(),
+            summary: mask_identifiers(&row.summary).into_owned(),
+            status: row.status,
+            status_name: status_name(row.status, lang).into(),
+            version: row.version,
+            outcome: row.outcome,
+            lead_officer_id: row.lead_officer_id,
+            lead_officer_name: row.lead_officer_id.and_then(name_of),
+            officers: officers
+                .iter()
+                .filter_map(|id| colleagues.iter().find(|c| c.id == *id))
+                .map(|o| Colleague {
+                    id: o.id,
+                    display_name: o.display_name.clone(),
+                    badge_no: o.badge_no.clone(),
+                    auxiliary: o.auxiliary,
+                })
+                .collect(),
+            incident_id: row.incident_id,
+            query_code: row.query_code.clone(),
+            accepted_at: rfc3339_bj(row.accepted_at),
+            closed_at: row.closed_at.map(rfc3339_bj),
+            parties: parties.iter().map(|p| App::party_view(p, lang)).collect(),
+            deadlines: deadlines
+                .iter()
+                .map(|d| self.deadline_view(d, lang))
+                .collect(),
+            timeline: events.iter().map(|e| self.event_view(e, lang)).collect(),
+            steps: self
+                .case_steps_for(actor, row)
+                .into_iter()
+                .map(|s| StepOffer {
+                    action: s,
+                    name: match lang {
+                        Lang::Zh => s.name_zh(),
+                        Lang::En => s.name_en(),
+                    }
+                    .into(),
+                    note_required: s.note_required(),
+                })
+                .collect(),
+        })
+    }
+}

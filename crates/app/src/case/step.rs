@@ -1,0 +1,116 @@
+//! 案件流转: one lifecycle step on one case, with the deadlines it starts, meets or ends,
+//! its timeline row and audit entry.
+
+use frontline_core::case::workflow::Trigger;
+use frontline_core::case::{Status, Step, lifecycle};
+use frontline_core::org::Actor;
+use frontline_core::{FieldError, authz};
+use frontline_store::{AuditDraft, CaseEvent, CaseRow, CaseStepWrite, STALE_VERSION, StoreError};
+use uuid::Uuid;
+
+use super::{CaseStepRequest, start_deadlines};
+use crate::{App, AppError, Result};
+
+fn stale() -> AppError {
+    AppError::StateConflict(frontline_core::incident::lifecycle::stale_version())
+}
+
+impl App {
+    /// One case in the actor's scope; outside it the case does not exist (404).
+    pub async fn case(&self, actor: &Actor, id: Uuid) -> Result<CaseRow> {
+        let row = self.store.case(id).await?.ok_or(AppError::NotFound)?;
+        if !authz::allows(actor, authz::Action::CaseRead, &row.unit_path) {
+            return Err(AppError::NotFound);
+        }
+        Ok(row)
+    }
+
+    /// Takes one step. Answers in order: 404 (not in scope), 403 (not this actor's
+    /// step), 422 (bad fields), 409 (stale version, or not allowed from the state).
+    pub async fn transition_case(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        request: &CaseStepRequest,
+    ) -> Result<CaseRow> {
+        let row = self.case(actor, id).await?;
+        let c = request.check().map_err(AppError::Validation)?;
+        if !authz::allows(actor, c.step.action(), &row.unit_path) {
+            return Err(AppError::Forbidden);
+        }
+        if c.version != row.version {
+            return Err(stale());
+        }
+        if c.step == Step::Decide && c.outcome.is_none() {
+            return Err(AppError::field(FieldError::required("outcome")));
+        }
+        let outcome = if c.step == Step::Decide {
+            c.outcome
+        } else {
+            row.outcome
+        };
+        let Some(to) = c.step.next(row.kind, row.status, outcome) else {
+            return Err(AppError::StateConflict(lifecycle::not_allowed(
+                c.step, row.status,
+            )));
+        };
+        let now = self.now();
+        let changes = self
+            .case_workflow
+            .changes(row.kind, Trigger::Step(c.step), outcome);
+        let start = start_deadlines(
+            &self.deadlines.rules,
+            &self.deadlines.current().calendars,
+            &changes.start,
+            now,
+        )?;
+        let event = CaseEvent {
+            seq: row.version + 1,
+            at: now,
+            actor_id: Some(actor.officer_id),
+            actor_name: actor.display_name.clone(),
+            step: c.step.as_str().into(),
+            from_status: Some(row.status),
+            to_status: to,
+            note: c.note.clone(),
+            detail: serde_json::json!({
+                "started": changes.start,
+                "met": changes.meet,
+                "outcome": c.outcome.map(|o| o.as_str()),
+            })
+            .to_string(),
+        };
+        let write = CaseStepWrite {
+            case_id: row.id,
+            expected_version: row.version,
+            status: to,
+            outcome,
+            closed_at: (to == Status::Closed).then_some(now),
+            event,
+            meet: changes.meet.iter().map(|s| s.to_string()).collect(),
+            cancel_rest: changes.cancel_rest,
+            start,
+            outbox: Vec::new(),
+        };
+        let audit = AuditDraft {
+            at: now,
+            actor_id: Some(actor.officer_id),
+            actor: actor.username.clone(),
+            action: format!("case.{}", c.step.as_str()),
+            object_type: "case".into(),
+            object_id: row.id.to_string(),
+            purpose: None,
+            detail: serde_json::json!({
+                "number": row.number,
+                "from": row.status.as_str(),
+                "to": to.as_str(),
+            })
+            .to_string(),
+        };
+        match self.store.apply_case_step(write, audit).await {
+            Ok(r) => Ok(r),
+            Err(StoreError::Conflict(m)) if m == STALE_VERSION => Err(stale()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,352 @@
+//! Case use cases over an in-process store: acceptance (direct and from a converted
+//! incident), the lifecycle steps with their deadlines, the board, authorization and
+//! the audit entry of every write.
+#![allow(clippy::unwrap_used, reason = "test helpers stop loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "tests index what they just asserted"
+)]
+#![allow(clippy::panic, reason = "a test fails by panicking")]
+
+mod common;
+
+use frontline_app::AppError;
+use frontline_app::case::{CaseListQuery, CaseRequest, CaseStepRequest, DeadlineQuery};
+use frontline_app::incident::{IncidentRequest, TransitionRequest};
+use frontline_core::Lang;
+use frontline_core::case::{DeadlineState, Status};
+use serde_json::{Value, json};
+
+fn admin_case() -> Value {
+    json!({
+        "kind": "administrative",
+        "title": "张某殴打他人案",
+        "summary": "2026年11月22日10时许，张某在人民路12号因停车纠纷殴打李某，致其面部轻微伤。",
+        "parties": [
+            {"role": "suspect", "name": "张某", "id_number": "610921199001011234"},
+            {"role": "victim", "name": "李某", "phone": "13800138000", "consent": true}
+        ]
+    })
+}
+
+fn step(action: &str, version: i64, extra: Value) -> CaseStepRequest {
+    let mut b = json!({"action": action, "version": version});
+    for (k, v) in extra.as_object().unwrap() {
+        b[k] = v.clone();
+    }
+    CaseStepRequest::read(b)
+}
+
+fn state_code(r: frontline_app::Result<impl std::fmt::Debug>) -> &'static str {
+    match r {
+        Err(AppError::StateConflict(e)) => e.code,
+        other => panic!("expected a state conflict, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acceptance_starts_the_handling_limit_and_is_audited() {
+    let e = common::start().await;
+    let officer = e.actor("s1.investigator").await;
+    let seq = e.audit_seq().await;
+    let row = e
+        .app
+        .create_case(&officer, &CaseRequest::read(admin_case()))
+        .await
+        .unwrap();
+    assert_eq!(row.status, Status::Accepted);
+    assert_eq!(row.version, 1);
+    assert!(row.number.contains("-2026-XZ00001"), "{}", row.number);
+    assert_eq!(row.lead_officer_id, Some(officer.officer_id), "the accepting officer leads");
+    assert_eq!(row.query_code.len(), frontline_core::case::QUERY_CODE_LEN);
+    let audit = e.audit_since(seq).await;
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0].action, "case.create");
+    assert_eq!(audit[0].object_id, row.id.to_string());
+
+    let d = e.app.case_detail(&officer, &row, Lang::Zh).await.unwrap();
+    assert_eq!(d.deadlines.len(), 1);
+    assert_eq!(d.deadlines[0].rule, "admin.case_handling");
+    // 30 days from 2026-11-22 (a Sunday): the 30th day is 12-22, a Tuesday.
+    assert_eq!(d.deadlines[0].due_at, "2026-12-23T00:00:00+08:00");
+    assert_eq!(d.deadlines[0].state, DeadlineState::Running);
+    assert_eq!(d.parties[0].id_number.as_deref(), Some("610921********1234"));
+    assert_eq!(d.parties[1].phone.as_deref(), Some("138****8000"));
+    assert_eq!(d.timeline.len(), 1);
+    assert_eq!(d.timeline[0].step, "accept");
+    assert!(
+        d.steps.is_empty() || d.steps.iter().all(|s| s.action.as_str() == "investigate"),
+        "a case officer may start the investigation only: {:?}",
+        d.steps
+    );
+
+    // A second case of the same unit, kind and year takes the next number.
+    let second = e
+        .app
+        .create_case(&officer, &CaseRequest::read(admin_case()))
+        .await
+        .unwrap();
+    assert!(second.number.ends_with("XZ00002"), "{}", second.number);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_station_and_partners_see_nothing() {
+    let e = common::start().await;
+    let officer = e.actor("s1.investigator").await;
+    let row = e
+        .app
+        .create_case(&officer, &CaseRequest::read(admin_case()))
+        .await
+        .unwrap();
+    for who in ["s2.investigator", "s2.chief", "street1", "procuratorate", "command"] {
+        let a = e.actor(who).await;
+        assert!(
+            matches!(e.app.case(&a, row.id).await, Err(AppError::NotFound)),
+            "{who} must not see the case"
+        );
+        assert!(
+            matches!(
+                e.app
+                    .transition_case(&a, row.id, &step("investigate", 1, json!({})))
+                    .await,
+                Err(AppError::NotFound)
+            ),
+            "{who} must not change the case"
+        );
+    }
+    let s2 = e.actor("s2.chief").await;
+    let list = e
+        .app
+        .list_cases(&s2, &CaseListQuery::default(), Lang::Zh)
+        .await
+        .unwrap();
+    assert_eq!(list.total, 0);
+    let board = e
+        .app
+        .deadline_board(&s2, &DeadlineQuery::default(), Lang::Zh)
+        .await
+        .unwrap();
+    assert_eq!(board.running, 0);
+    for who in ["street1", "procuratorate", "custodian"] {
+        let a = e.actor(who).await;
+        assert!(matches!(
+            e.app.list_cases(&a, &CaseListQuery::default(), Lang::Zh).await,
+            Err(AppError::Forbidden)
+        ));
+        assert!(matches!(
+            e.app.create_case(&a, &CaseRequest::read(admin_case())).await,
+            Err(AppError::Forbidden)
+        ));
+    }
+    // Legal affairs and the bureau leader read every station's cases.
+    for who in ["legal", "leader"] {
+        let a = e.actor(who).await;
+        assert_eq!(e.app.case(&a, row.id).await.unwrap().id, row.id, "{who}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrative_path_meets_and_starts_deadlines() {
+    let e = common::start().await;
+    let officer = e.actor("s1.investigator").await;
+    let chief = e.actor("s1.chief").await;
+    let row = e
+        .app
+        .create_case(&officer, &CaseRequest::read(admin_case()))
+        .await
+        .unwrap();
+    // The officer may not decide; the chief may not decide before the investigation.
+    let decide = step("decide", 1, json!({"outcome": "penalty", "note": "罚款五百元"}));
+    assert!(matches!(
+        e.app.transition_case(&officer, row.id, &decide).await,
+        Err(AppError::Forbidden)
+    ));
+    assert_eq!(
+        state_code(e.app.transition_case(&chief, row.id, &decide).await),
+        "case.transition_not_allowed"
+    );
+    let seq = e.audit_seq().await;
+    let r = e
+        .app
+        .transition_case(&officer, row.id, &step("investigate", 1, json!({})))
+        .await
+        .unwrap();
+    assert_eq!(r.status, Status::Investigating);
+    assert_eq!(r.version, 2);
+    let audit = e.audit_since(seq).await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "case.investigate");
+    // A stale version loses.
+    assert_eq!(
+        state_code(e.app.transition_case(&chief, row.id, &decide).await),
+        "conflict.stale_version"
+    );
+    let r = e
+        .app
+        .transition_case(
+            &chief,
+            row.id,
+            &step("decide", 2, json!({"outcome": "penalty", "note": "罚款五百元"})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.status, Status::Decided);
+    let d = e.app.case_detail(&chief, &r, Lang::En).await.unwrap();
+    let by_rule = |code: &str| d.deadlines.iter().find(|x| x.rule == code).unwrap().state;
+    assert_eq!(by_rule("admin.case_handling"), DeadlineState::Met);
+    assert_eq!(by_rule("admin.decision_service"), DeadlineState::Running);
+    // Closing before execution is refused; executing meets the service deadline.
+    assert_eq!(
+        state_code(e.app.transition_case(&chief, row.id, &step("close", 3, json!({}))).await),
+        "case.transition_not_allowed"
+    );
+    let r = e
+        .app
+        .transition_case(&officer, row.id, &step("execute", 3, json!({})))
+        .await
+        .unwrap();
+    let r = e
+        .app
+        .transition_case(&chief, row.id, &step("close", r.version, json!({})))
+        .await
+        .unwrap();
+    assert_eq!(r.status, Status::Closed);
+    assert!(r.closed_at.is_some());
+    let d = e.app.case_detail(&chief, &r, Lang::Zh).await.unwrap();
+    assert!(
+        d.deadlines.iter().all(|x| x.state == DeadlineState::Met),
+        "{:?}",
+        d.deadlines
+    );
+    assert_eq!(d.timeline.len(), 5);
+    assert!(d.steps.is_empty(), "a closed case offers nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_converted_incident_becomes_exactly_one_case() {
+    let e = common::start().await;
+    let desk = e.actor("s1.desk").await;
+    let chief = e.actor("s1.chief").await;
+    let incident = e
+        .app
+        .create_incident(
+            &desk,
+            &IncidentRequest::read(json!({
+                "reported_at": "2026-11-22T10:00:00+08:00",
+                "category": "criminal.theft",
+                "address": "人民路12号",
+                "caller": {"name": "王某", "phone": "13800138000"},
+                "narrative": "报警人称其电动车电瓶被盗。",
+            }))
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let mut body = json!({
+        "kind": "criminal", "incident_id": incident.id.to_string(),
+        "title": "人民路电瓶被盗案", "summary": "电动车电瓶被盗，价值约800元。"
+    });
+    // Not converted yet.
+    assert_eq!(
+        state_code(e.app.create_case(&desk, &CaseRequest::read(body.clone())).await),
+        "case.incident_not_convertible"
+    );
+    let mut v = incident.state.version;
+    for (action, extra) in [
+        ("dispose", json!({"note": "现场勘查"})),
+        ("convert", json!({"target": "case"})),
+    ] {
+        let mut b = json!({"action": action, "version": v});
+        for (k, x) in extra.as_object().unwrap() {
+            b[k] = x.clone();
+        }
+        v = e
+            .app
+            .transition_incident(&chief, incident.id, &TransitionRequest::read(b))
+            .await
+            .unwrap()
+            .state
+            .version;
+    }
+    // Another station cannot take it over: for them the incident does not exist.
+    let s2 = e.actor("s2.desk").await;
+    let errs = match e.app.create_case(&s2, &CaseRequest::read(body.clone())).await {
+        Err(AppError::Validation(errs)) => errs,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(errs[0].code, "incident.unknown");
+    let row = e
+        .app
+        .create_case(&desk, &CaseRequest::read(body.clone()))
+        .await
+        .unwrap();
+    assert_eq!(row.incident_id, Some(incident.id));
+    assert!(row.number.contains("XS"), "{}", row.number);
+    let d = e.app.case_detail(&desk, &row, Lang::Zh).await.unwrap();
+    assert_eq!(d.deadlines[0].rule, "criminal.filing_review");
+    assert_eq!(
+        state_code(e.app.create_case(&desk, &CaseRequest::read(body.clone())).await),
+        "case.incident_not_convertible",
+        "a second case for the same incident"
+    );
+    body["incident_id"] = json!("not-an-id");
+    let errs = match e.app.create_case(&desk, &CaseRequest::read(body)).await {
+        Err(AppError::Validation(errs)) => errs,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(errs[0].field, "incident_id");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_board_lists_due_soon_overdue_and_met() {
+    let (e, clock) = common::start_clocked().await;
+    let officer = e.actor("s1.investigator").await;
+    let chief = e.actor("s1.chief").await;
+    let mut b = admin_case();
+    b["kind"] = json!("criminal");
+    let row = e
+        .app
+        .create_case(&officer, &CaseRequest::read(b.clone()))
+        .await
+        .unwrap();
+    let q = |state: &str| DeadlineQuery {
+        state: Some(state.into()),
+        ..DeadlineQuery::default()
+    };
+    let board = e.app.deadline_board(&chief, &q("running"), Lang::Zh).await.unwrap();
+    assert_eq!((board.running, board.due_soon, board.overdue), (1, 0, 0));
+    // The 3-day filing review of a Sunday noon acceptance is due at 11-26 00:00; its
+    // reminders start a day before.
+    clock.set(common::now0() + chrono::Duration::hours(60));
+    let board = e.app.deadline_board(&chief, &q("due_soon"), Lang::Zh).await.unwrap();
+    assert_eq!(board.items.len(), 1, "{board:?}");
+    assert_eq!(board.items[0].case_id, row.id);
+    clock.set(common::now0() + chrono::Duration::days(5));
+    let board = e.app.deadline_board(&chief, &q("overdue"), Lang::Zh).await.unwrap();
+    assert_eq!(board.items.len(), 1);
+    assert_eq!(board.items[0].deadline.state, DeadlineState::Overdue);
+    // Filing meets it (late) and the board's met list shows it.
+    e.app
+        .transition_case(&chief, row.id, &step("file", 1, json!({})))
+        .await
+        .unwrap();
+    let board = e.app.deadline_board(&chief, &q("met"), Lang::Zh).await.unwrap();
+    assert_eq!(board.items.len(), 1);
+    assert_eq!(board.overdue, 0);
+    // Bad filters are field errors, not empty lists.
+    for (query, field) in [
+        (q("late"), "state"),
+        (
+            DeadlineQuery {
+                unit_id: Some(uuid::Uuid::nil().to_string()),
+                ..DeadlineQuery::default()
+            },
+            "unit_id",
+        ),
+    ] {
+        match e.app.deadline_board(&chief, &query, Lang::Zh).await {
+            Err(AppError::Validation(errs)) => assert_eq!(errs[0].field, field),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,85 @@
+-- Cases (案件): criminal and administrative cases with their officers, parties,
+-- timeline and legal deadlines. seq of case_events = the case's version after the step
+-- (1 = acceptance).
+CREATE TABLE cases (
+    id              UUID PRIMARY KEY,
+    number          TEXT NOT NULL,
+    unit_id         UUID NOT NULL REFERENCES units(id),
+    unit_path       TEXT COLLATE "C" NOT NULL,
+    kind            TEXT COLLATE "C" NOT NULL,
+    year            INTEGER NOT NULL,
+    seq             BIGINT NOT NULL,
+    title           TEXT NOT NULL,
+    summary         TEXT NOT NULL,
+    status          TEXT COLLATE "C" NOT NULL,
+    version         BIGINT NOT NULL,
+    outcome         TEXT,
+    lead_officer_id UUID REFERENCES officers(id),
+    incident_id     UUID REFERENCES incidents(id),
+    query_code      TEXT COLLATE "C" NOT NULL,
+    accepted_at     TIMESTAMPTZ NOT NULL,
+    closed_at       TIMESTAMPTZ,
+    created_by      UUID NOT NULL REFERENCES officers(id),
+    UNIQUE (unit_id, kind, year, seq)
+);
+CREATE INDEX cases_path_time ON cases(unit_path, accepted_at);
+CREATE UNIQUE INDEX cases_query_code ON cases(query_code);
+CREATE UNIQUE INDEX cases_incident ON cases(incident_id) WHERE incident_id IS NOT NULL;
+
+-- The officers working a case besides its lead (办案民警).
+CREATE TABLE case_officers (
+    case_id    UUID NOT NULL REFERENCES cases(id),
+    officer_id UUID NOT NULL REFERENCES officers(id),
+    PRIMARY KEY (case_id, officer_id)
+);
+CREATE INDEX case_officers_officer ON case_officers(officer_id);
+
+-- Parties (当事人); identifiers are stored whole and masked by every view.
+CREATE TABLE case_parties (
+    case_id   UUID NOT NULL REFERENCES cases(id),
+    seq       INTEGER NOT NULL,
+    role      TEXT COLLATE "C" NOT NULL,
+    name      TEXT NOT NULL,
+    id_number TEXT COLLATE "C",
+    phone     TEXT,
+    consent   BOOLEAN NOT NULL DEFAULT FALSE,
+    PRIMARY KEY (case_id, seq)
+);
+CREATE INDEX case_parties_id_number ON case_parties(id_number) WHERE id_number IS NOT NULL;
+
+CREATE TABLE case_events (
+    case_id     UUID NOT NULL REFERENCES cases(id),
+    seq         BIGINT NOT NULL,
+    at          TIMESTAMPTZ NOT NULL,
+    actor_id    UUID REFERENCES officers(id),
+    actor_name  TEXT NOT NULL,
+    step        TEXT NOT NULL,
+    from_status TEXT,
+    to_status   TEXT NOT NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    detail      TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (case_id, seq)
+);
+
+-- Legal deadlines (办案期限): one row per rule started on a case. next_at is when the
+-- sweep next has something to do with a running deadline (a reminder, the overdue
+-- notice), NULL when nothing is left; the sweep reads only the partial index.
+CREATE TABLE deadlines (
+    id          UUID PRIMARY KEY,
+    case_id     UUID NOT NULL REFERENCES cases(id),
+    unit_id     UUID NOT NULL REFERENCES units(id),
+    unit_path   TEXT COLLATE "C" NOT NULL,
+    rule        TEXT COLLATE "C" NOT NULL,
+    started_at  TIMESTAMPTZ NOT NULL,
+    due_at      TIMESTAMPTZ NOT NULL,
+    warn_at     TIMESTAMPTZ NOT NULL,
+    state       TEXT COLLATE "C" NOT NULL,
+    ended_at    TIMESTAMPTZ,
+    next_at     TIMESTAMPTZ,
+    stage       INTEGER NOT NULL DEFAULT 0,
+    events      TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX deadlines_case ON deadlines(case_id);
+CREATE INDEX deadlines_sweep ON deadlines(next_at) WHERE state = 'running' AND next_at IS NOT NULL;
+CREATE INDEX deadlines_running ON deadlines(unit_path, due_at) WHERE state = 'running';
+CREATE INDEX deadlines_met ON deadlines(unit_path, ended_at) WHERE state = 'met';

@@ -1,0 +1,103 @@
+//! The case API under `/api/v1/cases` and the deadline board `/api/v1/deadlines`.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use frontline_app::case::{
+    CaseDetail, CaseList, CaseListQuery, CaseRequest, CaseStepRequest, DeadlineBoard,
+    DeadlineQuery,
+};
+use frontline_app::{AppError, Operation};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::http::json::read_body;
+use crate::http::problem::{ApiError, Problem};
+use crate::http::session::ApiSession;
+
+/// 受案: accept a case, directly or from an incident converted to a case. Acceptance
+/// starts the rule's deadline (administrative: `admin.case_handling`) and issues the
+/// receipt's query code. An incident not converted to a case, or already taken over, is
+/// 409 `case.incident_not_convertible`.
+#[utoipa::path(post, path = "/api/v1/cases", request_body = CaseRequest,
+    responses((status = 201, body = CaseDetail), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_case(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let request = read_body(&state, &s.actor, Operation::CaseCreate, body, lang, |v| {
+        Ok(CaseRequest::read(v))
+    })
+    .await?;
+    let row = state.app.create_case(&s.actor, &request).await?;
+    let detail = state.app.case_detail(&s.actor, &row, lang).await?;
+    let mut headers = HeaderMap::new();
+    if let Ok(v) = format!("/api/v1/cases/{}", row.id).parse() {
+        headers.insert(header::LOCATION, v);
+    }
+    Ok((StatusCode::CREATED, headers, Json(detail)).into_response())
+}
+
+/// Cases in the caller's scope, newest first. Unknown parameters are refused.
+#[utoipa::path(get, path = "/api/v1/cases", params(CaseListQuery),
+    responses((status = 200, body = CaseList), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_cases(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Query(q): Query<CaseListQuery>,
+) -> Result<Json<CaseList>, ApiError> {
+    Ok(Json(state.app.list_cases(&s.actor, &q, lang).await?))
+}
+
+/// One case with its deadlines, timeline and parties (identifiers masked). Another
+/// unit's case reads as 404.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CaseDetail), (status = 404, body = Problem)))]
+pub async fn get_case(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Path(id): Path<String>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let row = state.app.case(&s.actor, id).await?;
+    Ok(Json(state.app.case_detail(&s.actor, &row, lang).await?))
+}
+
+/// 案件流转: one lifecycle step made against the `version` the client saw. A step not
+/// allowed from the current state is 409 `case.transition_not_allowed`; a stale version
+/// is 409 `conflict.stale_version`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/transitions", params(("id" = Uuid, Path)),
+    request_body = CaseStepRequest,
+    responses((status = 200, body = CaseDetail), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn transition_case(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let request = read_body(&state, &s.actor, Operation::CaseTransition(id), body, lang, |v| {
+        Ok(CaseStepRequest::read(v))
+    })
+    .await?;
+    let row = state.app.transition_case(&s.actor, id, &request).await?;
+    Ok(Json(state.app.case_detail(&s.actor, &row, lang).await?))
+}
+
+/// 期限看板: deadlines in the caller's scope: `due_soon` (past the first reminder),
+/// `overdue`, `met` (the last 7 days) or every `running` one, with the counts of each.
+#[utoipa::path(get, path = "/api/v1/deadlines", params(DeadlineQuery),
+    responses((status = 200, body = DeadlineBoard), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn deadline_board(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Query(q): Query<DeadlineQuery>,
+) -> Result<Json<DeadlineBoard>, ApiError> {
+    Ok(Json(state.app.deadline_board(&s.actor, &q, lang).await?))
+}

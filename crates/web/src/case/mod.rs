@@ -1,0 +1,22 @@
+//! Cases (案件): the API with its OpenAPI registration, and the pages.
+
+pub mod api;
+mod pages;
+
+use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(api::create_case, api::list_cases))
+        .routes(routes!(api::get_case))
+        .routes(routes!(api::transition_case))
+        .routes(routes!(api::deadline_board))
+}
+
+pub(crate) fn page_routes() -> Router<AppState> {
+    pages::routes()
+}
