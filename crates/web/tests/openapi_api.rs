@@ -172,6 +172,8 @@ enum Object {
     Callback,
     /// A station-1 dispute pushed to street office 1 (which answers it).
     Push,
+    /// An administrative case accepted at station 1 by its investigator.
+    Case,
 }
 
 /// Every path of the document with an id, and the object it takes. A path missing here
@@ -187,6 +189,8 @@ const OBJECTS: &[(&str, Object)] = &[
     ("/api/v1/units/{id}/officers", Object::Unit),
     ("/api/v1/notifications/{id}/read", Object::Notification),
     ("/api/v1/me/sessions/{id}", Object::Session),
+    ("/api/v1/cases/{id}", Object::Case),
+    ("/api/v1/cases/{id}/transitions", Object::Case),
 ];
 
 /// Station 2's officers of every role, and the partners.
@@ -287,6 +291,15 @@ impl Object {
                 let push = v["items"][0]["id"].as_str().expect("a push");
                 (push.to_string(), "street1")
             }
+            Object::Case => {
+                let t = s.login("s1.investigator").await;
+                let body = serde_json::json!({ "kind": "administrative", "title": "殴打他人案",
+                    "summary": "因停车纠纷发生殴打。" });
+                let (st, v) = s.post(&t, "/api/v1/cases", &body).await;
+                assert_eq!(st, StatusCode::CREATED, "{v}");
+                let id = v["id"].as_str().expect("id");
+                (id.to_string(), "s1.investigator")
+            }
             Object::Standard => {
                 let t = s.login("admin").await;
                 let text = frontline_core::penalty::standard::DEFAULT_STANDARD_TOML;
@@ -309,7 +322,8 @@ impl Object {
             | Object::Notification
             | Object::Session
             | Object::Callback
-            | Object::Push => StatusCode::NOT_FOUND,
+            | Object::Push
+            | Object::Case => StatusCode::NOT_FOUND,
         }
     }
 }
