@@ -57,7 +57,11 @@ async fn acceptance_starts_the_handling_limit_and_is_audited() {
     assert_eq!(row.status, Status::Accepted);
     assert_eq!(row.version, 1);
     assert!(row.number.contains("-2026-XZ00001"), "{}", row.number);
-    assert_eq!(row.lead_officer_id, Some(officer.officer_id), "the accepting officer leads");
+    assert_eq!(
+        row.lead_officer_id,
+        Some(officer.officer_id),
+        "the accepting officer leads"
+    );
     assert_eq!(row.query_code.len(), frontline_core::case::QUERY_CODE_LEN);
     let audit = e.audit_since(seq).await;
     assert_eq!(audit.len(), 1, "{audit:?}");
@@ -70,7 +74,10 @@ async fn acceptance_starts_the_handling_limit_and_is_audited() {
     // 30 days from 2026-11-22 (a Sunday): the 30th day is 12-22, a Tuesday.
     assert_eq!(d.deadlines[0].due_at, "2026-12-23T00:00:00+08:00");
     assert_eq!(d.deadlines[0].state, DeadlineState::Running);
-    assert_eq!(d.parties[0].id_number.as_deref(), Some("610921********1234"));
+    assert_eq!(
+        d.parties[0].id_number.as_deref(),
+        Some("610921********1234")
+    );
     assert_eq!(d.parties[1].phone.as_deref(), Some("138****8000"));
     assert_eq!(d.timeline.len(), 1);
     assert_eq!(d.timeline[0].step, "accept");
@@ -98,7 +105,13 @@ async fn another_station_and_partners_see_nothing() {
         .create_case(&officer, &CaseRequest::read(admin_case()))
         .await
         .unwrap();
-    for who in ["s2.investigator", "s2.chief", "street1", "procuratorate", "command"] {
+    for who in [
+        "s2.investigator",
+        "s2.chief",
+        "street1",
+        "procuratorate",
+        "command",
+    ] {
         let a = e.actor(who).await;
         assert!(
             matches!(e.app.case(&a, row.id).await, Err(AppError::NotFound)),
@@ -130,11 +143,15 @@ async fn another_station_and_partners_see_nothing() {
     for who in ["street1", "procuratorate", "custodian"] {
         let a = e.actor(who).await;
         assert!(matches!(
-            e.app.list_cases(&a, &CaseListQuery::default(), Lang::Zh).await,
+            e.app
+                .list_cases(&a, &CaseListQuery::default(), Lang::Zh)
+                .await,
             Err(AppError::Forbidden)
         ));
         assert!(matches!(
-            e.app.create_case(&a, &CaseRequest::read(admin_case())).await,
+            e.app
+                .create_case(&a, &CaseRequest::read(admin_case()))
+                .await,
             Err(AppError::Forbidden)
         ));
     }
@@ -156,7 +173,11 @@ async fn the_administrative_path_meets_and_starts_deadlines() {
         .await
         .unwrap();
     // The officer may not decide; the chief may not decide before the investigation.
-    let decide = step("decide", 1, json!({"outcome": "penalty", "note": "罚款五百元"}));
+    let decide = step(
+        "decide",
+        1,
+        json!({"outcome": "penalty", "note": "罚款五百元"}),
+    );
     assert!(matches!(
         e.app.transition_case(&officer, row.id, &decide).await,
         Err(AppError::Forbidden)
@@ -186,7 +207,11 @@ async fn the_administrative_path_meets_and_starts_deadlines() {
         .transition_case(
             &chief,
             row.id,
-            &step("decide", 2, json!({"outcome": "penalty", "note": "罚款五百元"})),
+            &step(
+                "decide",
+                2,
+                json!({"outcome": "penalty", "note": "罚款五百元"}),
+            ),
         )
         .await
         .unwrap();
@@ -197,7 +222,11 @@ async fn the_administrative_path_meets_and_starts_deadlines() {
     assert_eq!(by_rule("admin.decision_service"), DeadlineState::Running);
     // Closing before execution is refused; executing meets the service deadline.
     assert_eq!(
-        state_code(e.app.transition_case(&chief, row.id, &step("close", 3, json!({}))).await),
+        state_code(
+            e.app
+                .transition_case(&chief, row.id, &step("close", 3, json!({})))
+                .await
+        ),
         "case.transition_not_allowed"
     );
     let r = e
@@ -248,7 +277,11 @@ async fn a_converted_incident_becomes_exactly_one_case() {
     });
     // Not converted yet.
     assert_eq!(
-        state_code(e.app.create_case(&desk, &CaseRequest::read(body.clone())).await),
+        state_code(
+            e.app
+                .create_case(&desk, &CaseRequest::read(body.clone()))
+                .await
+        ),
         "case.incident_not_convertible"
     );
     let mut v = incident.state.version;
@@ -270,7 +303,11 @@ async fn a_converted_incident_becomes_exactly_one_case() {
     }
     // Another station cannot take it over: for them the incident does not exist.
     let s2 = e.actor("s2.desk").await;
-    let errs = match e.app.create_case(&s2, &CaseRequest::read(body.clone())).await {
+    let errs = match e
+        .app
+        .create_case(&s2, &CaseRequest::read(body.clone()))
+        .await
+    {
         Err(AppError::Validation(errs)) => errs,
         other => panic!("{other:?}"),
     };
@@ -285,7 +322,11 @@ async fn a_converted_incident_becomes_exactly_one_case() {
     let d = e.app.case_detail(&desk, &row, Lang::Zh).await.unwrap();
     assert_eq!(d.deadlines[0].rule, "criminal.filing_review");
     assert_eq!(
-        state_code(e.app.create_case(&desk, &CaseRequest::read(body.clone())).await),
+        state_code(
+            e.app
+                .create_case(&desk, &CaseRequest::read(body.clone()))
+                .await
+        ),
         "case.incident_not_convertible",
         "a second case for the same incident"
     );
@@ -313,16 +354,28 @@ async fn the_board_lists_due_soon_overdue_and_met() {
         state: Some(state.into()),
         ..DeadlineQuery::default()
     };
-    let board = e.app.deadline_board(&chief, &q("running"), Lang::Zh).await.unwrap();
+    let board = e
+        .app
+        .deadline_board(&chief, &q("running"), Lang::Zh)
+        .await
+        .unwrap();
     assert_eq!((board.running, board.due_soon, board.overdue), (1, 0, 0));
     // The 3-day filing review of a Sunday noon acceptance is due at 11-26 00:00; its
     // reminders start a day before.
     clock.set(common::now0() + chrono::Duration::hours(60));
-    let board = e.app.deadline_board(&chief, &q("due_soon"), Lang::Zh).await.unwrap();
+    let board = e
+        .app
+        .deadline_board(&chief, &q("due_soon"), Lang::Zh)
+        .await
+        .unwrap();
     assert_eq!(board.items.len(), 1, "{board:?}");
     assert_eq!(board.items[0].case_id, row.id);
     clock.set(common::now0() + chrono::Duration::days(5));
-    let board = e.app.deadline_board(&chief, &q("overdue"), Lang::Zh).await.unwrap();
+    let board = e
+        .app
+        .deadline_board(&chief, &q("overdue"), Lang::Zh)
+        .await
+        .unwrap();
     assert_eq!(board.items.len(), 1);
     assert_eq!(board.items[0].deadline.state, DeadlineState::Overdue);
     // Filing meets it (late) and the board's met list shows it.
@@ -330,7 +383,11 @@ async fn the_board_lists_due_soon_overdue_and_met() {
         .transition_case(&chief, row.id, &step("file", 1, json!({})))
         .await
         .unwrap();
-    let board = e.app.deadline_board(&chief, &q("met"), Lang::Zh).await.unwrap();
+    let board = e
+        .app
+        .deadline_board(&chief, &q("met"), Lang::Zh)
+        .await
+        .unwrap();
     assert_eq!(board.items.len(), 1);
     assert_eq!(board.overdue, 0);
     // Bad filters are field errors, not empty lists.

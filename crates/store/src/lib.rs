@@ -51,11 +51,11 @@ mod period;
 pub mod testing;
 
 pub use audit::{AuditDraft, AuditRow};
+pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState};
 pub use case::{
     BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter, CasePage, CaseParty, CaseRow,
     CaseStepWrite, DeadlineRow, INCIDENT_NOT_CONVERTIBLE, NewCase, NewDeadline, StoredState,
 };
-pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState};
 pub use incident::{
     ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackChange, CallbackReview,
     CallbackRow, CallbackWrite, CategoryCount, FollowUp, IncidentChange, IncidentEvent,

@@ -40,15 +40,30 @@ async fn accept_step_and_read_with_deadlines_and_timeline() {
     assert_eq!(v["query_code"].as_str().unwrap().len(), 10);
     assert_eq!(v["deadlines"][0]["rule"], "admin.case_handling");
     assert_eq!(v["deadlines"][0]["state"], "running");
-    assert!(v["deadlines"][0]["due_at"].as_str().unwrap().ends_with("+08:00"));
+    assert!(
+        v["deadlines"][0]["due_at"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
     assert!(v["deadlines"][0]["warn_at"].is_string());
     // Identifiers in the summary are masked, the victim's phone too.
-    assert!(v["summary"].as_str().unwrap().contains("610921********1234"), "{v}");
+    assert!(
+        v["summary"]
+            .as_str()
+            .unwrap()
+            .contains("610921********1234"),
+        "{v}"
+    );
     assert_eq!(v["parties"][0]["phone"], "138****8000");
 
     let path = format!("/api/v1/cases/{id}/transitions");
     let (st, v) = s
-        .post(&officer, &path, &json!({"action": "investigate", "version": 1}))
+        .post(
+            &officer,
+            &path,
+            &json!({"action": "investigate", "version": 1}),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["version"], 2);
@@ -59,14 +74,22 @@ async fn accept_step_and_read_with_deadlines_and_timeline() {
     assert_eq!(st, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["errors"][0]["code"], "case.transition_not_allowed", "{v}");
     let (st, v) = s
-        .post(&chief, &path, &json!({"action": "decide", "version": 1,
-            "outcome": "no_penalty", "note": "情节特别轻微"}))
+        .post(
+            &chief,
+            &path,
+            &json!({"action": "decide", "version": 1,
+            "outcome": "no_penalty", "note": "情节特别轻微"}),
+        )
         .await;
     assert_eq!(st, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["errors"][0]["code"], "conflict.stale_version", "{v}");
     let (st, v) = s
-        .post(&chief, &path, &json!({"action": "decide", "version": 2,
-            "outcome": "no_penalty", "note": "情节特别轻微，不予处罚"}))
+        .post(
+            &chief,
+            &path,
+            &json!({"action": "decide", "version": 2,
+            "outcome": "no_penalty", "note": "情节特别轻微，不予处罚"}),
+        )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["outcome"], "no_penalty");
@@ -78,7 +101,9 @@ async fn accept_step_and_read_with_deadlines_and_timeline() {
     assert_eq!(v["timeline"][2]["step"], "decide");
     assert_eq!(v["steps"][0]["action"], "close");
 
-    let (st, v) = s.get(&chief, "/api/v1/cases?kind=administrative&open=true").await;
+    let (st, v) = s
+        .get(&chief, "/api/v1/cases?kind=administrative&open=true")
+        .await;
     assert_eq!(st, StatusCode::OK, "{v}");
     assert_eq!(v["total"], 1);
     let (st, v) = s.get(&chief, "/api/v1/deadlines?state=met").await;
@@ -93,8 +118,12 @@ async fn bad_input_is_a_field_error_that_changes_nothing() {
     let officer = s.login("s1.investigator").await;
     let before = s.audit_seq().await;
     let (st, v) = s
-        .post(&officer, "/api/v1/cases", &json!({"kind": "civil", "title": "", "x": 1,
-            "parties": [{"role": "victim", "name": "李某", "id_number": "110101199003070000"}]}))
+        .post(
+            &officer,
+            "/api/v1/cases",
+            &json!({"kind": "civil", "title": "", "x": 1,
+            "parties": [{"role": "victim", "name": "李某", "id_number": "110101199003070000"}]}),
+        )
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
     let fields: Vec<&str> = v["errors"]
@@ -129,8 +158,11 @@ async fn another_station_and_partners_cannot_see_or_change() {
         let (st, _) = s.get(&t, &format!("/api/v1/cases/{id}")).await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{who}");
         let (st, _) = s
-            .post(&t, &format!("/api/v1/cases/{id}/transitions"),
-                &json!({"action": "investigate", "version": 1}))
+            .post(
+                &t,
+                &format!("/api/v1/cases/{id}/transitions"),
+                &json!({"action": "investigate", "version": 1}),
+            )
             .await;
         assert_eq!(st, StatusCode::NOT_FOUND, "{who}");
         let (st, v) = s.get(&t, "/api/v1/cases").await;

@@ -5,7 +5,9 @@ use frontline_core::authz::{self, Action};
 use frontline_core::case::workflow::Trigger;
 use frontline_core::case::{self, Status};
 use frontline_core::org::{Actor, UnitKind};
-use frontline_store::{AuditDraft, CaseEvent, CaseParty, CaseRow, INCIDENT_NOT_CONVERTIBLE, NewCase, StoreError};
+use frontline_store::{
+    AuditDraft, CaseEvent, CaseParty, CaseRow, INCIDENT_NOT_CONVERTIBLE, NewCase, StoreError,
+};
 use uuid::Uuid;
 
 use super::{CaseRequest, start_deadlines};
@@ -44,8 +46,7 @@ impl App {
                             "No such incident",
                         ))
                     })?;
-                if incident.state.status != frontline_core::incident::lifecycle::Status::Converted
-                {
+                if incident.state.status != frontline_core::incident::lifecycle::Status::Converted {
                     return Err(not_convertible());
                 }
                 self.org.unit(incident.unit_id).ok_or(AppError::Forbidden)?

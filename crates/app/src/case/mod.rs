@@ -15,7 +15,9 @@ use frontline_store::{CaseEvent, CaseParty, CaseRow, DeadlineRow, NewDeadline, S
 use serde::Serialize;
 use uuid::Uuid;
 
-pub use read::{BOARD_LIMIT_MAX, BoardItem, CaseList, DeadlineBoard, MET_WITHIN_DAYS, PER_PAGE_MAX};
+pub use read::{
+    BOARD_LIMIT_MAX, BoardItem, CaseList, DeadlineBoard, MET_WITHIN_DAYS, PER_PAGE_MAX,
+};
 pub use request::{
     CaseListQuery, CaseRequest, CaseStepRequest, DeadlineQuery, PartyRequest, ValidCase,
     ValidParty, ValidStep,

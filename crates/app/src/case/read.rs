@@ -116,7 +116,12 @@ impl App {
     }
 
     /// Cases in the caller's scope, newest first.
-    pub async fn list_cases(&self, actor: &Actor, q: &CaseListQuery, lang: Lang) -> Result<CaseList> {
+    pub async fn list_cases(
+        &self,
+        actor: &Actor,
+        q: &CaseListQuery,
+        lang: Lang,
+    ) -> Result<CaseList> {
         let scope = authz::scope(actor, Action::CaseRead);
         if scope == Scope::None {
             return Err(AppError::Forbidden);
@@ -176,7 +181,13 @@ impl App {
         let from = bj_date(&mut errs, "from", q.from.as_deref());
         let to = bj_date(&mut errs, "to", q.to.as_deref());
         let page = number(&mut errs, "page", q.page.as_deref(), 1, 10_000);
-        let per_page = number(&mut errs, "per_page", q.per_page.as_deref(), 20, PER_PAGE_MAX);
+        let per_page = number(
+            &mut errs,
+            "per_page",
+            q.per_page.as_deref(),
+            20,
+            PER_PAGE_MAX,
+        );
         errs.into_result(()).map_err(AppError::Validation)?;
         let start_of = |d: NaiveDate| crate::clock::bj_midnight(d);
         let f = CaseFilter {

@@ -114,16 +114,31 @@ fn id_field(errs: &mut Errors, field: &str, g: &Given<String>) -> Option<Uuid> {
     match Uuid::parse_str(&s) {
         Ok(id) => Some(id),
         Err(_) => {
-            errs.push(FieldError::new(field, "invalid", "编号格式不正确", "Not a valid id"));
+            errs.push(FieldError::new(
+                field,
+                "invalid",
+                "编号格式不正确",
+                "Not a valid id",
+            ));
             None
         }
     }
 }
 
-pub(crate) fn id_list(errs: &mut Errors, field: &str, g: &Given<Vec<String>>, max: usize) -> Vec<Uuid> {
+pub(crate) fn id_list(
+    errs: &mut Errors,
+    field: &str,
+    g: &Given<Vec<String>>,
+    max: usize,
+) -> Vec<Uuid> {
     let mut out = Vec::new();
     let Some(list) = g.checked(errs, || {
-        FieldError::new(field, "type", "应为民警编号列表", "Must be a list of officer ids")
+        FieldError::new(
+            field,
+            "type",
+            "应为民警编号列表",
+            "Must be a list of officer ids",
+        )
     }) else {
         return out;
     };
@@ -150,7 +165,12 @@ pub(crate) fn id_list(errs: &mut Errors, field: &str, g: &Given<Vec<String>>, ma
     out
 }
 
-fn party(errs: &mut Errors, i: usize, v: &serde_json::Value, today: chrono::NaiveDate) -> Option<ValidParty> {
+fn party(
+    errs: &mut Errors,
+    i: usize,
+    v: &serde_json::Value,
+    today: chrono::NaiveDate,
+) -> Option<ValidParty> {
     let at = |f: &str| format!("parties[{i}].{f}");
     let p: PartyRequest = match frontline_core::request::read(v.clone()) {
         Ok(p) => p,
@@ -199,16 +219,29 @@ fn party(errs: &mut Errors, i: usize, v: &serde_json::Value, today: chrono::Naiv
         }
     };
     let id_number = clean(errs, &at("id_number"), &p.id_number, false)
-        .and_then(|s| case::party_id_number(&at("id_number"), Some(&s), today).map_err(|e| errs.push(e)).ok())
+        .and_then(|s| {
+            case::party_id_number(&at("id_number"), Some(&s), today)
+                .map_err(|e| errs.push(e))
+                .ok()
+        })
         .flatten();
     let phone = clean(errs, &at("phone"), &p.phone, false)
-        .and_then(|s| case::party_phone(&at("phone"), Some(&s)).map_err(|e| errs.push(e)).ok())
+        .and_then(|s| {
+            case::party_phone(&at("phone"), Some(&s))
+                .map_err(|e| errs.push(e))
+                .ok()
+        })
         .flatten();
     let consent = match &p.consent {
         Given::Absent => false,
         Given::Value(b) => *b,
         Given::Wrong => {
-            errs.push(FieldError::new(at("consent"), "type", "应为是或否", "Must be true or false"));
+            errs.push(FieldError::new(
+                at("consent"),
+                "type",
+                "应为是或否",
+                "Must be true or false",
+            ));
             false
         }
     };
@@ -271,17 +304,23 @@ impl CaseRequest {
         let title = {
             let wrong = matches!(self.title, Given::Wrong);
             let v = clean(&mut errs, "title", &self.title, false);
-            (!wrong).then(|| case::title(v.as_deref()).map_err(|e| errs.push(e)).ok()).flatten()
+            (!wrong)
+                .then(|| case::title(v.as_deref()).map_err(|e| errs.push(e)).ok())
+                .flatten()
         };
         let summary = {
             let wrong = matches!(self.summary, Given::Wrong);
             let v = clean(&mut errs, "summary", &self.summary, true);
-            (!wrong).then(|| case::summary(v.as_deref()).map_err(|e| errs.push(e)).ok()).flatten()
+            (!wrong)
+                .then(|| case::summary(v.as_deref()).map_err(|e| errs.push(e)).ok())
+                .flatten()
         };
         let incident_id = id_field(&mut errs, "incident_id", &self.incident_id);
         let lead_officer_id = id_field(&mut errs, "lead_officer_id", &self.lead_officer_id);
         let officers = id_list(&mut errs, "officers", &self.officers, case::OFFICERS_MAX);
-        let today = now.with_timezone(&frontline_core::time::BEIJING).date_naive();
+        let today = now
+            .with_timezone(&frontline_core::time::BEIJING)
+            .date_naive();
         let mut parties = Vec::new();
         match &self.parties {
             Given::Absent => {}
@@ -512,7 +551,10 @@ mod tests {
     use super::*;
 
     fn codes(r: Result<impl std::fmt::Debug, Vec<FieldError>>) -> Vec<(String, &'static str)> {
-        r.unwrap_err().into_iter().map(|e| (e.field, e.code)).collect()
+        r.unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
     }
 
     fn now() -> DateTime<Utc> {
@@ -542,7 +584,10 @@ mod tests {
             ("parties[1].phone", "party.phone_required"),
             ("parties[2]", "type"),
         ] {
-            assert!(c.contains(&(want.0.to_string(), want.1)), "{want:?} in {c:?}");
+            assert!(
+                c.contains(&(want.0.to_string(), want.1)),
+                "{want:?} in {c:?}"
+            );
         }
         assert!(c.iter().any(|(f, _)| f == "parties[0].id_number"), "{c:?}");
     }
@@ -563,12 +608,16 @@ mod tests {
 
     #[test]
     fn steps_take_their_own_fields() {
-        let c = codes(CaseStepRequest::read(serde_json::json!({"action": "decide", "version": 2})).check());
+        let c = codes(
+            CaseStepRequest::read(serde_json::json!({"action": "decide", "version": 2})).check(),
+        );
         assert!(c.contains(&("outcome".into(), "outcome.required")), "{c:?}");
         assert!(c.contains(&("note".into(), "note.required")), "{c:?}");
         let c = codes(
-            CaseStepRequest::read(serde_json::json!({"action": "file", "version": 0, "outcome": "penalty"}))
-                .check(),
+            CaseStepRequest::read(
+                serde_json::json!({"action": "file", "version": 0, "outcome": "penalty"}),
+            )
+            .check(),
         );
         assert!(c.contains(&("version".into(), "version.invalid")), "{c:?}");
         assert!(c.contains(&("outcome".into(), "not_applicable")), "{c:?}");

@@ -345,7 +345,11 @@ pub fn not_allowed(step: Step, from: Status) -> FieldError {
     FieldError::new(
         "action",
         "case.transition_not_allowed",
-        format!("案件当前为「{}」，不能「{}」", from.name_zh(), step.name_zh()),
+        format!(
+            "案件当前为「{}」，不能「{}」",
+            from.name_zh(),
+            step.name_zh()
+        ),
         format!(
             "A case that is {} cannot take the step “{}”",
             from.name_en().to_lowercase(),
@@ -362,15 +366,40 @@ mod tests {
     fn criminal_path_and_exits() {
         let k = CaseKind::Criminal;
         let mut s = Status::Accepted;
-        for step in [Step::File, Step::Investigate, Step::Solve, Step::Refer, Step::Close] {
-            s = step.next(k, s, None).unwrap_or_else(|| panic!("{step:?} from {s:?}"));
+        for step in [
+            Step::File,
+            Step::Investigate,
+            Step::Solve,
+            Step::Refer,
+            Step::Close,
+        ] {
+            s = step
+                .next(k, s, None)
+                .unwrap_or_else(|| panic!("{step:?} from {s:?}"));
         }
         assert_eq!(s, Status::Closed);
-        assert_eq!(Step::NotFile.next(k, Status::Accepted, None), Some(Status::NotFiled));
-        assert_eq!(Step::Close.next(k, Status::NotFiled, None), Some(Status::Closed));
-        assert_eq!(Step::Withdraw.next(k, Status::Investigating, None), Some(Status::Withdrawn));
-        assert_eq!(Step::Solve.next(k, Status::Accepted, None), None, "filing comes first");
-        assert_eq!(Step::Decide.next(k, Status::Investigating, None), None, "administrative only");
+        assert_eq!(
+            Step::NotFile.next(k, Status::Accepted, None),
+            Some(Status::NotFiled)
+        );
+        assert_eq!(
+            Step::Close.next(k, Status::NotFiled, None),
+            Some(Status::Closed)
+        );
+        assert_eq!(
+            Step::Withdraw.next(k, Status::Investigating, None),
+            Some(Status::Withdrawn)
+        );
+        assert_eq!(
+            Step::Solve.next(k, Status::Accepted, None),
+            None,
+            "filing comes first"
+        );
+        assert_eq!(
+            Step::Decide.next(k, Status::Investigating, None),
+            None,
+            "administrative only"
+        );
         assert_eq!(Step::Close.next(k, Status::Investigating, None), None);
     }
 
@@ -378,15 +407,34 @@ mod tests {
     fn administrative_path_depends_on_the_outcome() {
         let k = CaseKind::Administrative;
         assert_eq!(Step::File.next(k, Status::Accepted, None), None);
-        assert_eq!(Step::Investigate.next(k, Status::Accepted, None), Some(Status::Investigating));
-        assert_eq!(Step::Decide.next(k, Status::Investigating, None), Some(Status::Decided));
+        assert_eq!(
+            Step::Investigate.next(k, Status::Accepted, None),
+            Some(Status::Investigating)
+        );
+        assert_eq!(
+            Step::Decide.next(k, Status::Investigating, None),
+            Some(Status::Decided)
+        );
         let p = Some(Outcome::Penalty);
         let n = Some(Outcome::NoPenalty);
-        assert_eq!(Step::Execute.next(k, Status::Decided, p), Some(Status::Executed));
+        assert_eq!(
+            Step::Execute.next(k, Status::Decided, p),
+            Some(Status::Executed)
+        );
         assert_eq!(Step::Execute.next(k, Status::Decided, n), None);
-        assert_eq!(Step::Close.next(k, Status::Decided, n), Some(Status::Closed));
-        assert_eq!(Step::Close.next(k, Status::Decided, p), None, "execute first");
-        assert_eq!(Step::Close.next(k, Status::Executed, p), Some(Status::Closed));
+        assert_eq!(
+            Step::Close.next(k, Status::Decided, n),
+            Some(Status::Closed)
+        );
+        assert_eq!(
+            Step::Close.next(k, Status::Decided, p),
+            None,
+            "execute first"
+        );
+        assert_eq!(
+            Step::Close.next(k, Status::Executed, p),
+            Some(Status::Closed)
+        );
     }
 
     #[test]

@@ -117,8 +117,7 @@ pub fn normalise_query_code(s: &str) -> Option<String> {
         .filter(|c| !c.is_whitespace() && *c != '-')
         .map(|c| c.to_ascii_uppercase())
         .collect();
-    (c.len() == QUERY_CODE_LEN && c.bytes().all(|b| QUERY_CODE_ALPHABET.contains(&b)))
-        .then_some(c)
+    (c.len() == QUERY_CODE_LEN && c.bytes().all(|b| QUERY_CODE_ALPHABET.contains(&b))).then_some(c)
 }
 
 /// The state of a deadline row.
@@ -218,13 +217,18 @@ pub fn summary(v: Option<&str>) -> Result<String, FieldError> {
 }
 
 /// A party's ID number: valid check digit and birth date, or absent.
-pub fn party_id_number(field: &str, v: Option<&str>, today: NaiveDate) -> Result<Option<String>, FieldError> {
+pub fn party_id_number(
+    field: &str,
+    v: Option<&str>,
+    today: NaiveDate,
+) -> Result<Option<String>, FieldError> {
     v.map(|s| crate::ident::validate_id_number(field, s, today))
         .transpose()
 }
 
 pub fn party_phone(field: &str, v: Option<&str>) -> Result<Option<String>, FieldError> {
-    v.map(|s| crate::ident::validate_phone(field, s)).transpose()
+    v.map(|s| crate::ident::validate_phone(field, s))
+        .transpose()
 }
 
 #[cfg(test)]
@@ -233,7 +237,10 @@ mod tests {
 
     #[test]
     fn numbers_per_kind() {
-        assert_eq!(format_number("S01", CaseKind::Criminal, 2026, 12), "S01-2026-XS00012");
+        assert_eq!(
+            format_number("S01", CaseKind::Criminal, 2026, 12),
+            "S01-2026-XS00012"
+        );
         assert_eq!(
             format_number("S01", CaseKind::Administrative, 2026, 123_456),
             "S01-2026-XZ123456"
@@ -247,19 +254,36 @@ mod tests {
         assert_eq!(normalise_query_code(&c.to_lowercase()), Some(c.clone()));
         let spaced = format!("{} {}-{}", &c[..3], &c[3..6], &c[6..]);
         assert_eq!(normalise_query_code(&spaced), Some(c));
-        assert_eq!(normalise_query_code("ABCDEFGHJ0"), None, "0 is not in the alphabet");
+        assert_eq!(
+            normalise_query_code("ABCDEFGHJ0"),
+            None,
+            "0 is not in the alphabet"
+        );
         assert_eq!(normalise_query_code("ABC"), None);
     }
 
     #[test]
     fn running_deadline_states() {
         let t = |h: i64| DateTime::UNIX_EPOCH + chrono::TimeDelta::hours(h);
-        assert_eq!(DeadlineState::of_running(t(1), t(10), t(20)), DeadlineState::Running);
-        assert_eq!(DeadlineState::of_running(t(10), t(10), t(20)), DeadlineState::DueSoon);
-        assert_eq!(DeadlineState::of_running(t(20), t(10), t(20)), DeadlineState::Overdue);
+        assert_eq!(
+            DeadlineState::of_running(t(1), t(10), t(20)),
+            DeadlineState::Running
+        );
+        assert_eq!(
+            DeadlineState::of_running(t(10), t(10), t(20)),
+            DeadlineState::DueSoon
+        );
+        assert_eq!(
+            DeadlineState::of_running(t(20), t(10), t(20)),
+            DeadlineState::Overdue
+        );
         let lead = chrono::TimeDelta::hours(24);
         assert_eq!(first_warning(t(0), t(100), &[], lead), t(76));
         assert_eq!(first_warning(t(0), t(100), &[t(90), t(50)], lead), t(50));
-        assert_eq!(first_warning(t(90), t(100), &[], lead), t(90), "never before the start");
+        assert_eq!(
+            first_warning(t(90), t(100), &[], lead),
+            t(90),
+            "never before the start"
+        );
     }
 }

@@ -69,7 +69,8 @@ struct RawEntry {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map_or(1, |s| s.matches('\n').count() + 1)
+    text.get(..offset)
+        .map_or(1, |s| s.matches('\n').count() + 1)
 }
 
 impl Workflow {
@@ -113,11 +114,14 @@ impl Workflow {
             let codes = |list: &[toml::Spanned<String>], counted: bool| {
                 list.iter()
                     .map(|c| {
-                        let rule = rules
-                            .get(c.get_ref())
-                            .ok_or_else(|| err(c.span(), format!("unknown rule {:?}", c.get_ref())))?;
+                        let rule = rules.get(c.get_ref()).ok_or_else(|| {
+                            err(c.span(), format!("unknown rule {:?}", c.get_ref()))
+                        })?;
                         if rule.kind != kind {
-                            return Err(err(c.span(), format!("rule {} is of the other kind", rule.code)));
+                            return Err(err(
+                                c.span(),
+                                format!("rule {} is of the other kind", rule.code),
+                            ));
                         }
                         if counted && rule.period == RulePeriod::Immediate {
                             return Err(err(
@@ -146,13 +150,20 @@ impl Workflow {
     }
 
     /// What `trigger` does to a case of `kind` whose decision (if any) is `outcome`.
-    pub fn changes(&self, kind: CaseKind, trigger: Trigger, outcome: Option<Outcome>) -> Changes<'_> {
+    pub fn changes(
+        &self,
+        kind: CaseKind,
+        trigger: Trigger,
+        outcome: Option<Outcome>,
+    ) -> Changes<'_> {
         let mut c = Changes {
             cancel_rest: trigger == Trigger::Step(Step::Close),
             ..Changes::default()
         };
         for e in &self.entries {
-            if e.kind == kind && e.trigger == trigger && (e.outcome.is_none() || e.outcome == outcome)
+            if e.kind == kind
+                && e.trigger == trigger
+                && (e.outcome.is_none() || e.outcome == outcome)
             {
                 c.start.extend(e.start.iter().map(String::as_str));
                 c.meet.extend(e.meet.iter().map(String::as_str));
@@ -177,12 +188,23 @@ mod tests {
         assert_eq!(c.start, vec!["admin.case_handling"]);
         let c = w.changes(CaseKind::Criminal, Trigger::Accept, None);
         assert_eq!(c.start, vec!["criminal.filing_review"]);
-        let p = w.changes(CaseKind::Administrative, Trigger::Step(Step::Decide), Some(Outcome::Penalty));
+        let p = w.changes(
+            CaseKind::Administrative,
+            Trigger::Step(Step::Decide),
+            Some(Outcome::Penalty),
+        );
         assert_eq!(p.meet, vec!["admin.case_handling"]);
         assert_eq!(p.start, vec!["admin.decision_service"]);
-        let n = w.changes(CaseKind::Administrative, Trigger::Step(Step::Decide), Some(Outcome::NoPenalty));
+        let n = w.changes(
+            CaseKind::Administrative,
+            Trigger::Step(Step::Decide),
+            Some(Outcome::NoPenalty),
+        );
         assert!(n.start.is_empty());
-        assert!(w.changes(CaseKind::Criminal, Trigger::Step(Step::Close), None).cancel_rest);
+        assert!(
+            w.changes(CaseKind::Criminal, Trigger::Step(Step::Close), None)
+                .cancel_rest
+        );
     }
 
     #[test]

@@ -302,7 +302,11 @@ pub(crate) fn case_where(f: &CaseFilter, style: Placeholder) -> Where {
     let mut w = Where::new(style);
     scope_terms(&mut w, "unit_path", [&f.scope, &f.unit]);
     if let Some(k) = f.kind {
-        w.and("kind", "=", Value::Text(frontline_core::case::lifecycle::kind_str(k).into()));
+        w.and(
+            "kind",
+            "=",
+            Value::Text(frontline_core::case::lifecycle::kind_str(k).into()),
+        );
     }
     if let Some(s) = f.status {
         w.and("status", "=", Value::Text(s.as_str().into()));

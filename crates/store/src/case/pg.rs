@@ -156,6 +156,18 @@ impl PgStore {
                     .await?
                     .try_get(0)?;
                 let number = frontline_core::case::format_number(&n.unit_code, n.kind, year, seq);
+                if let Some(incident) = n.incident_id {
+                    let linked = tx
+                        .execute(
+                            "UPDATE incident_conversions SET target_id = $1
+                             WHERE incident_id = $2 AND target = 'case' AND target_id IS NULL",
+                            &[&n.id, &incident],
+                        )
+                        .await?;
+                    if linked != 1 {
+                        return Err(StoreError::Conflict(INCIDENT_NOT_CONVERTIBLE.into()));
+                    }
+                }
                 let row = tx
                     .query_one(
                         &format!(
@@ -185,18 +197,6 @@ impl PgStore {
                     )
                     .await?;
                 let row = case_from_row(&row)?;
-                if let Some(incident) = n.incident_id {
-                    let linked = tx
-                        .execute(
-                            "UPDATE incident_conversions SET target_id = $1
-                             WHERE incident_id = $2 AND target = 'case' AND target_id IS NULL",
-                            &[&n.id, &incident],
-                        )
-                        .await?;
-                    if linked != 1 {
-                        return Err(StoreError::Conflict(INCIDENT_NOT_CONVERTIBLE.into()));
-                    }
-                }
                 for o in &n.officers {
                     tx.execute(
                         "INSERT INTO case_officers (case_id, officer_id) VALUES ($1, $2)
@@ -328,7 +328,11 @@ impl PgStore {
         .collect()
     }
 
-    pub(crate) async fn apply_case_step(&self, w: CaseStepWrite, audit: AuditDraft) -> Result<CaseRow> {
+    pub(crate) async fn apply_case_step(
+        &self,
+        w: CaseStepWrite,
+        audit: AuditDraft,
+    ) -> Result<CaseRow> {
         self.write(false, move |tx, head| {
             Box::pin(async move {
                 let row = tx
@@ -456,6 +460,9 @@ impl PgStore {
 fn unique_incident(e: StoreError) -> StoreError {
     match &e {
         StoreError::Db(d) if d.message().contains("cases_incident") => {
+            StoreError::Conflict(INCIDENT_NOT_CONVERTIBLE.into())
+        }
+        StoreError::Conflict(m) if m.contains("cases_incident") => {
             StoreError::Conflict(INCIDENT_NOT_CONVERTIBLE.into())
         }
         _ => e,

@@ -218,18 +218,22 @@ impl SqliteStore {
 
     pub(crate) async fn case(&self, id: Uuid) -> Result<Option<CaseRow>> {
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!("SELECT {CASE_COLS} FROM cases WHERE id = ?1"))?
-                .query_row([id], case_from_row)
-                .optional()?)
+            Ok(
+                c.prepare_cached(&format!("SELECT {CASE_COLS} FROM cases WHERE id = ?1"))?
+                    .query_row([id], case_from_row)
+                    .optional()?,
+            )
         })
         .await
     }
 
     pub(crate) async fn case_of_incident(&self, incident_id: Uuid) -> Result<Option<CaseRow>> {
         self.read(move |c| {
-            Ok(c.prepare_cached(&format!("SELECT {CASE_COLS} FROM cases WHERE incident_id = ?1"))?
-                .query_row([incident_id], case_from_row)
-                .optional()?)
+            Ok(c.prepare_cached(&format!(
+                "SELECT {CASE_COLS} FROM cases WHERE incident_id = ?1"
+            ))?
+            .query_row([incident_id], case_from_row)
+            .optional()?)
         })
         .await
     }
@@ -302,7 +306,11 @@ impl SqliteStore {
         .await
     }
 
-    pub(crate) async fn apply_case_step(&self, w: CaseStepWrite, audit: AuditDraft) -> Result<CaseRow> {
+    pub(crate) async fn apply_case_step(
+        &self,
+        w: CaseStepWrite,
+        audit: AuditDraft,
+    ) -> Result<CaseRow> {
         self.write(move |c, head| {
             let row = c
                 .prepare_cached(&format!(

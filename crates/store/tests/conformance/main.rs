@@ -15,6 +15,7 @@
     reason = "tests stop loudly"
 )]
 
+mod case;
 mod common;
 
 mod audit;

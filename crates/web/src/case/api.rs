@@ -7,8 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontline_app::case::{
-    CaseDetail, CaseList, CaseListQuery, CaseRequest, CaseStepRequest, DeadlineBoard,
-    DeadlineQuery,
+    CaseDetail, CaseList, CaseListQuery, CaseRequest, CaseStepRequest, DeadlineBoard, DeadlineQuery,
 };
 use frontline_app::{AppError, Operation};
 use uuid::Uuid;
@@ -82,9 +81,14 @@ pub async fn transition_case(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
-    let request = read_body(&state, &s.actor, Operation::CaseTransition(id), body, lang, |v| {
-        Ok(CaseStepRequest::read(v))
-    })
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::CaseTransition(id),
+        body,
+        lang,
+        |v| Ok(CaseStepRequest::read(v)),
+    )
     .await?;
     let row = state.app.transition_case(&s.actor, id, &request).await?;
     Ok(Json(state.app.case_detail(&s.actor, &row, lang).await?))
