@@ -75,6 +75,10 @@ pub struct AppConfig {
     /// Where this instance keeps its search index (`<data-dir>/search-index`); none:
     /// in memory (tests), built from the database at start.
     pub search_dir: Option<std::path::PathBuf>,
+    /// 双提醒: the reminders before a deadline that has none of its own in the rule
+    /// catalog (default 24 h and 2 h), and the grace after which an overdue deadline
+    /// gets an enforcement advice letter (default 24 h).
+    pub escalation: frontline_core::case::escalation::Escalation,
 }
 
 impl Default for AppConfig {
@@ -97,6 +101,7 @@ impl Default for AppConfig {
             sms_gateway_url: None,
             webhook_url: None,
             search_dir: None,
+            escalation: frontline_core::case::escalation::Escalation::default(),
         }
     }
 }

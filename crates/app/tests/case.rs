@@ -407,3 +407,203 @@ async fn the_board_lists_due_soon_overdue_and_met() {
         }
     }
 }
+
+/// The kinds of the officer's notifications, after the dispatcher delivered.
+async fn inbox(e: &common::Env, username: &str) -> Vec<String> {
+    e.app.deliver_due().await.unwrap();
+    let id = e
+        .app
+        .store
+        .officer_by_username(username)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    e.app
+        .store
+        .notifications(id, 100, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.kind)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_reminds_two_people_escalates_and_issues_one_letter() {
+    let (e, clock) = common::start_clocked().await;
+    let officer = e.actor("s1.investigator").await;
+    let mut b = admin_case();
+    b["kind"] = json!("criminal");
+    let row = e
+        .app
+        .create_case(&officer, &CaseRequest::read(b))
+        .await
+        .unwrap();
+    let d = e.app.case_detail(&officer, &row, Lang::Zh).await.unwrap();
+    let due = chrono::DateTime::parse_from_rfc3339(&d.deadlines[0].due_at)
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    assert_eq!(e.app.sweep_deadlines().await.unwrap(), 0, "nothing due yet");
+
+    // The rule's one reminder (a day before): the lead officer and legal affairs at once.
+    clock.set(due - chrono::Duration::hours(23));
+    assert_eq!(e.app.sweep_deadlines().await.unwrap(), 1);
+    assert_eq!(e.app.sweep_deadlines().await.unwrap(), 0, "sent once");
+    assert_eq!(
+        inbox(&e, "s1.investigator").await,
+        vec!["case.deadline_reminder"]
+    );
+    assert_eq!(inbox(&e, "legal").await, vec!["case.deadline_reminder"]);
+    assert!(
+        inbox(&e, "s1.chief").await.is_empty(),
+        "the chief hears only of overdue"
+    );
+    assert!(inbox(&e, "s2.investigator").await.is_empty());
+
+    // Due and not met: the chief hears of it.
+    clock.set(due + chrono::Duration::minutes(5));
+    assert_eq!(e.app.sweep_deadlines().await.unwrap(), 1);
+    assert_eq!(inbox(&e, "s1.chief").await, vec!["case.deadline_overdue"]);
+    assert!(
+        !inbox(&e, "s2.chief")
+            .await
+            .contains(&"case.deadline_overdue".to_string())
+    );
+
+    // Still overdue a day later: one advice letter, on record and audited.
+    let seq = e.audit_seq().await;
+    clock.set(due + chrono::Duration::hours(25));
+    assert_eq!(e.app.sweep_deadlines().await.unwrap(), 1);
+    let audit = e.audit_since(seq).await;
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0].action, "case.advice_letter");
+    let d = e.app.case_detail(&officer, &row, Lang::Zh).await.unwrap();
+    assert_eq!(d.advice_letters.len(), 1);
+    assert!(
+        d.advice_letters[0].number.contains("-2026-JY0001"),
+        "{:?}",
+        d.advice_letters
+    );
+    assert!(
+        inbox(&e, "s1.chief")
+            .await
+            .contains(&"case.advice_letter".to_string())
+    );
+    clock.set(due + chrono::Duration::days(30));
+    assert_eq!(
+        e.app.sweep_deadlines().await.unwrap(),
+        0,
+        "nothing left to do"
+    );
+    // The letter is the case's: another station's officer cannot open it.
+    let s2 = e.actor("s2.chief").await;
+    assert!(matches!(
+        e.app
+            .advice_letter(&s2, row.id, d.advice_letters[0].id)
+            .await,
+        Err(AppError::NotFound)
+    ));
+    assert!(
+        e.app
+            .advice_letter(&officer, row.id, d.advice_letters[0].id)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_met_deadline_is_never_reminded() {
+    let (e, clock) = common::start_clocked().await;
+    let officer = e.actor("s1.investigator").await;
+    let chief = e.actor("s1.chief").await;
+    let mut b = admin_case();
+    b["kind"] = json!("criminal");
+    let row = e
+        .app
+        .create_case(&officer, &CaseRequest::read(b))
+        .await
+        .unwrap();
+    e.app
+        .transition_case(&chief, row.id, &step("file", 1, json!({})))
+        .await
+        .unwrap();
+    clock.set(common::now0() + chrono::Duration::days(10));
+    assert_eq!(e.app.sweep_deadlines().await.unwrap(), 0);
+    assert!(inbox(&e, "s1.investigator").await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_the_sweep_without_doubles() {
+    let (e, clock) = common::start_clocked().await;
+    if !matches!(e.db.config, frontline_store::DbConfig::Postgres { .. }) {
+        // Two servers share one database only on PostgreSQL.
+        return;
+    }
+    let second = frontline_app::App::open(
+        &e.db.config,
+        clock.clone(),
+        frontline_app::AppConfig::for_tests(),
+    )
+    .await
+    .unwrap();
+    let officer = e.actor("s1.investigator").await;
+    let mut b = admin_case();
+    b["kind"] = json!("criminal");
+    let n = 120;
+    for _ in 0..n {
+        e.app
+            .create_case(&officer, &CaseRequest::read(b.clone()))
+            .await
+            .unwrap();
+    }
+    // Both instances sweep at once, well past the due instant: every deadline is
+    // claimed by exactly one of them and advanced exactly once.
+    clock.set(common::now0() + chrono::Duration::days(4) + chrono::Duration::hours(1));
+    let (a, z) = tokio::join!(
+        async {
+            let mut t = 0;
+            for _ in 0..5 {
+                t += e.app.sweep_deadlines().await.unwrap();
+            }
+            t
+        },
+        async {
+            let mut t = 0;
+            for _ in 0..5 {
+                t += second.sweep_deadlines().await.unwrap();
+            }
+            t
+        }
+    );
+    assert_eq!(a + z, n, "each deadline claimed once: {a} + {z}");
+    let board = e
+        .app
+        .deadline_board(
+            &e.actor("s1.chief").await,
+            &DeadlineQuery {
+                state: Some("overdue".into()),
+                limit: Some("500".into()),
+                ..DeadlineQuery::default()
+            },
+            Lang::Zh,
+        )
+        .await
+        .unwrap();
+    assert_eq!(board.overdue, n as i64);
+    // A day later, one letter per deadline, however the two split the work.
+    clock.set(common::now0() + chrono::Duration::days(6));
+    let (a, z) = tokio::join!(e.app.sweep_deadlines(), second.sweep_deadlines());
+    assert_eq!(a.unwrap() + z.unwrap(), n);
+    assert_eq!(e.app.sweep_deadlines().await.unwrap(), 0);
+    let list = e
+        .app
+        .list_cases(&officer, &CaseListQuery::default(), Lang::Zh)
+        .await
+        .unwrap();
+    let mut letters = 0;
+    for c in &list.items {
+        letters += e.app.store.case_advice_letters(c.id).await.unwrap().len();
+    }
+    assert_eq!(letters, list.items.len(), "one letter per overdue deadline");
+}

@@ -53,8 +53,9 @@ pub mod testing;
 pub use audit::{AuditDraft, AuditRow};
 pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState};
 pub use case::{
-    BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter, CasePage, CaseParty, CaseRow,
-    CaseStepWrite, DeadlineRow, INCIDENT_NOT_CONVERTIBLE, NewCase, NewDeadline, StoredState,
+    AdviceLetterRow, BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter, CasePage,
+    CaseParty, CaseRow, CaseStepWrite, DeadlineAdvance, DeadlineRow, INCIDENT_NOT_CONVERTIBLE,
+    NewAdviceLetter, NewCase, NewDeadline, StoredState, format_letter_number,
 };
 pub use incident::{
     ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackChange, CallbackReview,

@@ -172,6 +172,9 @@ pub async fn serve(
     // The search indexer applies the change log to this instance's index (every
     // instance keeps its own, from the shared log).
     let indexer = tokio::spawn(app.clone().run_search_indexer());
+    // The deadline sweep (reminders, overdue notices, advice letters); every instance
+    // runs one, the claim keeps them apart.
+    let sweeper = tokio::spawn(app.clone().run_deadline_sweep());
     let feed = app.board_feed.clone();
     let served = axum::serve(
         listener,
@@ -185,5 +188,6 @@ pub async fn serve(
     .await;
     dispatcher.abort();
     indexer.abort();
+    sweeper.abort();
     served
 }

@@ -10,7 +10,7 @@ use frontline_store::{
 };
 use uuid::Uuid;
 
-use super::{CaseRequest, start_deadlines};
+use super::CaseRequest;
 use crate::{App, AppError, Result};
 
 fn not_convertible() -> AppError {
@@ -98,12 +98,7 @@ impl App {
         });
         let id = Uuid::now_v7();
         let changes = self.case_workflow.changes(v.kind, Trigger::Accept, None);
-        let deadlines = start_deadlines(
-            &self.deadlines.rules,
-            &self.deadlines.current().calendars,
-            &changes.start,
-            now,
-        )?;
+        let deadlines = self.start_deadlines(&changes.start, now)?;
         let mut random = [0u8; case::QUERY_CODE_LEN];
         getrandom::fill(&mut random).map_err(|e| AppError::Internal(e.to_string()))?;
         let query_code = case::query_code(&random);

@@ -5,12 +5,13 @@ mod create;
 mod read;
 mod request;
 mod step;
+mod sweep;
 
 use chrono::{DateTime, Utc};
 use frontline_core::Lang;
 use frontline_core::case::{CaseKind, DeadlineState, Outcome, PartyRole, Status, Step};
 use frontline_core::ident::{mask_id_number, mask_identifiers, mask_phone};
-use frontline_core::period::{ComputeOptions, RuleCatalog};
+use frontline_core::period::ComputeOptions;
 use frontline_store::{CaseEvent, CaseParty, CaseRow, DeadlineRow, NewDeadline, StoredState};
 use serde::Serialize;
 use uuid::Uuid;
@@ -22,13 +23,11 @@ pub use request::{
     CaseListQuery, CaseRequest, CaseStepRequest, DeadlineQuery, PartyRequest, ValidCase,
     ValidParty, ValidStep,
 };
+pub use sweep::SWEEP_BATCH;
 
 use crate::clock::rfc3339_bj;
 use crate::incident::Colleague;
 use crate::{App, AppError, Result};
-
-/// The default lead of the first reminder when a rule names none (双提醒: 24 h before).
-pub const DEFAULT_FIRST_REMINDER_HOURS: i64 = 24;
 
 /// A deadline as the case page and the board show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -78,6 +77,20 @@ pub struct CaseEventView {
     pub note: String,
     /// Deadlines started, met or ended by the step (rule names).
     pub deadlines: Vec<String>,
+}
+
+/// An enforcement advice letter (执法建议书) on record in the case.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AdviceLetterView {
+    pub id: Uuid,
+    /// `S01-2026-JY0001`.
+    pub number: String,
+    pub issued_at: String,
+    pub rule: String,
+    pub rule_name: String,
+    pub due_at: String,
+    /// The printable A4 page.
+    pub href: String,
 }
 
 /// A step the caller may take now.
@@ -137,6 +150,7 @@ pub struct CaseDetail {
     pub parties: Vec<PartyView>,
     pub deadlines: Vec<DeadlineView>,
     pub timeline: Vec<CaseEventView>,
+    pub advice_letters: Vec<AdviceLetterView>,
     /// The steps the caller may take now.
     pub steps: Vec<StepOffer>,
 }
@@ -171,44 +185,65 @@ fn step_name(step: &str, lang: Lang) -> String {
     )
 }
 
-/// Starts the deadlines of `codes` at `at` (a year without a calendar is counted on
-/// plain weekends and corrected when the calendar arrives; the case is never refused
-/// for it).
-pub(crate) fn start_deadlines(
-    rules: &RuleCatalog,
-    calendars: &frontline_core::period::Calendars,
-    codes: &[&str],
-    at: DateTime<Utc>,
-) -> Result<Vec<NewDeadline>> {
-    codes
-        .iter()
-        .map(|code| {
-            let d = rules
-                .start(code, at, calendars, ComputeOptions { provisional: true })
-                .map_err(|e| AppError::Internal(format!("deadline {code}: {e}")))?;
-            let due = d.due().with_timezone(&Utc);
-            let warnings: Vec<DateTime<Utc>> =
-                d.warn_at.iter().map(|w| w.with_timezone(&Utc)).collect();
-            let warn = frontline_core::case::first_warning(
-                at,
-                due,
-                &warnings,
-                chrono::TimeDelta::hours(DEFAULT_FIRST_REMINDER_HOURS),
-            );
-            Ok(NewDeadline {
-                id: Uuid::now_v7(),
-                rule: (*code).to_string(),
-                started_at: at,
-                due_at: due,
-                warn_at: warn,
-                next_at: Some(warn),
-                events: "[]".into(),
-            })
-        })
-        .collect()
-}
-
 impl App {
+    /// The reminders of a rule's deadline: the rule's own (`warn_before`), else the
+    /// configured defaults (24 h and 2 h); the grace before the advice letter.
+    pub fn escalation_for(&self, rule: &str) -> frontline_core::case::escalation::Escalation {
+        let mut e = self.config.escalation.clone();
+        if let Some(r) = self.deadlines.rules.get(rule)
+            && !r.warn_before.is_empty()
+        {
+            e.reminders = r
+                .warn_before
+                .iter()
+                .map(|s| match s.unit {
+                    frontline_core::period::Unit::Hours => {
+                        chrono::TimeDelta::hours(i64::from(s.amount))
+                    }
+                    _ => chrono::TimeDelta::days(i64::from(s.amount)),
+                })
+                .collect();
+        }
+        e
+    }
+
+    /// Starts the deadlines of `codes` at `at` (a year without a calendar is counted on
+    /// plain weekends and corrected when the calendar arrives; the case is never refused
+    /// for it). `warn_at` is the first reminder, where the sweep starts.
+    pub(crate) fn start_deadlines(
+        &self,
+        codes: &[&str],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<NewDeadline>> {
+        let calendars = self.deadlines.current();
+        codes
+            .iter()
+            .map(|code| {
+                let d = self
+                    .deadlines
+                    .rules
+                    .start(
+                        code,
+                        at,
+                        &calendars.calendars,
+                        ComputeOptions { provisional: true },
+                    )
+                    .map_err(|e| AppError::Internal(format!("deadline {code}: {e}")))?;
+                let due = d.due().with_timezone(&Utc);
+                let first = self.escalation_for(code).first(at, due).unwrap_or(due);
+                Ok(NewDeadline {
+                    id: Uuid::now_v7(),
+                    rule: (*code).to_string(),
+                    started_at: at,
+                    due_at: due,
+                    warn_at: first.min(due),
+                    next_at: Some(first),
+                    events: "[]".into(),
+                })
+            })
+            .collect()
+    }
+
     pub fn deadline_view(&self, d: &DeadlineRow, lang: Lang) -> DeadlineView {
         let rule = self.deadlines.rules.get(&d.rule);
         let state = match d.state {
@@ -239,6 +274,43 @@ impl App {
             .into(),
             ended_at: d.ended_at.map(rfc3339_bj),
         }
+    }
+
+    pub fn advice_letter_view(
+        &self,
+        l: &frontline_store::AdviceLetterRow,
+        lang: Lang,
+    ) -> AdviceLetterView {
+        AdviceLetterView {
+            id: l.id,
+            number: l.number.clone(),
+            issued_at: rfc3339_bj(l.issued_at),
+            rule: l.rule.clone(),
+            rule_name: self
+                .deadlines
+                .rules
+                .get(&l.rule)
+                .map_or_else(|| l.rule.clone(), |r| r.name(lang).to_string()),
+            due_at: rfc3339_bj(l.due_at),
+            href: format!("/cases/{}/advice-letters/{}", l.case_id, l.id),
+        }
+    }
+
+    /// An advice letter of a case the caller may read (404 otherwise).
+    pub async fn advice_letter(
+        &self,
+        actor: &frontline_core::org::Actor,
+        case_id: Uuid,
+        id: Uuid,
+    ) -> Result<(CaseRow, frontline_store::AdviceLetterRow)> {
+        let row = self.case(actor, case_id).await?;
+        let l = self
+            .store
+            .advice_letter(id)
+            .await?
+            .filter(|l| l.case_id == row.id)
+            .ok_or(AppError::NotFound)?;
+        Ok((row, l))
     }
 
     pub fn case_summary(&self, r: &CaseRow, lang: Lang) -> CaseSummary {
@@ -314,12 +386,13 @@ impl App {
         row: &CaseRow,
         lang: Lang,
     ) -> Result<CaseDetail> {
-        let (events, parties, officers, deadlines, colleagues) = tokio::try_join!(
+        let (events, parties, officers, deadlines, colleagues, letters) = tokio::try_join!(
             self.store.case_events(row.id),
             self.store.case_parties(row.id),
             self.store.case_officers(row.id),
             self.store.case_deadlines(row.id),
             self.store.unit_officers(row.unit_id),
+            self.store.case_advice_letters(row.id),
         )?;
         let name_of = |id: Uuid| {
             colleagues
@@ -362,6 +435,10 @@ impl App {
                 .map(|d| self.deadline_view(d, lang))
                 .collect(),
             timeline: events.iter().map(|e| self.event_view(e, lang)).collect(),
+            advice_letters: letters
+                .iter()
+                .map(|l| self.advice_letter_view(l, lang))
+                .collect(),
             steps: self
                 .case_steps_for(actor, row)
                 .into_iter()

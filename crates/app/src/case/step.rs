@@ -8,7 +8,7 @@ use frontline_core::{FieldError, authz};
 use frontline_store::{AuditDraft, CaseEvent, CaseRow, CaseStepWrite, STALE_VERSION, StoreError};
 use uuid::Uuid;
 
-use super::{CaseStepRequest, start_deadlines};
+use super::CaseStepRequest;
 use crate::{App, AppError, Result};
 
 fn stale() -> AppError {
@@ -58,12 +58,7 @@ impl App {
         let changes = self
             .case_workflow
             .changes(row.kind, Trigger::Step(c.step), outcome);
-        let start = start_deadlines(
-            &self.deadlines.rules,
-            &self.deadlines.current().calendars,
-            &changes.start,
-            now,
-        )?;
+        let start = self.start_deadlines(&changes.start, now)?;
         let event = CaseEvent {
             seq: row.version + 1,
             at: now,

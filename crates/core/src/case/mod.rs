@@ -1,6 +1,7 @@
 //! Cases (案件): criminal and administrative cases with their lifecycle, parties,
 //! numbering, query codes and the deadlines their steps start and meet.
 
+pub mod escalation;
 pub mod lifecycle;
 pub mod workflow;
 
@@ -192,22 +193,6 @@ impl DeadlineState {
     }
 }
 
-/// The first reminder of a deadline: the earliest of the rule's own reminders, or the
-/// default lead (24 h) before the due instant, never before the start.
-pub fn first_warning(
-    start: DateTime<Utc>,
-    due: DateTime<Utc>,
-    rule_warnings: &[DateTime<Utc>],
-    default_lead: chrono::TimeDelta,
-) -> DateTime<Utc> {
-    rule_warnings
-        .iter()
-        .copied()
-        .min()
-        .or_else(|| due.checked_sub_signed(default_lead))
-        .map_or(start, |w| w.max(start))
-}
-
 pub fn title(v: Option<&str>) -> Result<String, FieldError> {
     crate::incident::required_text("title", v, TITLE_MAX)
 }
@@ -276,14 +261,6 @@ mod tests {
         assert_eq!(
             DeadlineState::of_running(t(20), t(10), t(20)),
             DeadlineState::Overdue
-        );
-        let lead = chrono::TimeDelta::hours(24);
-        assert_eq!(first_warning(t(0), t(100), &[], lead), t(76));
-        assert_eq!(first_warning(t(0), t(100), &[t(90), t(50)], lead), t(50));
-        assert_eq!(
-            first_warning(t(90), t(100), &[], lead),
-            t(90),
-            "never before the start"
         );
     }
 }

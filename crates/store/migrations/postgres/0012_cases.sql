@@ -83,3 +83,19 @@ CREATE INDEX deadlines_case ON deadlines(case_id);
 CREATE INDEX deadlines_sweep ON deadlines(next_at) WHERE state = 'running' AND next_at IS NOT NULL;
 CREATE INDEX deadlines_running ON deadlines(unit_path, due_at) WHERE state = 'running';
 CREATE INDEX deadlines_met ON deadlines(unit_path, ended_at) WHERE state = 'met';
+
+-- Enforcement advice letters (执法建议书): issued by the deadline sweep to the handling
+-- unit when a deadline is still overdue after the grace period; one per deadline.
+CREATE TABLE case_advice_letters (
+    id          UUID PRIMARY KEY,
+    case_id     UUID NOT NULL REFERENCES cases(id),
+    deadline_id UUID NOT NULL UNIQUE REFERENCES deadlines(id),
+    unit_id     UUID NOT NULL REFERENCES units(id),
+    unit_path   TEXT COLLATE "C" NOT NULL,
+    number      TEXT NOT NULL,
+    issued_at   TIMESTAMPTZ NOT NULL,
+    rule        TEXT NOT NULL,
+    due_at      TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX case_advice_letters_case ON case_advice_letters(case_id);
+CREATE INDEX case_advice_letters_unit ON case_advice_letters(unit_path, issued_at);

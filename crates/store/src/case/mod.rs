@@ -233,6 +233,54 @@ pub struct BoardFilter {
     pub limit: i64,
 }
 
+/// An advice letter the sweep issues (the store numbers it per unit and year).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAdviceLetter {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    pub unit_code: String,
+    pub issued_at: DateTime<Utc>,
+    pub rule: String,
+    pub due_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdviceLetterRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    pub deadline_id: Uuid,
+    pub unit_id: Uuid,
+    pub unit_path: String,
+    /// `S01-2026-JY0001`.
+    pub number: String,
+    pub issued_at: DateTime<Utc>,
+    pub rule: String,
+    pub due_at: DateTime<Utc>,
+}
+
+/// The sweep's progress on one deadline, applied only while it is still at
+/// `expected_stage` and running (another instance that got there first wins).
+#[derive(Debug, Clone)]
+pub struct DeadlineAdvance {
+    pub id: Uuid,
+    pub expected_stage: i32,
+    pub stage: i32,
+    pub next_at: Option<DateTime<Utc>>,
+    pub outbox: Vec<NewMessage>,
+    pub letter: Option<NewAdviceLetter>,
+    /// The audit entry of an issued letter.
+    pub audit: Option<crate::AuditDraft>,
+}
+
+pub(crate) const LETTER_COLS: &str =
+    "id, case_id, deadline_id, unit_id, unit_path, number, issued_at, rule, due_at";
+
+pub fn format_letter_number(unit_code: &str, year: i32, seq: i64) -> String {
+    format!("{unit_code}-{year}-JY{seq:04}")
+}
+
 pub(crate) const CASE_COLS: &str = "id, number, unit_id, unit_path, kind, year, seq, title, \
     summary, status, version, outcome, lead_officer_id, incident_id, query_code, accepted_at, \
     closed_at, created_by";
@@ -370,6 +418,18 @@ store_methods! {
     pub async fn apply_case_step(&self, w: CaseStepWrite, audit: crate::AuditDraft) -> Result<CaseRow>;
     /// The deadline board: one list in scope, with each deadline's case.
     pub async fn deadline_board(&self, f: BoardFilter) -> Result<Vec<BoardDeadline>>;
+    /// Claims up to `limit` running deadlines whose `next_at` has come, oldest first, by
+    /// moving `next_at` to `lease_until` (a crashed sweeper's claim comes back then);
+    /// PostgreSQL skips rows another instance holds (`FOR UPDATE SKIP LOCKED`).
+    pub async fn claim_deadlines(&self, now: DateTime<Utc>, lease_until: DateTime<Utc>, limit: i64) -> Result<Vec<DeadlineRow>>;
+    /// Applies the sweep's progress with its messages (and letter), atomically; `false`
+    /// when the deadline is no longer at the expected stage or no longer running.
+    pub async fn advance_deadline(&self, a: DeadlineAdvance) -> Result<bool>;
+    pub async fn case_advice_letters(&self, case_id: Uuid) -> Result<Vec<AdviceLetterRow>>;
+    pub async fn advice_letter(&self, id: Uuid) -> Result<Option<AdviceLetterRow>>;
+    /// Active officers holding `role` inside `scope` (the legal reviewers, a station's
+    /// chiefs).
+    pub async fn officers_with_role(&self, role: String, scope: PathRange) -> Result<Vec<crate::OfficerBrief>>;
     /// Counts of the board's lists in scope: (due soon, overdue, running).
     pub async fn deadline_counts(&self, scope: Option<PathRange>, unit: Option<PathRange>, now: DateTime<Utc>) -> Result<(i64, i64, i64)>;
 }

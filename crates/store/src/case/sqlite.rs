@@ -3,10 +3,11 @@ use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use uuid::Uuid;
 
 use super::{
-    BoardDeadline, BoardFilter, BoardList, CASE_COLS, CaseEvent, CaseFilter, CasePage, CaseParty,
-    CaseRow, CaseStepWrite, DEADLINE_COLS, DeadlineRow, EVENT_COLS, INCIDENT_NOT_CONVERTIBLE,
-    NewCase, NewDeadline, PARTY_COLS, board_where, case_where, parse_kind, parse_outcome,
-    parse_role, parse_status, parse_stored_state,
+    AdviceLetterRow, BoardDeadline, BoardFilter, BoardList, CASE_COLS, CaseEvent, CaseFilter,
+    CasePage, CaseParty, CaseRow, CaseStepWrite, DEADLINE_COLS, DeadlineAdvance, DeadlineRow,
+    EVENT_COLS, INCIDENT_NOT_CONVERTIBLE, LETTER_COLS, NewCase, NewDeadline, PARTY_COLS,
+    board_where, case_where, format_letter_number, parse_kind, parse_outcome, parse_role,
+    parse_status, parse_stored_state,
 };
 use crate::audit::sqlite::append;
 use crate::engine::sqlite::SqliteStore;
@@ -76,6 +77,20 @@ fn deadline_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<DeadlineRow> {
         next_at: r.get::<_, Option<i64>>(at + 10)?.map(from_micros),
         stage: r.get(at + 11)?,
         events: r.get(at + 12)?,
+    })
+}
+
+fn letter_from_row(r: &Row<'_>) -> rusqlite::Result<AdviceLetterRow> {
+    Ok(AdviceLetterRow {
+        id: r.get(0)?,
+        case_id: r.get(1)?,
+        deadline_id: r.get(2)?,
+        unit_id: r.get(3)?,
+        unit_path: r.get(4)?,
+        number: r.get(5)?,
+        issued_at: from_micros(r.get(6)?),
+        rule: r.get(7)?,
+        due_at: from_micros(r.get(8)?),
     })
 }
 
@@ -438,6 +453,127 @@ impl SqliteStore {
             args.push(rusqlite::types::Value::Integer(micros(now)));
             Ok(c.prepare_cached(&sql)?
                 .query_row(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?)
+        })
+        .await
+    }
+
+    pub(crate) async fn claim_deadlines(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        lease_until: chrono::DateTime<chrono::Utc>,
+        limit: i64,
+    ) -> Result<Vec<DeadlineRow>> {
+        // The single writer makes select-and-claim atomic.
+        self.write(move |c, _| {
+            let mut st = c.prepare_cached(&format!(
+                "UPDATE deadlines SET next_at = ?1
+                 WHERE id IN (
+                     SELECT id FROM deadlines
+                     WHERE state = 'running' AND next_at IS NOT NULL AND next_at <= ?2
+                     ORDER BY next_at LIMIT ?3)
+                 RETURNING {DEADLINE_COLS}"
+            ))?;
+            let rows = st.query_map(
+                params![micros(lease_until), micros(now), limit.clamp(1, 10_000)],
+                |r| deadline_from_row(r, 0),
+            )?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn advance_deadline(&self, a: DeadlineAdvance) -> Result<bool> {
+        self.write(move |c, head| {
+            let n = c
+                .prepare_cached(
+                    "UPDATE deadlines SET stage = ?1, next_at = ?2
+                     WHERE id = ?3 AND stage = ?4 AND state = 'running'",
+                )?
+                .execute(params![a.stage, a.next_at.map(micros), a.id, a.expected_stage])?;
+            if n != 1 {
+                return Ok(false);
+            }
+            crate::outbox::sqlite::insert_messages(c, &a.outbox)?;
+            if let Some(l) = &a.letter {
+                use chrono::Datelike;
+                let year = l.issued_at.with_timezone(&frontline_core::time::BEIJING).year();
+                let seq: i64 = c
+                    .prepare_cached(
+                        "INSERT INTO number_counters (unit_id, kind, year, last) VALUES (?1, 'advice_letter', ?2, 1)
+                         ON CONFLICT (unit_id, kind, year) DO UPDATE SET last = last + 1 RETURNING last",
+                    )?
+                    .query_row(params![l.unit_id, year], |r| r.get(0))?;
+                c.prepare_cached(&format!(
+                    "INSERT INTO case_advice_letters ({LETTER_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+                ))?
+                .execute(params![
+                    l.id,
+                    l.case_id,
+                    a.id,
+                    l.unit_id,
+                    l.unit_path,
+                    format_letter_number(&l.unit_code, year, seq),
+                    micros(l.issued_at),
+                    l.rule,
+                    micros(l.due_at),
+                ])?;
+            }
+            if let Some(audit) = &a.audit {
+                append(c, head, audit)?;
+            }
+            Ok(true)
+        })
+        .await
+    }
+
+    pub(crate) async fn case_advice_letters(&self, case_id: Uuid) -> Result<Vec<AdviceLetterRow>> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {LETTER_COLS} FROM case_advice_letters WHERE case_id = ?1 ORDER BY issued_at, id"
+            ))?
+            .query_map([case_id], letter_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn advice_letter(&self, id: Uuid) -> Result<Option<AdviceLetterRow>> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {LETTER_COLS} FROM case_advice_letters WHERE id = ?1"
+            ))?
+            .query_row([id], letter_from_row)
+            .optional()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn officers_with_role(
+        &self,
+        role: String,
+        scope: PathRange,
+    ) -> Result<Vec<crate::OfficerBrief>> {
+        self.read(move |c| {
+            let mut st = c.prepare_cached(
+                "SELECT o.id, o.unit_id, o.display_name, o.badge_no, o.auxiliary
+                 FROM officers o JOIN units u ON u.id = o.unit_id
+                 WHERE o.disabled = 0 AND (',' || o.roles || ',') LIKE ?1
+                   AND u.path >= ?2 AND u.path < ?3
+                 ORDER BY o.display_name, o.id",
+            )?;
+            let rows = st.query_map(
+                params![format!("%,{role},%"), scope.lower, scope.upper],
+                |r| {
+                    Ok(crate::OfficerBrief {
+                        id: r.get(0)?,
+                        unit_id: r.get(1)?,
+                        display_name: r.get(2)?,
+                        badge_no: r.get(3)?,
+                        auxiliary: r.get(4)?,
+                    })
+                },
+            )?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
         })
         .await
     }

@@ -323,3 +323,114 @@ async fn one_case_per_converted_incident() {
     }
     assert_eq!(store.case(again.id).await.unwrap(), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_claims_due_deadlines_once_and_advances_by_stage() {
+    let (_db, store, org) = with_org().await;
+    let at = ts("2026-03-01T08:00:00Z");
+    let n = new_case(&org.s01, &org.desk01, CaseKind::Administrative, at);
+    let row = store
+        .create_case(n.clone(), draft("case.create", "case", "x"))
+        .await
+        .unwrap();
+    let d = n.deadlines[0].clone();
+    let first = d.next_at.unwrap();
+    assert!(
+        store
+            .claim_deadlines(first - Duration::seconds(1), first + Duration::hours(1), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let lease = first + Duration::minutes(2);
+    let claimed = store.claim_deadlines(first, lease, 10).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].id, d.id);
+    assert_eq!(claimed[0].stage, 0);
+    // Claimed: not claimed again before its lease ends; after it, it comes back.
+    assert!(
+        store
+            .claim_deadlines(first, lease, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        store
+            .claim_deadlines(lease, lease + Duration::minutes(2), 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let advance = |expected: i32, stage: i32, letter: bool| frontline_store::DeadlineAdvance {
+        id: d.id,
+        expected_stage: expected,
+        stage,
+        next_at: Some(d.due_at),
+        outbox: Vec::new(),
+        letter: letter.then(|| frontline_store::NewAdviceLetter {
+            id: Uuid::now_v7(),
+            case_id: row.id,
+            unit_id: row.unit_id,
+            unit_path: row.unit_path.clone(),
+            unit_code: "S01".into(),
+            issued_at: at,
+            rule: d.rule.clone(),
+            due_at: d.due_at,
+        }),
+        audit: letter.then(|| draft("case.advice_letter", "case", "x")),
+    };
+    assert!(store.advance_deadline(advance(0, 1, false)).await.unwrap());
+    assert!(
+        !store.advance_deadline(advance(0, 1, false)).await.unwrap(),
+        "stale stage"
+    );
+    assert!(store.advance_deadline(advance(1, 2, true)).await.unwrap());
+    let letters = store.case_advice_letters(row.id).await.unwrap();
+    assert_eq!(letters.len(), 1);
+    assert_eq!(letters[0].number, "S01-2026-JY0001");
+    assert_eq!(
+        store.advice_letter(letters[0].id).await.unwrap(),
+        Some(letters[0].clone())
+    );
+    let ds = store.case_deadlines(row.id).await.unwrap();
+    assert_eq!(
+        (ds[0].stage, ds[0].next_at),
+        (2, Some(truncate_micros(d.due_at)))
+    );
+    // A deadline that is no longer running is never claimed.
+    let mut close = step_of(&row, Status::Closed, at, &org.chief);
+    close.cancel_rest = true;
+    store
+        .apply_case_step(close, draft("case.close", "case", "x"))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_deadlines(
+                d.due_at + Duration::days(9),
+                d.due_at + Duration::days(10),
+                10
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let leaders = store
+        .officers_with_role("bureau_leader".into(), PathRange::all())
+        .await
+        .unwrap();
+    assert_eq!(
+        leaders.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![org.chief.id]
+    );
+    assert!(
+        store
+            .officers_with_role("bureau_leader".into(), PathRange::subtree(&org.s01.path))
+            .await
+            .unwrap()
+            .is_empty(),
+        "the bureau's leader is not inside the station"
+    );
+}
