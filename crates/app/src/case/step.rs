@@ -16,6 +16,56 @@ fn stale() -> AppError {
 }
 
 impl App {
+    /// The write of one step (its deadline changes from the workflow, its timeline row)
+    /// taken at `at` by `by` (id, name); the use case and the demo build it alike.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one step's facts, each used once"
+    )]
+    pub(crate) fn step_write(
+        &self,
+        row: &CaseRow,
+        step: Step,
+        to: Status,
+        outcome: Option<frontline_core::case::Outcome>,
+        note: &str,
+        at: chrono::DateTime<chrono::Utc>,
+        by: (Uuid, &str),
+    ) -> Result<CaseStepWrite> {
+        let changes = self
+            .case_workflow
+            .changes(row.kind, Trigger::Step(step), outcome);
+        let start = self.start_deadlines(&changes.start, at)?;
+        let event = CaseEvent {
+            seq: row.version + 1,
+            at,
+            actor_id: Some(by.0),
+            actor_name: by.1.to_string(),
+            step: step.as_str().into(),
+            from_status: Some(row.status),
+            to_status: to,
+            note: note.to_string(),
+            detail: serde_json::json!({
+                "started": changes.start,
+                "met": changes.meet,
+                "outcome": (step == Step::Decide).then(|| outcome.map(|o| o.as_str())).flatten(),
+            })
+            .to_string(),
+        };
+        Ok(CaseStepWrite {
+            case_id: row.id,
+            expected_version: row.version,
+            status: to,
+            outcome,
+            closed_at: (to == Status::Closed).then_some(at),
+            event,
+            meet: changes.meet.iter().map(|s| s.to_string()).collect(),
+            cancel_rest: changes.cancel_rest,
+            start,
+            outbox: Vec::new(),
+        })
+    }
+
     /// One case in the actor's scope; outside it the case does not exist (404).
     pub async fn case(&self, actor: &Actor, id: Uuid) -> Result<CaseRow> {
         let row = self.store.case(id).await?.ok_or(AppError::NotFound)?;
@@ -55,38 +105,15 @@ impl App {
             )));
         };
         let now = self.now();
-        let changes = self
-            .case_workflow
-            .changes(row.kind, Trigger::Step(c.step), outcome);
-        let start = self.start_deadlines(&changes.start, now)?;
-        let event = CaseEvent {
-            seq: row.version + 1,
-            at: now,
-            actor_id: Some(actor.officer_id),
-            actor_name: actor.display_name.clone(),
-            step: c.step.as_str().into(),
-            from_status: Some(row.status),
-            to_status: to,
-            note: c.note.clone(),
-            detail: serde_json::json!({
-                "started": changes.start,
-                "met": changes.meet,
-                "outcome": c.outcome.map(|o| o.as_str()),
-            })
-            .to_string(),
-        };
-        let write = CaseStepWrite {
-            case_id: row.id,
-            expected_version: row.version,
-            status: to,
+        let write = self.step_write(
+            &row,
+            c.step,
+            to,
             outcome,
-            closed_at: (to == Status::Closed).then_some(now),
-            event,
-            meet: changes.meet.iter().map(|s| s.to_string()).collect(),
-            cancel_rest: changes.cancel_rest,
-            start,
-            outbox: Vec::new(),
-        };
+            &c.note,
+            now,
+            (actor.officer_id, &actor.display_name),
+        )?;
         let audit = AuditDraft {
             at: now,
             actor_id: Some(actor.officer_id),

@@ -9,6 +9,7 @@ use frontline_store::{AuditDraft, BulkLoad, DistrictRow, NewIncident, OfficerRow
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+mod case;
 mod data;
 mod follow_up;
 mod incident;
@@ -52,6 +53,9 @@ pub enum DemoOutcome {
 
 /// A UUIDv7 whose time part is `at` and whose other bits come from `key`, so ids are
 /// time-ordered like live ones yet the same on every load.
+/// The incident counts whose demo gets cases.
+pub const DEMO_CASES_FOR: std::ops::RangeInclusive<usize> = 5_000..=100_000;
+
 fn det_uuid(at: DateTime<Utc>, key: &str) -> Uuid {
     let h = Sha256::digest(key.as_bytes());
     let mut rand = [0u8; 10];
@@ -427,6 +431,13 @@ impl App {
             .await?;
         self.org.reload(&self.store).await?;
         self.rebuild_statistics(true).await?;
+        // The demo proper has cases; the small loads of the tests and the large ones of
+        // the benchmarks do not (their checks count incidents, and case by case would
+        // take minutes at millions).
+        if DEMO_CASES_FOR.contains(&incident_count) {
+            let cases = self.load_demo_cases(end).await?;
+            tracing::info!(cases, "demo cases loaded");
+        }
         Ok(DemoOutcome::Loaded {
             units: counts.0,
             officers: counts.1,

@@ -53,6 +53,21 @@ pub struct NewIncident {
     pub stats: Vec<frontline_core::incident::stats::StatDelta>,
 }
 
+impl NewIncident {
+    /// An imported or demo incident that arrives converted: the target its conversion
+    /// step named (its conversion row is written with it, for the case or dispute to
+    /// take over).
+    pub(crate) fn arrives_converted(&self) -> Option<(String, DateTime<Utc>)> {
+        if self.state.status != Status::Converted {
+            return None;
+        }
+        let e = self.events.iter().rev().find(|e| e.step == "convert")?;
+        let detail: serde_json::Value = serde_json::from_str(&e.detail).ok()?;
+        let target = detail.get("target")?.as_str()?.to_string();
+        Some((target, e.at))
+    }
+}
+
 /// An incident's repeat flag and callback state (回访), beside its lifecycle.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FollowUp {

@@ -106,6 +106,13 @@ async fn insert_incident_row(
     }
     super::follow_up::pg::insert_follow_up(c, n).await?;
     super::stats::pg::apply_stats(c, &n.stats).await?;
+    if let Some((target, at)) = n.arrives_converted() {
+        c.execute(
+            "INSERT INTO incident_conversions (incident_id, target, converted_at) VALUES ($1, $2, $3)",
+            &[&n.id, &target, &truncate_micros(at)],
+        )
+        .await?;
+    }
     Ok(n.stored_row(number, year, seq))
 }
 

@@ -106,6 +106,12 @@ pub(crate) fn insert_incident(conn: &Connection, n: &NewIncident) -> Result<Inci
     }
     super::follow_up::sqlite::insert_follow_up(conn, n)?;
     super::stats::sqlite::apply_stats(conn, &n.stats)?;
+    if let Some((target, at)) = n.arrives_converted() {
+        conn.prepare_cached(
+            "INSERT INTO incident_conversions (incident_id, target, converted_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![n.id, target, micros(at)])?;
+    }
     Ok(n.stored_row(number, year, seq))
 }
 

@@ -1,0 +1,87 @@
+//! The demo's cases: converted criminal incidents taken over as criminal cases, the
+//! stations' public-order cases, every state a case can be in, and at every station a
+//! deadline due soon (the board is never empty on the demo), some overdue with their
+//! advice letters.
+#![allow(clippy::unwrap_used, reason = "test helpers stop loudly")]
+#![allow(
+    clippy::indexing_slicing,
+    reason = "tests index what they just asserted"
+)]
+
+mod common;
+
+use std::sync::Arc;
+
+use frontline_app::case::{CaseListQuery, DeadlineQuery};
+use frontline_app::{App, AppConfig, FixedClock};
+use frontline_core::Lang;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_cases_in_every_state_and_a_board_at_every_station() {
+    let db = frontline_store::testing::fresh().await.unwrap();
+    let app = App::open(
+        &db.config,
+        Arc::new(FixedClock::new(common::now0())),
+        AppConfig::for_tests(),
+    )
+    .await
+    .unwrap();
+    app.load_demo(common::now0(), 5_000).await.unwrap();
+    common::admin_without_second_factor(&app).await;
+    let e = common::Env { app, db };
+    let leader = e.actor("leader").await;
+    let count = |status: &str, kind: &str| {
+        let q = CaseListQuery {
+            status: Some(status.into()),
+            kind: Some(kind.into()),
+            ..CaseListQuery::default()
+        };
+        let app = &e.app;
+        let leader = &leader;
+        async move { app.list_cases(leader, &q, Lang::Zh).await.unwrap().total }
+    };
+    for (kind, statuses) in [
+        ("criminal", &["investigating", "referred", "closed"][..]),
+        ("administrative", &["investigating", "closed"][..]),
+    ] {
+        for s in statuses {
+            assert!(count(s, kind).await > 0, "a {kind} case that is {s}");
+        }
+    }
+    for i in 1..=3 {
+        let chief = e.actor(&format!("s{i}.chief")).await;
+        let b = e
+            .app
+            .deadline_board(&chief, &DeadlineQuery::default(), Lang::Zh)
+            .await
+            .unwrap();
+        assert!(b.due_soon > 0, "station {i}: {} due soon", b.due_soon);
+    }
+    let b = e
+        .app
+        .deadline_board(
+            &leader,
+            &DeadlineQuery {
+                state: Some("overdue".into()),
+                ..DeadlineQuery::default()
+            },
+            Lang::Zh,
+        )
+        .await
+        .unwrap();
+    assert!(b.overdue > 0);
+    let mut letters = 0;
+    for item in &b.items {
+        letters += e
+            .app
+            .store
+            .case_advice_letters(item.case_id)
+            .await
+            .unwrap()
+            .len();
+    }
+    assert!(
+        letters > 0,
+        "the long-overdue ones have their advice letters"
+    );
+}
