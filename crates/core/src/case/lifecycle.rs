@@ -43,6 +43,7 @@ pub fn kind_name_en(k: CaseKind) -> &'static str {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CaseStatus))]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Accepted,
@@ -151,6 +152,7 @@ impl Status {
 /// The outcome of an administrative case's decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CaseOutcome))]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// 给予处罚.
@@ -193,6 +195,7 @@ impl Outcome {
 /// A step on a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CaseStep))]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     /// 立案.
