@@ -607,3 +607,52 @@ async fn two_instances_share_the_sweep_without_doubles() {
     }
     assert_eq!(letters, list.items.len(), "one letter per overdue deadline");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn consenting_victims_hear_of_public_steps_by_text_message() {
+    let db = frontline_store::testing::fresh().await.unwrap();
+    let config = frontline_app::AppConfig {
+        sms_gateway_url: Some("http://127.0.0.1:9/sms".into()),
+        ..frontline_app::AppConfig::for_tests()
+    };
+    let app = frontline_app::App::open(
+        &db.config,
+        std::sync::Arc::new(frontline_app::FixedClock::new(common::now0())),
+        config,
+    )
+    .await
+    .unwrap();
+    app.load_demo(common::now0(), 0).await.unwrap();
+    let e = common::Env { app, db };
+    let officer = e.actor("s1.investigator").await;
+    let chief = e.actor("s1.chief").await;
+    let pending = || async { e.app.store.outbox_counts().await.unwrap().pending };
+    let before = pending().await;
+    let mut b = admin_case();
+    b["kind"] = json!("criminal");
+    // Two parties: the consenting victim hears, the suspect never does.
+    let row = e
+        .app
+        .create_case(&officer, &CaseRequest::read(b))
+        .await
+        .unwrap();
+    assert_eq!(
+        pending().await,
+        before + 1,
+        "the acceptance, with the query code"
+    );
+    e.app
+        .transition_case(&chief, row.id, &step("file", 1, json!({})))
+        .await
+        .unwrap();
+    assert_eq!(pending().await, before + 2, "filing is a public step");
+    e.app
+        .transition_case(&officer, row.id, &step("investigate", 2, json!({})))
+        .await
+        .unwrap();
+    assert_eq!(
+        pending().await,
+        before + 2,
+        "starting the investigation is not"
+    );
+}

@@ -55,7 +55,7 @@ pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState}
 pub use case::{
     AdviceLetterRow, BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter, CasePage,
     CaseParty, CaseRow, CaseStepWrite, DeadlineAdvance, DeadlineRow, INCIDENT_NOT_CONVERTIBLE,
-    NewAdviceLetter, NewCase, NewDeadline, StoredState, format_letter_number,
+    NewAdviceLetter, NewCase, NewDeadline, StatusLookup, StoredState, format_letter_number,
 };
 pub use incident::{
     ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackChange, CallbackReview,

@@ -182,3 +182,60 @@ async fn another_station_and_partners_cannot_see_or_change() {
     let (st, _) = s.post(&street, "/api/v1/cases", &fight()).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_public_status_answers_three_things_and_throttles_guessing() {
+    let s = start(0).await;
+    let officer = s.login("s1.investigator").await;
+    let (st, v) = s.post(&officer, "/api/v1/cases", &fight()).await;
+    assert_eq!(st, StatusCode::CREATED, "{v}");
+    let code = v["query_code"].as_str().unwrap().to_string();
+    let client = reqwest::Client::new();
+    let ask = |body: Value| {
+        let client = client.clone();
+        let url = s.url("/api/public/v1/case-status");
+        async move {
+            let r = client.post(url).json(&body).send().await.unwrap();
+            let st = r.status();
+            (st, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    // No sign-in needed; spaces and lower case are forgiven.
+    let spaced = format!("{} {}", &code[..5], code[5..].to_lowercase());
+    let (st, v) = ask(json!({"query_code": spaced, "phone_last4": "8000"})).await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(
+        keys,
+        vec!["officer_badge", "stage", "stage_name", "unit_name"],
+        "nothing else"
+    );
+    assert_eq!(v["stage"], "accepted");
+    assert_eq!(v["unit_name"], "城关派出所");
+    // Wrong digits and a wrong code read the same.
+    let (st1, wrong_digits) = ask(json!({"query_code": code, "phone_last4": "1234"})).await;
+    let other = if code.starts_with('2') {
+        "3333333333"
+    } else {
+        "2222222222"
+    };
+    let (st2, wrong_code) = ask(json!({"query_code": other, "phone_last4": "8000"})).await;
+    assert_eq!(
+        (st1, st2),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            StatusCode::UNPROCESSABLE_ENTITY
+        )
+    );
+    assert_eq!(wrong_digits, wrong_code, "no hint which was wrong");
+    assert_eq!(wrong_code["errors"][0]["code"], "case_status.no_match");
+    let (st, v) = ask(json!({"query_code": "!!", "phone_last4": "80"})).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    // Guessing one code: after five failures it is refused for a while, even with the
+    // right digits.
+    for _ in 0..4 {
+        ask(json!({"query_code": code, "phone_last4": "0000"})).await;
+    }
+    let (st, v) = ask(json!({"query_code": code, "phone_last4": "8000"})).await;
+    assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
+}

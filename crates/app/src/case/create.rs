@@ -102,7 +102,7 @@ impl App {
         let mut random = [0u8; case::QUERY_CODE_LEN];
         getrandom::fill(&mut random).map_err(|e| AppError::Internal(e.to_string()))?;
         let query_code = case::query_code(&random);
-        let parties = v
+        let parties: Vec<CaseParty> = v
             .parties
             .iter()
             .enumerate()
@@ -121,6 +121,13 @@ impl App {
             .copied()
             .filter(|o| Some(*o) != lead)
             .collect();
+        let outbox = self.party_updates(
+            (id, unit.id, &query_code),
+            None,
+            &parties,
+            Status::Accepted,
+            now,
+        );
         let event = CaseEvent {
             seq: 1,
             at: now,
@@ -153,7 +160,7 @@ impl App {
             created_by: actor.officer_id,
             event,
             deadlines,
-            outbox: Vec::new(),
+            outbox,
         };
         let audit = AuditDraft {
             at: now,
@@ -166,7 +173,10 @@ impl App {
             detail: String::new(),
         };
         match self.store.create_case(new, audit).await {
-            Ok(row) => Ok(row),
+            Ok(row) => {
+                self.outbox_wake.wake();
+                Ok(row)
+            }
             Err(StoreError::Conflict(m)) if m == INCIDENT_NOT_CONVERTIBLE => Err(not_convertible()),
             // A query code drawn twice (1 in ~10^14 per pair): the unique index refuses it.
             Err(e) => Err(e.into()),

@@ -2,6 +2,7 @@
 //! the case page and list, and the deadline board. Every view masks identifiers.
 
 mod create;
+mod public;
 mod read;
 mod request;
 mod step;
@@ -16,6 +17,7 @@ use frontline_store::{CaseEvent, CaseParty, CaseRow, DeadlineRow, NewDeadline, S
 use serde::Serialize;
 use uuid::Uuid;
 
+pub use public::{CaseStatusAnswer, CaseStatusRequest};
 pub use read::{
     BOARD_LIMIT_MAX, BoardItem, CaseList, DeadlineBoard, MET_WITHIN_DAYS, PER_PAGE_MAX,
 };

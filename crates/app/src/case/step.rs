@@ -105,7 +105,7 @@ impl App {
             )));
         };
         let now = self.now();
-        let write = self.step_write(
+        let mut write = self.step_write(
             &row,
             c.step,
             to,
@@ -114,6 +114,16 @@ impl App {
             now,
             (actor.officer_id, &actor.display_name),
         )?;
+        if c.step.is_public() {
+            let parties = self.store.case_parties(row.id).await?;
+            write.outbox = self.party_updates(
+                (row.id, row.unit_id, &row.query_code),
+                Some(&row.number),
+                &parties,
+                to,
+                now,
+            );
+        }
         let audit = AuditDraft {
             at: now,
             actor_id: Some(actor.officer_id),
@@ -130,7 +140,10 @@ impl App {
             .to_string(),
         };
         match self.store.apply_case_step(write, audit).await {
-            Ok(r) => Ok(r),
+            Ok(r) => {
+                self.outbox_wake.wake();
+                Ok(r)
+            }
             Err(StoreError::Conflict(m)) if m == STALE_VERSION => Err(stale()),
             Err(e) => Err(e.into()),
         }

@@ -3,6 +3,7 @@
 
 pub mod escalation;
 pub mod lifecycle;
+pub mod public;
 pub mod workflow;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -99,3 +99,17 @@ CREATE TABLE case_advice_letters (
 );
 CREATE INDEX case_advice_letters_case ON case_advice_letters(case_id);
 CREATE INDEX case_advice_letters_unit ON case_advice_letters(unit_path, issued_at);
+
+-- Every lookup of the public status page (案件进展查询): who asked (the client's
+-- address key), for which code (its hash: the log must not hand out valid codes), and
+-- whether it was answered. The throttle counts from here.
+CREATE TABLE case_status_lookups (
+    id        UUID PRIMARY KEY,
+    at        TIMESTAMPTZ NOT NULL,
+    client    TEXT COLLATE "C" NOT NULL,
+    code_hash TEXT COLLATE "C" NOT NULL,
+    found     BOOLEAN NOT NULL,
+    case_id   UUID
+);
+CREATE INDEX case_status_lookups_client ON case_status_lookups(client, at);
+CREATE INDEX case_status_lookups_code ON case_status_lookups(code_hash, at);

@@ -274,6 +274,19 @@ pub struct DeadlineAdvance {
     pub audit: Option<crate::AuditDraft>,
 }
 
+/// One lookup of the public status page, as logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusLookup {
+    pub id: Uuid,
+    pub at: DateTime<Utc>,
+    /// The client's address key (`throttle::client_key`).
+    pub client: String,
+    /// SHA-256 of the normalised code, hex.
+    pub code_hash: String,
+    pub found: bool,
+    pub case_id: Option<Uuid>,
+}
+
 pub(crate) const LETTER_COLS: &str =
     "id, case_id, deadline_id, unit_id, unit_path, number, issued_at, rule, due_at";
 
@@ -430,6 +443,12 @@ store_methods! {
     /// Active officers holding `role` inside `scope` (the legal reviewers, a station's
     /// chiefs).
     pub async fn officers_with_role(&self, role: String, scope: PathRange) -> Result<Vec<crate::OfficerBrief>>;
+    /// The case whose receipt carries this query code.
+    pub async fn case_by_query_code(&self, code: String) -> Result<Option<CaseRow>>;
+    /// The public lookups since `since`: the client's (any outcome) and the code's
+    /// failed ones (from any client), their times.
+    pub async fn status_lookup_times(&self, client: String, code_hash: String, since: DateTime<Utc>) -> Result<(Vec<DateTime<Utc>>, Vec<DateTime<Utc>>)>;
+    pub async fn record_status_lookup(&self, l: StatusLookup) -> Result<()>;
     /// Counts of the board's lists in scope: (due soon, overdue, running).
     pub async fn deadline_counts(&self, scope: Option<PathRange>, unit: Option<PathRange>, now: DateTime<Utc>) -> Result<(i64, i64, i64)>;
 }

@@ -6,8 +6,8 @@ use super::{
     AdviceLetterRow, BoardDeadline, BoardFilter, BoardList, CASE_COLS, CaseEvent, CaseFilter,
     CasePage, CaseParty, CaseRow, CaseStepWrite, DEADLINE_COLS, DeadlineAdvance, DeadlineRow,
     EVENT_COLS, INCIDENT_NOT_CONVERTIBLE, LETTER_COLS, NewCase, NewDeadline, PARTY_COLS,
-    board_where, case_where, format_letter_number, parse_kind, parse_outcome, parse_role,
-    parse_status, parse_stored_state,
+    StatusLookup, board_where, case_where, format_letter_number, parse_kind, parse_outcome,
+    parse_role, parse_status, parse_stored_state,
 };
 use crate::audit::pg::append;
 use crate::engine::pg::{PgStore, bind};
@@ -605,6 +605,64 @@ impl PgStore {
                 })
             })
             .collect()
+    }
+
+    pub(crate) async fn case_by_query_code(&self, code: String) -> Result<Option<CaseRow>> {
+        let c = self.pool.get().await?;
+        c.query_opt(
+            &format!("SELECT {CASE_COLS} FROM cases WHERE query_code = $1"),
+            &[&code],
+        )
+        .await?
+        .map(|r| case_from_row(&r))
+        .transpose()
+    }
+
+    pub(crate) async fn status_lookup_times(
+        &self,
+        client: String,
+        code_hash: String,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(
+        Vec<chrono::DateTime<chrono::Utc>>,
+        Vec<chrono::DateTime<chrono::Utc>>,
+    )> {
+        let c = self.pool.get().await?;
+        let since = truncate_micros(since);
+        let times = |rows: Vec<tokio_postgres::Row>| -> Result<Vec<chrono::DateTime<chrono::Utc>>> {
+            rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+        };
+        let by_client = c
+            .query(
+                "SELECT at FROM case_status_lookups WHERE client = $1 AND at > $2 LIMIT 1000",
+                &[&client, &since],
+            )
+            .await?;
+        let by_code = c
+            .query(
+                "SELECT at FROM case_status_lookups WHERE code_hash = $1 AND at > $2 AND NOT found LIMIT 1000",
+                &[&code_hash, &since],
+            )
+            .await?;
+        Ok((times(by_client)?, times(by_code)?))
+    }
+
+    pub(crate) async fn record_status_lookup(&self, l: StatusLookup) -> Result<()> {
+        let c = self.pool.get().await?;
+        c.execute(
+            "INSERT INTO case_status_lookups (id, at, client, code_hash, found, case_id)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &l.id,
+                &truncate_micros(l.at),
+                &l.client,
+                &l.code_hash,
+                &l.found,
+                &l.case_id,
+            ],
+        )
+        .await?;
+        Ok(())
     }
 }
 

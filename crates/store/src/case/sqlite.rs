@@ -6,8 +6,8 @@ use super::{
     AdviceLetterRow, BoardDeadline, BoardFilter, BoardList, CASE_COLS, CaseEvent, CaseFilter,
     CasePage, CaseParty, CaseRow, CaseStepWrite, DEADLINE_COLS, DeadlineAdvance, DeadlineRow,
     EVENT_COLS, INCIDENT_NOT_CONVERTIBLE, LETTER_COLS, NewCase, NewDeadline, PARTY_COLS,
-    board_where, case_where, format_letter_number, parse_kind, parse_outcome, parse_role,
-    parse_status, parse_stored_state,
+    StatusLookup, board_where, case_where, format_letter_number, parse_kind, parse_outcome,
+    parse_role, parse_status, parse_stored_state,
 };
 use crate::audit::sqlite::append;
 use crate::engine::sqlite::SqliteStore;
@@ -574,6 +574,66 @@ impl SqliteStore {
                 },
             )?;
             Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn case_by_query_code(&self, code: String) -> Result<Option<CaseRow>> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {CASE_COLS} FROM cases WHERE query_code = ?1"
+            ))?
+            .query_row([code], case_from_row)
+            .optional()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn status_lookup_times(
+        &self,
+        client: String,
+        code_hash: String,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(
+        Vec<chrono::DateTime<chrono::Utc>>,
+        Vec<chrono::DateTime<chrono::Utc>>,
+    )> {
+        self.read(move |c| {
+            let times = |sql: &str, key: &str| -> Result<Vec<chrono::DateTime<chrono::Utc>>> {
+                Ok(c.prepare_cached(sql)?
+                    .query_map(params![key, micros(since)], |r| r.get::<_, i64>(0))?
+                    .map(|t| t.map(from_micros))
+                    .collect::<rusqlite::Result<Vec<_>>>()?)
+            };
+            Ok((
+                times(
+                    "SELECT at FROM case_status_lookups WHERE client = ?1 AND at > ?2 LIMIT 1000",
+                    &client,
+                )?,
+                times(
+                    "SELECT at FROM case_status_lookups WHERE code_hash = ?1 AND at > ?2 AND found = 0 LIMIT 1000",
+                    &code_hash,
+                )?,
+            ))
+        })
+        .await
+    }
+
+    pub(crate) async fn record_status_lookup(&self, l: StatusLookup) -> Result<()> {
+        self.write(move |c, _| {
+            c.prepare_cached(
+                "INSERT INTO case_status_lookups (id, at, client, code_hash, found, case_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                l.id,
+                micros(l.at),
+                l.client,
+                l.code_hash,
+                l.found,
+                l.case_id
+            ])?;
+            Ok(())
         })
         .await
     }

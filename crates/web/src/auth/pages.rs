@@ -50,7 +50,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 }
 
 /// A form posted from another site carries that site's Origin: refuse it (login CSRF).
-fn cross_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn cross_origin(headers: &HeaderMap) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
     };

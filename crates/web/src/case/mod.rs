@@ -2,6 +2,7 @@
 
 pub mod api;
 mod pages;
+pub mod public;
 
 use axum::Router;
 use utoipa_axum::router::OpenApiRouter;
@@ -15,8 +16,9 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::get_case))
         .routes(routes!(api::transition_case))
         .routes(routes!(api::deadline_board))
+        .routes(routes!(public::case_status))
 }
 
 pub(crate) fn page_routes() -> Router<AppState> {
-    pages::routes()
+    pages::routes().merge(public::routes())
 }

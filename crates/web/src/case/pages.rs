@@ -33,6 +33,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/deadlines", get(deadline_page))
         .route("/cases/{id}", get(case_page))
         .route("/cases/{id}/steps", post(case_step))
+        .route("/cases/{id}/receipt", get(receipt_page))
         .route(
             "/cases/{id}/advice-letters/{letter}",
             get(advice_letter_page),
@@ -612,6 +613,69 @@ async fn advice_letter_page(
         ),
         issued_at: crate::pages::fmt::bj_minutes(l.issued_at),
         body,
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------------------
+// The receipt (受案回执), an A4 page handed to the reporter
+// ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "case/receipt.html")]
+struct ReceiptPage {
+    c: Chrome,
+    bureau: String,
+    d: CaseDetail,
+    reporter: String,
+    accepted: String,
+    badge: Option<String>,
+}
+
+async fn receipt_page(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path(id): Path<String>,
+) -> Response {
+    let d = match load_detail(&state, &session, lang, &id).await {
+        Ok(d) => d,
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let reporter = d
+        .parties
+        .iter()
+        .find(|p| matches!(p.role, PartyRole::Reporter | PartyRole::Victim))
+        .map(|p| p.name.clone())
+        .unwrap_or_default();
+    let badge = match d.lead_officer_id {
+        Some(o) => state
+            .app
+            .store
+            .officer_by_id(o)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|o| o.badge_no),
+        None => None,
+    };
+    let accepted = d
+        .accepted_at
+        .get(..16)
+        .unwrap_or(&d.accepted_at)
+        .replace('T', " ");
+    let page = ReceiptPage {
+        c: Chrome::new(
+            &state,
+            Some(&session),
+            lang,
+            "cases",
+            &format!("/cases/{}", d.id),
+        ),
+        bureau: state.app.bureau_name(),
+        d,
+        reporter,
+        accepted,
+        badge,
     };
     render(StatusCode::OK, &page)
 }
