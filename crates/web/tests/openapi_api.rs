@@ -116,6 +116,7 @@ async fn the_document_says_who_must_sign_in_and_how_errors_look() {
         [
             "GET /api/v1/incident-categories",
             "GET /api/v1/unmask-purposes",
+            "POST /api/public/v1/case-status",
             "POST /api/v1/session"
         ]
     );
