@@ -72,7 +72,13 @@ test("an investigator accepts a case, the chief decides and closes it, the limit
     const url = page.url().split("?")[0];
     assert.match(await page.getByTestId("deadlines").innerText(), /治安案件办案期限/);
     assert.match(await page.getByTestId("parties").innerText(), /138\*\*\*\*8000/, "the phone is masked");
-    assert.equal((await page.getByTestId("query-code").innerText()).trim().length, 10);
+    const code = (await page.getByTestId("query-code").innerText()).trim();
+    assert.equal(code.length, 10);
+    await page.getByTestId("receipt-link").click();
+    await page.getByTestId("receipt").waitFor();
+    assert.equal((await page.getByTestId("receipt-code").innerText()).trim(), code);
+    await page.pdf({ path: join(RESULTS, "case-receipt.pdf"), format: "A4" });
+    await page.goBack();
     await page.screenshot({ path: join(RESULTS, "case-accepted.png"), fullPage: true });
     await step(page, "investigate");
     assert.match(await page.getByTestId("status").innerText(), /调查中/);
@@ -93,6 +99,25 @@ test("an investigator accepts a case, the chief decides and closes it, the limit
 
     const r = await other.page.goto(url);
     assert.equal(r.status(), 404, "another station's chief does not see the case");
+
+    // The reporter, not signed in, follows the case with the receipt's code.
+    const publicCtx = await browser.newContext({ locale: "zh-CN" });
+    try {
+      const p = await publicCtx.newPage();
+      await p.goto(`${BASE}/status`);
+      await p.fill("#query_code", code.toLowerCase());
+      await p.fill("#phone_last4", "1234");
+      await p.getByTestId("status-submit").click();
+      await p.locator(".error-summary").waitFor();
+      assert.match(await p.locator(".error-summary").innerText(), /查询码或手机号后四位不正确/);
+      await p.fill("#phone_last4", "8000");
+      await p.getByTestId("status-submit").click();
+      await p.getByTestId("status-answer").waitFor();
+      assert.match(await p.getByTestId("status-stage").innerText(), /已办结/);
+      assert.doesNotMatch(await p.locator("main").innerText(), /张某|李某/, "no names on the public page");
+    } finally {
+      await publicCtx.close();
+    }
   } finally {
     await officer.context.close();
     await chief.context.close();
