@@ -53,7 +53,7 @@ pub mod testing;
 pub use audit::{AuditDraft, AuditRow};
 pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState};
 pub use case::{
-    AdviceLetterRow, BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter, CasePage,
+    AdviceLetterRow, BenchDeadline, BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter, CasePage,
     CaseParty, CaseRow, CaseStepWrite, DeadlineAdvance, DeadlineRow, INCIDENT_NOT_CONVERTIBLE,
     NewAdviceLetter, NewCase, NewDeadline, StatusLookup, StoredState, format_letter_number,
 };

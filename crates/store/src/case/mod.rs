@@ -8,8 +8,11 @@ use uuid::Uuid;
 use crate::sql::{Placeholder, Value, Where};
 use crate::{NewMessage, PathRange, Result};
 
+pub(crate) mod bench;
 pub(crate) mod pg;
 pub(crate) mod sqlite;
+
+pub use bench::BenchDeadline;
 
 /// The conflict of a case created from an incident that is not (or no longer) waiting
 /// for its case: not converted to a case, or already linked.
@@ -449,6 +452,10 @@ store_methods! {
     /// failed ones (from any client), their times.
     pub async fn status_lookup_times(&self, client: String, code_hash: String, since: DateTime<Utc>) -> Result<(Vec<DateTime<Utc>>, Vec<DateTime<Utc>>)>;
     pub async fn record_status_lookup(&self, l: StatusLookup) -> Result<()>;
+    /// Benchmark fixtures: deadline rows in bulk (batches of 20,000), no audit.
+    pub async fn bench_insert_deadlines(&self, rows: Vec<BenchDeadline>) -> Result<()>;
+    /// Benchmark fixtures: timeline rows of one case, no audit.
+    pub async fn bench_insert_events(&self, case_id: Uuid, events: Vec<CaseEvent>) -> Result<()>;
     /// Counts of the board's lists in scope: (due soon, overdue, running).
     pub async fn deadline_counts(&self, scope: Option<PathRange>, unit: Option<PathRange>, now: DateTime<Utc>) -> Result<(i64, i64, i64)>;
 }

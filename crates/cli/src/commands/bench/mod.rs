@@ -19,6 +19,7 @@
 
 mod board;
 mod client;
+mod deadlines;
 mod intake;
 mod lists;
 mod review;
@@ -139,6 +140,22 @@ pub(crate) enum BenchCmd {
         #[arg(long, default_value_t = 3)]
         seconds: u64,
     },
+    /// The deadline sweep's claim among many deadline rows, a station's deadline board
+    /// with many open deadlines, and a case page with a long timeline (issue 10).
+    Deadlines {
+        /// Deadline rows in all (most of them long met).
+        #[arg(long, default_value_t = 10_000_000)]
+        rows: usize,
+        /// Deadlines whose next notice has come, per claim.
+        #[arg(long, default_value_t = 1000)]
+        due: usize,
+        /// Open deadlines of the first station (its board).
+        #[arg(long, default_value_t = 50_000)]
+        station_open: usize,
+        /// Run on a fresh database on this PostgreSQL server instead of SQLite.
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// The daily review, the callback queue and the repeat lookup of intake over a data
     /// directory holding many incidents.
     Review {
@@ -223,6 +240,12 @@ pub(crate) async fn run(cmd: BenchCmd) -> anyhow::Result<()> {
             )
             .await
         }
+        BenchCmd::Deadlines {
+            rows,
+            due,
+            station_open,
+            database_url,
+        } => deadlines::deadlines(rows, due, station_open, database_url).await,
         BenchCmd::Review {
             data_dir,
             incidents,
