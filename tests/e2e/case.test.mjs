@@ -85,6 +85,19 @@ test("an investigator accepts a case, the chief decides and closes it, the limit
 
     const c = chief.page;
     await c.goto(url);
+    // The chief records the approved extension of the 30-day limit (case complex).
+    const ext = c.locator("details[data-extend='admin.case_handling']");
+    await ext.locator("summary").click();
+    await ext.locator("button[type=submit]").click();
+    await c.locator(".error-summary").waitFor();
+    assert.match(await c.locator(".error-summary").innerText(), /批准人/, "no extension without its approval");
+    const ext2 = c.locator("details[data-extend='admin.case_handling']");
+    await ext2.locator("summary").click();
+    await ext2.locator("input[name=approver]").fill("青禾县公安局 王局长");
+    await ext2.locator("input[name=reference]").fill("青公审〔2026〕12号");
+    await Promise.all([c.waitForURL(/done=extend/), ext2.locator("button[type=submit]").click()]);
+    assert.match(await c.getByTestId("timeline").innerText(), /延长期限/);
+    assert.match(await c.getByTestId("timeline").innerText(), /王局长/);
     await step(c, "decide", async (d) => {
       await d.locator("input[value=no_penalty]").check();
       await d.locator("textarea").fill("情节特别轻微，依法不予处罚。");

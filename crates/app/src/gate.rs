@@ -42,6 +42,8 @@ pub enum Operation {
     CaseCreate,
     /// `transition_case` on this case (404 outside one's scope).
     CaseTransition(Uuid),
+    /// `extend_deadline` of this deadline (404 outside one's scope).
+    DeadlineExtend(Uuid),
 }
 
 /// `Forbidden` unless `actor` has `action` somewhere.
@@ -92,6 +94,14 @@ impl App {
                     .into_iter()
                     .any(|a| authz::allows(actor, a, &row.unit_path));
                 if may_step {
+                    Ok(())
+                } else {
+                    Err(crate::AppError::Forbidden)
+                }
+            }
+            Operation::DeadlineExtend(id) => {
+                let (row, _) = self.deadline_of(actor, id).await?;
+                if authz::allows(actor, Action::CaseApprove, &row.unit_path) {
                     Ok(())
                 } else {
                     Err(crate::AppError::Forbidden)

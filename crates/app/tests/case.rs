@@ -656,3 +656,118 @@ async fn consenting_victims_hear_of_public_steps_by_text_message() {
         "starting the investigation is not"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_extension_needs_approval_and_never_goes_beyond_the_rule() {
+    let e = common::start().await;
+    let officer = e.actor("s1.investigator").await;
+    let chief = e.actor("s1.chief").await;
+    let row = e
+        .app
+        .create_case(&officer, &CaseRequest::read(admin_case()))
+        .await
+        .unwrap();
+    let d = e.app.case_detail(&chief, &row, Lang::Zh).await.unwrap();
+    let deadline = &d.deadlines[0];
+    assert_eq!(deadline.extensions.len(), 1, "{:?}", deadline.extensions);
+    assert_eq!(deadline.extensions[0].times, Some(2));
+    assert!(d.may_extend);
+    let ext = |version: i64, extra: Value| {
+        let mut b = json!({"extension": 1, "version": version,
+            "approver": "青禾县公安局 王局长", "reference": "青公审〔2026〕12号"});
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        frontline_app::case::ExtensionRequest::read(b)
+    };
+    // The officer may not; nobody may without naming the approval.
+    assert!(matches!(
+        e.app
+            .extend_deadline(&officer, deadline.id, &ext(1, json!({})))
+            .await,
+        Err(AppError::Forbidden)
+    ));
+    let s2 = e.actor("s2.chief").await;
+    assert!(matches!(
+        e.app
+            .extend_deadline(&s2, deadline.id, &ext(1, json!({})))
+            .await,
+        Err(AppError::NotFound)
+    ));
+    match e
+        .app
+        .extend_deadline(&chief, deadline.id, &ext(1, json!({"approver": " "})))
+        .await
+    {
+        Err(AppError::Validation(errs)) => assert_eq!(errs[0].code, "approver.required"),
+        other => panic!("{other:?}"),
+    }
+    let seq = e.audit_seq().await;
+    let r = e
+        .app
+        .extend_deadline(&chief, deadline.id, &ext(1, json!({})))
+        .await
+        .unwrap();
+    assert_eq!(r.version, 2, "on the timeline");
+    let audit = e.audit_since(seq).await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].action, "case.extend_deadline");
+    let d2 = e.app.case_detail(&chief, &r, Lang::Zh).await.unwrap();
+    // 30 more days from 12-22 (the nominal last day): 2027-01-21, a Thursday.
+    assert_eq!(d2.deadlines[0].due_at, "2027-01-22T00:00:00+08:00");
+    assert_eq!(d2.deadlines[0].extensions[0].used, 1);
+    assert_eq!(d2.timeline.last().unwrap().step, "extend");
+    // A stale version loses; the second extension is allowed, the third is not.
+    assert_eq!(
+        state_code(
+            e.app
+                .extend_deadline(&chief, deadline.id, &ext(1, json!({})))
+                .await
+        ),
+        "conflict.stale_version"
+    );
+    let r = e
+        .app
+        .extend_deadline(&chief, deadline.id, &ext(2, json!({})))
+        .await
+        .unwrap();
+    match e
+        .app
+        .extend_deadline(&chief, deadline.id, &ext(r.version, json!({})))
+        .await
+    {
+        Err(AppError::Validation(errs)) => assert_eq!(errs[0].code, "extension.exhausted"),
+        other => panic!("{other:?}"),
+    }
+    match e
+        .app
+        .extend_deadline(
+            &chief,
+            deadline.id,
+            &ext(r.version, json!({"extension": 2})),
+        )
+        .await
+    {
+        Err(AppError::Validation(errs)) => assert_eq!(errs[0].code, "extension.unknown"),
+        other => panic!("{other:?}"),
+    }
+    match e
+        .app
+        .extend_deadline(
+            &chief,
+            deadline.id,
+            &ext(r.version, json!({"granted": "lots"})),
+        )
+        .await
+    {
+        Err(AppError::Validation(errs)) => {
+            assert!(errs.iter().any(|x| x.field == "granted"), "{errs:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    let d3 = e.app.case_detail(&chief, &r, Lang::Zh).await.unwrap();
+    assert_eq!(
+        d3.deadlines[0].extensions[0].used, 2,
+        "refusals changed nothing"
+    );
+}

@@ -53,9 +53,10 @@ pub mod testing;
 pub use audit::{AuditDraft, AuditRow};
 pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState};
 pub use case::{
-    AdviceLetterRow, BenchDeadline, BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter, CasePage,
-    CaseParty, CaseRow, CaseStepWrite, DeadlineAdvance, DeadlineRow, INCIDENT_NOT_CONVERTIBLE,
-    NewAdviceLetter, NewCase, NewDeadline, StatusLookup, StoredState, format_letter_number,
+    AdviceLetterRow, BenchDeadline, BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter,
+    CasePage, CaseParty, CaseRow, CaseStepWrite, DEADLINE_NOT_RUNNING, DeadlineAdvance,
+    DeadlineExtension, DeadlineRow, INCIDENT_NOT_CONVERTIBLE, NewAdviceLetter, NewCase,
+    NewDeadline, StatusLookup, StoredState, format_letter_number,
 };
 pub use incident::{
     ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackChange, CallbackReview,

@@ -239,3 +239,47 @@ async fn the_public_status_answers_three_things_and_throttles_guessing() {
     let (st, v) = ask(json!({"query_code": code, "phone_last4": "8000"})).await;
     assert_eq!(st, StatusCode::TOO_MANY_REQUESTS, "{v}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_extension_is_approved_or_refused_on_its_field() {
+    let s = start(0).await;
+    let officer = s.login("s1.investigator").await;
+    let chief = s.login("s1.chief").await;
+    let (_, v) = s.post(&officer, "/api/v1/cases", &fight()).await;
+    let deadline = v["deadlines"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(v["deadlines"][0]["extensions"][0]["times"], 2, "{v}");
+    let path = format!("/api/v1/deadlines/{deadline}/extensions");
+    let before = s.audit_seq().await;
+    let (st, v) = s
+        .post(&chief, &path, &json!({"extension": 1, "version": 1}))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert_eq!(v["errors"][0]["field"], "approver");
+    let (st, _) = s
+        .post(
+            &officer,
+            &path,
+            &json!({"extension": 1, "version": 1, "approver": "王局长"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::FORBIDDEN, "the officer does not approve");
+    assert_eq!(s.audit_seq().await, before, "nothing changed");
+    let (st, v) = s
+        .post(
+            &chief,
+            &path,
+            &json!({"extension": 1, "version": 1, "approver": "青禾县公安局 王局长"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{v}");
+    assert_eq!(v["deadlines"][0]["extensions"][0]["used"], 1);
+    let (st, v) = s
+        .post(
+            &chief,
+            &path,
+            &json!({"extension": 1, "version": 1, "approver": "王局长"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::CONFLICT, "{v}");
+    assert_eq!(v["errors"][0]["code"], "conflict.stale_version");
+}

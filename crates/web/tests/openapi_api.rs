@@ -175,6 +175,8 @@ enum Object {
     Push,
     /// An administrative case accepted at station 1 by its investigator.
     Case,
+    /// The running deadline of such a case.
+    Deadline,
 }
 
 /// Every path of the document with an id, and the object it takes. A path missing here
@@ -192,6 +194,7 @@ const OBJECTS: &[(&str, Object)] = &[
     ("/api/v1/me/sessions/{id}", Object::Session),
     ("/api/v1/cases/{id}", Object::Case),
     ("/api/v1/cases/{id}/transitions", Object::Case),
+    ("/api/v1/deadlines/{id}/extensions", Object::Deadline),
 ];
 
 /// Station 2's officers of every role, and the partners.
@@ -301,6 +304,15 @@ impl Object {
                 let id = v["id"].as_str().expect("id");
                 (id.to_string(), "s1.investigator")
             }
+            Object::Deadline => {
+                let t = s.login("s1.investigator").await;
+                let body = serde_json::json!({ "kind": "administrative", "title": "殴打他人案",
+                    "summary": "因停车纠纷发生殴打。" });
+                let (st, v) = s.post(&t, "/api/v1/cases", &body).await;
+                assert_eq!(st, StatusCode::CREATED, "{v}");
+                let id = v["deadlines"][0]["id"].as_str().expect("deadline id");
+                (id.to_string(), "s1.investigator")
+            }
             Object::Standard => {
                 let t = s.login("admin").await;
                 let text = frontline_core::penalty::standard::DEFAULT_STANDARD_TOML;
@@ -324,7 +336,8 @@ impl Object {
             | Object::Session
             | Object::Callback
             | Object::Push
-            | Object::Case => StatusCode::NOT_FOUND,
+            | Object::Case
+            | Object::Deadline => StatusCode::NOT_FOUND,
         }
     }
 }

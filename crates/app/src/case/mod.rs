@@ -2,6 +2,7 @@
 //! the case page and list, and the deadline board. Every view masks identifiers.
 
 mod create;
+mod extend;
 mod public;
 mod read;
 mod request;
@@ -17,6 +18,7 @@ use frontline_store::{CaseEvent, CaseParty, CaseRow, DeadlineRow, NewDeadline, S
 use serde::Serialize;
 use uuid::Uuid;
 
+pub use extend::ExtensionRequest;
 pub use public::{CaseStatusAnswer, CaseStatusRequest};
 pub use read::{
     BOARD_LIMIT_MAX, BoardItem, CaseList, DeadlineBoard, MET_WITHIN_DAYS, PER_PAGE_MAX,
@@ -50,6 +52,26 @@ pub struct DeadlineView {
     pub state_name: String,
     /// When it was met or ended.
     pub ended_at: Option<String>,
+    /// The extensions the rule allows a running deadline (with how many are used).
+    pub extensions: Vec<ExtensionOffer>,
+    /// One of them is an "up to" extension: the approved amount is asked for.
+    pub amount_required: bool,
+}
+
+/// One extension the rule catalog allows (延长), as the approval form offers it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExtensionOffer {
+    /// The number to send as `extension`.
+    pub number: usize,
+    /// e.g. 延长30日.
+    pub size: String,
+    /// An "up to" extension: the approved amount must be given as `granted`.
+    pub amount_required: bool,
+    pub approved_by: Option<String>,
+    pub condition: Option<String>,
+    /// How often it may be granted (null: no limit stated) and how often it was.
+    pub times: Option<u32>,
+    pub used: u32,
 }
 
 /// A party with masked identifiers.
@@ -153,6 +175,8 @@ pub struct CaseDetail {
     pub deadlines: Vec<DeadlineView>,
     pub timeline: Vec<CaseEventView>,
     pub advice_letters: Vec<AdviceLetterView>,
+    /// Whether the caller may record an approved extension of a running deadline.
+    pub may_extend: bool,
     /// The steps the caller may take now.
     pub steps: Vec<StepOffer>,
 }
@@ -172,11 +196,12 @@ fn status_name(s: Status, lang: Lang) -> &'static str {
 }
 
 fn step_name(step: &str, lang: Lang) -> String {
-    if step == "accept" {
-        return match lang {
-            Lang::Zh => "受案".into(),
-            Lang::En => "Accepted".into(),
-        };
+    match (step, lang) {
+        ("accept", Lang::Zh) => return "受案".into(),
+        ("accept", Lang::En) => return "Accepted".into(),
+        ("extend", Lang::Zh) => return "延长期限".into(),
+        ("extend", Lang::En) => return "Deadline extended".into(),
+        _ => {}
     }
     Step::parse(step).map_or_else(
         || step.to_string(),
@@ -253,7 +278,40 @@ impl App {
             StoredState::Met => DeadlineState::Met,
             StoredState::Cancelled => DeadlineState::Cancelled,
         };
+        let extensions: Vec<ExtensionOffer> = match (d.state, rule) {
+            (StoredState::Running, Some(r)) => {
+                let events: Vec<frontline_core::period::DeadlineEvent> =
+                    serde_json::from_str(&d.events).unwrap_or_default();
+                r.extensions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| ExtensionOffer {
+                        number: i + 1,
+                        size: x.size.describe(lang),
+                        amount_required: matches!(
+                            x.size,
+                            frontline_core::period::ExtensionSize::UpTo(_)
+                        ),
+                        approved_by: match lang {
+                            Lang::Zh => x.approved_by_zh.clone(),
+                            Lang::En => x.approved_by_en.clone(),
+                        },
+                        condition: match lang {
+                            Lang::Zh => x.condition_zh.clone(),
+                            Lang::En => x.condition_en.clone(),
+                        },
+                        times: x.times,
+                        used: events
+                            .iter()
+                            .filter(|e| matches!(e, frontline_core::period::DeadlineEvent::Extension(a) if a.index == i))
+                            .count() as u32,
+                    })
+                    .collect()
+            }
+            _ => Vec::new(),
+        };
         DeadlineView {
+            amount_required: extensions.iter().any(|o| o.amount_required),
             id: d.id,
             rule: d.rule.clone(),
             rule_name: rule.map_or_else(|| d.rule.clone(), |r| r.name(lang).to_string()),
@@ -275,6 +333,7 @@ impl App {
             }
             .into(),
             ended_at: d.ended_at.map(rfc3339_bj),
+            extensions,
         }
     }
 
@@ -441,6 +500,12 @@ impl App {
                 .iter()
                 .map(|l| self.advice_letter_view(l, lang))
                 .collect(),
+            may_extend: row.status.is_open()
+                && frontline_core::authz::allows(
+                    actor,
+                    frontline_core::authz::Action::CaseApprove,
+                    &row.unit_path,
+                ),
             steps: self
                 .case_steps_for(actor, row)
                 .into_iter()

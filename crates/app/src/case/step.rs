@@ -63,6 +63,7 @@ impl App {
             cancel_rest: changes.cancel_rest,
             start,
             outbox: Vec::new(),
+            extend: None,
         })
     }
 

@@ -57,7 +57,11 @@ impl crate::engine::sqlite::SqliteStore {
         Ok(())
     }
 
-    pub(crate) async fn bench_insert_events(&self, case_id: Uuid, events: Vec<CaseEvent>) -> Result<()> {
+    pub(crate) async fn bench_insert_events(
+        &self,
+        case_id: Uuid,
+        events: Vec<CaseEvent>,
+    ) -> Result<()> {
         self.write_standalone(move |c, _| {
             let mut st = c.prepare_cached(&format!(
                 "INSERT INTO case_events (case_id, {}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -111,7 +115,9 @@ impl crate::engine::pg::PgStore {
                  FROM UNNEST($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[],
                              $6::timestamptz[], $7::timestamptz[], $8::text[], $9::timestamptz[],
                              $10::timestamptz[]) AS t(i, c, u, p, s, d, w, st, e, n)",
-                &[&ids, &cases, &units, &paths, &starts, &dues, &warns, &states, &ended, &next],
+                &[
+                    &ids, &cases, &units, &paths, &starts, &dues, &warns, &states, &ended, &next,
+                ],
             )
             .await?;
         }
@@ -119,7 +125,11 @@ impl crate::engine::pg::PgStore {
         Ok(())
     }
 
-    pub(crate) async fn bench_insert_events(&self, case_id: Uuid, events: Vec<CaseEvent>) -> Result<()> {
+    pub(crate) async fn bench_insert_events(
+        &self,
+        case_id: Uuid,
+        events: Vec<CaseEvent>,
+    ) -> Result<()> {
         let c = self.pool.get().await?;
         for e in &events {
             c.execute(

@@ -187,7 +187,24 @@ pub struct CaseStepWrite {
     pub cancel_rest: bool,
     pub start: Vec<NewDeadline>,
     pub outbox: Vec<NewMessage>,
+    /// An approved extension of one running deadline of the case (the step `extend`).
+    pub extend: Option<DeadlineExtension>,
 }
+
+/// A running deadline's new end after an approved extension, and the sweep's restart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadlineExtension {
+    pub id: Uuid,
+    pub due_at: DateTime<Utc>,
+    pub warn_at: DateTime<Utc>,
+    pub next_at: Option<DateTime<Utc>>,
+    pub stage: i32,
+    /// Every extension and exclusion applied so far (JSON array).
+    pub events: String,
+}
+
+/// The conflict of an extension of a deadline that is no longer running.
+pub const DEADLINE_NOT_RUNNING: &str = "deadline.not_running";
 
 /// Which cases a list shows.
 #[derive(Debug, Clone)]
@@ -429,6 +446,7 @@ store_methods! {
     pub async fn case_parties(&self, id: Uuid) -> Result<Vec<CaseParty>>;
     pub async fn case_officers(&self, id: Uuid) -> Result<Vec<Uuid>>;
     pub async fn case_deadlines(&self, id: Uuid) -> Result<Vec<DeadlineRow>>;
+    pub async fn deadline(&self, id: Uuid) -> Result<Option<DeadlineRow>>;
     /// Applies one step with its timeline row, deadline changes, outbox messages and
     /// audit entry, atomically; `Conflict(STALE_VERSION)` when the case moved on.
     pub async fn apply_case_step(&self, w: CaseStepWrite, audit: crate::AuditDraft) -> Result<CaseRow>;

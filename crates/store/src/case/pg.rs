@@ -343,6 +343,17 @@ impl PgStore {
         .collect()
     }
 
+    pub(crate) async fn deadline(&self, id: Uuid) -> Result<Option<DeadlineRow>> {
+        let c = self.pool.get().await?;
+        c.query_opt(
+            &format!("SELECT {DEADLINE_COLS} FROM deadlines WHERE id = $1"),
+            &[&id],
+        )
+        .await?
+        .map(|r| deadline_from_row(&r, 0))
+        .transpose()
+    }
+
     pub(crate) async fn apply_case_step(
         &self,
         w: CaseStepWrite,
@@ -394,6 +405,27 @@ impl PgStore {
                         &[&at, &w.case_id],
                     )
                     .await?;
+                }
+                if let Some(x) = &w.extend {
+                    let n = tx
+                        .execute(
+                            "UPDATE deadlines SET due_at = $1, warn_at = $2, next_at = $3, stage = $4,
+                                 events = $5
+                             WHERE id = $6 AND case_id = $7 AND state = 'running'",
+                            &[
+                                &truncate_micros(x.due_at),
+                                &truncate_micros(x.warn_at),
+                                &x.next_at.map(truncate_micros),
+                                &x.stage,
+                                &x.events,
+                                &x.id,
+                                &w.case_id,
+                            ],
+                        )
+                        .await?;
+                    if n != 1 {
+                        return Err(StoreError::Conflict(super::DEADLINE_NOT_RUNNING.into()));
+                    }
                 }
                 insert_deadlines(tx, &row, &w.start).await?;
                 insert_event(tx, w.case_id, &w.event).await?;

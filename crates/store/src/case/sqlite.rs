@@ -321,6 +321,17 @@ impl SqliteStore {
         .await
     }
 
+    pub(crate) async fn deadline(&self, id: Uuid) -> Result<Option<DeadlineRow>> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {DEADLINE_COLS} FROM deadlines WHERE id = ?1"
+            ))?
+            .query_row([id], |r| deadline_from_row(r, 0))
+            .optional()?)
+        })
+        .await
+    }
+
     pub(crate) async fn apply_case_step(
         &self,
         w: CaseStepWrite,
@@ -370,6 +381,26 @@ impl SqliteStore {
                      WHERE case_id = ?2 AND state = 'running'",
                 )?
                 .execute(params![at, w.case_id])?;
+            }
+            if let Some(x) = &w.extend {
+                let n = c
+                    .prepare_cached(
+                        "UPDATE deadlines SET due_at = ?1, warn_at = ?2, next_at = ?3, stage = ?4,
+                             events = ?5
+                         WHERE id = ?6 AND case_id = ?7 AND state = 'running'",
+                    )?
+                    .execute(params![
+                        micros(x.due_at),
+                        micros(x.warn_at),
+                        x.next_at.map(micros),
+                        x.stage,
+                        x.events,
+                        x.id,
+                        w.case_id,
+                    ])?;
+                if n != 1 {
+                    return Err(StoreError::Conflict(super::DEADLINE_NOT_RUNNING.into()));
+                }
             }
             insert_deadlines(c, &row, &w.start)?;
             insert_event(c, w.case_id, &w.event)?;

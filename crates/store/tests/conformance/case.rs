@@ -82,6 +82,7 @@ fn step_of(row: &CaseRow, to: Status, at: DateTime<Utc>, by: &OfficerRow) -> Cas
         cancel_rest: false,
         start: Vec::new(),
         outbox: Vec::new(),
+        extend: None,
     }
 }
 

@@ -7,7 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use frontline_app::case::{
-    CaseDetail, CaseList, CaseListQuery, CaseRequest, CaseStepRequest, DeadlineBoard, DeadlineQuery,
+    CaseDetail, CaseList, CaseListQuery, CaseRequest, CaseStepRequest, DeadlineBoard,
+    DeadlineQuery, ExtensionRequest,
 };
 use frontline_app::{AppError, Operation};
 use uuid::Uuid;
@@ -104,4 +105,32 @@ pub async fn deadline_board(
     Query(q): Query<DeadlineQuery>,
 ) -> Result<Json<DeadlineBoard>, ApiError> {
     Ok(Json(state.app.deadline_board(&s.actor, &q, lang).await?))
+}
+
+/// 延长办案期限: record an approved extension of a running deadline, as its rule allows
+/// (which extension, for an "up to" one the amount granted, the approver and the
+/// approval's number). Beyond the rule's maximum, none left, after expiry or without an
+/// approver: 422 on the field; a stale `version` or an ended deadline: 409.
+#[utoipa::path(post, path = "/api/v1/deadlines/{id}/extensions", params(("id" = Uuid, Path)),
+    request_body = ExtensionRequest,
+    responses((status = 200, body = CaseDetail), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn extend_deadline(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<CaseDetail>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::DeadlineExtend(id),
+        body,
+        lang,
+        |v| Ok(ExtensionRequest::read(v)),
+    )
+    .await?;
+    let row = state.app.extend_deadline(&s.actor, id, &request).await?;
+    Ok(Json(state.app.case_detail(&s.actor, &row, lang).await?))
 }

@@ -16,6 +16,7 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::get_case))
         .routes(routes!(api::transition_case))
         .routes(routes!(api::deadline_board))
+        .routes(routes!(api::extend_deadline))
         .routes(routes!(public::case_status))
 }
 

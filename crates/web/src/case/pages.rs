@@ -12,7 +12,8 @@ use axum::routing::{get, post};
 use frontline_app::AppError;
 use frontline_app::auth::Session;
 use frontline_app::case::{
-    CaseDetail, CaseList, CaseListQuery, CaseRequest, CaseStepRequest, DeadlineBoard, DeadlineQuery,
+    CaseDetail, CaseList, CaseListQuery, CaseRequest, CaseStepRequest, DeadlineBoard,
+    DeadlineQuery, ExtensionRequest,
 };
 use frontline_core::Lang;
 use frontline_core::case::{CaseKind, PartyRole, Status};
@@ -34,6 +35,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(case_page))
         .route("/cases/{id}/steps", post(case_step))
         .route("/cases/{id}/receipt", get(receipt_page))
+        .route("/cases/{id}/deadlines/{deadline}/extend", post(extend_post))
         .route(
             "/cases/{id}/advice-letters/{letter}",
             get(advice_letter_page),
@@ -678,4 +680,90 @@ async fn receipt_page(
         badge,
     };
     render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize, Default)]
+struct ExtendForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    extension: String,
+    #[serde(default)]
+    granted: String,
+    #[serde(default)]
+    approver: String,
+    #[serde(default)]
+    reference: String,
+    #[serde(default)]
+    version: String,
+}
+
+impl WithCsrf for ExtendForm {
+    fn csrf(&self) -> Option<&str> {
+        Some(&self.csrf)
+    }
+}
+
+async fn extend_post(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path((id, deadline)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let f: ExtendForm = match posted_form(&state, &session, lang, body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let Ok(deadline_id) = Uuid::parse_str(&deadline) else {
+        return app_error(&state, &session, lang, AppError::NotFound);
+    };
+    let given = |s: &String| {
+        if s.trim().is_empty() {
+            Given::Absent
+        } else {
+            Given::Value(s.clone())
+        }
+    };
+    let request = ExtensionRequest {
+        extension: Given::Value(NumberOrText::Text(f.extension.clone())),
+        granted: given(&f.granted),
+        approver: given(&f.approver),
+        reference: given(&f.reference),
+        version: Given::Value(NumberOrText::Text(f.version.clone())),
+        ..ExtensionRequest::default()
+    };
+    let (status, errs, conflict) = match state
+        .app
+        .extend_deadline(&session.actor, deadline_id, &request)
+        .await
+    {
+        Ok(row) => return Redirect::to(&format!("/cases/{}?done=extend", row.id)).into_response(),
+        Err(AppError::Validation(errs)) => (StatusCode::UNPROCESSABLE_ENTITY, errs, None),
+        Err(AppError::StateConflict(e)) => (
+            StatusCode::CONFLICT,
+            Vec::new(),
+            Some(e.message(lang).to_string()),
+        ),
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let d = match load_detail(&state, &session, lang, &id).await {
+        Ok(d) => d,
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    let labels = vec![
+        ("extension", i18n::t(lang, "case.extension")),
+        ("granted", i18n::t(lang, "case.extension_granted")),
+        ("approver", i18n::t(lang, "case.extension_approver")),
+        ("reference", i18n::t(lang, "case.extension_reference")),
+    ];
+    let here = format!("/cases/{}", d.id);
+    let page = DetailPage {
+        c: Chrome::new(&state, Some(&session), lang, "cases", &here),
+        d,
+        created: false,
+        done: String::new(),
+        errs: FormErrors::new(&errs, lang, &labels),
+        conflict,
+    };
+    render(status, &page)
 }

@@ -27,7 +27,12 @@ fn summary(mut v: Vec<Duration>) -> String {
         let i = ((v.len() as f64 - 1.0) * q).round() as usize;
         v.get(i).copied().map_or(0.0, ms)
     };
-    format!("p50 {:.1} ms, max {:.1} ms ({} runs)", p(0.5), p(1.0), v.len())
+    format!(
+        "p50 {:.1} ms, max {:.1} ms ({} runs)",
+        p(0.5),
+        p(1.0),
+        v.len()
+    )
 }
 
 fn new_case(unit: &frontline_app::org::UnitView, by: Uuid, k: usize) -> NewCase {
@@ -148,8 +153,11 @@ pub(super) async fn deadlines(
         if batch.len() == 200_000 {
             app.store.bench_insert_deadlines(flush(&mut batch)).await?;
             filled += 200_000;
-            if filled % 1_000_000 == 0 {
-                println!("  {filled} deadline rows ({:.0} s)", t.elapsed().as_secs_f64());
+            if filled.is_multiple_of(1_000_000) {
+                println!(
+                    "  {filled} deadline rows ({:.0} s)",
+                    t.elapsed().as_secs_f64()
+                );
             }
         }
     }
@@ -234,6 +242,9 @@ pub(super) async fn deadlines(
         page.push(t.elapsed());
         anyhow::ensure!(d.timeline.len() == 201 && !json.is_empty(), "timeline");
     }
-    println!("case page with 201 timeline rows (read + view + JSON): {}", summary(page));
+    println!(
+        "case page with 201 timeline rows (read + view + JSON): {}",
+        summary(page)
+    );
     Ok(())
 }
