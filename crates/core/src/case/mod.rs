@@ -3,6 +3,7 @@
 
 pub mod escalation;
 pub mod lifecycle;
+pub mod measure;
 pub mod public;
 pub mod workflow;
 

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use super::lifecycle::{CaseKind, Outcome, Step};
+use super::measure::{MeasureAct, MeasureKind};
 use crate::period::{RuleCatalog, RulePeriod};
 
 pub const BUILTIN_TOML: &str = include_str!("../../../../data/case-deadlines.toml");
@@ -34,10 +35,36 @@ pub struct Changes<'a> {
     pub cancel_rest: bool,
 }
 
+/// What a coercive measure starts and meets, and what each act on it meets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureEntry {
+    pub kind: CaseKind,
+    pub measure: MeasureKind,
+    pub start: Vec<String>,
+    pub meet: Vec<String>,
+    pub acts: Vec<(MeasureAct, Vec<String>)>,
+}
+
+impl MeasureEntry {
+    /// The rules an act meets (ending meets whatever of the measure still runs).
+    pub fn meets(&self, act: MeasureAct) -> &[String] {
+        self.acts
+            .iter()
+            .find(|(a, _)| *a == act)
+            .map_or(&[], |(_, r)| r.as_slice())
+    }
+
+    /// The acts this measure records besides ending it.
+    pub fn acts(&self) -> impl Iterator<Item = MeasureAct> + '_ {
+        self.acts.iter().map(|(a, _)| *a)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Workflow {
     pub version: String,
     entries: Vec<Entry>,
+    measures: Vec<MeasureEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -53,6 +80,25 @@ struct File {
     version: String,
     #[serde(default)]
     on: Vec<RawEntry>,
+    #[serde(default)]
+    measure: Vec<RawMeasure>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeasure {
+    kind: toml::Spanned<String>,
+    measure: toml::Spanned<String>,
+    #[serde(default)]
+    start: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    meet: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    lock_up: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    notify_family: Vec<toml::Spanned<String>>,
+    #[serde(default)]
+    interrogate: Vec<toml::Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -143,10 +189,99 @@ impl Workflow {
                 meet,
             });
         }
+        let mut measures = Vec::new();
+        for raw in file.measure {
+            let kind = super::lifecycle::parse_kind(raw.kind.get_ref()).ok_or_else(|| {
+                err(
+                    raw.kind.span(),
+                    format!("unknown kind {:?}", raw.kind.get_ref()),
+                )
+            })?;
+            let measure = MeasureKind::parse(raw.measure.get_ref()).ok_or_else(|| {
+                err(
+                    raw.measure.span(),
+                    format!("unknown measure {:?}", raw.measure.get_ref()),
+                )
+            })?;
+            if !measure.applies_to(kind) {
+                return Err(err(
+                    raw.measure.span(),
+                    format!(
+                        "{} is not a measure of a {} case",
+                        measure.as_str(),
+                        super::lifecycle::kind_str(kind)
+                    ),
+                ));
+            }
+            let codes = |list: &[toml::Spanned<String>],
+                         counted: bool|
+             -> Result<Vec<String>, WorkflowError> {
+                list.iter()
+                    .map(|c| {
+                        let rule = rules.get(c.get_ref()).ok_or_else(|| {
+                            err(c.span(), format!("unknown rule {:?}", c.get_ref()))
+                        })?;
+                        if rule.kind != kind {
+                            return Err(err(
+                                c.span(),
+                                format!("rule {} is of the other kind", rule.code),
+                            ));
+                        }
+                        if counted && rule.period == RulePeriod::Immediate {
+                            return Err(err(
+                                c.span(),
+                                format!("rule {} has no counted period", rule.code),
+                            ));
+                        }
+                        Ok(rule.code.clone())
+                    })
+                    .collect()
+            };
+            let start = codes(&raw.start, true)?;
+            let mut acts = Vec::new();
+            for (act, list) in [
+                (MeasureAct::LockUp, &raw.lock_up),
+                (MeasureAct::NotifyFamily, &raw.notify_family),
+                (MeasureAct::Interrogate, &raw.interrogate),
+            ] {
+                let met = codes(list, false)?;
+                if let Some((c, code)) = list
+                    .iter()
+                    .zip(&met)
+                    .find(|(_, code)| !start.contains(code))
+                {
+                    return Err(err(
+                        c.span(),
+                        format!(
+                            "{} meets {code}, which the measure does not start",
+                            act.as_str()
+                        ),
+                    ));
+                }
+                if !met.is_empty() {
+                    acts.push((act, met));
+                }
+            }
+            measures.push(MeasureEntry {
+                kind,
+                measure,
+                meet: codes(&raw.meet, false)?,
+                start,
+                acts,
+            });
+        }
         Ok(Workflow {
             version: file.version,
             entries,
+            measures,
         })
+    }
+
+    /// A measure's entry for a case of `kind` (`None`: the case takes no such measure).
+    pub fn measure(&self, kind: CaseKind, measure: MeasureKind) -> Option<&MeasureEntry> {
+        self.measures
+            .iter()
+            .find(|m| m.kind == kind && m.measure == measure)
     }
 
     /// What `trigger` does to a case of `kind` whose decision (if any) is `outcome`.
@@ -222,5 +357,17 @@ mod tests {
         let text = "version = \"x\"\n[[on]]\nkind = \"criminal\"\nstep = \"file\"\noutcome = \"penalty\"\n";
         assert_eq!(Workflow::parse(text, &r).unwrap_err().line, 5);
         assert!(Workflow::parse("version = 1", &r).is_err());
+        let text = "version = \"x\"\n[[measure]]\nkind = \"administrative\"\nmeasure = \"bail\"\n";
+        assert_eq!(
+            Workflow::parse(text, &r).unwrap_err().line,
+            4,
+            "bail is criminal procedure"
+        );
+        let text = "version = \"x\"\n[[measure]]\nkind = \"criminal\"\nmeasure = \"bail\"\nstart = [\"criminal.bail\"]\nnotify_family = [\"criminal.detention_family_notice\"]\n";
+        assert_eq!(
+            Workflow::parse(text, &r).unwrap_err().line,
+            6,
+            "an act meets what its measure starts"
+        );
     }
 }
