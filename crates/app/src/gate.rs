@@ -44,6 +44,10 @@ pub enum Operation {
     CaseTransition(Uuid),
     /// `extend_deadline` of this deadline (404 outside one's scope).
     DeadlineExtend(Uuid),
+    /// `start_measure` on this case (404 outside one's scope).
+    MeasureStart(Uuid),
+    /// `record_measure_act` on this measure (404 outside one's scope).
+    MeasureAct(Uuid),
 }
 
 /// `Forbidden` unless `actor` has `action` somewhere.
@@ -102,6 +106,22 @@ impl App {
             Operation::DeadlineExtend(id) => {
                 let (row, _) = self.deadline_of(actor, id).await?;
                 if authz::allows(actor, Action::CaseApprove, &row.unit_path) {
+                    Ok(())
+                } else {
+                    Err(crate::AppError::Forbidden)
+                }
+            }
+            Operation::MeasureStart(id) => {
+                let row = self.case(actor, id).await?;
+                if authz::allows(actor, Action::CaseHandle, &row.unit_path) {
+                    Ok(())
+                } else {
+                    Err(crate::AppError::Forbidden)
+                }
+            }
+            Operation::MeasureAct(id) => {
+                let (row, _) = self.measure_of(actor, id).await?;
+                if authz::allows(actor, Action::CaseHandle, &row.unit_path) {
                     Ok(())
                 } else {
                     Err(crate::AppError::Forbidden)

@@ -771,3 +771,176 @@ async fn an_extension_needs_approval_and_never_goes_beyond_the_rule() {
         "refusals changed nothing"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_detention_starts_its_four_deadlines_and_each_act_meets_its_own() {
+    let e = common::start().await;
+    let officer = e.actor("s1.investigator").await;
+    let chief = e.actor("s1.chief").await;
+    let mut b = admin_case();
+    b["kind"] = json!("criminal");
+    let row = e
+        .app
+        .create_case(&officer, &CaseRequest::read(b))
+        .await
+        .unwrap();
+    let row = e
+        .app
+        .transition_case(&chief, row.id, &step("file", 1, json!({})))
+        .await
+        .unwrap();
+    let m = |v: Value| frontline_app::case::MeasureRequest::read_json(v);
+    // The victim (party 2) is no suspect; an administrative measure name is fine, a
+    // made-up one is not.
+    for (body, field) in [
+        (
+            json!({"measure": "detention", "party": 2, "version": 2}),
+            "party",
+        ),
+        (
+            json!({"measure": "jail", "party": 1, "version": 2}),
+            "measure",
+        ),
+        (
+            json!({"measure": "detention", "party": 1, "version": 2, "at": "2999-01-01T00:00:00+08:00"}),
+            "at",
+        ),
+    ] {
+        match e.app.start_measure(&officer, row.id, &m(body)).await {
+            Err(AppError::Validation(errs)) => {
+                assert!(errs.iter().any(|x| x.field == field), "{errs:?}")
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let s2 = e.actor("s2.investigator").await;
+    assert!(matches!(
+        e.app
+            .start_measure(
+                &s2,
+                row.id,
+                &m(json!({"measure": "detention", "party": 1, "version": 2}))
+            )
+            .await,
+        Err(AppError::NotFound)
+    ));
+    let row = e
+        .app
+        .start_measure(
+            &officer,
+            row.id,
+            &m(json!({"measure": "detention", "party": 1, "version": 2,
+            "at": "2026-11-22T11:00:00+08:00"})),
+        )
+        .await
+        .unwrap();
+    let d = e.app.case_detail(&officer, &row, Lang::Zh).await.unwrap();
+    let running: Vec<&str> = d
+        .deadlines
+        .iter()
+        .filter(|x| x.state == DeadlineState::Running || x.state == DeadlineState::DueSoon)
+        .map(|x| x.rule.as_str())
+        .collect();
+    assert_eq!(running.len(), 4, "{running:?}");
+    let lockup = d
+        .deadlines
+        .iter()
+        .find(|x| x.rule == "criminal.detention_to_lockup")
+        .unwrap();
+    assert_eq!(
+        lockup.due_at, "2026-11-23T11:00:00+08:00",
+        "24 hours from the detention"
+    );
+    let measure = &d.measures[0];
+    assert_eq!(measure.party_name, "张某");
+    assert_eq!(
+        measure.acts.len(),
+        4,
+        "lock up, tell the family, interrogate, end"
+    );
+    let act = |a: &str, version: i64| {
+        frontline_app::case::MeasureActRequest::read_json(json!({"act": a, "version": version}))
+    };
+    let row = e
+        .app
+        .record_measure_act(&officer, measure.id, &act("notify_family", row.version))
+        .await
+        .unwrap();
+    let d = e.app.case_detail(&officer, &row, Lang::Zh).await.unwrap();
+    let state_of = |code: &str| d.deadlines.iter().find(|x| x.rule == code).unwrap().state;
+    assert_eq!(
+        state_of("criminal.detention_family_notice"),
+        DeadlineState::Met
+    );
+    assert_ne!(state_of("criminal.detention_to_lockup"), DeadlineState::Met);
+    match e
+        .app
+        .record_measure_act(&officer, measure.id, &act("notify_family", row.version))
+        .await
+    {
+        Err(AppError::Validation(errs)) => assert_eq!(errs[0].code, "act.not_applicable"),
+        other => panic!("{other:?}"),
+    }
+    // The arrest request meets the detention's 3 days and starts the procuratorate's 7.
+    let row = e
+        .app
+        .start_measure(
+            &officer,
+            row.id,
+            &m(json!({"measure": "arrest_request", "party": 1, "version": row.version})),
+        )
+        .await
+        .unwrap();
+    let d = e.app.case_detail(&officer, &row, Lang::Zh).await.unwrap();
+    let state_of = |code: &str| d.deadlines.iter().find(|x| x.rule == code).unwrap().state;
+    assert_eq!(state_of("criminal.arrest_request"), DeadlineState::Met);
+    assert_ne!(state_of("criminal.arrest_review"), DeadlineState::Met);
+    // Ending the detention meets what of it still runs; it then takes no act.
+    let row = e
+        .app
+        .record_measure_act(&officer, measure.id, &act("end", row.version))
+        .await
+        .unwrap();
+    let d = e.app.case_detail(&officer, &row, Lang::Zh).await.unwrap();
+    assert!(d.measures[0].ended_at.is_some());
+    assert!(d.measures[0].acts.is_empty());
+    let state_of = |code: &str| d.deadlines.iter().find(|x| x.rule == code).unwrap().state;
+    assert_eq!(state_of("criminal.detention_to_lockup"), DeadlineState::Met);
+    assert_eq!(
+        state_code(
+            e.app
+                .record_measure_act(&officer, measure.id, &act("end", row.version))
+                .await
+        ),
+        "measure.ended"
+    );
+    // An administrative case summons and questions, and does nothing else.
+    let admin = e
+        .app
+        .create_case(&officer, &CaseRequest::read(admin_case()))
+        .await
+        .unwrap();
+    match e
+        .app
+        .start_measure(
+            &officer,
+            admin.id,
+            &m(json!({"measure": "detention", "party": 1, "version": 1})),
+        )
+        .await
+    {
+        Err(AppError::Validation(errs)) => assert_eq!(errs[0].code, "measure.not_for_kind"),
+        other => panic!("{other:?}"),
+    }
+    let admin = e
+        .app
+        .start_measure(
+            &officer,
+            admin.id,
+            &m(json!({"measure": "summons", "party": 1, "version": 1})),
+        )
+        .await
+        .unwrap();
+    let d = e.app.case_detail(&officer, &admin, Lang::Zh).await.unwrap();
+    assert!(d.deadlines.iter().any(|x| x.rule == "admin.questioning"));
+}

@@ -55,8 +55,9 @@ pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState}
 pub use case::{
     AdviceLetterRow, BenchDeadline, BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter,
     CasePage, CaseParty, CaseRow, CaseStepWrite, DEADLINE_NOT_RUNNING, DeadlineAdvance,
-    DeadlineExtension, DeadlineRow, INCIDENT_NOT_CONVERTIBLE, NewAdviceLetter, NewCase,
-    NewDeadline, StatusLookup, StoredState, format_letter_number,
+    DeadlineExtension, DeadlineRow, INCIDENT_NOT_CONVERTIBLE, MEASURE_ENDED, MeasureRow,
+    MeasureWrite, NewAdviceLetter, NewCase, NewDeadline, StatusLookup, StoredState,
+    format_letter_number,
 };
 pub use incident::{
     ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackChange, CallbackReview,

@@ -177,6 +177,8 @@ enum Object {
     Case,
     /// The running deadline of such a case.
     Deadline,
+    /// A summons on the suspect of such a case.
+    Measure,
 }
 
 /// Every path of the document with an id, and the object it takes. A path missing here
@@ -195,6 +197,8 @@ const OBJECTS: &[(&str, Object)] = &[
     ("/api/v1/cases/{id}", Object::Case),
     ("/api/v1/cases/{id}/transitions", Object::Case),
     ("/api/v1/deadlines/{id}/extensions", Object::Deadline),
+    ("/api/v1/cases/{id}/measures", Object::Case),
+    ("/api/v1/measures/{id}/acts", Object::Measure),
 ];
 
 /// Station 2's officers of every role, and the partners.
@@ -313,6 +317,22 @@ impl Object {
                 let id = v["deadlines"][0]["id"].as_str().expect("deadline id");
                 (id.to_string(), "s1.investigator")
             }
+            Object::Measure => {
+                let t = s.login("s1.investigator").await;
+                let body = serde_json::json!({ "kind": "administrative", "title": "殴打他人案",
+                    "summary": "因停车纠纷发生殴打。",
+                    "parties": [{"role": "suspect", "name": "张某"}] });
+                let (st, v) = s.post(&t, "/api/v1/cases", &body).await;
+                assert_eq!(st, StatusCode::CREATED, "{v}");
+                let case = v["id"].as_str().expect("id");
+                let m = serde_json::json!({ "measure": "summons", "party": 1, "version": 1 });
+                let (st, v) = s
+                    .post(&t, &format!("/api/v1/cases/{case}/measures"), &m)
+                    .await;
+                assert_eq!(st, StatusCode::OK, "{v}");
+                let id = v["measures"][0]["id"].as_str().expect("measure id");
+                (id.to_string(), "s1.investigator")
+            }
             Object::Standard => {
                 let t = s.login("admin").await;
                 let text = frontline_core::penalty::standard::DEFAULT_STANDARD_TOML;
@@ -337,7 +357,8 @@ impl Object {
             | Object::Callback
             | Object::Push
             | Object::Case
-            | Object::Deadline => StatusCode::NOT_FOUND,
+            | Object::Deadline
+            | Object::Measure => StatusCode::NOT_FOUND,
         }
     }
 }

@@ -308,6 +308,7 @@ impl App {
                 stage: i32::try_from(done).unwrap_or(0),
                 events: serde_json::to_string(&dl.events).unwrap_or_else(|_| "[]".into()),
             }),
+            measure: None,
         };
         let audit = AuditDraft {
             at: now,

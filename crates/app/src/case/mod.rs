@@ -3,6 +3,7 @@
 
 mod create;
 mod extend;
+mod measure;
 mod public;
 mod read;
 mod request;
@@ -19,6 +20,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 pub use extend::ExtensionRequest;
+pub use measure::{ActOffer, MeasureActRequest, MeasureRequest, MeasureView};
 pub use public::{CaseStatusAnswer, CaseStatusRequest};
 pub use read::{
     BOARD_LIMIT_MAX, BoardItem, CaseList, DeadlineBoard, MET_WITHIN_DAYS, PER_PAGE_MAX,
@@ -77,6 +79,8 @@ pub struct ExtensionOffer {
 /// A party with masked identifiers.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct PartyView {
+    /// The party's number on the case (what a measure names).
+    pub seq: i64,
     pub role: PartyRole,
     pub role_name: String,
     pub name: String,
@@ -115,6 +119,13 @@ pub struct AdviceLetterView {
     pub due_at: String,
     /// The printable A4 page.
     pub href: String,
+}
+
+/// A measure the case may take.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MeasureOffer {
+    pub measure: frontline_core::case::measure::MeasureKind,
+    pub name: String,
 }
 
 /// A step the caller may take now.
@@ -175,6 +186,10 @@ pub struct CaseDetail {
     pub deadlines: Vec<DeadlineView>,
     pub timeline: Vec<CaseEventView>,
     pub advice_letters: Vec<AdviceLetterView>,
+    /// Coercive measures on the case's suspects.
+    pub measures: Vec<MeasureView>,
+    /// The measures the caller may start on this case (none when closed).
+    pub measure_kinds: Vec<MeasureOffer>,
     /// Whether the caller may record an approved extension of a running deadline.
     pub may_extend: bool,
     /// The steps the caller may take now.
@@ -201,6 +216,10 @@ fn step_name(step: &str, lang: Lang) -> String {
         ("accept", Lang::En) => return "Accepted".into(),
         ("extend", Lang::Zh) => return "延长期限".into(),
         ("extend", Lang::En) => return "Deadline extended".into(),
+        ("measure", Lang::Zh) => return "采取强制措施".into(),
+        ("measure", Lang::En) => return "Coercive measure".into(),
+        (s, Lang::Zh) if s.starts_with("measure.") => return "强制措施办理".into(),
+        (s, Lang::En) if s.starts_with("measure.") => return "Coercive measure act".into(),
         _ => {}
     }
     Step::parse(step).map_or_else(
@@ -266,6 +285,7 @@ impl App {
                     warn_at: first.min(due),
                     next_at: Some(first),
                     events: "[]".into(),
+                    measure_id: None,
                 })
             })
             .collect()
@@ -393,6 +413,7 @@ impl App {
 
     fn party_view(p: &CaseParty, lang: Lang) -> PartyView {
         PartyView {
+            seq: p.seq,
             role: p.role,
             role_name: match lang {
                 Lang::Zh => p.role.name_zh(),
@@ -447,14 +468,21 @@ impl App {
         row: &CaseRow,
         lang: Lang,
     ) -> Result<CaseDetail> {
-        let (events, parties, officers, deadlines, colleagues, letters) = tokio::try_join!(
+        let (events, parties, officers, deadlines, colleagues, letters, measures) = tokio::try_join!(
             self.store.case_events(row.id),
             self.store.case_parties(row.id),
             self.store.case_officers(row.id),
             self.store.case_deadlines(row.id),
             self.store.unit_officers(row.unit_id),
             self.store.case_advice_letters(row.id),
+            self.store.case_measures(row.id),
         )?;
+        let may_handle = row.status.is_open()
+            && frontline_core::authz::allows(
+                actor,
+                frontline_core::authz::Action::CaseHandle,
+                &row.unit_path,
+            );
         let name_of = |id: Uuid| {
             colleagues
                 .iter()
@@ -490,6 +518,31 @@ impl App {
             query_code: row.query_code.clone(),
             accepted_at: rfc3339_bj(row.accepted_at),
             closed_at: row.closed_at.map(rfc3339_bj),
+            measures: measures
+                .iter()
+                .map(|m| {
+                    let mut v = self.measure_view(m, row.kind, &parties, lang);
+                    if !may_handle {
+                        v.acts.clear();
+                    }
+                    v
+                })
+                .collect(),
+            measure_kinds: if may_handle && parties.iter().any(|p| p.role == PartyRole::Suspect) {
+                frontline_core::case::measure::MeasureKind::ALL
+                    .into_iter()
+                    .filter(|k| self.case_workflow.measure(row.kind, *k).is_some())
+                    .map(|k| MeasureOffer {
+                        measure: k,
+                        name: match lang {
+                            Lang::Zh => k.name_zh(row.kind).into(),
+                            Lang::En => k.name_en(row.kind).into(),
+                        },
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
             parties: parties.iter().map(|p| App::party_view(p, lang)).collect(),
             deadlines: deadlines
                 .iter()

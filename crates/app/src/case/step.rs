@@ -64,6 +64,7 @@ impl App {
             start,
             outbox: Vec::new(),
             extend: None,
+            measure: None,
         })
     }
 

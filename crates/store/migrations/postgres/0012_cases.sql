@@ -77,7 +77,9 @@ CREATE TABLE deadlines (
     ended_at    TIMESTAMPTZ,
     next_at     TIMESTAMPTZ,
     stage       INTEGER NOT NULL DEFAULT 0,
-    events      TEXT NOT NULL DEFAULT '[]'
+    events      TEXT NOT NULL DEFAULT '[]',
+    -- The coercive measure whose deadline this is (ending it meets what still runs).
+    measure_id  UUID
 );
 CREATE INDEX deadlines_case ON deadlines(case_id);
 CREATE INDEX deadlines_sweep ON deadlines(next_at) WHERE state = 'running' AND next_at IS NOT NULL;
@@ -113,3 +115,18 @@ CREATE TABLE case_status_lookups (
 );
 CREATE INDEX case_status_lookups_client ON case_status_lookups(client, at);
 CREATE INDEX case_status_lookups_code ON case_status_lookups(code_hash, at);
+
+-- Coercive measures (强制措施) on a suspect: started at, the acts recorded (送押、通知家属、
+-- 讯问, comma-separated), ended at.
+CREATE TABLE case_measures (
+    id         UUID PRIMARY KEY,
+    case_id    UUID NOT NULL REFERENCES cases(id),
+    kind       TEXT COLLATE "C" NOT NULL,
+    party_seq  INTEGER NOT NULL,
+    started_at TIMESTAMPTZ NOT NULL,
+    ended_at   TIMESTAMPTZ,
+    acts       TEXT NOT NULL DEFAULT '',
+    note       TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX case_measures_case ON case_measures(case_id);
+CREATE INDEX deadlines_measure ON deadlines(measure_id) WHERE measure_id IS NOT NULL;

@@ -115,6 +115,8 @@ pub struct NewDeadline {
     pub next_at: Option<DateTime<Utc>>,
     /// The extensions and exclusions applied (JSON array of `DeadlineEvent`).
     pub events: String,
+    /// The coercive measure it belongs to.
+    pub measure_id: Option<Uuid>,
 }
 
 /// A deadline row as stored: running, met or cancelled (临期/超期 are read off the times).
@@ -160,6 +162,7 @@ pub struct DeadlineRow {
     /// Reminders sent so far (the sweep's progress).
     pub stage: i32,
     pub events: String,
+    pub measure_id: Option<Uuid>,
 }
 
 /// A deadline with the case it belongs to (the deadline board).
@@ -189,7 +192,42 @@ pub struct CaseStepWrite {
     pub outbox: Vec<NewMessage>,
     /// An approved extension of one running deadline of the case (the step `extend`).
     pub extend: Option<DeadlineExtension>,
+    /// A coercive measure started, or an act recorded on one.
+    pub measure: Option<MeasureWrite>,
 }
+
+/// A coercive measure as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeasureRow {
+    pub id: Uuid,
+    pub case_id: Uuid,
+    /// `summons`, `detention`, … (`frontline_core::case::measure::MeasureKind`).
+    pub kind: String,
+    pub party_seq: i64,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// The acts recorded, in order (`lock_up`, `notify_family`, `interrogate`).
+    pub acts: Vec<String>,
+    pub note: String,
+}
+
+/// What a step does to the case's measures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MeasureWrite {
+    /// A new measure (its deadlines are the step's `start`, carrying its id).
+    Start(MeasureRow),
+    /// An act on a running measure: meets the measure's running deadlines of `meet`
+    /// (all of them when `end`); `Conflict(MEASURE_ENDED)` when it has ended.
+    Act {
+        id: Uuid,
+        act: String,
+        meet: Vec<String>,
+        end: Option<DateTime<Utc>>,
+    },
+}
+
+/// The conflict of an act on a measure that has ended.
+pub const MEASURE_ENDED: &str = "measure.ended";
 
 /// A running deadline's new end after an approved extension, and the sweep's restart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -320,7 +358,9 @@ pub(crate) const CASE_COLS: &str = "id, number, unit_id, unit_path, kind, year, 
 pub(crate) const EVENT_COLS: &str =
     "seq, at, actor_id, actor_name, step, from_status, to_status, note, detail";
 pub(crate) const DEADLINE_COLS: &str = "id, case_id, unit_id, unit_path, rule, started_at, \
-    due_at, warn_at, state, ended_at, next_at, stage, events";
+    due_at, warn_at, state, ended_at, next_at, stage, events, measure_id";
+pub(crate) const MEASURE_COLS: &str =
+    "id, case_id, kind, party_seq, started_at, ended_at, acts, note";
 pub(crate) const PARTY_COLS: &str = "seq, role, name, id_number, phone, consent";
 
 /// A stored value core does not know: reading it fails.
@@ -447,6 +487,8 @@ store_methods! {
     pub async fn case_officers(&self, id: Uuid) -> Result<Vec<Uuid>>;
     pub async fn case_deadlines(&self, id: Uuid) -> Result<Vec<DeadlineRow>>;
     pub async fn deadline(&self, id: Uuid) -> Result<Option<DeadlineRow>>;
+    pub async fn case_measures(&self, case_id: Uuid) -> Result<Vec<MeasureRow>>;
+    pub async fn measure(&self, id: Uuid) -> Result<Option<MeasureRow>>;
     /// Applies one step with its timeline row, deadline changes, outbox messages and
     /// audit entry, atomically; `Conflict(STALE_VERSION)` when the case moved on.
     pub async fn apply_case_step(&self, w: CaseStepWrite, audit: crate::AuditDraft) -> Result<CaseRow>;

@@ -71,6 +71,7 @@ fn deadline_from_row(r: &Row, at: usize) -> Result<DeadlineRow> {
         next_at: r.try_get(at + 10)?,
         stage: r.try_get(at + 11)?,
         events: r.try_get(at + 12)?,
+        measure_id: r.try_get(at + 13)?,
     })
 }
 
@@ -85,6 +86,24 @@ fn letter_from_row(r: &Row) -> Result<AdviceLetterRow> {
         issued_at: r.try_get(6)?,
         rule: r.try_get(7)?,
         due_at: r.try_get(8)?,
+    })
+}
+
+fn measure_from_row(r: &Row) -> Result<super::MeasureRow> {
+    let acts: String = r.try_get(6)?;
+    Ok(super::MeasureRow {
+        id: r.try_get(0)?,
+        case_id: r.try_get(1)?,
+        kind: r.try_get(2)?,
+        party_seq: i64::from(r.try_get::<_, i32>(3)?),
+        started_at: r.try_get(4)?,
+        ended_at: r.try_get(5)?,
+        acts: acts
+            .split(',')
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .collect(),
+        note: r.try_get(7)?,
     })
 }
 
@@ -131,8 +150,8 @@ async fn insert_deadlines(c: &impl GenericClient, row: &CaseRow, ds: &[NewDeadli
     let st = c
         .prepare_cached(
             "INSERT INTO deadlines (id, case_id, unit_id, unit_path, rule, started_at, due_at,
-                 warn_at, state, next_at, events)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'running', $9, $10)",
+                 warn_at, state, next_at, events, measure_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'running', $9, $10, $11)",
         )
         .await?;
     for d in ds {
@@ -149,6 +168,7 @@ async fn insert_deadlines(c: &impl GenericClient, row: &CaseRow, ds: &[NewDeadli
                 &truncate_micros(d.warn_at),
                 &d.next_at.map(truncate_micros),
                 &d.events,
+                &d.measure_id,
             ],
         )
         .await?;
@@ -343,6 +363,35 @@ impl PgStore {
         .collect()
     }
 
+    pub(crate) async fn case_measures(&self, case_id: Uuid) -> Result<Vec<super::MeasureRow>> {
+        let c = self.pool.get().await?;
+        c.query(
+            &format!(
+                "SELECT {} FROM case_measures WHERE case_id = $1 ORDER BY started_at, id",
+                super::MEASURE_COLS
+            ),
+            &[&case_id],
+        )
+        .await?
+        .iter()
+        .map(measure_from_row)
+        .collect()
+    }
+
+    pub(crate) async fn measure(&self, id: Uuid) -> Result<Option<super::MeasureRow>> {
+        let c = self.pool.get().await?;
+        c.query_opt(
+            &format!(
+                "SELECT {} FROM case_measures WHERE id = $1",
+                super::MEASURE_COLS
+            ),
+            &[&id],
+        )
+        .await?
+        .map(|r| measure_from_row(&r))
+        .transpose()
+    }
+
     pub(crate) async fn deadline(&self, id: Uuid) -> Result<Option<DeadlineRow>> {
         let c = self.pool.get().await?;
         c.query_opt(
@@ -427,6 +476,51 @@ impl PgStore {
                         return Err(StoreError::Conflict(super::DEADLINE_NOT_RUNNING.into()));
                     }
                 }
+                match &w.measure {
+                    None => {}
+                    Some(super::MeasureWrite::Start(m)) => {
+                        let seq = i32::try_from(m.party_seq).unwrap_or(0);
+                        tx.execute(
+                            &format!(
+                                "INSERT INTO case_measures ({}) VALUES ($1, $2, $3, $4, $5, NULL, '', $6)",
+                                super::MEASURE_COLS
+                            ),
+                            &[&m.id, &w.case_id, &m.kind, &seq, &truncate_micros(m.started_at), &m.note],
+                        )
+                        .await?;
+                    }
+                    Some(super::MeasureWrite::Act { id, act, meet, end }) => {
+                        let n = tx
+                            .execute(
+                                "UPDATE case_measures SET acts = acts || CASE WHEN acts = '' THEN '' ELSE ',' END || $1,
+                                     ended_at = $2
+                                 WHERE id = $3 AND case_id = $4 AND ended_at IS NULL",
+                                &[act, &end.map(truncate_micros), id, &w.case_id],
+                            )
+                            .await?;
+                        if n != 1 {
+                            return Err(StoreError::Conflict(super::MEASURE_ENDED.into()));
+                        }
+                        let at = truncate_micros(w.event.at);
+                        if end.is_some() {
+                            tx.execute(
+                                "UPDATE deadlines SET state = 'met', ended_at = $1, next_at = NULL
+                                 WHERE measure_id = $2 AND state = 'running'",
+                                &[&at, id],
+                            )
+                            .await?;
+                        } else {
+                            for rule in meet {
+                                tx.execute(
+                                    "UPDATE deadlines SET state = 'met', ended_at = $1, next_at = NULL
+                                     WHERE measure_id = $2 AND rule = $3 AND state = 'running'",
+                                    &[&at, id, rule],
+                                )
+                                .await?;
+                            }
+                        }
+                    }
+                }
                 insert_deadlines(tx, &row, &w.start).await?;
                 insert_event(tx, w.case_id, &w.event).await?;
                 crate::outbox::pg::insert_messages(tx, &w.outbox).await?;
@@ -460,10 +554,10 @@ impl PgStore {
             .map(|r| {
                 Ok(BoardDeadline {
                     deadline: deadline_from_row(r, 0)?,
-                    case_number: r.try_get(13)?,
-                    case_title: r.try_get(14)?,
-                    case_kind: parse_kind(r.try_get(15)?).map_err(StoreError::db_from)?,
-                    lead_officer_id: r.try_get(16)?,
+                    case_number: r.try_get(14)?,
+                    case_title: r.try_get(15)?,
+                    case_kind: parse_kind(r.try_get(16)?).map_err(StoreError::db_from)?,
+                    lead_officer_id: r.try_get(17)?,
                 })
             })
             .collect()

@@ -77,6 +77,7 @@ fn deadline_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<DeadlineRow> {
         next_at: r.get::<_, Option<i64>>(at + 10)?.map(from_micros),
         stage: r.get(at + 11)?,
         events: r.get(at + 12)?,
+        measure_id: r.get(at + 13)?,
     })
 }
 
@@ -91,6 +92,24 @@ fn letter_from_row(r: &Row<'_>) -> rusqlite::Result<AdviceLetterRow> {
         issued_at: from_micros(r.get(6)?),
         rule: r.get(7)?,
         due_at: from_micros(r.get(8)?),
+    })
+}
+
+fn measure_from_row(r: &Row<'_>) -> rusqlite::Result<super::MeasureRow> {
+    let acts: String = r.get(6)?;
+    Ok(super::MeasureRow {
+        id: r.get(0)?,
+        case_id: r.get(1)?,
+        kind: r.get(2)?,
+        party_seq: r.get(3)?,
+        started_at: from_micros(r.get(4)?),
+        ended_at: r.get::<_, Option<i64>>(5)?.map(from_micros),
+        acts: acts
+            .split(',')
+            .filter(|a| !a.is_empty())
+            .map(str::to_string)
+            .collect(),
+        note: r.get(7)?,
     })
 }
 
@@ -127,8 +146,8 @@ fn insert_event(c: &Connection, case_id: Uuid, e: &CaseEvent) -> Result<()> {
 fn insert_deadlines(c: &Connection, row: &CaseRow, ds: &[NewDeadline]) -> Result<()> {
     let mut st = c.prepare_cached(
         "INSERT INTO deadlines (id, case_id, unit_id, unit_path, rule, started_at, due_at,
-             warn_at, state, next_at, events)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10)",
+             warn_at, state, next_at, events, measure_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running', ?9, ?10, ?11)",
     )?;
     for d in ds {
         st.execute(params![
@@ -142,6 +161,7 @@ fn insert_deadlines(c: &Connection, row: &CaseRow, ds: &[NewDeadline]) -> Result
             micros(d.warn_at),
             d.next_at.map(micros),
             d.events,
+            d.measure_id,
         ])?;
     }
     Ok(())
@@ -321,6 +341,30 @@ impl SqliteStore {
         .await
     }
 
+    pub(crate) async fn case_measures(&self, case_id: Uuid) -> Result<Vec<super::MeasureRow>> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {} FROM case_measures WHERE case_id = ?1 ORDER BY started_at, id",
+                super::MEASURE_COLS
+            ))?
+            .query_map([case_id], measure_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+    }
+
+    pub(crate) async fn measure(&self, id: Uuid) -> Result<Option<super::MeasureRow>> {
+        self.read(move |c| {
+            Ok(c.prepare_cached(&format!(
+                "SELECT {} FROM case_measures WHERE id = ?1",
+                super::MEASURE_COLS
+            ))?
+            .query_row([id], measure_from_row)
+            .optional()?)
+        })
+        .await
+    }
+
     pub(crate) async fn deadline(&self, id: Uuid) -> Result<Option<DeadlineRow>> {
         self.read(move |c| {
             Ok(c.prepare_cached(&format!(
@@ -402,6 +446,44 @@ impl SqliteStore {
                     return Err(StoreError::Conflict(super::DEADLINE_NOT_RUNNING.into()));
                 }
             }
+            match &w.measure {
+                None => {}
+                Some(super::MeasureWrite::Start(m)) => {
+                    c.prepare_cached(&format!(
+                        "INSERT INTO case_measures ({}) VALUES (?1, ?2, ?3, ?4, ?5, NULL, '', ?6)",
+                        super::MEASURE_COLS
+                    ))?
+                    .execute(params![m.id, w.case_id, m.kind, m.party_seq, micros(m.started_at), m.note])?;
+                }
+                Some(super::MeasureWrite::Act { id, act, meet, end }) => {
+                    let n = c
+                        .prepare_cached(
+                            "UPDATE case_measures SET acts = acts || CASE WHEN acts = '' THEN '' ELSE ',' END || ?1,
+                                 ended_at = ?2
+                             WHERE id = ?3 AND case_id = ?4 AND ended_at IS NULL",
+                        )?
+                        .execute(params![act, end.map(micros), id, w.case_id])?;
+                    if n != 1 {
+                        return Err(StoreError::Conflict(super::MEASURE_ENDED.into()));
+                    }
+                    let at = micros(w.event.at);
+                    if end.is_some() {
+                        c.prepare_cached(
+                            "UPDATE deadlines SET state = 'met', ended_at = ?1, next_at = NULL
+                             WHERE measure_id = ?2 AND state = 'running'",
+                        )?
+                        .execute(params![at, id])?;
+                    } else {
+                        let mut st = c.prepare_cached(
+                            "UPDATE deadlines SET state = 'met', ended_at = ?1, next_at = NULL
+                             WHERE measure_id = ?2 AND rule = ?3 AND state = 'running'",
+                        )?;
+                        for rule in meet {
+                            st.execute(params![at, id, rule])?;
+                        }
+                    }
+                }
+            }
             insert_deadlines(c, &row, &w.start)?;
             insert_event(c, w.case_id, &w.event)?;
             crate::outbox::sqlite::insert_messages(c, &w.outbox)?;
@@ -433,11 +515,11 @@ impl SqliteStore {
                 .query_map(params_from_iter(w.args()), |r| {
                     Ok(BoardDeadline {
                         deadline: deadline_from_row(r, 0)?,
-                        case_number: r.get(13)?,
-                        case_title: r.get(14)?,
-                        case_kind: parse_kind(r.get_ref(15)?.as_str()?)
-                            .map_err(|e| bad_column(15, e))?,
-                        lead_officer_id: r.get(16)?,
+                        case_number: r.get(14)?,
+                        case_title: r.get(15)?,
+                        case_kind: parse_kind(r.get_ref(16)?.as_str()?)
+                            .map_err(|e| bad_column(16, e))?,
+                        lead_officer_id: r.get(17)?,
                     })
                 })?
                 .collect::<rusqlite::Result<Vec<_>>>()?;

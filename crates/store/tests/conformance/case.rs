@@ -18,6 +18,7 @@ fn deadline(rule: &str, start: DateTime<Utc>, due_h: i64, warn_h: i64) -> NewDea
         warn_at: start + Duration::hours(warn_h),
         next_at: Some(start + Duration::hours(warn_h)),
         events: "[]".into(),
+        measure_id: None,
     }
 }
 
@@ -83,6 +84,7 @@ fn step_of(row: &CaseRow, to: Status, at: DateTime<Utc>, by: &OfficerRow) -> Cas
         start: Vec::new(),
         outbox: Vec::new(),
         extend: None,
+        measure: None,
     }
 }
 

@@ -17,6 +17,8 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::transition_case))
         .routes(routes!(api::deadline_board))
         .routes(routes!(api::extend_deadline))
+        .routes(routes!(api::start_measure))
+        .routes(routes!(api::measure_act))
         .routes(routes!(public::case_status))
 }
 

@@ -13,7 +13,7 @@ use frontline_app::AppError;
 use frontline_app::auth::Session;
 use frontline_app::case::{
     CaseDetail, CaseList, CaseListQuery, CaseRequest, CaseStepRequest, DeadlineBoard,
-    DeadlineQuery, ExtensionRequest,
+    DeadlineQuery, ExtensionRequest, MeasureActRequest, MeasureRequest,
 };
 use frontline_core::Lang;
 use frontline_core::case::{CaseKind, PartyRole, Status};
@@ -35,6 +35,11 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{id}", get(case_page))
         .route("/cases/{id}/steps", post(case_step))
         .route("/cases/{id}/receipt", get(receipt_page))
+        .route("/cases/{id}/measures", post(measure_post))
+        .route(
+            "/cases/{id}/measures/{measure}/acts",
+            post(measure_act_post),
+        )
         .route("/cases/{id}/deadlines/{deadline}/extend", post(extend_post))
         .route(
             "/cases/{id}/advice-letters/{letter}",
@@ -766,4 +771,136 @@ async fn extend_post(
         conflict,
     };
     render(status, &page)
+}
+
+#[derive(Deserialize, Default)]
+struct MeasureForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    measure: String,
+    #[serde(default)]
+    party: String,
+    #[serde(default)]
+    at: String,
+    #[serde(default)]
+    act: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    version: String,
+}
+
+impl WithCsrf for MeasureForm {
+    fn csrf(&self) -> Option<&str> {
+        Some(&self.csrf)
+    }
+}
+
+fn given(s: &str) -> Given<String> {
+    if s.trim().is_empty() {
+        Given::Absent
+    } else {
+        Given::Value(s.to_string())
+    }
+}
+
+/// The case page again with a refused measure form's messages.
+async fn measure_refused(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    id: &str,
+    e: AppError,
+) -> Response {
+    let (status, errs, conflict) = match e {
+        AppError::Validation(errs) => (StatusCode::UNPROCESSABLE_ENTITY, errs, None),
+        AppError::StateConflict(e) => (
+            StatusCode::CONFLICT,
+            Vec::new(),
+            Some(e.message(lang).to_string()),
+        ),
+        e => return app_error(state, session, lang, e),
+    };
+    let d = match load_detail(state, session, lang, id).await {
+        Ok(d) => d,
+        Err(e) => return app_error(state, session, lang, e),
+    };
+    let labels = vec![
+        ("measure", i18n::t(lang, "case.measure")),
+        ("party", i18n::t(lang, "case.measure_party")),
+        ("at", i18n::t(lang, "case.measure_at")),
+        ("act", i18n::t(lang, "case.measure_act")),
+    ];
+    let here = format!("/cases/{}", d.id);
+    let page = DetailPage {
+        c: Chrome::new(state, Some(session), lang, "cases", &here),
+        d,
+        created: false,
+        done: String::new(),
+        errs: FormErrors::new(&errs, lang, &labels),
+        conflict,
+    };
+    render(status, &page)
+}
+
+async fn measure_post(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let f: MeasureForm = match posted_form(&state, &session, lang, body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let Ok(case_id) = Uuid::parse_str(&id) else {
+        return app_error(&state, &session, lang, AppError::NotFound);
+    };
+    let request = MeasureRequest {
+        measure: given(&f.measure),
+        party: Given::Value(NumberOrText::Text(f.party.clone())),
+        at: given(&f.at),
+        note: given(&f.note),
+        version: Given::Value(NumberOrText::Text(f.version.clone())),
+        ..MeasureRequest::default()
+    };
+    match state
+        .app
+        .start_measure(&session.actor, case_id, &request)
+        .await
+    {
+        Ok(row) => Redirect::to(&format!("/cases/{}?done=measure", row.id)).into_response(),
+        Err(e) => measure_refused(&state, &session, lang, &id, e).await,
+    }
+}
+
+async fn measure_act_post(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path((id, measure)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let f: MeasureForm = match posted_form(&state, &session, lang, body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let Ok(measure_id) = Uuid::parse_str(&measure) else {
+        return app_error(&state, &session, lang, AppError::NotFound);
+    };
+    let request = MeasureActRequest {
+        act: given(&f.act),
+        at: given(&f.at),
+        note: given(&f.note),
+        version: Given::Value(NumberOrText::Text(f.version.clone())),
+        ..MeasureActRequest::default()
+    };
+    match state
+        .app
+        .record_measure_act(&session.actor, measure_id, &request)
+        .await
+    {
+        Ok(row) => Redirect::to(&format!("/cases/{}?done=measure", row.id)).into_response(),
+        Err(e) => measure_refused(&state, &session, lang, &id, e).await,
+    }
 }
