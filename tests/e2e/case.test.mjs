@@ -151,3 +151,33 @@ test("the case pages fit a phone", async () => {
     await context.close();
   }
 });
+
+test("an investigator summons a suspect and records the end of the summons", async () => {
+  const { context, page } = await signIn("s1.investigator");
+  try {
+    await page.goto(`${BASE}/cases/new`);
+    await page.selectOption("#kind", "criminal");
+    await page.fill("#title", "王某盗窃电动车案");
+    await page.fill("#summary", "王某涉嫌盗窃小区内电动车一辆。");
+    await page.selectOption("[id='parties[0]_role']", "suspect");
+    await page.fill("[id='parties[0]_name']", "王某");
+    await Promise.all([page.waitForURL(/created=1/), page.getByTestId("case-submit").click()]);
+    const url = page.url().split("?")[0];
+    // A criminal case takes its measures once filed: the chief files it.
+    const chief = await signIn("s1.chief");
+    await chief.page.goto(url);
+    await step(chief.page, "file");
+    await chief.context.close();
+    await page.goto(url);
+    await page.getByTestId("measure-start").locator("summary").click();
+    await page.selectOption("#measure", "summons");
+    await Promise.all([page.waitForURL(/done=measure/), page.getByTestId("measure-form").locator("button[type=submit]").click()]);
+    assert.match(await page.getByTestId("measures").innerText(), /传唤、拘传/);
+    assert.match(await page.getByTestId("deadlines").innerText(), /传唤、拘传持续时间/);
+    await Promise.all([page.waitForURL(/done=measure/), page.getByTestId("act-end").locator("button").click()]);
+    assert.match(await page.locator("[data-rule='criminal.summons'] [data-testid=deadline-state]").innerText(), /已按期完成/);
+    assert.equal(await page.getByTestId("act-end").count(), 0, "an ended measure takes no act");
+  } finally {
+    await context.close();
+  }
+});

@@ -83,7 +83,7 @@ CREATE TABLE deadlines (
 );
 CREATE INDEX deadlines_case ON deadlines(case_id);
 CREATE INDEX deadlines_sweep ON deadlines(next_at) WHERE state = 'running' AND next_at IS NOT NULL;
-CREATE INDEX deadlines_running ON deadlines(unit_path, due_at) WHERE state = 'running';
+CREATE INDEX deadlines_running ON deadlines(unit_path, due_at, warn_at) WHERE state = 'running';
 CREATE INDEX deadlines_met ON deadlines(unit_path, ended_at) WHERE state = 'met';
 
 -- Enforcement advice letters (执法建议书): issued by the deadline sweep to the handling
