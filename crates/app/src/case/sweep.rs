@@ -48,6 +48,14 @@ impl App {
     /// claimed.
     pub async fn sweep_deadlines(&self) -> Result<usize> {
         let now = self.now();
+        // The public lookup log is kept for its retention period only.
+        let purged = self
+            .store
+            .purge_status_lookups(now - frontline_core::case::public::LOG_RETENTION)
+            .await?;
+        if purged > 0 {
+            tracing::info!(purged, "public status lookups past retention dropped");
+        }
         let claimed = self
             .store
             .claim_deadlines(now, now + LEASE, SWEEP_BATCH)

@@ -13,6 +13,8 @@ pub const PER_CLIENT: i64 = 20;
 /// Failed lookups one code may take in [`WINDOW`] (from any client).
 pub const FAILURES_PER_CODE: i64 = 5;
 pub const WINDOW: Duration = Duration::hours(1);
+/// How long the lookup log is kept: long enough to look into abuse, then dropped.
+pub const LOG_RETENTION: Duration = Duration::days(180);
 
 /// The stage as the public reads it.
 pub fn stage_zh(s: Status) -> &'static str {

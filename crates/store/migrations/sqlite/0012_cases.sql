@@ -115,6 +115,8 @@ CREATE TABLE case_status_lookups (
 );
 CREATE INDEX case_status_lookups_client ON case_status_lookups(client, at);
 CREATE INDEX case_status_lookups_code ON case_status_lookups(code_hash, at);
+-- The retention purge (the log is kept for a while, then dropped).
+CREATE INDEX case_status_lookups_at ON case_status_lookups(at);
 
 -- Coercive measures (强制措施) on a suspect: started at, the acts recorded (送押、通知家属、
 -- 讯问, comma-separated), ended at.

@@ -512,6 +512,8 @@ store_methods! {
     /// failed ones (from any client), their times.
     pub async fn status_lookup_times(&self, client: String, code_hash: String, since: DateTime<Utc>) -> Result<(Vec<DateTime<Utc>>, Vec<DateTime<Utc>>)>;
     pub async fn record_status_lookup(&self, l: StatusLookup) -> Result<()>;
+    /// Drops the public lookups logged before `before` (the log's retention); how many.
+    pub async fn purge_status_lookups(&self, before: DateTime<Utc>) -> Result<u64>;
     /// Benchmark fixtures: deadline rows in bulk (batches of 20,000), no audit.
     pub async fn bench_insert_deadlines(&self, rows: Vec<BenchDeadline>) -> Result<()>;
     /// Benchmark fixtures: timeline rows of one case, no audit.

@@ -454,6 +454,12 @@ impl PgStore {
                         &[&at, &w.case_id],
                     )
                     .await?;
+                    // A closed case's measures end with it (custody passes with the file).
+                    tx.execute(
+                        "UPDATE case_measures SET ended_at = $1 WHERE case_id = $2 AND ended_at IS NULL",
+                        &[&at, &w.case_id],
+                    )
+                    .await?;
                 }
                 if let Some(x) = &w.extend {
                     let n = tx
@@ -789,6 +795,18 @@ impl PgStore {
         )
         .await?;
         Ok(())
+    }
+
+    pub(crate) async fn purge_status_lookups(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64> {
+        let c = self.pool.get().await?;
+        Ok(c.execute(
+            "DELETE FROM case_status_lookups WHERE at < $1",
+            &[&truncate_micros(before)],
+        )
+        .await?)
     }
 }
 

@@ -425,6 +425,11 @@ impl SqliteStore {
                      WHERE case_id = ?2 AND state = 'running'",
                 )?
                 .execute(params![at, w.case_id])?;
+                // A closed case's measures end with it (custody passes with the file).
+                c.prepare_cached(
+                    "UPDATE case_measures SET ended_at = ?1 WHERE case_id = ?2 AND ended_at IS NULL",
+                )?
+                .execute(params![at, w.case_id])?;
             }
             if let Some(x) = &w.extend {
                 let n = c
@@ -747,6 +752,19 @@ impl SqliteStore {
                 l.case_id
             ])?;
             Ok(())
+        })
+        .await
+    }
+
+    pub(crate) async fn purge_status_lookups(
+        &self,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Result<u64> {
+        self.write_standalone(move |c, _| {
+            Ok(
+                c.prepare_cached("DELETE FROM case_status_lookups WHERE at < ?1")?
+                    .execute([micros(before)])? as u64,
+            )
         })
         .await
     }

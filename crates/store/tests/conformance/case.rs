@@ -437,3 +437,86 @@ async fn the_sweep_claims_due_deadlines_once_and_advances_by_stage() {
         "the bureau's leader is not inside the station"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closing_ends_the_measures_and_the_lookup_log_is_purged() {
+    let (_db, store, org) = with_org().await;
+    let at = ts("2026-03-01T08:00:00Z");
+    let n = new_case(&org.s01, &org.desk01, CaseKind::Criminal, at);
+    let row = store
+        .create_case(n, draft("case.create", "case", "x"))
+        .await
+        .unwrap();
+    let m = Uuid::now_v7();
+    let mut start = step_of(&row, Status::Accepted, at, &org.chief);
+    start.measure = Some(frontline_store::MeasureWrite::Start(
+        frontline_store::MeasureRow {
+            id: m,
+            case_id: row.id,
+            kind: "detention".into(),
+            party_seq: 1,
+            started_at: at,
+            ended_at: None,
+            acts: Vec::new(),
+            note: String::new(),
+        },
+    ));
+    let row = store
+        .apply_case_step(start, draft("case.measure", "case", "x"))
+        .await
+        .unwrap();
+    let mut act = step_of(&row, Status::Accepted, at, &org.chief);
+    act.measure = Some(frontline_store::MeasureWrite::Act {
+        id: m,
+        act: "notify_family".into(),
+        meet: Vec::new(),
+        end: None,
+    });
+    let row = store
+        .apply_case_step(act, draft("case.measure", "case", "x"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.measure(m).await.unwrap().unwrap().acts,
+        vec!["notify_family"]
+    );
+    let mut close = step_of(&row, Status::Closed, at + Duration::days(1), &org.chief);
+    close.cancel_rest = true;
+    store
+        .apply_case_step(close, draft("case.close", "case", "x"))
+        .await
+        .unwrap();
+    let ms = store.case_measures(row.id).await.unwrap();
+    assert_eq!(ms.len(), 1);
+    assert!(ms[0].ended_at.is_some(), "the measure ended with the case");
+
+    for (days, found) in [(200, true), (10, false)] {
+        store
+            .record_status_lookup(frontline_store::StatusLookup {
+                id: Uuid::now_v7(),
+                at: at - Duration::days(days),
+                client: "198.51.100.7".into(),
+                code_hash: "h".into(),
+                found,
+                case_id: None,
+            })
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        store
+            .purge_status_lookups(at - Duration::days(180))
+            .await
+            .unwrap(),
+        1
+    );
+    let (by_client, by_code) = store
+        .status_lookup_times("198.51.100.7".into(), "h".into(), at - Duration::days(365))
+        .await
+        .unwrap();
+    assert_eq!(
+        (by_client.len(), by_code.len()),
+        (1, 1),
+        "the recent failed one stays"
+    );
+}
