@@ -944,3 +944,98 @@ async fn a_detention_starts_its_four_deadlines_and_each_act_meets_its_own() {
     let d = e.app.case_detail(&officer, &admin, Lang::Zh).await.unwrap();
     assert!(d.deadlines.iter().any(|x| x.rule == "admin.questioning"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_suspects_arrest_request_leaves_the_others_days_running() {
+    let e = common::start().await;
+    let officer = e.actor("s1.investigator").await;
+    let chief = e.actor("s1.chief").await;
+    let row = e
+        .app
+        .create_case(
+            &officer,
+            &CaseRequest::read(json!({"kind": "criminal", "title": "张某、赵某盗窃案",
+                "summary": "二人结伙盗窃电动车电瓶。",
+                "parties": [{"role": "suspect", "name": "张某"}, {"role": "suspect", "name": "赵某"}]})),
+        )
+        .await
+        .unwrap();
+    let mut row = e
+        .app
+        .transition_case(&chief, row.id, &step("file", 1, json!({})))
+        .await
+        .unwrap();
+    let m = |v: Value| frontline_app::case::MeasureRequest::read_json(v);
+    for party in [1, 2] {
+        row = e
+            .app
+            .start_measure(
+                &officer,
+                row.id,
+                &m(json!({"measure": "detention", "party": party, "version": row.version})),
+            )
+            .await
+            .unwrap();
+    }
+    row = e
+        .app
+        .start_measure(
+            &officer,
+            row.id,
+            &m(json!({"measure": "arrest_request", "party": 1, "version": row.version})),
+        )
+        .await
+        .unwrap();
+    let d = e.app.case_detail(&officer, &row, Lang::Zh).await.unwrap();
+    let mut states: Vec<DeadlineState> = d
+        .deadlines
+        .iter()
+        .filter(|x| x.rule == "criminal.arrest_request")
+        .map(|x| x.state)
+        .collect();
+    states.sort_by_key(|s| s.as_str());
+    assert_eq!(states.len(), 2);
+    assert!(
+        states.contains(&DeadlineState::Met),
+        "张某's 3 days are met"
+    );
+    assert!(
+        states.iter().any(|s| *s != DeadlineState::Met),
+        "赵某's still run: {states:?}"
+    );
+    // A closed case takes no new measure.
+    let admin = e
+        .app
+        .create_case(&officer, &CaseRequest::read(admin_case()))
+        .await
+        .unwrap();
+    let mut v = admin.version;
+    for (who, action, extra) in [
+        (&officer, "investigate", json!({})),
+        (
+            &chief,
+            "decide",
+            json!({"outcome": "no_penalty", "note": "情节特别轻微"}),
+        ),
+        (&chief, "close", json!({})),
+    ] {
+        v = e
+            .app
+            .transition_case(who, admin.id, &step(action, v, extra))
+            .await
+            .unwrap()
+            .version;
+    }
+    assert_eq!(
+        state_code(
+            e.app
+                .start_measure(
+                    &officer,
+                    admin.id,
+                    &m(json!({"measure": "summons", "party": 1, "version": v}))
+                )
+                .await
+        ),
+        "case.closed"
+    );
+}

@@ -99,9 +99,13 @@ impl App {
         let id = Uuid::now_v7();
         let changes = self.case_workflow.changes(v.kind, Trigger::Accept, None);
         let deadlines = self.start_deadlines(&changes.start, now)?;
-        let mut random = [0u8; case::QUERY_CODE_LEN];
-        getrandom::fill(&mut random).map_err(|e| AppError::Internal(e.to_string()))?;
-        let query_code = case::query_code(&random);
+        let query_code = loop {
+            let mut random = [0u8; 32];
+            getrandom::fill(&mut random).map_err(|e| AppError::Internal(e.to_string()))?;
+            if let Some(c) = case::query_code(&random) {
+                break c;
+            }
+        };
         let parties: Vec<CaseParty> = v
             .parties
             .iter()

@@ -209,6 +209,14 @@ impl App {
         if !authz::allows(actor, Action::CaseHandle, &row.unit_path) {
             return Err(AppError::Forbidden);
         }
+        if !row.status.is_open() {
+            return Err(AppError::StateConflict(FieldError::new(
+                "measure",
+                "case.closed",
+                "案件已结案，不能再采取强制措施",
+                "The case is closed; no measure can be taken",
+            )));
+        }
         let now = self.now();
         let mut errs = Errors::default();
         unknown(&mut errs, &r.other);
@@ -298,21 +306,24 @@ impl App {
                 note: format!("{name}：{}（{}）{}", suspect.name, rfc3339_bj(at).get(..16).unwrap_or_default().replace('T', " "), if note.is_empty() { String::new() } else { format!("；{note}") }),
                 detail: serde_json::json!({ "started": entry.start, "met": entry.meet, "measure": kind.as_str(), "measure_id": id }).to_string(),
             },
-            meet: entry.meet.clone(),
+            meet: Vec::new(),
             cancel_rest: false,
             start,
             outbox: Vec::new(),
             extend: None,
-            measure: Some(MeasureWrite::Start(MeasureRow {
-                id,
-                case_id: row.id,
-                kind: kind.as_str().into(),
-                party_seq: suspect.seq,
-                started_at: at,
-                ended_at: None,
-                acts: Vec::new(),
-                note,
-            })),
+            measure: Some(MeasureWrite::Start {
+                row: MeasureRow {
+                    id,
+                    case_id: row.id,
+                    kind: kind.as_str().into(),
+                    party_seq: suspect.seq,
+                    started_at: at,
+                    ended_at: None,
+                    acts: Vec::new(),
+                    note,
+                },
+                meet: entry.meet.clone(),
+            }),
         };
         self.apply_measure(write, actor, &row, "case.measure", now)
             .await

@@ -49,12 +49,15 @@ impl App {
     pub async fn sweep_deadlines(&self) -> Result<usize> {
         let now = self.now();
         // The public lookup log is kept for its retention period only.
-        let purged = self
+        // A failed purge must not hold up the reminders.
+        match self
             .store
             .purge_status_lookups(now - frontline_core::case::public::LOG_RETENTION)
-            .await?;
-        if purged > 0 {
-            tracing::info!(purged, "public status lookups past retention dropped");
+            .await
+        {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "public status lookups past retention dropped"),
+            Err(e) => tracing::warn!(error = %e, "purging the public lookup log failed"),
         }
         let claimed = self
             .store
@@ -200,13 +203,19 @@ impl App {
                 kind: kind.into(),
                 title_zh,
                 title_en,
-                body: case.title.clone(),
+                body: frontline_core::ident::mask_identifiers(&case.title).into_owned(),
                 link: Some(link),
             };
             for officer in to {
                 outbox.push(to_inbox(
                     officer,
-                    format!("deadline:{}:{}:{}:{officer}", d.id, stage + k, kind),
+                    format!(
+                        "deadline:{}:{}:{}:{}:{officer}",
+                        d.id,
+                        d.due_at.timestamp(),
+                        stage + k,
+                        kind
+                    ),
                     &payload,
                     now,
                 ));
@@ -218,6 +227,7 @@ impl App {
             .advance_deadline(DeadlineAdvance {
                 id: d.id,
                 expected_stage: d.stage,
+                expected_due: d.due_at,
                 stage: i32::try_from(new_stage).unwrap_or(i32::MAX),
                 next_at: next,
                 outbox,

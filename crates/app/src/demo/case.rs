@@ -213,10 +213,12 @@ impl App {
     ) -> Result<CaseRow> {
         let changes = self.case_workflow.changes(kind, Trigger::Accept, None);
         let deadlines = self.start_deadlines(&changes.start, at)?;
-        let mut random = [0u8; case::QUERY_CODE_LEN];
-        for b in &mut random {
-            *b = r.below(256) as u8;
-        }
+        let query_code = loop {
+            let random: Vec<u8> = (0..32).map(|_| r.below(256) as u8).collect();
+            if let Some(c) = case::query_code(&random) {
+                break c;
+            }
+        };
         Ok(self
             .store
             .create_case(
@@ -232,7 +234,7 @@ impl App {
                     officers: Vec::new(),
                     parties,
                     incident_id,
-                    query_code: case::query_code(&random),
+                    query_code,
                     accepted_at: at,
                     created_by: lead.id,
                     event: CaseEvent {

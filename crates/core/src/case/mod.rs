@@ -101,15 +101,20 @@ pub fn counter_kind(kind: CaseKind) -> &'static str {
 pub const QUERY_CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 pub const QUERY_CODE_LEN: usize = 10;
 
-/// A query code (查询码) from random bytes (one per character): ~49 bits.
-pub fn query_code(random: &[u8; QUERY_CODE_LEN]) -> String {
-    random
+/// A query code (查询码) from random bytes, unbiased: a byte at or above the largest
+/// multiple of the alphabet's size is skipped (~49 bits in 10 characters). `None` when
+/// the bytes run out first (give 32: that happens about once in 10^30).
+pub fn query_code(random: &[u8]) -> Option<String> {
+    let n = QUERY_CODE_ALPHABET.len();
+    let limit = 256 - 256 % n;
+    let code: String = random
         .iter()
-        .map(|b| {
-            let i = usize::from(*b) % QUERY_CODE_ALPHABET.len();
-            QUERY_CODE_ALPHABET.get(i).map_or('2', |c| char::from(*c))
-        })
-        .collect()
+        .map(|b| usize::from(*b))
+        .filter(|b| *b < limit)
+        .take(QUERY_CODE_LEN)
+        .filter_map(|b| QUERY_CODE_ALPHABET.get(b % n).map(|c| char::from(*c)))
+        .collect();
+    (code.len() == QUERY_CODE_LEN).then_some(code)
 }
 
 /// The code as typed by a member of the public: spaces and dashes dropped, upper case;
@@ -236,8 +241,14 @@ mod tests {
 
     #[test]
     fn query_codes_read_back() {
-        let c = query_code(&[0, 1, 2, 30, 31, 255, 7, 8, 9, 10]);
+        assert_eq!(
+            query_code(&[255; 40]),
+            None,
+            "every byte above the limit is skipped"
+        );
+        let c = query_code(&[0, 1, 2, 30, 31, 255, 7, 8, 9, 10, 11]).expect("enough bytes");
         assert_eq!(c.len(), QUERY_CODE_LEN);
+        assert!(!c.contains('2') || c.starts_with('2'), "{c}");
         assert_eq!(normalise_query_code(&c.to_lowercase()), Some(c.clone()));
         let spaced = format!("{} {}-{}", &c[..3], &c[3..6], &c[6..]);
         assert_eq!(normalise_query_code(&spaced), Some(c));

@@ -214,8 +214,10 @@ pub struct MeasureRow {
 /// What a step does to the case's measures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MeasureWrite {
-    /// A new measure (its deadlines are the step's `start`, carrying its id).
-    Start(MeasureRow),
+    /// A new measure (its deadlines are the step's `start`, carrying its id); `meet`:
+    /// rules it meets among the running deadlines of earlier measures on the same party
+    /// (an arrest request meets that suspect's 3 days, not another's).
+    Start { row: MeasureRow, meet: Vec<String> },
     /// An act on a running measure: meets the measure's running deadlines of `meet`
     /// (all of them when `end`); `Conflict(MEASURE_ENDED)` when it has ended.
     Act {
@@ -324,6 +326,8 @@ pub struct AdviceLetterRow {
 pub struct DeadlineAdvance {
     pub id: Uuid,
     pub expected_stage: i32,
+    /// The due instant the sweep saw: an extension in between makes the advance stale.
+    pub expected_due: DateTime<Utc>,
     pub stage: i32,
     pub next_at: Option<DateTime<Utc>>,
     pub outbox: Vec<NewMessage>,

@@ -484,7 +484,18 @@ impl PgStore {
                 }
                 match &w.measure {
                     None => {}
-                    Some(super::MeasureWrite::Start(m)) => {
+                    Some(super::MeasureWrite::Start { row: m, meet }) => {
+                        let seq = i32::try_from(m.party_seq).unwrap_or(0);
+                        for rule in meet {
+                            tx.execute(
+                                "UPDATE deadlines SET state = 'met', ended_at = $1, next_at = NULL
+                                 WHERE case_id = $2 AND rule = $3 AND state = 'running'
+                                   AND measure_id IN (SELECT id FROM case_measures
+                                                      WHERE case_id = $2 AND party_seq = $4)",
+                                &[&truncate_micros(w.event.at), &w.case_id, rule, &seq],
+                            )
+                            .await?;
+                        }
                         let seq = i32::try_from(m.party_seq).unwrap_or(0);
                         tx.execute(
                             &format!(
@@ -640,8 +651,14 @@ impl PgStore {
                 let n = tx
                     .execute(
                         "UPDATE deadlines SET stage = $1, next_at = $2
-                         WHERE id = $3 AND stage = $4 AND state = 'running'",
-                        &[&a.stage, &a.next_at.map(truncate_micros), &a.id, &a.expected_stage],
+                         WHERE id = $3 AND stage = $4 AND due_at = $5 AND state = 'running'",
+                        &[
+                            &a.stage,
+                            &a.next_at.map(truncate_micros),
+                            &a.id,
+                            &a.expected_stage,
+                            &truncate_micros(a.expected_due),
+                        ],
                     )
                     .await?;
                 if n != 1 {

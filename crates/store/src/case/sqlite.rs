@@ -453,7 +453,16 @@ impl SqliteStore {
             }
             match &w.measure {
                 None => {}
-                Some(super::MeasureWrite::Start(m)) => {
+                Some(super::MeasureWrite::Start { row: m, meet }) => {
+                    let mut st = c.prepare_cached(
+                        "UPDATE deadlines SET state = 'met', ended_at = ?1, next_at = NULL
+                         WHERE case_id = ?2 AND rule = ?3 AND state = 'running'
+                           AND measure_id IN (SELECT id FROM case_measures
+                                              WHERE case_id = ?2 AND party_seq = ?4)",
+                    )?;
+                    for rule in meet {
+                        st.execute(params![micros(w.event.at), w.case_id, rule, m.party_seq])?;
+                    }
                     c.prepare_cached(&format!(
                         "INSERT INTO case_measures ({}) VALUES (?1, ?2, ?3, ?4, ?5, NULL, '', ?6)",
                         super::MEASURE_COLS
@@ -605,9 +614,15 @@ impl SqliteStore {
             let n = c
                 .prepare_cached(
                     "UPDATE deadlines SET stage = ?1, next_at = ?2
-                     WHERE id = ?3 AND stage = ?4 AND state = 'running'",
+                     WHERE id = ?3 AND stage = ?4 AND due_at = ?5 AND state = 'running'",
                 )?
-                .execute(params![a.stage, a.next_at.map(micros), a.id, a.expected_stage])?;
+                .execute(params![
+                    a.stage,
+                    a.next_at.map(micros),
+                    a.id,
+                    a.expected_stage,
+                    micros(a.expected_due)
+                ])?;
             if n != 1 {
                 return Ok(false);
             }

@@ -369,6 +369,7 @@ async fn the_sweep_claims_due_deadlines_once_and_advances_by_stage() {
     let advance = |expected: i32, stage: i32, letter: bool| frontline_store::DeadlineAdvance {
         id: d.id,
         expected_stage: expected,
+        expected_due: d.due_at,
         stage,
         next_at: Some(d.due_at),
         outbox: Vec::new(),
@@ -449,8 +450,8 @@ async fn closing_ends_the_measures_and_the_lookup_log_is_purged() {
         .unwrap();
     let m = Uuid::now_v7();
     let mut start = step_of(&row, Status::Accepted, at, &org.chief);
-    start.measure = Some(frontline_store::MeasureWrite::Start(
-        frontline_store::MeasureRow {
+    start.measure = Some(frontline_store::MeasureWrite::Start {
+        row: frontline_store::MeasureRow {
             id: m,
             case_id: row.id,
             kind: "detention".into(),
@@ -460,7 +461,8 @@ async fn closing_ends_the_measures_and_the_lookup_log_is_purged() {
             acts: Vec::new(),
             note: String::new(),
         },
-    ));
+        meet: Vec::new(),
+    });
     let row = store
         .apply_case_step(start, draft("case.measure", "case", "x"))
         .await

@@ -223,7 +223,9 @@ impl NewForm {
             incident_id: text(&self.incident_id),
             title: text(&self.title),
             summary: text(&self.summary),
-            parties: if self.party_name.trim().is_empty() && self.party_role.trim().is_empty() {
+            // The form's one party row is sent when its name is filled in (its role
+            // select always has a value).
+            parties: if self.party_name.trim().is_empty() {
                 Given::Absent
             } else {
                 Given::Value(vec![serde_json::Value::Object(party)])
@@ -450,7 +452,9 @@ async fn case_step(
         .await
     {
         Ok(_) => {
-            return Redirect::to(&format!("/cases/{uuid}?done={}", f.action)).into_response();
+            let done =
+                frontline_core::case::Step::parse(f.action.trim()).map_or("step", |s| s.as_str());
+            return Redirect::to(&format!("/cases/{uuid}?done={done}")).into_response();
         }
         Err(AppError::Validation(errs)) => (StatusCode::UNPROCESSABLE_ENTITY, errs, None),
         Err(AppError::StateConflict(e)) => (
@@ -722,6 +726,12 @@ async fn extend_post(
     let Ok(deadline_id) = Uuid::parse_str(&deadline) else {
         return app_error(&state, &session, lang, AppError::NotFound);
     };
+    // The deadline must be this case's: another case's reads as missing.
+    match state.app.deadline_of(&session.actor, deadline_id).await {
+        Ok((row, _)) if row.id.to_string() == id => {}
+        Ok(_) => return app_error(&state, &session, lang, AppError::NotFound),
+        Err(e) => return app_error(&state, &session, lang, e),
+    }
     let given = |s: &String| {
         if s.trim().is_empty() {
             Given::Absent
@@ -888,6 +898,12 @@ async fn measure_act_post(
     let Ok(measure_id) = Uuid::parse_str(&measure) else {
         return app_error(&state, &session, lang, AppError::NotFound);
     };
+    // The measure must be this case's: another case's reads as missing.
+    match state.app.measure_of(&session.actor, measure_id).await {
+        Ok((row, _)) if row.id.to_string() == id => {}
+        Ok(_) => return app_error(&state, &session, lang, AppError::NotFound),
+        Err(e) => return app_error(&state, &session, lang, e),
+    }
     let request = MeasureActRequest {
         act: given(&f.act),
         at: given(&f.at),
