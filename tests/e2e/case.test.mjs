@@ -99,7 +99,7 @@ test("an investigator accepts a case, the chief decides and closes it, the limit
     assert.match(await c.getByTestId("timeline").innerText(), /延长期限/);
     assert.match(await c.getByTestId("timeline").innerText(), /王局长/);
     await step(c, "decide", async (d) => {
-      await d.locator("input[value=no_penalty]").check();
+      await d.locator("input[value=exempt]").check();
       await d.locator("textarea").fill("情节特别轻微，依法不予处罚。");
     });
     assert.match(await c.getByTestId("status").innerText(), /已决定/);

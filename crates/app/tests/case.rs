@@ -1015,7 +1015,7 @@ async fn one_suspects_arrest_request_leaves_the_others_days_running() {
         (
             &chief,
             "decide",
-            json!({"outcome": "no_penalty", "note": "情节特别轻微"}),
+            json!({"outcome": "exempt", "note": "情节特别轻微"}),
         ),
         (&chief, "close", json!({})),
     ] {

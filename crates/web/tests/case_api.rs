@@ -78,7 +78,7 @@ async fn accept_step_and_read_with_deadlines_and_timeline() {
             &chief,
             &path,
             &json!({"action": "decide", "version": 1,
-            "outcome": "no_penalty", "note": "情节特别轻微"}),
+            "outcome": "exempt", "note": "情节特别轻微"}),
         )
         .await;
     assert_eq!(st, StatusCode::CONFLICT, "{v}");
@@ -88,11 +88,11 @@ async fn accept_step_and_read_with_deadlines_and_timeline() {
             &chief,
             &path,
             &json!({"action": "decide", "version": 2,
-            "outcome": "no_penalty", "note": "情节特别轻微，不予处罚"}),
+            "outcome": "exempt", "note": "情节特别轻微，不予处罚"}),
         )
         .await;
     assert_eq!(st, StatusCode::OK, "{v}");
-    assert_eq!(v["outcome"], "no_penalty");
+    assert_eq!(v["outcome"], "exempt");
     assert_eq!(v["deadlines"][0]["state"], "met");
 
     let (st, v) = s.get(&chief, &format!("/api/v1/cases/{id}")).await;

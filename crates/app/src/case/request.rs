@@ -365,7 +365,7 @@ impl CaseRequest {
 /// Body of `POST /api/v1/cases/{id}/transitions`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, utoipa::ToSchema)]
 pub struct CaseStepRequest {
-    /// `file`, `not_file`, `investigate`, `solve`, `refer`, `withdraw`, `decide`,
+    /// `file`, `decline`, `investigate`, `solve`, `refer`, `withdraw`, `decide`,
     /// `execute` or `close`.
     #[serde(default)]
     #[schema(value_type = Step, required = true)]
@@ -374,7 +374,7 @@ pub struct CaseStepRequest {
     #[serde(default)]
     #[schema(value_type = i64, required = true)]
     pub version: Given<NumberOrText>,
-    /// Decide: `penalty` or `no_penalty`.
+    /// Decide: `penalty` or `exempt`.
     #[serde(default)]
     #[schema(value_type = Option<Outcome>)]
     pub outcome: Given<String>,
@@ -459,8 +459,8 @@ impl CaseStepRequest {
                 errs.push(FieldError::new(
                     "outcome",
                     "outcome.unknown",
-                    "决定结果应为给予处罚（penalty）或不予处罚（no_penalty）",
-                    "The outcome must be penalty or no_penalty",
+                    "决定结果应为给予处罚（penalty）或不予处罚（exempt）",
+                    "The outcome must be penalty or exempt",
                 ));
             }
             v
@@ -622,10 +622,10 @@ mod tests {
         assert!(c.contains(&("version".into(), "version.invalid")), "{c:?}");
         assert!(c.contains(&("outcome".into(), "not_applicable")), "{c:?}");
         let ok = CaseStepRequest::read(serde_json::json!({"action": "decide", "version": "3",
-            "outcome": "no_penalty", "note": "情节轻微，不予处罚"}))
+            "outcome": "exempt", "note": "情节轻微，不予处罚"}))
         .check()
         .expect("valid");
-        assert_eq!(ok.outcome, Some(Outcome::NoPenalty));
+        assert_eq!(ok.outcome, Some(Outcome::Exempt));
         assert_eq!(ok.version, 3);
     }
 }

@@ -324,7 +324,7 @@ impl App {
             row = self
                 .demo_step(
                     row,
-                    Step::NotFile,
+                    Step::Decline,
                     None,
                     "经审查，没有犯罪事实，不予立案，已告知报案人",
                     t,
@@ -489,7 +489,7 @@ impl App {
                 "违法事实清楚，证据确实充分，依法给予行政处罚",
             )
         } else {
-            (Outcome::NoPenalty, "情节特别轻微，依法不予处罚")
+            (Outcome::Exempt, "情节特别轻微，依法不予处罚")
         };
         row = self
             .demo_step(row, Step::Decide, Some(outcome), note, t, chief)

@@ -1,8 +1,8 @@
 //! The case lifecycles (案件流转): which step may follow which, and who may take it.
 //!
-//! Criminal (刑事): `accepted → filed | not_filed`; `filed → investigating → solved →
+//! Criminal (刑事): `accepted → filed | declined`; `filed → investigating → solved →
 //! referred` (移送审查起诉); `withdrawn` (撤销案件) from investigating or solved;
-//! `not_filed`, `referred` and `withdrawn` are closed afterwards.
+//! `declined`, `referred` and `withdrawn` are closed afterwards.
 //!
 //! Administrative (治安/行政): `accepted → investigating → decided` (a penalty or none)
 //! `→ executed → closed`; a decision without a penalty is closed directly.
@@ -48,7 +48,7 @@ pub fn kind_name_en(k: CaseKind) -> &'static str {
 pub enum Status {
     Accepted,
     Filed,
-    NotFiled,
+    Declined,
     Investigating,
     Solved,
     Referred,
@@ -62,7 +62,7 @@ impl Status {
     pub const ALL: [Status; 10] = [
         Status::Accepted,
         Status::Filed,
-        Status::NotFiled,
+        Status::Declined,
         Status::Investigating,
         Status::Solved,
         Status::Referred,
@@ -76,7 +76,7 @@ impl Status {
         match self {
             Status::Accepted => "accepted",
             Status::Filed => "filed",
-            Status::NotFiled => "not_filed",
+            Status::Declined => "declined",
             Status::Investigating => "investigating",
             Status::Solved => "solved",
             Status::Referred => "referred",
@@ -97,7 +97,7 @@ impl Status {
             CaseKind::Criminal => &[
                 Status::Accepted,
                 Status::Filed,
-                Status::NotFiled,
+                Status::Declined,
                 Status::Investigating,
                 Status::Solved,
                 Status::Referred,
@@ -122,7 +122,7 @@ impl Status {
         match self {
             Status::Accepted => "已受案",
             Status::Filed => "已立案",
-            Status::NotFiled => "不予立案",
+            Status::Declined => "不予立案",
             Status::Investigating => "侦查/调查中",
             Status::Solved => "已破案",
             Status::Referred => "已移送起诉",
@@ -137,7 +137,7 @@ impl Status {
         match self {
             Status::Accepted => "Accepted",
             Status::Filed => "Filed",
-            Status::NotFiled => "Not filed",
+            Status::Declined => "Not filed",
             Status::Investigating => "Under investigation",
             Status::Solved => "Solved",
             Status::Referred => "Referred for prosecution",
@@ -158,21 +158,21 @@ pub enum Outcome {
     /// 给予处罚.
     Penalty,
     /// 不予处罚.
-    NoPenalty,
+    Exempt,
 }
 
 impl Outcome {
     pub fn as_str(self) -> &'static str {
         match self {
             Outcome::Penalty => "penalty",
-            Outcome::NoPenalty => "no_penalty",
+            Outcome::Exempt => "exempt",
         }
     }
 
     pub fn parse(s: &str) -> Option<Outcome> {
         match s {
             "penalty" => Some(Outcome::Penalty),
-            "no_penalty" => Some(Outcome::NoPenalty),
+            "exempt" => Some(Outcome::Exempt),
             _ => None,
         }
     }
@@ -180,14 +180,14 @@ impl Outcome {
     pub fn name_zh(self) -> &'static str {
         match self {
             Outcome::Penalty => "给予处罚",
-            Outcome::NoPenalty => "不予处罚",
+            Outcome::Exempt => "不予处罚",
         }
     }
 
     pub fn name_en(self) -> &'static str {
         match self {
             Outcome::Penalty => "Penalty",
-            Outcome::NoPenalty => "No penalty",
+            Outcome::Exempt => "No penalty",
         }
     }
 }
@@ -201,7 +201,7 @@ pub enum Step {
     /// 立案.
     File,
     /// 不予立案.
-    NotFile,
+    Decline,
     /// 开始侦查/调查.
     Investigate,
     /// 破案.
@@ -221,7 +221,7 @@ pub enum Step {
 impl Step {
     pub const ALL: [Step; 9] = [
         Step::File,
-        Step::NotFile,
+        Step::Decline,
         Step::Investigate,
         Step::Solve,
         Step::Refer,
@@ -234,7 +234,7 @@ impl Step {
     pub fn as_str(self) -> &'static str {
         match self {
             Step::File => "file",
-            Step::NotFile => "not_file",
+            Step::Decline => "decline",
             Step::Investigate => "investigate",
             Step::Solve => "solve",
             Step::Refer => "refer",
@@ -255,7 +255,7 @@ impl Step {
         match self {
             Step::Investigate | Step::Solve | Step::Execute => Action::CaseHandle,
             Step::File
-            | Step::NotFile
+            | Step::Decline
             | Step::Refer
             | Step::Withdraw
             | Step::Decide
@@ -270,12 +270,12 @@ impl Step {
         match kind {
             CaseKind::Criminal => match (self, from) {
                 (Step::File, Accepted) => Some(Filed),
-                (Step::NotFile, Accepted) => Some(NotFiled),
+                (Step::Decline, Accepted) => Some(Declined),
                 (Step::Investigate, Filed) => Some(Investigating),
                 (Step::Solve, Investigating) => Some(Solved),
                 (Step::Refer, Solved) => Some(Referred),
                 (Step::Withdraw, Investigating | Solved) => Some(Withdrawn),
-                (Step::Close, NotFiled | Referred | Withdrawn) => Some(Closed),
+                (Step::Close, Declined | Referred | Withdrawn) => Some(Closed),
                 _ => None,
             },
             CaseKind::Administrative => match (self, from) {
@@ -283,7 +283,7 @@ impl Step {
                 (Step::Decide, Investigating) => Some(Decided),
                 (Step::Execute, Decided) if outcome == Some(Outcome::Penalty) => Some(Executed),
                 (Step::Close, Executed) => Some(Closed),
-                (Step::Close, Decided) if outcome == Some(Outcome::NoPenalty) => Some(Closed),
+                (Step::Close, Decided) if outcome == Some(Outcome::Exempt) => Some(Closed),
                 _ => None,
             },
         }
@@ -303,21 +303,21 @@ impl Step {
     /// Whether the step must carry a note (the reasons of a refusal or withdrawal, the
     /// decision's content).
     pub fn note_required(self) -> bool {
-        matches!(self, Step::NotFile | Step::Withdraw | Step::Decide)
+        matches!(self, Step::Decline | Step::Withdraw | Step::Decide)
     }
 
     /// Whether the public hears of this step (受案、立案/不立案、破案、移送、结案).
     pub fn is_public(self) -> bool {
         matches!(
             self,
-            Step::File | Step::NotFile | Step::Solve | Step::Refer | Step::Close
+            Step::File | Step::Decline | Step::Solve | Step::Refer | Step::Close
         )
     }
 
     pub fn name_zh(self) -> &'static str {
         match self {
             Step::File => "立案",
-            Step::NotFile => "不予立案",
+            Step::Decline => "不予立案",
             Step::Investigate => "开始侦查/调查",
             Step::Solve => "破案",
             Step::Refer => "移送审查起诉",
@@ -331,7 +331,7 @@ impl Step {
     pub fn name_en(self) -> &'static str {
         match self {
             Step::File => "File the case",
-            Step::NotFile => "Decline to file",
+            Step::Decline => "Decline to file",
             Step::Investigate => "Start the investigation",
             Step::Solve => "Record as solved",
             Step::Refer => "Refer for prosecution",
@@ -382,11 +382,11 @@ mod tests {
         }
         assert_eq!(s, Status::Closed);
         assert_eq!(
-            Step::NotFile.next(k, Status::Accepted, None),
-            Some(Status::NotFiled)
+            Step::Decline.next(k, Status::Accepted, None),
+            Some(Status::Declined)
         );
         assert_eq!(
-            Step::Close.next(k, Status::NotFiled, None),
+            Step::Close.next(k, Status::Declined, None),
             Some(Status::Closed)
         );
         assert_eq!(
@@ -419,7 +419,7 @@ mod tests {
             Some(Status::Decided)
         );
         let p = Some(Outcome::Penalty);
-        let n = Some(Outcome::NoPenalty);
+        let n = Some(Outcome::Exempt);
         assert_eq!(
             Step::Execute.next(k, Status::Decided, p),
             Some(Status::Executed)
@@ -444,13 +444,13 @@ mod tests {
     fn every_state_of_a_kind_is_reachable_and_only_closed_is_final() {
         for kind in [CaseKind::Criminal, CaseKind::Administrative] {
             for &s in Status::of_kind(kind) {
-                let out: Vec<_> = [None, Some(Outcome::Penalty), Some(Outcome::NoPenalty)]
+                let out: Vec<_> = [None, Some(Outcome::Penalty), Some(Outcome::Exempt)]
                     .into_iter()
                     .flat_map(|o| Step::allowed_from(kind, s, o))
                     .collect();
                 assert_eq!(out.is_empty(), s == Status::Closed, "{kind:?} {s:?}");
                 for step in out {
-                    for o in [None, Some(Outcome::Penalty), Some(Outcome::NoPenalty)] {
+                    for o in [None, Some(Outcome::Penalty), Some(Outcome::Exempt)] {
                         if let Some(to) = step.next(kind, s, o) {
                             assert!(Status::of_kind(kind).contains(&to), "{kind:?} {to:?}");
                         }

@@ -21,7 +21,7 @@ pub fn stage_zh(s: Status) -> &'static str {
     match s {
         Status::Accepted => "已受理",
         Status::Filed => "已立案",
-        Status::NotFiled => "不予立案",
+        Status::Declined => "不予立案",
         Status::Investigating => "正在侦查（调查）",
         Status::Solved => "已破案",
         Status::Referred => "已移送检察机关审查起诉",
@@ -36,7 +36,7 @@ pub fn stage_en(s: Status) -> &'static str {
     match s {
         Status::Accepted => "Accepted",
         Status::Filed => "Filed as a case",
-        Status::NotFiled => "Not filed",
+        Status::Declined => "Not filed",
         Status::Investigating => "Under investigation",
         Status::Solved => "Solved",
         Status::Referred => "Referred to the procuratorate",

@@ -333,7 +333,7 @@ mod tests {
         let n = w.changes(
             CaseKind::Administrative,
             Trigger::Step(Step::Decide),
-            Some(Outcome::NoPenalty),
+            Some(Outcome::Exempt),
         );
         assert!(n.start.is_empty());
         assert!(
