@@ -54,7 +54,8 @@ struct Checked {
     version: i64,
 }
 
-fn positive(errs: &mut Errors, field: &str, g: &Given<NumberOrText>) -> Option<i64> {
+/// A whole number ≥ 1 (an extension's number, a version, a party's number).
+pub(super) fn positive(errs: &mut Errors, field: &str, g: &Given<NumberOrText>) -> Option<i64> {
     let bad = || {
         FieldError::new(
             field,

@@ -17,6 +17,7 @@ use frontline_store::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::extend::positive;
 use crate::clock::rfc3339_bj;
 use crate::{App, AppError, Result};
 
@@ -102,38 +103,6 @@ pub struct MeasureView {
 pub struct ActOffer {
     pub act: MeasureAct,
     pub name: String,
-}
-
-fn whole(errs: &mut Errors, field: &str, g: &Given<NumberOrText>) -> Option<i64> {
-    let bad = || {
-        FieldError::new(
-            field,
-            "invalid",
-            "应为正整数",
-            "Must be a positive whole number",
-        )
-    };
-    match g {
-        Given::Absent => {
-            errs.push(FieldError::required(field));
-            None
-        }
-        Given::Value(v) => {
-            let n = match v {
-                NumberOrText::Number(n) => n.as_i64(),
-                NumberOrText::Text(t) => t.trim().parse().ok(),
-            }
-            .filter(|n| *n >= 1);
-            if n.is_none() {
-                errs.push(bad());
-            }
-            n
-        }
-        Given::Wrong => {
-            errs.push(bad());
-            None
-        }
-    }
 }
 
 fn when(errs: &mut Errors, g: &Given<String>, now: DateTime<Utc>) -> DateTime<Utc> {
@@ -242,8 +211,8 @@ impl App {
                 None
             }
         };
-        let party = whole(&mut errs, "party", &r.party);
-        let version = whole(&mut errs, "version", &r.version);
+        let party = positive(&mut errs, "party", &r.party);
+        let version = positive(&mut errs, "version", &r.version);
         let at = when(&mut errs, &r.at, now);
         let note = note(&mut errs, &r.note);
         if at < row.accepted_at - chrono::Duration::days(1) {
@@ -365,7 +334,7 @@ impl App {
                 None
             }
         };
-        let version = whole(&mut errs, "version", &r.version);
+        let version = positive(&mut errs, "version", &r.version);
         let at = when(&mut errs, &r.at, now);
         let note = note(&mut errs, &r.note);
         if at < m.started_at {

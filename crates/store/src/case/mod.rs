@@ -10,6 +10,7 @@ use crate::{NewMessage, PathRange, Result};
 
 pub(crate) mod bench;
 pub(crate) mod pg;
+mod pg_sweep;
 pub(crate) mod sqlite;
 
 pub use bench::BenchDeadline;

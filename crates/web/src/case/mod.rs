@@ -2,6 +2,7 @@
 
 pub mod api;
 mod pages;
+mod print;
 pub mod public;
 
 use axum::Router;
@@ -23,5 +24,7 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
 }
 
 pub(crate) fn page_routes() -> Router<AppState> {
-    pages::routes().merge(public::routes())
+    pages::routes()
+        .merge(print::routes())
+        .merge(public::routes())
 }
