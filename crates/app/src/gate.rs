@@ -48,6 +48,12 @@ pub enum Operation {
     MeasureStart(Uuid),
     /// `record_measure_act` on this measure (404 outside one's scope).
     MeasureAct(Uuid),
+    /// `propose_penalty_decision` on this case (404 outside one's scope).
+    PenaltyPropose(Uuid),
+    /// `review_penalty_decision` of this decision (404 outside one's scope).
+    PenaltyReview(Uuid),
+    /// `prior_penalty_decisions` on this case (404 outside one's scope).
+    PriorLookup(Uuid),
 }
 
 /// `Forbidden` unless `actor` has `action` somewhere.
@@ -57,6 +63,10 @@ pub(crate) fn require(actor: &Actor, action: Action) -> Result<()> {
     } else {
         Ok(())
     }
+}
+
+fn allowed(yes: bool) -> Result<()> {
+    if yes { Ok(()) } else { Err(AppError::Forbidden) }
 }
 
 impl App {
@@ -126,6 +136,26 @@ impl App {
                 } else {
                     Err(crate::AppError::Forbidden)
                 }
+            }
+            Operation::PenaltyPropose(id) => {
+                let row = self.case(actor, id).await?;
+                allowed(authz::allows(actor, Action::CaseHandle, &row.unit_path))
+            }
+            Operation::PenaltyReview(id) => {
+                let d = self
+                    .store
+                    .penalty_decision(id)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let row = self.case(actor, d.case_id).await?;
+                allowed(authz::allows(actor, Action::PenaltyReview, &row.unit_path))
+            }
+            Operation::PriorLookup(id) => {
+                let row = self.case(actor, id).await?;
+                allowed(
+                    authz::allows(actor, Action::CaseHandle, &row.unit_path)
+                        || authz::allows(actor, Action::PenaltyReview, &row.unit_path),
+                )
             }
             Operation::DailyReviewMark => require(actor, Action::DailyReviewMark),
             Operation::InstructionAcknowledge => require(actor, Action::CallbackReview),

@@ -51,6 +51,10 @@ pub enum Action {
     /// The steps that need the unit leader's approval (立案/不立案、撤案、移送起诉、
     /// 处罚决定、结案).
     CaseApprove,
+    /// Legal review of a proposed penalty decision (法制审核): approve or return it.
+    PenaltyReview,
+    /// The consistency report of decided penalties (裁量一致性) for legal affairs.
+    PenaltyConsistencyRead,
     UserManage,
     AuditRead,
     /// Use the penalty discretion calculator and browse the catalog (no records touched).
@@ -270,6 +274,20 @@ pub fn scope(actor: &Actor, action: Action) -> Scope {
                 Scope::Bureau
             } else if actor.has(Role::StationChief) {
                 own()
+            } else {
+                Scope::None
+            }
+        }
+        Action::PenaltyReview => {
+            if actor.has(Role::LegalReviewer) {
+                Scope::Bureau
+            } else {
+                Scope::None
+            }
+        }
+        Action::PenaltyConsistencyRead => {
+            if actor.has_any(&[Role::LegalReviewer, Role::BureauLeader, Role::Admin]) {
+                Scope::Bureau
             } else {
                 Scope::None
             }

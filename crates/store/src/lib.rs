@@ -54,7 +54,8 @@ pub use audit::{AuditDraft, AuditRow};
 pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState};
 pub use case::{
     AdviceLetterRow, BenchDeadline, BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter,
-    CasePage, CaseParty, CaseRow, CaseStepWrite, DEADLINE_NOT_RUNNING, DeadlineAdvance,
+    CasePage, CaseParty, CaseRow, CaseStepWrite, DECISION_NOT_ALLOWED, DEADLINE_NOT_RUNNING, DecisionItem,
+    DecisionReview, DecisionRow, DecisionsInForce, DeadlineAdvance,
     DeadlineExtension, DeadlineRow, INCIDENT_NOT_CONVERTIBLE, MEASURE_ENDED, MeasureRow,
     MeasureWrite, NewAdviceLetter, NewCase, NewDeadline, StatusLookup, StoredState,
     format_letter_number,

@@ -310,6 +310,7 @@ impl App {
                 events: serde_json::to_string(&dl.events).unwrap_or_else(|_| "[]".into()),
             }),
             measure: None,
+            decisions_in_force: None,
         };
         let audit = AuditDraft {
             at: now,

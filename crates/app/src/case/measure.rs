@@ -293,6 +293,7 @@ impl App {
                 },
                 meet: entry.meet.clone(),
             }),
+            decisions_in_force: None,
         };
         self.apply_measure(write, actor, &row, "case.measure", now)
             .await
@@ -414,6 +415,7 @@ impl App {
                 meet: entry.meets(act).to_vec(),
                 end: (act == MeasureAct::End).then_some(at),
             }),
+            decisions_in_force: None,
         };
         self.apply_measure(
             write,

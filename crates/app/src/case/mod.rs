@@ -2,10 +2,11 @@
 //! the case page and list, and the deadline board. Every view masks identifiers.
 
 mod create;
+pub mod decision;
 mod extend;
 mod measure;
 mod public;
-mod read;
+pub(crate) mod read;
 mod request;
 mod step;
 mod sweep;
@@ -194,6 +195,12 @@ pub struct CaseDetail {
     pub may_extend: bool,
     /// The steps the caller may take now.
     pub steps: Vec<StepOffer>,
+    /// Penalty decisions (administrative cases), newest first.
+    pub penalty_decisions: Vec<decision::PenaltyDecisionView>,
+    /// Whether the caller may propose a penalty now (the case officer, under investigation).
+    pub may_propose_penalty: bool,
+    /// Whether the caller reviews proposals (legal affairs).
+    pub may_review_penalty: bool,
 }
 
 pub(crate) fn kind_name(k: CaseKind, lang: Lang) -> &'static str {
@@ -468,7 +475,7 @@ impl App {
         row: &CaseRow,
         lang: Lang,
     ) -> Result<CaseDetail> {
-        let (events, parties, officers, deadlines, colleagues, letters, measures) = tokio::try_join!(
+        let (events, parties, officers, deadlines, colleagues, letters, measures, decisions) = tokio::try_join!(
             self.store.case_events(row.id),
             self.store.case_parties(row.id),
             self.store.case_officers(row.id),
@@ -476,6 +483,7 @@ impl App {
             self.store.unit_officers(row.unit_id),
             self.store.case_advice_letters(row.id),
             self.store.case_measures(row.id),
+            self.store.case_penalty_decisions(row.id),
         )?;
         let may_handle = row.status.is_open()
             && frontline_core::authz::allows(
@@ -559,6 +567,20 @@ impl App {
                     frontline_core::authz::Action::CaseApprove,
                     &row.unit_path,
                 ),
+            penalty_decisions: decisions
+                .iter()
+                .rev()
+                .map(|d| self.decision_view(d, row, &parties, lang))
+                .collect(),
+            may_propose_penalty: may_handle
+                && row.kind == CaseKind::Administrative
+                && row.status == Status::Investigating
+                && parties.iter().any(|p| p.role == PartyRole::Suspect),
+            may_review_penalty: frontline_core::authz::allows(
+                actor,
+                frontline_core::authz::Action::PenaltyReview,
+                &row.unit_path,
+            ),
             steps: self
                 .case_steps_for(actor, row)
                 .into_iter()

@@ -48,7 +48,7 @@ pub struct DeadlineBoard {
     pub running: i64,
 }
 
-fn path_range(scope: Scope) -> Option<PathRange> {
+pub(super) fn path_range(scope: Scope) -> Option<PathRange> {
     match scope {
         Scope::None => None,
         Scope::Bureau => Some(PathRange::all()),

@@ -65,7 +65,34 @@ impl App {
             outbox: Vec::new(),
             extend: None,
             measure: None,
+            decisions_in_force: None,
         })
+    }
+
+    /// The decision step's part for a penalty: every suspect's proposal reviewed, at least
+    /// one approved (409 otherwise: a penalty is decided only after legal review).
+    async fn decisions_ready(
+        &self,
+        row: &CaseRow,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<frontline_store::DecisionsInForce> {
+        use frontline_core::case::decision::DecisionStatus;
+        let all = self.store.case_penalty_decisions(row.id).await?;
+        let approved = all.iter().any(|d| d.status == DecisionStatus::Approved);
+        let pending = all.iter().any(|d| d.status == DecisionStatus::Proposed);
+        if !approved || pending {
+            return Err(AppError::StateConflict(FieldError::new(
+                "outcome",
+                "penalty.decision_not_reviewed",
+                "给予处罚须先提出处罚意见并经法制审核通过（尚有待审核的意见时不能决定）",
+                "A penalty is decided only on a proposal approved by legal review (none may still await review)",
+            )));
+        }
+        let unit_code = self
+            .org
+            .unit(row.unit_id)
+            .map_or_else(|| "U".into(), |u| u.code);
+        Ok(frontline_store::DecisionsInForce { unit_code, at })
     }
 
     /// One case in the actor's scope; outside it the case does not exist (404).
@@ -116,6 +143,9 @@ impl App {
             now,
             (actor.officer_id, &actor.display_name),
         )?;
+        if c.step == Step::Decide && outcome == Some(frontline_core::case::Outcome::Penalty) {
+            write.decisions_in_force = Some(self.decisions_ready(&row, now).await?);
+        }
         if c.step.is_public() {
             let parties = self.store.case_parties(row.id).await?;
             write.outbox = self.party_updates(

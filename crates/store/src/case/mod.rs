@@ -9,11 +9,15 @@ use crate::sql::{Placeholder, Value, Where};
 use crate::{NewMessage, PathRange, Result};
 
 pub(crate) mod bench;
+pub(crate) mod decision;
 pub(crate) mod pg;
 mod pg_sweep;
 pub(crate) mod sqlite;
 
 pub use bench::BenchDeadline;
+pub use decision::{
+    DECISION_NOT_ALLOWED, DecisionItem, DecisionReview, DecisionRow, DecisionsInForce,
+};
 
 /// The conflict of a case created from an incident that is not (or no longer) waiting
 /// for its case: not converted to a case, or already linked.
@@ -195,6 +199,8 @@ pub struct CaseStepWrite {
     pub extend: Option<DeadlineExtension>,
     /// A coercive measure started, or an act recorded on one.
     pub measure: Option<MeasureWrite>,
+    /// The decision step: the case's approved penalty decisions come into force.
+    pub decisions_in_force: Option<decision::DecisionsInForce>,
 }
 
 /// A coercive measure as stored.

@@ -537,6 +537,9 @@ impl PgStore {
                         }
                     }
                 }
+                if let Some(f) = &w.decisions_in_force {
+                    super::decision::pg::bring_into_force(tx, w.case_id, row.unit_id, f).await?;
+                }
                 insert_deadlines(tx, &row, &w.start).await?;
                 insert_event(tx, w.case_id, &w.event).await?;
                 crate::outbox::pg::insert_messages(tx, &w.outbox).await?;

@@ -498,6 +498,9 @@ impl SqliteStore {
                     }
                 }
             }
+            if let Some(f) = &w.decisions_in_force {
+                super::decision::sqlite::bring_into_force(c, w.case_id, row.unit_id, f)?;
+            }
             insert_deadlines(c, &row, &w.start)?;
             insert_event(c, w.case_id, &w.event)?;
             crate::outbox::sqlite::insert_messages(c, &w.outbox)?;

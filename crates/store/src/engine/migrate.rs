@@ -44,6 +44,10 @@ const SQLITE: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0011_incident_statistics.sql"),
     ),
     (12, include_str!("../../migrations/sqlite/0012_cases.sql")),
+    (
+        13,
+        include_str!("../../migrations/sqlite/0013_penalty_decisions.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str)] = &[
@@ -86,6 +90,10 @@ const POSTGRES: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0011_incident_statistics.sql"),
     ),
     (12, include_str!("../../migrations/postgres/0012_cases.sql")),
+    (
+        13,
+        include_str!("../../migrations/postgres/0013_penalty_decisions.sql"),
+    ),
 ];
 
 /// Serialises migrations when several instances start at once.

@@ -85,6 +85,7 @@ fn step_of(row: &CaseRow, to: Status, at: DateTime<Utc>, by: &OfficerRow) -> Cas
         outbox: Vec::new(),
         extend: None,
         measure: None,
+        decisions_in_force: None,
     }
 }
 

@@ -10,6 +10,10 @@ use frontline_app::case::{
     CaseDetail, CaseList, CaseListQuery, CaseRequest, CaseStepRequest, DeadlineBoard,
     DeadlineQuery, ExtensionRequest, MeasureActRequest, MeasureRequest,
 };
+use frontline_app::case::decision::{
+    ConsistencyQuery, ConsistencyReport, DecisionReviewRequest, PenaltyDecisionRequest,
+    PenaltyDecisionView, PriorAnswer, PriorLookupRequest, ReviewQueue,
+};
 use frontline_app::{AppError, Operation};
 use uuid::Uuid;
 
@@ -188,4 +192,125 @@ pub async fn measure_act(
     .await?;
     let row = state.app.record_measure_act(&s.actor, id, &request).await?;
     Ok(Json(state.app.case_detail(&s.actor, &row, lang).await?))
+}
+
+/// 处罚意见: the case officer's proposal for one suspect of an administrative case under
+/// investigation. The server looks up the party's earlier decisions by ID number (the
+/// `purpose` is required then and audited), adds the circumstances they establish,
+/// assesses each violation with the standard in use, and checks the decided penalty:
+/// outside the statutory range or in a form the article does not provide is 422
+/// `penalty.outside_statute`; a departure from the recommendation without a reason is
+/// 422 `penalty.departure_reason_required`. Answers the proposal, awaiting legal review.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/penalty-decision", params(("id" = Uuid, Path)),
+    request_body = PenaltyDecisionRequest,
+    responses((status = 201, body = PenaltyDecisionView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn propose_penalty(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::PenaltyPropose(id),
+        body,
+        lang,
+        |v| Ok(PenaltyDecisionRequest::read(v)),
+    )
+    .await?;
+    let view = state
+        .app
+        .propose_penalty_decision(&s.actor, id, &request)
+        .await?;
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+/// 法制审核: approve a proposal, or return it with a note saying why. A proposal already
+/// reviewed or replaced is 409 `penalty.decision_not_allowed`. The unit leader's
+/// `decide` step then brings approved proposals into force with their numbers.
+#[utoipa::path(post, path = "/api/v1/penalty-decisions/{id}/review", params(("id" = Uuid, Path)),
+    request_body = DecisionReviewRequest,
+    responses((status = 200, body = PenaltyDecisionView), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn review_penalty(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PenaltyDecisionView>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::PenaltyReview(id),
+        body,
+        lang,
+        |v| Ok(DecisionReviewRequest::read(v)),
+    )
+    .await?;
+    Ok(Json(
+        state
+            .app
+            .review_penalty_decision(&s.actor, id, &request)
+            .await?,
+    ))
+}
+
+/// Proposals awaiting legal review, oldest first (legal affairs).
+#[utoipa::path(get, path = "/api/v1/penalty-decisions/reviews",
+    responses((status = 200, body = ReviewQueue), (status = 403, body = Problem)))]
+pub async fn review_queue(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+) -> Result<Json<ReviewQueue>, ApiError> {
+    Ok(Json(state.app.penalty_review_queue(&s.actor, lang).await?))
+}
+
+/// 既往处罚查询: the suspect's earlier public-order decisions in force anywhere in the
+/// bureau, found by ID number, with the circumstances they establish as of today. The
+/// purpose is required and audited.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/parties/{seq}/prior-decisions",
+    params(("id" = Uuid, Path), ("seq" = i64, Path)),
+    request_body = PriorLookupRequest,
+    responses((status = 200, body = PriorAnswer), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn prior_decisions(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Path((id, seq)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<PriorAnswer>, ApiError> {
+    let id = Uuid::parse_str(&id).map_err(|_| AppError::NotFound)?;
+    let seq: i64 = seq.parse().map_err(|_| AppError::NotFound)?;
+    let request = read_body(
+        &state,
+        &s.actor,
+        Operation::PriorLookup(id),
+        body,
+        lang,
+        |v| Ok(PriorLookupRequest::read(v)),
+    )
+    .await?;
+    Ok(Json(
+        state
+            .app
+            .prior_penalty_decisions(&s.actor, id, seq, &request, lang)
+            .await?,
+    ))
+}
+
+/// 裁量一致性: decided penalties per violation and situation, unit and officer, the share
+/// that departed from the recommendation, and the outliers (legal affairs, leaders).
+#[utoipa::path(get, path = "/api/v1/penalty-decisions/consistency", params(ConsistencyQuery),
+    responses((status = 200, body = ConsistencyReport), (status = 403, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn consistency(
+    State(state): State<AppState>,
+    ApiSession(s, lang): ApiSession,
+    Query(q): Query<ConsistencyQuery>,
+) -> Result<Json<ConsistencyReport>, ApiError> {
+    Ok(Json(state.app.penalty_consistency(&s.actor, &q, lang).await?))
 }

@@ -20,6 +20,11 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::extend_deadline))
         .routes(routes!(api::start_measure))
         .routes(routes!(api::measure_act))
+        .routes(routes!(api::propose_penalty))
+        .routes(routes!(api::review_penalty))
+        .routes(routes!(api::review_queue))
+        .routes(routes!(api::prior_decisions))
+        .routes(routes!(api::consistency))
         .routes(routes!(public::case_status))
 }
 
