@@ -202,6 +202,38 @@ async fn the_administrative_path_meets_and_starts_deadlines() {
         state_code(e.app.transition_case(&chief, row.id, &decide).await),
         "conflict.stale_version"
     );
+    // A penalty is decided on a proposal legal affairs approved.
+    let legal = e.actor("legal").await;
+    let input: frontline_core::penalty::AssessInput = serde_json::from_value(json!({
+        "article": "51", "offence_date": "2026-11-22",
+        "person": {"age": 36, "first_offence": true}, "decision_date": "2026-11-22"
+    }))
+    .unwrap();
+    let rec = e.app.penalty_engine().engine.assess(&input).unwrap().recommended;
+    let proposal = e
+        .app
+        .propose_penalty_decision(
+            &officer,
+            row.id,
+            &frontline_app::case::decision::PenaltyDecisionRequest::read(json!({
+                "party": 1, "purpose": "case_handling",
+                "violations": [{"article": "51", "offence_date": "2026-11-22", "decided": {
+                    "warning": rec.warning, "fine_yuan": rec.fine_yuan,
+                    "detention_days": rec.detention_days}}]
+            })),
+        )
+        .await
+        .unwrap();
+    e.app
+        .review_penalty_decision(
+            &legal,
+            proposal.id,
+            &frontline_app::case::decision::DecisionReviewRequest::read(
+                json!({"verdict": "approve"}),
+            ),
+        )
+        .await
+        .unwrap();
     let r = e
         .app
         .transition_case(
