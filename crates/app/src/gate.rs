@@ -66,7 +66,11 @@ pub(crate) fn require(actor: &Actor, action: Action) -> Result<()> {
 }
 
 fn allowed(yes: bool) -> Result<()> {
-    if yes { Ok(()) } else { Err(AppError::Forbidden) }
+    if yes {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 impl App {

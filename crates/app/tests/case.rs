@@ -209,7 +209,13 @@ async fn the_administrative_path_meets_and_starts_deadlines() {
         "person": {"age": 36, "first_offence": true}, "decision_date": "2026-11-22"
     }))
     .unwrap();
-    let rec = e.app.penalty_engine().engine.assess(&input).unwrap().recommended;
+    let rec = e
+        .app
+        .penalty_engine()
+        .engine
+        .assess(&input)
+        .unwrap()
+        .recommended;
     let proposal = e
         .app
         .propose_penalty_decision(

@@ -113,17 +113,27 @@ async fn a_decision_outside_the_statute_or_departing_without_reason_changes_noth
             .propose_penalty_decision(
                 &officer,
                 case,
-                &proposal(json!({"detention_days": 16, "fine_yuan": 500}), json!({"departure_reason": "情节恶劣，多次殴打"})),
+                &proposal(
+                    json!({"detention_days": 16, "fine_yuan": 500}),
+                    json!({"departure_reason": "情节恶劣，多次殴打"}),
+                ),
             )
             .await,
     );
     assert!(
-        f.contains(&("violations.0.decided.detention_days".into(), "penalty.outside_statute")),
+        f.contains(&(
+            "violations.0.decided.detention_days".into(),
+            "penalty.outside_statute"
+        )),
         "{f:?}"
     );
     let rec = recommended(&e).await;
     let mut other = rec.clone();
-    other["fine_yuan"] = json!(if rec["fine_yuan"] == json!(500) { 400 } else { 500 });
+    other["fine_yuan"] = json!(if rec["fine_yuan"] == json!(500) {
+        400
+    } else {
+        500
+    });
     let f = fields(
         e.app
             .propose_penalty_decision(&officer, case, &proposal(other.clone(), json!({})))
@@ -131,17 +141,28 @@ async fn a_decision_outside_the_statute_or_departing_without_reason_changes_noth
     );
     assert_eq!(
         f,
-        vec![("departure_reason".to_string(), "penalty.departure_reason_required")]
+        vec![(
+            "departure_reason".to_string(),
+            "penalty.departure_reason_required"
+        )]
     );
     // The party has an ID number: the lookup of earlier decisions needs a purpose.
     let mut no_purpose = proposal(rec.clone(), json!({}));
     no_purpose.purpose = frontline_core::request::Given::Absent;
-    let f = fields(e.app.propose_penalty_decision(&officer, case, &no_purpose).await);
+    let f = fields(
+        e.app
+            .propose_penalty_decision(&officer, case, &no_purpose)
+            .await,
+    );
     assert_eq!(f[0].0, "purpose", "{f:?}");
     assert_eq!(e.audit_since(seq).await.len(), 0, "nothing recorded");
     let d = e
         .app
-        .case_detail(&officer, &e.app.case(&officer, case).await.unwrap(), Lang::Zh)
+        .case_detail(
+            &officer,
+            &e.app.case(&officer, case).await.unwrap(),
+            Lang::Zh,
+        )
         .await
         .unwrap();
     assert!(d.penalty_decisions.is_empty());
@@ -151,7 +172,10 @@ async fn a_decision_outside_the_statute_or_departing_without_reason_changes_noth
         .propose_penalty_decision(
             &officer,
             case,
-            &proposal(other, json!({"departure_reason": "当事人主动赔偿被害人损失并取得谅解"})),
+            &proposal(
+                other,
+                json!({"departure_reason": "当事人主动赔偿被害人损失并取得谅解"}),
+            ),
         )
         .await
         .unwrap();
@@ -179,7 +203,15 @@ async fn review_then_decision_gives_a_number_and_earlier_decisions_count_next_ti
     assert_eq!(
         conflict(
             e.app
-                .transition_case(&chief, case, &step("decide", version, json!({"outcome": "penalty", "note": "依法给予处罚"})))
+                .transition_case(
+                    &chief,
+                    case,
+                    &step(
+                        "decide",
+                        version,
+                        json!({"outcome": "penalty", "note": "依法给予处罚"})
+                    )
+                )
                 .await
         ),
         "penalty.decision_not_reviewed"
@@ -208,12 +240,18 @@ async fn review_then_decision_gives_a_number_and_earlier_decisions_count_next_ti
     // Only legal affairs reviews; a return needs its reason.
     let approve = DecisionReviewRequest::read(json!({"verdict": "approve"}));
     assert!(matches!(
-        e.app.review_penalty_decision(&chief, first.id, &approve).await,
+        e.app
+            .review_penalty_decision(&chief, first.id, &approve)
+            .await,
         Err(AppError::Forbidden)
     ));
     let f = fields(
         e.app
-            .review_penalty_decision(&legal, first.id, &DecisionReviewRequest::read(json!({"verdict": "return"})))
+            .review_penalty_decision(
+                &legal,
+                first.id,
+                &DecisionReviewRequest::read(json!({"verdict": "return"})),
+            )
             .await,
     );
     assert_eq!(f, vec![("note".to_string(), "required")]);
@@ -226,12 +264,24 @@ async fn review_then_decision_gives_a_number_and_earlier_decisions_count_next_ti
         .unwrap();
     assert_eq!(v.status, DecisionStatus::Approved);
     assert_eq!(
-        conflict(e.app.review_penalty_decision(&legal, first.id, &approve).await),
+        conflict(
+            e.app
+                .review_penalty_decision(&legal, first.id, &approve)
+                .await
+        ),
         "penalty.decision_not_allowed"
     );
     let r = e
         .app
-        .transition_case(&chief, case, &step("decide", version, json!({"outcome": "penalty", "note": "依法给予处罚"})))
+        .transition_case(
+            &chief,
+            case,
+            &step(
+                "decide",
+                version,
+                json!({"outcome": "penalty", "note": "依法给予处罚"}),
+            ),
+        )
         .await
         .unwrap();
     assert_eq!(r.status, Status::Decided);
@@ -259,7 +309,11 @@ async fn review_then_decision_gives_a_number_and_earlier_decisions_count_next_ti
     assert_eq!(prior.count, 1);
     assert_eq!(prior.decisions[0].number, number);
     assert!(!prior.first_offence);
-    assert!(prior.circumstances.contains(&"prior_penalty_6m".to_string()));
+    assert!(
+        prior
+            .circumstances
+            .contains(&"prior_penalty_6m".to_string())
+    );
     let audit = e.audit_since(seq).await;
     assert_eq!(audit[0].action, "penalty.prior_lookup");
     assert_eq!(audit[0].purpose.as_deref(), Some("case_handling"));

@@ -189,13 +189,21 @@ pub fn check_decided(a: &Assessment, d: &Decided, prefix: &str) -> Result<bool, 
     let allow_w = form.has_warning() || reduced;
     let allow_f = form.has_fine() || (reduced && rec.fine_yuan > 0);
     let allow_d = form.has_detention();
-    if (d.warning && !allow_w) || (d.fine_yuan > 0 && !allow_f) || (d.detention_days > 0 && !allow_d)
+    if (d.warning && !allow_w)
+        || (d.fine_yuan > 0 && !allow_f)
+        || (d.detention_days > 0 && !allow_d)
     {
         return Err(FieldError::new(
             prefix.to_string(),
             OUTSIDE_STATUTE,
-            format!("本条规定的处罚种类为“{}”，所决定的处罚不在其内", form_zh(form)),
-            format!("The article provides {}; the penalty decided is not among them", form_en(form)),
+            format!(
+                "本条规定的处罚种类为“{}”，所决定的处罚不在其内",
+                form_zh(form)
+            ),
+            format!(
+                "The article provides {}; the penalty decided is not among them",
+                form_en(form)
+            ),
         ));
     }
     if !reduced {
@@ -213,13 +221,21 @@ pub fn check_decided(a: &Assessment, d: &Decided, prefix: &str) -> Result<bool, 
             return Err(FieldError::new(
                 prefix.to_string(),
                 OUTSIDE_STATUTE,
-                format!("本条规定“{}”，所决定的处罚种类组合不符合规定", form_zh(form)),
-                format!("The article provides {}; this combination does not fit it", form_en(form)),
+                format!(
+                    "本条规定“{}”，所决定的处罚种类组合不符合规定",
+                    form_zh(form)
+                ),
+                format!(
+                    "The article provides {}; this combination does not fit it",
+                    form_en(form)
+                ),
             ));
         }
     }
-    if d.fine_yuan > 0 {
-        if let Some([min, max]) = r.fine_yuan {
+    if d.fine_yuan > 0
+        && let Some([min, max]) = r.fine_yuan
+    {
+        {
             let min = if reduced { 1 } else { min };
             if d.fine_yuan < min || d.fine_yuan > max {
                 return Err(FieldError::new(
@@ -231,8 +247,10 @@ pub fn check_decided(a: &Assessment, d: &Decided, prefix: &str) -> Result<bool, 
             }
         }
     }
-    if d.detention_days > 0 {
-        if let Some([min, max]) = r.detention_days {
+    if d.detention_days > 0
+        && let Some([min, max]) = r.detention_days
+    {
+        {
             let min = if reduced { 1 } else { min };
             if d.detention_days < min || d.detention_days > max {
                 return Err(FieldError::new(
@@ -377,7 +395,11 @@ mod tests {
         assert_eq!(a.outcome, Outcome::Penalty);
         let [_, dmax] = a.range.detention_days.expect("51 has detention");
         let mut inside = Decided::from(a.recommended);
-        inside.detention_days = if inside.detention_days == dmax { dmax - 1 } else { dmax };
+        inside.detention_days = if inside.detention_days == dmax {
+            dmax - 1
+        } else {
+            dmax
+        };
         assert_eq!(check_decided(&a, &inside, "v"), Ok(true));
         let mut over = Decided::from(a.recommended);
         over.detention_days = dmax + 1;
@@ -447,7 +469,10 @@ mod tests {
         };
         let f = prior_facts(&[recent], act);
         assert!(!f.first_offence);
-        assert_eq!(f.circumstances, vec!["prior_penalty_6m", "repeat_within_year"]);
+        assert_eq!(
+            f.circumstances,
+            vec!["prior_penalty_6m", "repeat_within_year"]
+        );
         let older = Prior {
             offence_date: d("2025-09-20"),
             decided_date: d("2026-01-10"),

@@ -6,13 +6,13 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use frontline_app::case::{
-    CaseDetail, CaseList, CaseListQuery, CaseRequest, CaseStepRequest, DeadlineBoard,
-    DeadlineQuery, ExtensionRequest, MeasureActRequest, MeasureRequest,
-};
 use frontline_app::case::decision::{
     ConsistencyQuery, ConsistencyReport, DecisionReviewRequest, PenaltyDecisionRequest,
     PenaltyDecisionView, PriorAnswer, PriorLookupRequest, ReviewQueue,
+};
+use frontline_app::case::{
+    CaseDetail, CaseList, CaseListQuery, CaseRequest, CaseStepRequest, DeadlineBoard,
+    DeadlineQuery, ExtensionRequest, MeasureActRequest, MeasureRequest,
 };
 use frontline_app::{AppError, Operation};
 use uuid::Uuid;
@@ -312,5 +312,7 @@ pub async fn consistency(
     ApiSession(s, lang): ApiSession,
     Query(q): Query<ConsistencyQuery>,
 ) -> Result<Json<ConsistencyReport>, ApiError> {
-    Ok(Json(state.app.penalty_consistency(&s.actor, &q, lang).await?))
+    Ok(Json(
+        state.app.penalty_consistency(&s.actor, &q, lang).await?,
+    ))
 }

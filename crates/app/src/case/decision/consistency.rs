@@ -92,7 +92,7 @@ pub struct ConsistencyReport {
 }
 
 fn pct(part: u64, all: u64) -> u64 {
-    if all == 0 { 0 } else { (part * 100 + all / 2) / all }
+    (part * 100 + all / 2).checked_div(all).unwrap_or(0)
 }
 
 fn median<T: Copy + Ord + Default>(v: &mut [T]) -> T {
@@ -132,8 +132,9 @@ impl App {
         q: &ConsistencyQuery,
         lang: Lang,
     ) -> Result<ConsistencyReport> {
-        let scope = crate::case::read::path_range(authz::scope(actor, Action::PenaltyConsistencyRead))
-            .ok_or(AppError::Forbidden)?;
+        let scope =
+            crate::case::read::path_range(authz::scope(actor, Action::PenaltyConsistencyRead))
+                .ok_or(AppError::Forbidden)?;
         let mut errs = Errors::default();
         let today = self.now().with_timezone(&BEIJING).date_naive();
         let to = day(&mut errs, "to", q.to.as_deref()).unwrap_or(today);
@@ -177,7 +178,10 @@ impl App {
                 .filter_map(|(di, ii)| Some((rows.get(*di)?, rows.get(*di)?.items.get(*ii)?)))
                 .collect();
             let mut fines: Vec<u64> = items.iter().map(|(_, i)| i.decided.fine_yuan).collect();
-            let mut days: Vec<u32> = items.iter().map(|(_, i)| i.decided.detention_days).collect();
+            let mut days: Vec<u32> = items
+                .iter()
+                .map(|(_, i)| i.decided.detention_days)
+                .collect();
             let count = items.len() as u64;
             let departed = items.iter().filter(|(_, i)| i.departed).count() as u64;
             total += count;
@@ -190,7 +194,9 @@ impl App {
                 detention_days: md,
             };
             for (d, i) in &items {
-                if far(i.decided.fine_yuan, mf) || far(u64::from(i.decided.detention_days), u64::from(md)) {
+                if far(i.decided.fine_yuan, mf)
+                    || far(u64::from(i.decided.detention_days), u64::from(md))
+                {
                     outliers.push(Outlier {
                         case_id: d.case_id,
                         decision_number: d.number.clone().unwrap_or_default(),
@@ -225,7 +231,11 @@ impl App {
                 max_detention_days: days.last().copied().unwrap_or(0),
             });
         }
-        out_rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.violation_code.cmp(&b.violation_code)));
+        out_rows.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then(a.violation_code.cmp(&b.violation_code))
+        });
         let share = |key: &dyn Fn(&frontline_store::DecisionRow) -> (String, String)| {
             let mut m: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
             for d in &rows {
@@ -243,7 +253,11 @@ impl App {
                     departed_pct: pct(departed, count),
                 })
                 .collect();
-            v.sort_by(|a, b| b.departed_pct.cmp(&a.departed_pct).then(b.count.cmp(&a.count)));
+            v.sort_by(|a, b| {
+                b.departed_pct
+                    .cmp(&a.departed_pct)
+                    .then(b.count.cmp(&a.count))
+            });
             v
         };
         let units = share(&|d| (self.org.unit_name(d.unit_id), String::new()));

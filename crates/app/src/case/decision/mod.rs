@@ -19,13 +19,13 @@ pub use consistency::{
 };
 pub use propose::{Evaluated, Evaluation};
 pub use request::{
-    DecidedRequest, DecisionReviewRequest, REASON_MAX, PenaltyDecisionRequest, PriorLookupRequest,
+    DecidedRequest, DecisionReviewRequest, PenaltyDecisionRequest, PriorLookupRequest, REASON_MAX,
     ValidDecision, ViolationDoc,
 };
 pub use review::QUEUE_MAX;
 
-use crate::clock::rfc3339_bj;
 use crate::App;
+use crate::clock::rfc3339_bj;
 use frontline_core::Lang;
 
 /// One violation of a decision as shown.
@@ -124,21 +124,27 @@ fn words(d: &Decided, lang: Lang) -> String {
 
 /// The explanation lines and the statutory text of the `k`th stored assessment.
 fn explained(assessment: &serde_json::Value, k: usize, lang: Lang) -> (Vec<String>, String) {
-    let a = &assessment["assessments"][k];
+    let a = assessment.pointer(&format!("/assessments/{k}"));
     let note = match lang {
         Lang::Zh => "note_zh",
         Lang::En => "note_en",
     };
-    let lines = a["explain"]
-        .as_array()
+    let lines = a
+        .and_then(|a| a.get("explain"))
+        .and_then(serde_json::Value::as_array)
         .map(|steps| {
             steps
                 .iter()
-                .filter_map(|s| s[note].as_str().map(str::to_string))
+                .filter_map(|s| s.get(note).and_then(|n| n.as_str()).map(str::to_string))
                 .collect()
         })
         .unwrap_or_default();
-    (lines, a["range"]["text_zh"].as_str().unwrap_or_default().to_string())
+    let text = a
+        .and_then(|a| a.pointer("/range/text_zh"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    (lines, text)
 }
 
 impl App {
@@ -151,8 +157,10 @@ impl App {
     ) -> PenaltyDecisionView {
         let assessment: serde_json::Value =
             serde_json::from_str(&d.assessment).unwrap_or(serde_json::Value::Null);
-        let prior: Option<serde_json::Value> =
-            d.prior.as_deref().and_then(|p| serde_json::from_str(p).ok());
+        let prior: Option<serde_json::Value> = d
+            .prior
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok());
         let engine = self.penalty_engine();
         let items: Vec<DecisionItemView> = d
             .items
@@ -194,10 +202,14 @@ impl App {
             departed: d.departed,
             departure_reason: frontline_core::ident::mask_identifiers(&d.departure_reason)
                 .into_owned(),
-            prior_count: prior.as_ref().and_then(|p| p["count"].as_u64()),
+            prior_count: prior
+                .as_ref()
+                .and_then(|p| p.get("count"))
+                .and_then(serde_json::Value::as_u64),
             prior_circumstances: prior
                 .as_ref()
-                .and_then(|p| p["circumstances"].as_array())
+                .and_then(|p| p.get("circumstances"))
+                .and_then(serde_json::Value::as_array)
                 .map(|a| {
                     a.iter()
                         .filter_map(|c| c.as_str())

@@ -6,13 +6,13 @@
 use chrono::NaiveDate;
 use frontline_core::FieldError;
 use frontline_core::authz::{self, Action};
-use frontline_core::org::Role;
 use frontline_core::case::decision::{
     self, Decided, DecisionStatus, Prior, PriorFacts, REASON_REQUIRED, check_decided, prior_facts,
 };
 use frontline_core::case::{CaseKind, PartyRole, Status};
 use frontline_core::ident::id_number_birth_date;
 use frontline_core::org::Actor;
+use frontline_core::org::Role;
 use frontline_core::penalty::{AssessInput, Assessment, combine};
 use frontline_core::purpose::StatedPurpose;
 use frontline_core::time::BEIJING;
@@ -297,7 +297,12 @@ impl App {
                 .map(|(k, i)| DecisionItem {
                     seq: i64::try_from(k).unwrap_or(0) + 1,
                     violation_code: i.assessment.range.code.clone(),
-                    situation: i.assessment.range.situation.as_ref().map(|s| s.code.to_string()),
+                    situation: i
+                        .assessment
+                        .range
+                        .situation
+                        .as_ref()
+                        .map(|s| s.code.to_string()),
                     offence_date: i.input.offence_date,
                     recommended: Decided::from(i.assessment.recommended),
                     decided: i.decided,
@@ -320,7 +325,11 @@ impl App {
                     .map(|i| format!("{} {}", i.violation_code, i.decided.words_zh()))
                     .collect::<Vec<_>>()
                     .join("；"),
-                if d.departed { "（偏离裁量建议，附理由）" } else { "" }
+                if d.departed {
+                    "（偏离裁量建议，附理由）"
+                } else {
+                    ""
+                }
             ),
             link: Some(format!("/cases/{}", row.id)),
         };
@@ -350,9 +359,17 @@ impl App {
             })
             .to_string(),
         };
-        let stored = self.store.propose_penalty_decision(d, outbox, audit).await?;
+        let stored = self
+            .store
+            .propose_penalty_decision(d, outbox, audit)
+            .await?;
         self.outbox_wake.wake();
-        Ok(self.decision_view(&stored, &row, std::slice::from_ref(&e.party), frontline_core::Lang::Zh))
+        Ok(self.decision_view(
+            &stored,
+            &row,
+            std::slice::from_ref(&e.party),
+            frontline_core::Lang::Zh,
+        ))
     }
 
     /// The party's earlier decisions in force (by ID number, across the bureau), with the

@@ -156,7 +156,12 @@ fn flag(errs: &mut Errors, field: &str, g: &Given<bool>) -> bool {
         Given::Value(v) => *v,
         Given::Absent => false,
         Given::Wrong => {
-            errs.push(FieldError::new(field, "invalid", "应为是或否", "Must be true or false"));
+            errs.push(FieldError::new(
+                field,
+                "invalid",
+                "应为是或否",
+                "Must be true or false",
+            ));
             false
         }
     }
@@ -181,13 +186,15 @@ fn whole(errs: &mut Errors, field: &str, g: &Given<NumberOrText>, max: u64) -> u
             }
         },
         Given::Value(NumberOrText::Text(t)) if t.trim().is_empty() => 0,
-        Given::Value(NumberOrText::Text(t)) => match t.trim().parse::<u64>().ok().filter(|n| *n <= max) {
-            Some(n) => n,
-            None => {
-                errs.push(bad());
-                0
+        Given::Value(NumberOrText::Text(t)) => {
+            match t.trim().parse::<u64>().ok().filter(|n| *n <= max) {
+                Some(n) => n,
+                None => {
+                    errs.push(bad());
+                    0
+                }
             }
-        },
+        }
         Given::Wrong => {
             errs.push(bad());
             0
@@ -260,7 +267,12 @@ fn decided(errs: &mut Errors, prefix: &str, v: Option<&serde_json::Value>) -> De
         Some(v) => match frontline_core::request::read(v.clone()) {
             Ok(r) => r,
             Err(_) => {
-                errs.push(FieldError::new(prefix, "invalid", "应为对象", "Must be an object"));
+                errs.push(FieldError::new(
+                    prefix,
+                    "invalid",
+                    "应为对象",
+                    "Must be an object",
+                ));
                 return Decided::default();
             }
         },
@@ -294,11 +306,18 @@ impl PenaltyDecisionRequest {
         };
         let mut violations = Vec::new();
         match &self.violations {
-            Given::Value(list) if !list.is_empty() && list.len() <= crate::penalty::MAX_VIOLATIONS => {
+            Given::Value(list)
+                if !list.is_empty() && list.len() <= crate::penalty::MAX_VIOLATIONS =>
+            {
                 for (i, v) in list.iter().enumerate() {
                     let prefix = format!("violations.{i}");
                     let Some(obj) = v.as_object() else {
-                        errs.push(FieldError::new(prefix, "invalid", "应为对象", "Must be an object"));
+                        errs.push(FieldError::new(
+                            prefix,
+                            "invalid",
+                            "应为对象",
+                            "Must be an object",
+                        ));
                         continue;
                     };
                     let mut obj = obj.clone();
@@ -327,7 +346,12 @@ impl PenaltyDecisionRequest {
             nursing_infant: flag(&mut errs, "nursing_infant", &self.nursing_infant),
             foreigner: flag(&mut errs, "foreigner", &self.foreigner),
             violations,
-            departure_reason: reason_text(&mut errs, "departure_reason", &self.departure_reason, false),
+            departure_reason: reason_text(
+                &mut errs,
+                "departure_reason",
+                &self.departure_reason,
+                false,
+            ),
         };
         errs.into_result(v)
     }

@@ -47,12 +47,20 @@ impl App {
             kind: "penalty_reviewed".into(),
             title_zh: format!(
                 "处罚意见{}：{}",
-                if approve { "已通过法制审核" } else { "被退回" },
+                if approve {
+                    "已通过法制审核"
+                } else {
+                    "被退回"
+                },
                 row.number
             ),
             title_en: format!(
                 "Penalty proposal {}: {}",
-                if approve { "approved by legal review" } else { "returned" },
+                if approve {
+                    "approved by legal review"
+                } else {
+                    "returned"
+                },
                 row.number
             ),
             body: frontline_core::ident::mask_identifiers(note.as_deref().unwrap_or_default())
@@ -91,7 +99,11 @@ impl App {
             at: now,
             note: note.unwrap_or_default(),
         };
-        match self.store.review_penalty_decision(review, outbox, audit).await {
+        match self
+            .store
+            .review_penalty_decision(review, outbox, audit)
+            .await
+        {
             Ok(stored) => {
                 self.outbox_wake.wake();
                 let parties = self.store.case_parties(row.id).await?;
@@ -111,7 +123,10 @@ impl App {
     pub async fn penalty_review_queue(&self, actor: &Actor, lang: Lang) -> Result<ReviewQueue> {
         let scope = crate::case::read::path_range(authz::scope(actor, Action::PenaltyReview))
             .ok_or(AppError::Forbidden)?;
-        let rows = self.store.proposed_penalty_decisions(scope, QUEUE_MAX).await?;
+        let rows = self
+            .store
+            .proposed_penalty_decisions(scope, QUEUE_MAX)
+            .await?;
         let mut items = Vec::with_capacity(rows.len());
         for d in &rows {
             let Some(case) = self.store.case(d.case_id).await? else {

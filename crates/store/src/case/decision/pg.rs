@@ -38,8 +38,10 @@ fn decision_from_row(r: &Row) -> Result<DecisionRow> {
 }
 
 fn item_from_row(r: &Row, at: usize) -> Result<DecisionItem> {
-    let u = |i: usize| -> Result<u64> { Ok(u64::try_from(r.try_get::<_, i64>(at + i)?).unwrap_or(0)) };
-    let d = |i: usize| -> Result<u32> { Ok(u32::try_from(r.try_get::<_, i64>(at + i)?).unwrap_or(0)) };
+    let u =
+        |i: usize| -> Result<u64> { Ok(u64::try_from(r.try_get::<_, i64>(at + i)?).unwrap_or(0)) };
+    let d =
+        |i: usize| -> Result<u32> { Ok(u32::try_from(r.try_get::<_, i64>(at + i)?).unwrap_or(0)) };
     Ok(DecisionItem {
         seq: r.try_get(at)?,
         violation_code: r.try_get(at + 1)?,
@@ -95,7 +97,9 @@ async fn query(
 }
 
 async fn one(c: &impl GenericClient, id: Uuid) -> Result<Option<DecisionRow>> {
-    Ok(query(c, "WHERE d.id = $1 ORDER BY i.seq", &[&id]).await?.pop())
+    Ok(query(c, "WHERE d.id = $1 ORDER BY i.seq", &[&id])
+        .await?
+        .pop())
 }
 
 /// The decision step's part (called inside `apply_case_step`): every approved decision
@@ -124,14 +128,22 @@ pub(crate) async fn bring_into_force(
                 "INSERT INTO number_counters (unit_id, kind, year, last) VALUES ($1, $2, $3, 1)
                  ON CONFLICT (unit_id, kind, year) DO UPDATE SET last = number_counters.last + 1
                  RETURNING last",
-                &[&unit_id, &frontline_core::case::decision::COUNTER_KIND, &year],
+                &[
+                    &unit_id,
+                    &frontline_core::case::decision::COUNTER_KIND,
+                    &year,
+                ],
             )
             .await?
             .try_get(0)?;
         tx.execute(
             "UPDATE penalty_decisions SET status = 'decided', number = $1, decided_at = $2
              WHERE id = $3",
-            &[&format_number(&f.unit_code, year, seq), &truncate_micros(f.at), &id],
+            &[
+                &format_number(&f.unit_code, year, seq),
+                &truncate_micros(f.at),
+                &id,
+            ],
         )
         .await?;
     }
@@ -259,10 +271,19 @@ impl PgStore {
 
     pub(crate) async fn case_penalty_decisions(&self, case_id: Uuid) -> Result<Vec<DecisionRow>> {
         let c = self.pool.get().await?;
-        query(&c, "WHERE d.case_id = $1 ORDER BY d.proposed_at, d.id, i.seq", &[&case_id]).await
+        query(
+            &c,
+            "WHERE d.case_id = $1 ORDER BY d.proposed_at, d.id, i.seq",
+            &[&case_id],
+        )
+        .await
     }
 
-    pub(crate) async fn prior_penalty_decisions(&self, id_number: String, except_case: Uuid) -> Result<Vec<DecisionRow>> {
+    pub(crate) async fn prior_penalty_decisions(
+        &self,
+        id_number: String,
+        except_case: Uuid,
+    ) -> Result<Vec<DecisionRow>> {
         let c = self.pool.get().await?;
         query(
             &c,
@@ -274,7 +295,11 @@ impl PgStore {
         .await
     }
 
-    pub(crate) async fn proposed_penalty_decisions(&self, scope: PathRange, limit: i64) -> Result<Vec<DecisionRow>> {
+    pub(crate) async fn proposed_penalty_decisions(
+        &self,
+        scope: PathRange,
+        limit: i64,
+    ) -> Result<Vec<DecisionRow>> {
         let c = self.pool.get().await?;
         query(
             &c,
@@ -299,7 +324,12 @@ impl PgStore {
             "WHERE d.status = 'decided' AND d.unit_path >= $1 AND d.unit_path < $2
                AND d.decided_at >= $3 AND d.decided_at < $4
              ORDER BY d.decided_at, d.id, i.seq",
-            &[&scope.lower, &scope.upper, &truncate_micros(from), &truncate_micros(to)],
+            &[
+                &scope.lower,
+                &scope.upper,
+                &truncate_micros(from),
+                &truncate_micros(to),
+            ],
         )
         .await
     }

@@ -41,8 +41,12 @@ fn decision_from_row(r: &Row<'_>) -> rusqlite::Result<DecisionRow> {
 }
 
 fn item_from_row(r: &Row<'_>, at: usize) -> rusqlite::Result<DecisionItem> {
-    let u = |i: usize| -> rusqlite::Result<u64> { Ok(u64::try_from(r.get::<_, i64>(at + i)?).unwrap_or(0)) };
-    let d = |i: usize| -> rusqlite::Result<u32> { Ok(u32::try_from(r.get::<_, i64>(at + i)?).unwrap_or(0)) };
+    let u = |i: usize| -> rusqlite::Result<u64> {
+        Ok(u64::try_from(r.get::<_, i64>(at + i)?).unwrap_or(0))
+    };
+    let d = |i: usize| -> rusqlite::Result<u32> {
+        Ok(u32::try_from(r.get::<_, i64>(at + i)?).unwrap_or(0))
+    };
     Ok(DecisionItem {
         seq: r.get(at)?,
         violation_code: r.get(at + 1)?,
@@ -78,14 +82,20 @@ fn joined_cols() -> String {
 
 const ITEM_AT: usize = 19;
 
-fn query(c: &Connection, where_order: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<DecisionRow>> {
+fn query(
+    c: &Connection,
+    where_order: &str,
+    args: &[&dyn rusqlite::ToSql],
+) -> Result<Vec<DecisionRow>> {
     let sql = format!(
         "SELECT {} FROM penalty_decisions d JOIN penalty_decision_items i ON i.decision_id = d.id {where_order}",
         joined_cols()
     );
     let rows = c
         .prepare_cached(&sql)?
-        .query_map(args, |r| Ok((decision_from_row(r)?, item_from_row(r, ITEM_AT)?)))?
+        .query_map(args, |r| {
+            Ok((decision_from_row(r)?, item_from_row(r, ITEM_AT)?))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(fold(rows))
 }
@@ -96,7 +106,12 @@ fn one(c: &Connection, id: Uuid) -> Result<Option<DecisionRow>> {
 
 /// The decision step's part (called inside `apply_case_step`): every approved decision
 /// of the case in force with its number.
-pub(crate) fn bring_into_force(c: &Connection, case_id: Uuid, unit_id: Uuid, f: &DecisionsInForce) -> Result<()> {
+pub(crate) fn bring_into_force(
+    c: &Connection,
+    case_id: Uuid,
+    unit_id: Uuid,
+    f: &DecisionsInForce,
+) -> Result<()> {
     use chrono::Datelike;
     let year = f.at.with_timezone(&frontline_core::time::BEIJING).year();
     let ids: Vec<Uuid> = c
@@ -113,12 +128,19 @@ pub(crate) fn bring_into_force(c: &Connection, case_id: Uuid, unit_id: Uuid, f: 
                  ON CONFLICT (unit_id, kind, year) DO UPDATE SET last = last + 1
                  RETURNING last",
             )?
-            .query_row(params![unit_id, frontline_core::case::decision::COUNTER_KIND, year], |r| r.get(0))?;
+            .query_row(
+                params![unit_id, frontline_core::case::decision::COUNTER_KIND, year],
+                |r| r.get(0),
+            )?;
         c.prepare_cached(
             "UPDATE penalty_decisions SET status = 'decided', number = ?1, decided_at = ?2
              WHERE id = ?3",
         )?
-        .execute(params![format_number(&f.unit_code, year, seq), micros(f.at), id])?;
+        .execute(params![
+            format_number(&f.unit_code, year, seq),
+            micros(f.at),
+            id
+        ])?;
     }
     Ok(())
 }
@@ -222,11 +244,21 @@ impl SqliteStore {
     }
 
     pub(crate) async fn case_penalty_decisions(&self, case_id: Uuid) -> Result<Vec<DecisionRow>> {
-        self.read(move |c| query(c, "WHERE d.case_id = ?1 ORDER BY d.proposed_at, d.id, i.seq", &[&case_id]))
-            .await
+        self.read(move |c| {
+            query(
+                c,
+                "WHERE d.case_id = ?1 ORDER BY d.proposed_at, d.id, i.seq",
+                &[&case_id],
+            )
+        })
+        .await
     }
 
-    pub(crate) async fn prior_penalty_decisions(&self, id_number: String, except_case: Uuid) -> Result<Vec<DecisionRow>> {
+    pub(crate) async fn prior_penalty_decisions(
+        &self,
+        id_number: String,
+        except_case: Uuid,
+    ) -> Result<Vec<DecisionRow>> {
         self.read(move |c| {
             query(
                 c,
@@ -239,7 +271,11 @@ impl SqliteStore {
         .await
     }
 
-    pub(crate) async fn proposed_penalty_decisions(&self, scope: PathRange, limit: i64) -> Result<Vec<DecisionRow>> {
+    pub(crate) async fn proposed_penalty_decisions(
+        &self,
+        scope: PathRange,
+        limit: i64,
+    ) -> Result<Vec<DecisionRow>> {
         self.read(move |c| {
             query(
                 c,
