@@ -85,7 +85,7 @@ async fn the_document_says_who_must_sign_in_and_how_errors_look() {
         }
         // Anonymous, with a JSON body where one is taken: the document says 401 exactly
         // when the server answers it.
-        let url = s.url(&path.replace("{id}", NO_SUCH_ID));
+        let url = s.url(&path.replace("{id}", NO_SUCH_ID).replace("{seq}", "1"));
         let mut req = s.http.request(method.clone(), &url);
         if op.get("requestBody").is_some() {
             req = req.json(&serde_json::json!({}));
@@ -179,6 +179,8 @@ enum Object {
     Deadline,
     /// A summons on the suspect of such a case.
     Measure,
+    /// A penalty proposal on the suspect of such a case, awaiting legal review.
+    PenaltyDecision,
 }
 
 /// Every path of the document with an id, and the object it takes. A path missing here
@@ -199,6 +201,15 @@ const OBJECTS: &[(&str, Object)] = &[
     ("/api/v1/deadlines/{id}/extensions", Object::Deadline),
     ("/api/v1/cases/{id}/measures", Object::Case),
     ("/api/v1/measures/{id}/acts", Object::Measure),
+    ("/api/v1/cases/{id}/penalty-decision", Object::Case),
+    (
+        "/api/v1/cases/{id}/parties/{seq}/prior-decisions",
+        Object::Case,
+    ),
+    (
+        "/api/v1/penalty-decisions/{id}/review",
+        Object::PenaltyDecision,
+    ),
 ];
 
 /// Station 2's officers of every role, and the partners.
@@ -333,6 +344,28 @@ impl Object {
                 let id = v["measures"][0]["id"].as_str().expect("measure id");
                 (id.to_string(), "s1.investigator")
             }
+            Object::PenaltyDecision => {
+                let t = s.login("s1.investigator").await;
+                let body = serde_json::json!({ "kind": "administrative", "title": "殴打他人案",
+                    "summary": "因停车纠纷发生殴打。",
+                    "parties": [{"role": "suspect", "name": "张某"}] });
+                let (st, v) = s.post(&t, "/api/v1/cases", &body).await;
+                assert_eq!(st, StatusCode::CREATED, "{v}");
+                let case = v["id"].as_str().expect("id").to_string();
+                let step = serde_json::json!({ "action": "investigate", "version": 1 });
+                let (st, v) = s
+                    .post(&t, &format!("/api/v1/cases/{case}/transitions"), &step)
+                    .await;
+                assert_eq!(st, StatusCode::OK, "{v}");
+                let p = serde_json::json!({ "party": 1, "age": 30, "violations": [
+                    {"article": "51", "offence_date": "2026-11-01", "decided": "recommended"}] });
+                let (st, v) = s
+                    .post(&t, &format!("/api/v1/cases/{case}/penalty-decision"), &p)
+                    .await;
+                assert_eq!(st, StatusCode::CREATED, "{v}");
+                let id = v["id"].as_str().expect("decision id");
+                (id.to_string(), "s1.investigator")
+            }
             Object::Standard => {
                 let t = s.login("admin").await;
                 let text = frontline_core::penalty::standard::DEFAULT_STANDARD_TOML;
@@ -358,7 +391,8 @@ impl Object {
             | Object::Push
             | Object::Case
             | Object::Deadline
-            | Object::Measure => StatusCode::NOT_FOUND,
+            | Object::Measure
+            | Object::PenaltyDecision => StatusCode::NOT_FOUND,
         }
     }
 }
@@ -434,8 +468,8 @@ async fn no_id_path_lets_another_station_or_a_partner_at_an_object() {
             .expect("listed");
         let (id, owner) = object.make(&s).await;
         let at = format!("{method} {path} ({object:?})");
-        let url = s.url(&path.replace("{id}", &id));
-        let nothing_url = s.url(&path.replace("{id}", NO_SUCH_ID));
+        let url = s.url(&path.replace("{id}", &id).replace("{seq}", "1"));
+        let nothing_url = s.url(&path.replace("{id}", NO_SUCH_ID).replace("{seq}", "1"));
         let before = s.audit_seq().await;
         for (user, token) in &tokens {
             // A street office's own push: it is the owner there, not an outsider.

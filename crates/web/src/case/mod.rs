@@ -1,6 +1,7 @@
 //! Cases (案件): the API with its OpenAPI registration, and the pages.
 
 pub mod api;
+mod decision_pages;
 mod pages;
 mod print;
 pub mod public;
@@ -31,5 +32,6 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
 pub(crate) fn page_routes() -> Router<AppState> {
     pages::routes()
         .merge(print::routes())
+        .merge(decision_pages::routes())
         .merge(public::routes())
 }

@@ -345,13 +345,16 @@ async fn case_create(
 
 #[derive(Template)]
 #[template(path = "case/detail.html")]
-struct DetailPage {
-    c: Chrome,
-    d: CaseDetail,
-    created: bool,
-    done: String,
-    errs: FormErrors,
-    conflict: Option<String>,
+pub(super) struct DetailPage {
+    pub(super) c: Chrome,
+    pub(super) d: CaseDetail,
+    pub(super) created: bool,
+    pub(super) done: String,
+    pub(super) errs: FormErrors,
+    pub(super) conflict: Option<String>,
+    /// The penalty decision forms' errors (their own section).
+    pub(super) pen_errs: FormErrors,
+    pub(super) pen_conflict: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -390,6 +393,8 @@ async fn case_page(
         done: q.done.unwrap_or_default(),
         errs: FormErrors::default(),
         conflict: None,
+        pen_errs: FormErrors::default(),
+        pen_conflict: None,
     };
     render(StatusCode::OK, &page)
 }
@@ -477,6 +482,8 @@ async fn case_step(
         done: String::new(),
         errs: FormErrors::new(&errs, lang, &labels),
         conflict,
+        pen_errs: FormErrors::default(),
+        pen_conflict: None,
     };
     render(status, &page)
 }
@@ -621,6 +628,8 @@ async fn extend_post(
         done: String::new(),
         errs: FormErrors::new(&errs, lang, &labels),
         conflict,
+        pen_errs: FormErrors::default(),
+        pen_conflict: None,
     };
     render(status, &page)
 }
@@ -692,6 +701,8 @@ async fn measure_refused(
         done: String::new(),
         errs: FormErrors::new(&errs, lang, &labels),
         conflict,
+        pen_errs: FormErrors::default(),
+        pen_conflict: None,
     };
     render(status, &page)
 }

@@ -219,11 +219,12 @@ impl App {
             .zip(v.violations.iter())
             .enumerate()
         {
-            match check_decided(&a, d, &format!("violations.{i}.decided")) {
+            let d = d.unwrap_or_else(|| Decided::from(a.recommended));
+            match check_decided(&a, &d, &format!("violations.{i}.decided")) {
                 Ok(departed) => items.push(Evaluated {
                     input,
                     assessment: a,
-                    decided: *d,
+                    decided: d,
                     departed,
                 }),
                 Err(e) => errs.push(e),

@@ -56,6 +56,7 @@ pub struct ViolationDoc {
     pub offence_date: String,
     pub discovered_date: Option<String>,
     pub illegal_gains_yuan: Option<u64>,
+    /// The penalty decided, or the text `"recommended"` to follow the recommendation.
     pub decided: DecidedRequest,
 }
 
@@ -140,8 +141,9 @@ pub struct ValidDecision {
     pub pregnant: bool,
     pub nursing_infant: bool,
     pub foreigner: bool,
-    /// Each violation's calculator request (without the person) and the penalty decided.
-    pub violations: Vec<(serde_json::Map<String, serde_json::Value>, Decided)>,
+    /// Each violation's calculator request (without the person) and the penalty decided
+    /// (`None`: the recommendation, whatever it is).
+    pub violations: Vec<(serde_json::Map<String, serde_json::Value>, Option<Decided>)>,
     pub departure_reason: Option<String>,
 }
 
@@ -253,8 +255,9 @@ pub(crate) fn reason_text(
     }
 }
 
-fn decided(errs: &mut Errors, prefix: &str, v: Option<&serde_json::Value>) -> Decided {
+fn decided(errs: &mut Errors, prefix: &str, v: Option<&serde_json::Value>) -> Option<Decided> {
     let r: DecidedRequest = match v {
+        Some(serde_json::Value::String(s)) if s == "recommended" => return None,
         None | Some(serde_json::Value::Null) => {
             errs.push(FieldError::new(
                 prefix,
@@ -262,7 +265,7 @@ fn decided(errs: &mut Errors, prefix: &str, v: Option<&serde_json::Value>) -> De
                 "请填写决定给予的处罚（与建议相同也请填写）",
                 "Give the penalty decided (also when it is the recommendation)",
             ));
-            return Decided::default();
+            return Some(Decided::default());
         }
         Some(v) => match frontline_core::request::read(v.clone()) {
             Ok(r) => r,
@@ -270,15 +273,15 @@ fn decided(errs: &mut Errors, prefix: &str, v: Option<&serde_json::Value>) -> De
                 errs.push(FieldError::new(
                     prefix,
                     "invalid",
-                    "应为对象",
-                    "Must be an object",
+                    "应为对象，或 \"recommended\"（按裁量建议）",
+                    "Must be an object, or \"recommended\" (follow the recommendation)",
                 ));
-                return Decided::default();
+                return Some(Decided::default());
             }
         },
     };
     unknown_keys(errs, &format!("{prefix}."), &r.other);
-    Decided {
+    Some(Decided {
         warning: flag(errs, &format!("{prefix}.warning"), &r.warning),
         fine_yuan: whole(errs, &format!("{prefix}.fine_yuan"), &r.fine_yuan, FINE_MAX),
         detention_days: u32::try_from(whole(
@@ -288,7 +291,7 @@ fn decided(errs: &mut Errors, prefix: &str, v: Option<&serde_json::Value>) -> De
             DAYS_MAX,
         ))
         .unwrap_or(0),
-    }
+    })
 }
 
 impl PenaltyDecisionRequest {
@@ -442,8 +445,9 @@ mod tests {
         let v = r.check().expect("valid");
         assert_eq!(v.party_seq, 1);
         assert_eq!(v.violations.len(), 1);
-        assert_eq!(v.violations[0].1.detention_days, 5);
-        assert_eq!(v.violations[0].1.fine_yuan, 500);
+        let d = v.violations[0].1.unwrap();
+        assert_eq!(d.detention_days, 5);
+        assert_eq!(d.fine_yuan, 500);
         assert!(!v.violations[0].0.contains_key("decided"));
     }
 

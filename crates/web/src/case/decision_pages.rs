@@ -1,0 +1,322 @@
+//! The penalty decision on the case page: the officer's proposal form, the legal
+//! reviewer's approve / return form, and the decision letter (行政处罚决定书) on A4.
+
+use askama::Template;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use frontline_app::AppError;
+use frontline_app::auth::Session;
+use frontline_app::case::decision::{
+    DecisionReviewRequest, PenaltyDecisionRequest, PenaltyDecisionView,
+};
+use frontline_core::Lang;
+use frontline_core::request::{Given, NumberOrText};
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::pages::{DetailPage, load_detail};
+use crate::AppState;
+use crate::http::session::UiSession;
+use crate::i18n;
+use crate::pages::form::{FormErrors, WithCsrf, posted_form};
+use crate::pages::layout::{Chrome, app_error, render};
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/cases/{id}/penalty-decision", post(propose_post))
+        .route(
+            "/cases/{id}/penalty-decisions/{d}/review",
+            post(review_post),
+        )
+        .route("/cases/{id}/penalty-decisions/{d}/letter", get(letter_page))
+}
+
+#[derive(Deserialize, Default)]
+struct ProposeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    party: String,
+    #[serde(default)]
+    article: String,
+    #[serde(default)]
+    offence_date: String,
+    #[serde(default)]
+    circumstances: String,
+    #[serde(default)]
+    age: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    follow: String,
+    #[serde(default)]
+    warning: String,
+    #[serde(default)]
+    fine_yuan: String,
+    #[serde(default)]
+    detention_days: String,
+    #[serde(default)]
+    departure_reason: String,
+}
+
+impl WithCsrf for ProposeForm {
+    fn csrf(&self) -> Option<&str> {
+        Some(&self.csrf)
+    }
+}
+
+fn text(s: &str) -> Given<String> {
+    if s.trim().is_empty() {
+        Given::Absent
+    } else {
+        Given::Value(s.to_string())
+    }
+}
+
+fn number(s: &str) -> Given<NumberOrText> {
+    if s.trim().is_empty() {
+        Given::Absent
+    } else {
+        Given::Value(NumberOrText::Text(s.trim().to_string()))
+    }
+}
+
+impl ProposeForm {
+    /// The API's request for the form's one violation.
+    fn request(&self) -> PenaltyDecisionRequest {
+        let decided = if self.follow == "0" {
+            json!({
+                "warning": self.warning == "1",
+                "fine_yuan": self.fine_yuan.trim(),
+                "detention_days": self.detention_days.trim(),
+            })
+        } else {
+            json!("recommended")
+        };
+        let mut v = json!({
+            "article": self.article.trim(),
+            "offence_date": self.offence_date.trim(),
+            "decided": decided,
+        });
+        let circs: Vec<&str> = self
+            .circumstances
+            .split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == '、')
+            .filter(|c| !c.is_empty())
+            .collect();
+        if !circs.is_empty() {
+            v["circumstances"] = json!(circs);
+        }
+        PenaltyDecisionRequest {
+            party: number(&self.party),
+            violations: Given::Value(vec![v]),
+            age: number(&self.age),
+            departure_reason: text(&self.departure_reason),
+            purpose: text(&self.purpose),
+            ..PenaltyDecisionRequest::default()
+        }
+    }
+}
+
+/// The case page again with the decision section's errors.
+async fn refused(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    id: &str,
+    e: AppError,
+) -> Response {
+    let (status, errs, conflict) = match e {
+        AppError::Validation(errs) => (StatusCode::UNPROCESSABLE_ENTITY, errs, None),
+        AppError::StateConflict(e) => (
+            StatusCode::CONFLICT,
+            Vec::new(),
+            Some(e.message(lang).to_string()),
+        ),
+        e => return app_error(state, session, lang, e),
+    };
+    let d = match load_detail(state, session, lang, id).await {
+        Ok(d) => d,
+        Err(e) => return app_error(state, session, lang, e),
+    };
+    let labels = vec![
+        ("party", i18n::t(lang, "case.measure_party")),
+        ("violations_0_article", i18n::t(lang, "decision.article")),
+        (
+            "violations_0_offence_date",
+            i18n::t(lang, "decision.offence_date"),
+        ),
+        (
+            "violations_0_circumstances",
+            i18n::t(lang, "decision.circumstances"),
+        ),
+        (
+            "violations_0_decided_fine_yuan",
+            i18n::t(lang, "decision.fine"),
+        ),
+        (
+            "violations_0_decided_detention_days",
+            i18n::t(lang, "decision.days"),
+        ),
+        ("violations_0_decided", i18n::t(lang, "decision.decided")),
+        ("age", i18n::t(lang, "decision.age")),
+        ("purpose", i18n::t(lang, "decision.purpose")),
+        ("departure_reason", i18n::t(lang, "decision.reason")),
+        ("note", i18n::t(lang, "decision.review_note")),
+    ];
+    let here = format!("/cases/{}", d.id);
+    let page = DetailPage {
+        c: Chrome::new(state, Some(session), lang, "cases", &here),
+        d,
+        created: false,
+        done: String::new(),
+        errs: FormErrors::default(),
+        conflict: None,
+        pen_errs: FormErrors::new(&errs, lang, &labels),
+        pen_conflict: conflict,
+    };
+    render(status, &page)
+}
+
+async fn propose_post(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let f: ProposeForm = match posted_form(&state, &session, lang, body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let Ok(case_id) = Uuid::parse_str(&id) else {
+        return app_error(&state, &session, lang, AppError::NotFound);
+    };
+    match state
+        .app
+        .propose_penalty_decision(&session.actor, case_id, &f.request())
+        .await
+    {
+        Ok(_) => Redirect::to(&format!("/cases/{case_id}?done=penalty")).into_response(),
+        Err(e) => refused(&state, &session, lang, &id, e).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct ReviewForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    verdict: String,
+    #[serde(default)]
+    note: String,
+}
+
+impl WithCsrf for ReviewForm {
+    fn csrf(&self) -> Option<&str> {
+        Some(&self.csrf)
+    }
+}
+
+async fn review_post(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path((id, d)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let f: ReviewForm = match posted_form(&state, &session, lang, body) {
+        Ok(f) => f,
+        Err(page) => return page,
+    };
+    let (Ok(case_id), Ok(decision_id)) = (Uuid::parse_str(&id), Uuid::parse_str(&d)) else {
+        return app_error(&state, &session, lang, AppError::NotFound);
+    };
+    let request = DecisionReviewRequest {
+        verdict: text(&f.verdict),
+        note: text(&f.note),
+        ..DecisionReviewRequest::default()
+    };
+    match state
+        .app
+        .review_penalty_decision(&session.actor, decision_id, &request)
+        .await
+    {
+        Ok(v) if v.case_id == case_id => {
+            Redirect::to(&format!("/cases/{case_id}?done=review")).into_response()
+        }
+        Ok(v) => Redirect::to(&format!("/cases/{}?done=review", v.case_id)).into_response(),
+        Err(e) => refused(&state, &session, lang, &id, e).await,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The decision letter (行政处罚决定书), an A4 page
+// ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "case/decision_letter.html")]
+struct DecisionLetter {
+    c: Chrome,
+    bureau: String,
+    case_id: Uuid,
+    case_number: String,
+    case_title: String,
+    unit_name: String,
+    party: String,
+    /// Masked ID number of the party.
+    party_id: String,
+    p: PenaltyDecisionView,
+    decided_on: String,
+}
+
+async fn letter_page(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    Path((id, d)): Path<(String, String)>,
+) -> Response {
+    let Ok(decision_id) = Uuid::parse_str(&d) else {
+        return app_error(&state, &session, lang, AppError::NotFound);
+    };
+    let detail = match load_detail(&state, &session, lang, &id).await {
+        Ok(d) => d,
+        Err(e) => return app_error(&state, &session, lang, e),
+    };
+    // Only a decision of this case, and only in force, has a letter.
+    let Some(p) = detail
+        .penalty_decisions
+        .iter()
+        .find(|p| p.id == decision_id && p.number.is_some())
+        .cloned()
+    else {
+        return app_error(&state, &session, lang, AppError::NotFound);
+    };
+    let party = detail.parties.iter().find(|x| x.seq == p.party_seq);
+    let page = DecisionLetter {
+        c: Chrome::new(
+            &state,
+            Some(&session),
+            lang,
+            "cases",
+            &format!("/cases/{}", detail.id),
+        ),
+        bureau: state.app.bureau_name(),
+        case_id: detail.id,
+        case_number: detail.number.clone(),
+        case_title: detail.title.clone(),
+        unit_name: detail.unit_name.clone(),
+        party: party.map(|x| x.name.clone()).unwrap_or_default(),
+        party_id: party.and_then(|x| x.id_number.clone()).unwrap_or_default(),
+        decided_on: p
+            .decided_at
+            .as_deref()
+            .and_then(|t| t.get(..10))
+            .unwrap_or_default()
+            .to_string(),
+        p,
+    };
+    render(StatusCode::OK, &page)
+}
