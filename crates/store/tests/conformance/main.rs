@@ -17,6 +17,7 @@
 
 mod case;
 mod common;
+mod decision;
 
 mod audit;
 mod auth;
