@@ -84,4 +84,26 @@ async fn the_demo_has_cases_in_every_state_and_a_board_at_every_station() {
         letters > 0,
         "the long-overdue ones have their advice letters"
     );
+    // Penalty decisions: in force with their numbers (mostly following the
+    // recommendation, some departures with reasons), and proposals awaiting review.
+    let legal = e.actor("legal").await;
+    let report = e
+        .app
+        .penalty_consistency(
+            &legal,
+            &frontline_app::case::decision::ConsistencyQuery::default(),
+            Lang::Zh,
+        )
+        .await
+        .unwrap();
+    assert!(report.total > 50, "{} decided", report.total);
+    assert!(report.departed > 0, "some depart");
+    assert!(
+        report.departed_pct < 40,
+        "most follow: {}%",
+        report.departed_pct
+    );
+    assert!(report.rows.len() >= 3, "several kinds of act");
+    let queue = e.app.penalty_review_queue(&legal, Lang::Zh).await.unwrap();
+    assert!(!queue.items.is_empty(), "the legal reviewer has work");
 }

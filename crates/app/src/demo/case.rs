@@ -58,6 +58,8 @@ struct Staff {
     officers: Vec<OfficerBrief>,
     chief: Option<OfficerBrief>,
     code: String,
+    /// A legal reviewer of the bureau (reviews the penalty proposals).
+    legal: Option<OfficerBrief>,
 }
 
 fn audit(action: &str, id: Uuid, at: DateTime<Utc>) -> AuditDraft {
@@ -81,6 +83,12 @@ impl App {
     /// Loads the demo's cases (after its incidents); returns how many.
     pub(super) async fn load_demo_cases(&self, end: DateTime<Utc>) -> Result<usize> {
         let mut staff = std::collections::HashMap::new();
+        let legal = self
+            .store
+            .officers_with_role(Role::LegalReviewer.as_str().into(), PathRange::all())
+            .await?
+            .into_iter()
+            .next();
         for st in self.org.stations() {
             let scope = PathRange::subtree(&st.path);
             let officers = self
@@ -100,6 +108,7 @@ impl App {
                         officers,
                         chief,
                         code: st.code.clone(),
+                        legal: legal.clone(),
                     },
                 );
             }
@@ -190,7 +199,14 @@ impl App {
         let to = step.next(row.kind, row.status, o).ok_or_else(|| {
             AppError::Internal(format!("demo step {step:?} from {:?}", row.status))
         })?;
-        let w = self.step_write(&row, step, to, o, note, at, (by.id, &by.display_name))?;
+        let mut w = self.step_write(&row, step, to, o, note, at, (by.id, &by.display_name))?;
+        if step == Step::Decide && o == Some(Outcome::Penalty) {
+            let unit_code = self
+                .org
+                .unit(row.unit_id)
+                .map_or_else(|| "U".into(), |u| u.code);
+            w.decisions_in_force = Some(frontline_store::DecisionsInForce { unit_code, at });
+        }
         Ok(self
             .store
             .apply_case_step(w, audit(&format!("case.{}", step.as_str()), row.id, at))
@@ -414,8 +430,9 @@ impl App {
         let w = super::data::data()?;
         let suspect = super::people::person_name(r, &w.words);
         let victim = super::people::person_name(r, &w.words);
+        let kind_index = r.below(ADMIN_CASES.len());
         let (title, summary) = ADMIN_CASES
-            .get(r.below(ADMIN_CASES.len()))
+            .get(kind_index)
             .copied()
             .unwrap_or(("{n}违反治安管理案", "{n}违反治安管理。"));
         let lead = s
@@ -466,7 +483,16 @@ impl App {
             .await?;
         // Decided inside the 30 days, some close to the limit; of the last weeks' cases
         // a few are left undecided past it (the board's overdue list).
+        let article = super::decision::ARTICLES
+            .get(kind_index)
+            .copied()
+            .unwrap_or("51");
         if hold || (at > end - Duration::days(40) && r.chance(0.08)) {
+            // Some of these wait for legal review of their proposal.
+            if r.chance(0.4) {
+                let p = (t + hours(r, 24, 10 * 24)).min(end - Duration::hours(1));
+                self.demo_decision(r, &row, article, p, lead, None).await?;
+            }
             return Ok(());
         }
         // Some of those accepted three to four weeks ago are still being worked on: the
@@ -482,7 +508,18 @@ impl App {
         if t > end {
             return Ok(());
         }
-        let penalty = r.chance(0.85);
+        let proposed = t - hours(r, 20, 40);
+        let penalty = r.chance(0.85)
+            && self
+                .demo_decision(
+                    r,
+                    &row,
+                    article,
+                    proposed.max(row.accepted_at),
+                    lead,
+                    s.legal.as_ref(),
+                )
+                .await?;
         let (outcome, note) = if penalty {
             (
                 Outcome::Penalty,

@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 mod case;
 mod data;
+mod decision;
 mod follow_up;
 mod incident;
 mod lifecycle;
