@@ -128,7 +128,7 @@ done
 echo "== browser tests =="
 cd "$HERE"
 status=0
-FRONTLINE_URL="$URL" CHROMIUM_PATH="$CHROMIUM" node --test --test-concurrency=1 ui.test.mjs incident.test.mjs follow_up.test.mjs board.test.mjs statistics.test.mjs case.test.mjs deadline.test.mjs penalty.test.mjs search.test.mjs || status=$?
+FRONTLINE_URL="$URL" CHROMIUM_PATH="$CHROMIUM" node --test --test-concurrency=1 ui.test.mjs incident.test.mjs follow_up.test.mjs board.test.mjs statistics.test.mjs case.test.mjs penalty_decision.test.mjs deadline.test.mjs penalty.test.mjs search.test.mjs || status=$?
 FRONTLINE_URL="$URL2" CHROMIUM_PATH="$CHROMIUM" REAUTH_SECS=$REAUTH_SECS IDLE_SECS=$IDLE_SECS \
   node --test --test-concurrency=1 totp.test.mjs || status=$?
 if [ "$status" -ne 0 ]; then

@@ -109,8 +109,8 @@ impl ProposeForm {
             .split(|c: char| c.is_whitespace() || c == ',' || c == '，' || c == '、')
             .filter(|c| !c.is_empty())
             .collect();
-        if !circs.is_empty() {
-            v["circumstances"] = json!(circs);
+        if let (false, Some(o)) = (circs.is_empty(), v.as_object_mut()) {
+            o.insert("circumstances".into(), json!(circs));
         }
         PenaltyDecisionRequest {
             party: number(&self.party),
