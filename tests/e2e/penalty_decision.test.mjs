@@ -76,11 +76,12 @@ test("an officer proposes, legal affairs approves, the chief decides, the letter
     await page.getByTestId("penalty-errors").waitFor();
     assert.match(await page.getByTestId("penalty-errors").innerText(), /法定幅度/);
     assert.equal(await page.getByTestId("decision").count(), 0, "nothing recorded");
+    assert.equal(await page.getByTestId("penalty-propose").evaluate((d) => d.open), true, "the form stays open");
+    assert.equal(await page.inputValue("#violations_0_decided_fine_yuan"), "5000", "what was typed stays");
+    assert.equal(await page.inputValue("#departure_reason"), "情节恶劣，多次殴打被害人");
 
     // Following the recommendation.
-    await page.getByTestId("penalty-propose").locator("summary").click().catch(() => {});
-    await page.fill("#violations_0_article", "51");
-    await page.fill("#violations_0_offence_date", today);
+    assert.equal(await page.inputValue("#violations_0_article"), "51");
     await page.getByTestId("follow").check();
     await Promise.all([page.waitForURL(/done=penalty/), page.getByTestId("penalty-submit").click()]);
     const decision = page.getByTestId("decision").first();

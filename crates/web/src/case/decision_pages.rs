@@ -37,6 +37,20 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/cases/{id}/penalty-decisions/{d}/letter", get(letter_page))
 }
 
+/// The proposal form's values as shown again after a refusal.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ProposeValues {
+    pub(crate) article: String,
+    pub(crate) offence_date: String,
+    pub(crate) circumstances: String,
+    pub(crate) age: String,
+    pub(crate) depart: bool,
+    pub(crate) warning: bool,
+    pub(crate) fine_yuan: String,
+    pub(crate) detention_days: String,
+    pub(crate) departure_reason: String,
+}
+
 #[derive(Deserialize, Default)]
 struct ProposeForm {
     #[serde(default)]
@@ -88,6 +102,20 @@ fn number(s: &str) -> Given<NumberOrText> {
 }
 
 impl ProposeForm {
+    fn values(&self) -> ProposeValues {
+        ProposeValues {
+            article: self.article.clone(),
+            offence_date: self.offence_date.clone(),
+            circumstances: self.circumstances.clone(),
+            age: self.age.clone(),
+            depart: self.follow == "0",
+            warning: self.warning == "1",
+            fine_yuan: self.fine_yuan.clone(),
+            detention_days: self.detention_days.clone(),
+            departure_reason: self.departure_reason.clone(),
+        }
+    }
+
     /// The API's request for the form's one violation.
     fn request(&self) -> PenaltyDecisionRequest {
         let decided = if self.follow == "0" {
@@ -130,6 +158,7 @@ async fn refused(
     lang: Lang,
     id: &str,
     e: AppError,
+    values: ProposeValues,
 ) -> Response {
     let (status, errs, conflict) = match e {
         AppError::Validation(errs) => (StatusCode::UNPROCESSABLE_ENTITY, errs, None),
@@ -179,6 +208,7 @@ async fn refused(
         conflict: None,
         pen_errs: FormErrors::new(&errs, lang, &labels),
         pen_conflict: conflict,
+        pen_v: values,
     };
     render(status, &page)
 }
@@ -202,7 +232,7 @@ async fn propose_post(
         .await
     {
         Ok(_) => Redirect::to(&format!("/cases/{case_id}?done=penalty")).into_response(),
-        Err(e) => refused(&state, &session, lang, &id, e).await,
+        Err(e) => refused(&state, &session, lang, &id, e, f.values()).await,
     }
 }
 
@@ -249,7 +279,7 @@ async fn review_post(
             Redirect::to(&format!("/cases/{case_id}?done=review")).into_response()
         }
         Ok(v) => Redirect::to(&format!("/cases/{}?done=review", v.case_id)).into_response(),
-        Err(e) => refused(&state, &session, lang, &id, e).await,
+        Err(e) => refused(&state, &session, lang, &id, e, ProposeValues::default()).await,
     }
 }
 

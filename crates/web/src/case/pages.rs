@@ -355,6 +355,8 @@ pub(super) struct DetailPage {
     /// The penalty decision forms' errors (their own section).
     pub(super) pen_errs: FormErrors,
     pub(super) pen_conflict: Option<String>,
+    /// What the refused proposal form held (kept for the officer to correct).
+    pub(super) pen_v: super::decision_pages::ProposeValues,
 }
 
 #[derive(Deserialize, Default)]
@@ -395,6 +397,7 @@ async fn case_page(
         conflict: None,
         pen_errs: FormErrors::default(),
         pen_conflict: None,
+        pen_v: Default::default(),
     };
     render(StatusCode::OK, &page)
 }
@@ -484,6 +487,7 @@ async fn case_step(
         conflict,
         pen_errs: FormErrors::default(),
         pen_conflict: None,
+        pen_v: Default::default(),
     };
     render(status, &page)
 }
@@ -630,6 +634,7 @@ async fn extend_post(
         conflict,
         pen_errs: FormErrors::default(),
         pen_conflict: None,
+        pen_v: Default::default(),
     };
     render(status, &page)
 }
@@ -703,6 +708,7 @@ async fn measure_refused(
         conflict,
         pen_errs: FormErrors::default(),
         pen_conflict: None,
+        pen_v: Default::default(),
     };
     render(status, &page)
 }
