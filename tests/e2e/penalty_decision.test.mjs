@@ -89,9 +89,13 @@ test("an officer proposes, legal affairs approves, the chief decides, the letter
     assert.match(await decision.innerText(), /殴打他人/);
     assert.match(await decision.getByTestId("prior").innerText(), /0 次/, "earlier decisions were looked up");
 
-    // Legal affairs approves.
+    // Legal affairs finds it in the review queue and approves.
     const l = legal.page;
-    await l.goto(url);
+    await l.getByTestId("nav-penalty-reviews").click();
+    await l.getByTestId("review-queue").waitFor();
+    const caseNumber = url.split("/").pop();
+    await l.locator(`[data-testid=review-queue] a[href$='${caseNumber}']`).click();
+    await l.waitForURL(url);
     await Promise.all([l.waitForURL(/done=review/), l.getByTestId("review-approve").click()]);
     assert.match(await l.getByTestId("decision-status").first().innerText(), /审核通过/);
 
@@ -119,6 +123,20 @@ test("an officer proposes, legal affairs approves, the chief decides, the letter
 
     const r = await other.page.goto(c.url());
     assert.equal(r.status(), 404, "another station's chief does not see the letter");
+
+    // The consistency report counts the demo's decisions and this one.
+    await l.getByTestId("nav-penalty-consistency").click();
+    await l.getByTestId("consistency-table").waitFor();
+    assert.ok(Number(await l.getByTestId("consistency-total").innerText()) > 10);
+    assert.match(await l.getByTestId("consistency-table").innerText(), /51-1/);
+    assert.equal(await l.locator("[data-testid=consistency-chart] svg").count(), 1);
+    await l.fill("#from", "2026-12-31");
+    await l.fill("#to", "2026-01-01");
+    await l.locator("[data-testid=consistency-filter] button").click();
+    await l.locator(".error-summary").waitFor();
+    assert.match(await l.locator(".error-summary").innerText(), /起始日期/);
+    const denied = await other.page.goto(`${BASE}/penalty/consistency`);
+    assert.equal(denied.status(), 403, "a station chief does not read the bureau's report");
   } finally {
     for (const s of [officer, legal, chief, other]) await s.context.close();
   }

@@ -49,6 +49,10 @@ pub struct Capabilities {
     pub read_cases: bool,
     /// Accept cases (受案).
     pub create_cases: bool,
+    /// Review penalty proposals (法制审核).
+    pub review_penalties: bool,
+    /// The consistency report of decided penalties (裁量一致性).
+    pub read_penalty_consistency: bool,
     /// A partner's account (street office, procuratorate, court): it sees only what was
     /// pushed or transferred to its unit.
     pub partner: bool,
@@ -78,6 +82,8 @@ impl App {
             read_pushes: may(Action::PushRead),
             answer_pushes: may(Action::PushAnswer),
             read_cases: may(Action::CaseRead),
+            review_penalties: may(Action::PenaltyReview),
+            read_penalty_consistency: may(Action::PenaltyConsistencyRead),
             create_cases: may(Action::CaseCreate),
             partner: actor.has_any(&[Role::Partner, Role::PartnerJustice])
                 || actor.unit_kind.is_partner(),

@@ -35,6 +35,8 @@ pub(crate) fn routes() -> Router<AppState> {
             post(review_post),
         )
         .route("/cases/{id}/penalty-decisions/{d}/letter", get(letter_page))
+        .route("/penalty/reviews", get(reviews_page))
+        .route("/penalty/consistency", get(consistency_page))
 }
 
 /// The proposal form's values as shown again after a refusal.
@@ -349,4 +351,125 @@ async fn letter_page(
         p,
     };
     render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------------------
+// Legal affairs: the review queue and the consistency report
+// ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "penalty/reviews.html")]
+struct ReviewsPage {
+    c: Chrome,
+    q: frontline_app::case::decision::ReviewQueue,
+}
+
+async fn reviews_page(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+) -> Response {
+    match state.app.penalty_review_queue(&session.actor, lang).await {
+        Ok(q) => render(
+            StatusCode::OK,
+            &ReviewsPage {
+                c: Chrome::new(
+                    &state,
+                    Some(&session),
+                    lang,
+                    "penalty_reviews",
+                    "/penalty/reviews",
+                ),
+                q,
+            },
+        ),
+        Err(e) => app_error(&state, &session, lang, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "penalty/consistency.html")]
+struct ConsistencyPage {
+    c: Chrome,
+    from: String,
+    to: String,
+    errs: FormErrors,
+    report: Option<frontline_app::case::decision::ConsistencyReport>,
+    chart: String,
+}
+
+async fn consistency_page(
+    State(state): State<AppState>,
+    UiSession(session, lang): UiSession,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> Response {
+    let mut form: frontline_app::case::decision::ConsistencyQuery =
+        crate::pages::form::parse_query(q);
+    for f in [&mut form.from, &mut form.to] {
+        if f.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            *f = None;
+        }
+    }
+    let here = "/penalty/consistency";
+    match state
+        .app
+        .penalty_consistency(&session.actor, &form, lang)
+        .await
+    {
+        Ok(r) => {
+            let labels: Vec<String> = r
+                .rows
+                .iter()
+                .map(|x| {
+                    x.situation
+                        .clone()
+                        .unwrap_or_else(|| x.violation_code.clone())
+                })
+                .collect();
+            let bars: Vec<crate::pages::chart::Bar<'_>> = r
+                .rows
+                .iter()
+                .zip(&labels)
+                .take(15)
+                .map(|(x, l)| crate::pages::chart::Bar {
+                    label: l,
+                    value: i64::try_from(x.count).unwrap_or(i64::MAX),
+                    compare: i64::try_from(x.departed).unwrap_or(i64::MAX),
+                })
+                .collect();
+            let chart = crate::pages::chart::bars(
+                &i18n::t(lang, "consistency.by_situation"),
+                &i18n::t(lang, "consistency.departed"),
+                &bars,
+            );
+            render(
+                StatusCode::OK,
+                &ConsistencyPage {
+                    c: Chrome::new(&state, Some(&session), lang, "penalty_consistency", here),
+                    from: r.from.clone(),
+                    to: r.to.clone(),
+                    errs: FormErrors::default(),
+                    report: Some(r),
+                    chart,
+                },
+            )
+        }
+        Err(AppError::Validation(es)) => {
+            let labels = [
+                ("from", i18n::t(lang, "stats.from")),
+                ("to", i18n::t(lang, "stats.to")),
+            ];
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &ConsistencyPage {
+                    c: Chrome::new(&state, Some(&session), lang, "penalty_consistency", here),
+                    from: form.from.clone().unwrap_or_default(),
+                    to: form.to.clone().unwrap_or_default(),
+                    errs: FormErrors::new(&es, lang, &labels),
+                    report: None,
+                    chart: String::new(),
+                },
+            )
+        }
+        Err(e) => app_error(&state, &session, lang, e),
+    }
 }
