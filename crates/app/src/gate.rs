@@ -54,6 +54,8 @@ pub enum Operation {
     PenaltyReview(Uuid),
     /// `prior_penalty_decisions` on this case (404 outside one's scope).
     PriorLookup(Uuid),
+    /// `attach_to_case` on this case (404 outside one's scope).
+    AttachmentAdd(Uuid),
 }
 
 /// `Forbidden` unless `actor` has `action` somewhere.
@@ -141,7 +143,7 @@ impl App {
                     Err(crate::AppError::Forbidden)
                 }
             }
-            Operation::PenaltyPropose(id) => {
+            Operation::PenaltyPropose(id) | Operation::AttachmentAdd(id) => {
                 let row = self.case(actor, id).await?;
                 allowed(authz::allows(actor, Action::CaseHandle, &row.unit_path))
             }

@@ -75,6 +75,9 @@ pub struct AppConfig {
     /// Where this instance keeps its search index (`<data-dir>/search-index`); none:
     /// in memory (tests), built from the database at start.
     pub search_dir: Option<std::path::PathBuf>,
+    /// Where case attachments are kept, by SHA-256 (`<data-dir>/attachments`; with several
+    /// instances a directory they share). None: a fresh temporary directory (tests).
+    pub attachments_dir: Option<std::path::PathBuf>,
     /// 双提醒: the reminders before a deadline that has none of its own in the rule
     /// catalog (default 24 h and 2 h), and the grace after which an overdue deadline
     /// gets an enforcement advice letter (default 24 h).
@@ -101,6 +104,7 @@ impl Default for AppConfig {
             sms_gateway_url: None,
             webhook_url: None,
             search_dir: None,
+            attachments_dir: None,
             escalation: frontline_core::case::escalation::Escalation::default(),
         }
     }
@@ -149,6 +153,8 @@ pub struct App {
     /// The live board's change feed (this instance's broadcast; on PostgreSQL fed by
     /// `LISTEN` from every instance).
     pub board_feed: Arc<incident::BoardFeed>,
+    /// The attachments' directory (content-addressed files).
+    pub attachments: Arc<case::attachment::BlobDir>,
 }
 
 impl App {
@@ -169,6 +175,7 @@ impl App {
         let case_workflow = frontline_core::case::workflow::Workflow::builtin(&deadlines.rules)
             .map_err(|e| AppError::Internal(e.to_string()))?;
         let search = search::open(config.search_dir.as_deref())?;
+        let attachments = case::attachment::BlobDir::open(config.attachments_dir.clone())?;
         let app = App {
             store,
             clock,
@@ -190,6 +197,7 @@ impl App {
                 .map_err(|e| AppError::Internal(format!("HTTP client: {e}")))?,
             search,
             board_feed: Arc::new(incident::BoardFeed::default()),
+            attachments: Arc::new(attachments),
         };
         // Incidents filed before the statistics rollups existed are counted once, here.
         if let Some(n) = app.rebuild_statistics(false).await? {

@@ -53,11 +53,12 @@ pub mod testing;
 pub use audit::{AuditDraft, AuditRow};
 pub use auth::{OfficerRow, SessionRow, SignInFailures, TotpPolicyRow, TotpState};
 pub use case::{
-    AdviceLetterRow, BenchDeadline, BoardDeadline, BoardFilter, BoardList, CaseEvent, CaseFilter,
-    CasePage, CaseParty, CaseRow, CaseStepWrite, DEADLINE_NOT_RUNNING, DECISION_NOT_ALLOWED,
-    DeadlineAdvance, DeadlineExtension, DeadlineRow, DecisionItem, DecisionReview, DecisionRow,
-    DecisionsInForce, INCIDENT_NOT_CONVERTIBLE, MEASURE_ENDED, MeasureRow, MeasureWrite,
-    NewAdviceLetter, NewCase, NewDeadline, StatusLookup, StoredState, format_letter_number,
+    AdviceLetterRow, AttachmentRow, BenchDeadline, BoardDeadline, BoardFilter, BoardList,
+    CaseEvent, CaseFilter, CasePage, CaseParty, CaseRow, CaseStepWrite, DEADLINE_NOT_RUNNING,
+    DECISION_NOT_ALLOWED, DeadlineAdvance, DeadlineExtension, DeadlineRow, DecisionItem,
+    DecisionReview, DecisionRow, DecisionsInForce, INCIDENT_NOT_CONVERTIBLE, MEASURE_ENDED,
+    MeasureRow, MeasureWrite, NewAdviceLetter, NewCase, NewDeadline, StatusLookup, StoredState,
+    format_letter_number,
 };
 pub use incident::{
     ALREADY_ANSWERED, ALREADY_REVIEWED, CALLBACK_NOT_DUE, CallbackChange, CallbackReview,

@@ -181,6 +181,8 @@ enum Object {
     Measure,
     /// A penalty proposal on the suspect of such a case, awaiting legal review.
     PenaltyDecision,
+    /// A photo attached to such a case.
+    Attachment,
 }
 
 /// Every path of the document with an id, and the object it takes. A path missing here
@@ -210,6 +212,8 @@ const OBJECTS: &[(&str, Object)] = &[
         "/api/v1/penalty-decisions/{id}/review",
         Object::PenaltyDecision,
     ),
+    ("/api/v1/cases/{id}/attachments", Object::Case),
+    ("/api/v1/attachments/{id}", Object::Attachment),
 ];
 
 /// Station 2's officers of every role, and the partners.
@@ -366,6 +370,26 @@ impl Object {
                 let id = v["id"].as_str().expect("decision id");
                 (id.to_string(), "s1.investigator")
             }
+            Object::Attachment => {
+                let t = s.login("s1.investigator").await;
+                let body = serde_json::json!({ "kind": "administrative", "title": "殴打他人案",
+                    "summary": "因停车纠纷发生殴打。" });
+                let (st, v) = s.post(&t, "/api/v1/cases", &body).await;
+                assert_eq!(st, StatusCode::CREATED, "{v}");
+                let case = v["id"].as_str().expect("id").to_string();
+                let r = s
+                    .http
+                    .post(s.url(&format!("/api/v1/cases/{case}/attachments?name=a.pdf")))
+                    .bearer_auth(&t)
+                    .header("content-type", "application/pdf")
+                    .body(b"%PDF-1.4\n%%EOF\n".to_vec())
+                    .send()
+                    .await
+                    .expect("upload");
+                assert_eq!(r.status(), StatusCode::CREATED);
+                let v: serde_json::Value = r.json().await.expect("json");
+                (v["id"].as_str().expect("id").to_string(), "s1.investigator")
+            }
             Object::Standard => {
                 let t = s.login("admin").await;
                 let text = frontline_core::penalty::standard::DEFAULT_STANDARD_TOML;
@@ -392,7 +416,8 @@ impl Object {
             | Object::Case
             | Object::Deadline
             | Object::Measure
-            | Object::PenaltyDecision => StatusCode::NOT_FOUND,
+            | Object::PenaltyDecision
+            | Object::Attachment => StatusCode::NOT_FOUND,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Cases (案件): acceptance (directly or from a converted incident), the lifecycle steps,
 //! the case page and list, and the deadline board. Every view masks identifiers.
 
+pub mod attachment;
 mod create;
 pub mod decision;
 mod extend;
@@ -195,6 +196,10 @@ pub struct CaseDetail {
     pub may_extend: bool,
     /// The steps the caller may take now.
     pub steps: Vec<StepOffer>,
+    /// Documents and photos of the case, oldest first.
+    pub attachments: Vec<attachment::AttachmentView>,
+    /// Whether the caller may add attachments (the case's handlers, while open).
+    pub may_attach: bool,
     /// Penalty decisions (administrative cases), newest first.
     pub penalty_decisions: Vec<decision::PenaltyDecisionView>,
     /// Whether the caller may propose a penalty now (the case officer, under investigation).
@@ -475,16 +480,18 @@ impl App {
         row: &CaseRow,
         lang: Lang,
     ) -> Result<CaseDetail> {
-        let (events, parties, officers, deadlines, colleagues, letters, measures, decisions) = tokio::try_join!(
-            self.store.case_events(row.id),
-            self.store.case_parties(row.id),
-            self.store.case_officers(row.id),
-            self.store.case_deadlines(row.id),
-            self.store.unit_officers(row.unit_id),
-            self.store.case_advice_letters(row.id),
-            self.store.case_measures(row.id),
-            self.store.case_penalty_decisions(row.id),
-        )?;
+        let (events, parties, officers, deadlines, colleagues, letters, measures, decisions, files) =
+            tokio::try_join!(
+                self.store.case_events(row.id),
+                self.store.case_parties(row.id),
+                self.store.case_officers(row.id),
+                self.store.case_deadlines(row.id),
+                self.store.unit_officers(row.unit_id),
+                self.store.case_advice_letters(row.id),
+                self.store.case_measures(row.id),
+                self.store.case_penalty_decisions(row.id),
+                self.store.case_attachments(row.id),
+            )?;
         let may_handle = row.status.is_open()
             && frontline_core::authz::allows(
                 actor,
@@ -567,6 +574,8 @@ impl App {
                     frontline_core::authz::Action::CaseApprove,
                     &row.unit_path,
                 ),
+            attachments: files.iter().map(attachment::view).collect(),
+            may_attach: may_handle,
             penalty_decisions: decisions
                 .iter()
                 .rev()

@@ -50,6 +50,17 @@ impl DbArgs {
     }
 }
 
+impl DbArgs {
+    /// The case attachments' directory: in the data directory (with several instances on
+    /// one PostgreSQL, a directory they share).
+    pub(crate) fn attachments_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR))
+            .join("attachments")
+    }
+}
+
 /// The search index's folder inside the data directory.
 pub(crate) const SEARCH_INDEX_DIR: &str = "search-index";
 

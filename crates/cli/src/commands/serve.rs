@@ -213,6 +213,7 @@ impl ServeArgs {
                 sms_gateway_url: channel_url("sms_gateway_url", self.sms_gateway_url)?,
                 webhook_url: channel_url("webhook_url", self.webhook_url)?,
                 search_dir: Some(self.db.search_dir()),
+                attachments_dir: Some(self.db.attachments_dir()),
                 ..AppConfig::default()
             })?,
         })

@@ -1,6 +1,7 @@
 //! Cases (案件): criminal and administrative cases with their lifecycle, parties,
 //! numbering, query codes and the deadlines their steps start and meet.
 
+pub mod attachment;
 pub mod decision;
 pub mod escalation;
 pub mod lifecycle;

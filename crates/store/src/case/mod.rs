@@ -8,12 +8,14 @@ use uuid::Uuid;
 use crate::sql::{Placeholder, Value, Where};
 use crate::{NewMessage, PathRange, Result};
 
+pub(crate) mod attachment;
 pub(crate) mod bench;
 pub(crate) mod decision;
 pub(crate) mod pg;
 mod pg_sweep;
 pub(crate) mod sqlite;
 
+pub use attachment::AttachmentRow;
 pub use bench::BenchDeadline;
 pub use decision::{
     DECISION_NOT_ALLOWED, DecisionItem, DecisionReview, DecisionRow, DecisionsInForce,

@@ -48,6 +48,10 @@ const SQLITE: &[(i64, &str)] = &[
         13,
         include_str!("../../migrations/sqlite/0013_penalty_decisions.sql"),
     ),
+    (
+        14,
+        include_str!("../../migrations/sqlite/0014_case_attachments.sql"),
+    ),
 ];
 
 const POSTGRES: &[(i64, &str)] = &[
@@ -93,6 +97,10 @@ const POSTGRES: &[(i64, &str)] = &[
     (
         13,
         include_str!("../../migrations/postgres/0013_penalty_decisions.sql"),
+    ),
+    (
+        14,
+        include_str!("../../migrations/postgres/0014_case_attachments.sql"),
     ),
 ];
 

@@ -16,9 +16,9 @@ pub(crate) use uuid::Uuid;
 /// 0003 holiday calendars, 0004 category index, 0005 incident lifecycle, 0006 sign-in
 /// throttle and sessions, 0007 outbox, 0008 TOTP, 0009 incident change log, 0010 callbacks,
 /// review and dispute push).
-pub(crate) const SCHEMA_VERSION: i64 = 13;
+pub(crate) const SCHEMA_VERSION: i64 = 14;
 /// Rows in `schema_migrations` (one per migration).
-pub(crate) const MIGRATIONS_APPLIED: i64 = 13;
+pub(crate) const MIGRATIONS_APPLIED: i64 = 14;
 
 pub(crate) fn ts(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -162,6 +162,20 @@ async fn refused(
     e: AppError,
     values: ProposeValues,
 ) -> Response {
+    refused_in(state, session, lang, id, e, values, false).await
+}
+
+/// The case page again with a form's errors: the attachments' (`files`) or the penalty
+/// decision's.
+async fn refused_in(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    id: &str,
+    e: AppError,
+    values: ProposeValues,
+    files: bool,
+) -> Response {
     let (status, errs, conflict) = match e {
         AppError::Validation(errs) => (StatusCode::UNPROCESSABLE_ENTITY, errs, None),
         AppError::StateConflict(e) => (
@@ -199,8 +213,15 @@ async fn refused(
         ("purpose", i18n::t(lang, "decision.purpose")),
         ("departure_reason", i18n::t(lang, "decision.reason")),
         ("note", i18n::t(lang, "decision.review_note")),
+        ("file", i18n::t(lang, "attachment.file")),
     ];
     let here = format!("/cases/{}", d.id);
+    let shown = FormErrors::new(&errs, lang, &labels);
+    let (pen_errs, pen_conflict, file_errs, file_conflict) = if files {
+        (FormErrors::default(), None, shown, conflict)
+    } else {
+        (shown, conflict, FormErrors::default(), None)
+    };
     let page = DetailPage {
         c: Chrome::new(state, Some(session), lang, "cases", &here),
         d,
@@ -208,11 +229,25 @@ async fn refused(
         done: String::new(),
         errs: FormErrors::default(),
         conflict: None,
-        pen_errs: FormErrors::new(&errs, lang, &labels),
-        pen_conflict: conflict,
+        pen_errs,
+        pen_conflict,
         pen_v: values,
+        file_errs,
+        file_conflict,
     };
     render(status, &page)
+}
+
+/// The case page again with an attachment's refusal (shown in the decision section's
+/// error block, which every form of the page shares below the steps).
+pub(super) async fn refused_attachment(
+    state: &AppState,
+    session: &Session,
+    lang: Lang,
+    id: &str,
+    e: AppError,
+) -> Response {
+    refused_in(state, session, lang, id, e, ProposeValues::default(), true).await
 }
 
 async fn propose_post(

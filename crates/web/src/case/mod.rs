@@ -1,6 +1,7 @@
 //! Cases (案件): the API with its OpenAPI registration, and the pages.
 
 pub mod api;
+pub mod attachments;
 mod decision_pages;
 mod pages;
 mod print;
@@ -27,11 +28,13 @@ pub(crate) fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(api::prior_decisions))
         .routes(routes!(api::consistency))
         .routes(routes!(public::case_status))
+        .merge(attachments::api_routes())
 }
 
 pub(crate) fn page_routes() -> Router<AppState> {
     pages::routes()
         .merge(print::routes())
         .merge(decision_pages::routes())
+        .merge(attachments::page_routes())
         .merge(public::routes())
 }

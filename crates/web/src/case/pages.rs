@@ -357,6 +357,9 @@ pub(super) struct DetailPage {
     pub(super) pen_conflict: Option<String>,
     /// What the refused proposal form held (kept for the officer to correct).
     pub(super) pen_v: super::decision_pages::ProposeValues,
+    /// The attachment form's refusal.
+    pub(super) file_errs: FormErrors,
+    pub(super) file_conflict: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -398,6 +401,8 @@ async fn case_page(
         pen_errs: FormErrors::default(),
         pen_conflict: None,
         pen_v: Default::default(),
+        file_errs: FormErrors::default(),
+        file_conflict: None,
     };
     render(StatusCode::OK, &page)
 }
@@ -488,6 +493,8 @@ async fn case_step(
         pen_errs: FormErrors::default(),
         pen_conflict: None,
         pen_v: Default::default(),
+        file_errs: FormErrors::default(),
+        file_conflict: None,
     };
     render(status, &page)
 }
@@ -635,6 +642,8 @@ async fn extend_post(
         pen_errs: FormErrors::default(),
         pen_conflict: None,
         pen_v: Default::default(),
+        file_errs: FormErrors::default(),
+        file_conflict: None,
     };
     render(status, &page)
 }
@@ -709,6 +718,8 @@ async fn measure_refused(
         pen_errs: FormErrors::default(),
         pen_conflict: None,
         pen_v: Default::default(),
+        file_errs: FormErrors::default(),
+        file_conflict: None,
     };
     render(status, &page)
 }

@@ -20,7 +20,8 @@ use super::session::lang_of_headers;
 use crate::AppState;
 
 /// The operations that take a JSON body, as path template → methods: those the OpenAPI
-/// document gives a request body, so a new endpoint is covered the day it appears.
+/// document gives a JSON request body, so a new endpoint is covered the day it appears
+/// (an upload that declares only `application/octet-stream` is not).
 #[derive(Clone, Default)]
 pub struct JsonOperations(Arc<HashMap<String, Vec<Method>>>);
 
@@ -29,7 +30,10 @@ impl JsonOperations {
         let mut ops: HashMap<String, Vec<Method>> = HashMap::new();
         for (path, item) in &doc.paths.paths {
             for (method, op) in operations(item) {
-                if op.request_body.is_some() {
+                if op.request_body.as_ref().is_some_and(|b| match b {
+                    utoipa::openapi::RefOr::T(b) => b.content.keys().any(|k| k.contains("json")),
+                    utoipa::openapi::RefOr::Ref(_) => true,
+                }) {
                     ops.entry(path.clone()).or_default().push(method);
                 }
             }
