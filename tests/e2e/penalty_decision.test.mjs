@@ -61,6 +61,24 @@ test("an officer proposes, legal affairs approves, the chief decides, the letter
     await page.fill("[id='parties[0]_id_number']", "610921199001011234");
     await Promise.all([page.waitForURL(/\/cases\/[0-9a-f-]+\?created=1/), page.getByTestId("case-submit").click()]);
     const url = page.url().split("?")[0];
+
+    // Attachments: a text file named .png is refused for what it is; a photo is kept.
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4DwAAAQEABRjYTgAAAABJRU5ErkJggg==", "base64");
+    await page.setInputFiles("#file", { name: "现场照片.png", mimeType: "image/png", buffer: Buffer.from("not really a picture") });
+    await page.getByTestId("attachment-submit").click();
+    await page.getByTestId("attachment-errors").waitFor();
+    assert.match(await page.getByTestId("attachment-errors").innerText(), /只能上传 PDF 文档或 JPEG、PNG、WebP 图片/);
+    await page.setInputFiles("#file", { name: "现场照片.png", mimeType: "image/png", buffer: png });
+    await Promise.all([page.waitForURL(/done=attachment/), page.getByTestId("attachment-submit").click()]);
+    assert.match(await page.getByTestId("attachment-list").innerText(), /现场照片\.png/);
+    const href = await page.getByTestId("attachment").first().getAttribute("href");
+    const served = await page.request.get(`${BASE}${href}`);
+    assert.equal(served.status(), 200);
+    assert.equal(served.headers()["content-type"], "image/png");
+    assert.deepEqual(Buffer.from(await served.body()), png, "the same bytes come back");
+    const foreign = await other.page.request.get(`${BASE}${href}`);
+    assert.equal(foreign.status(), 404, "another station's chief does not get the file");
+
     await step(page, "investigate");
 
     // A fine beyond the statute: refused on its field, nothing recorded.

@@ -44,7 +44,7 @@ impl BlobDir {
     }
 
     /// Stores `bytes` under their hash (once: the same content is kept once).
-    fn put(&self, sha: &str, bytes: &[u8]) -> Result<()> {
+    pub(crate) fn put(&self, sha: &str, bytes: &[u8]) -> Result<()> {
         let path = self.path(sha);
         if path.exists() {
             return Ok(());
@@ -70,7 +70,7 @@ impl BlobDir {
     }
 }
 
-fn hex(d: &[u8]) -> String {
+pub(crate) fn hex(d: &[u8]) -> String {
     d.iter().map(|b| format!("{b:02x}")).collect()
 }
 

@@ -481,6 +481,10 @@ impl App {
         row = self
             .demo_step(row, Step::Investigate, None, "", t, lead)
             .await?;
+        if r.chance(0.3) {
+            let when = (t + hours(r, 1, 30)).min(end);
+            self.demo_attachment(&row, when, lead).await?;
+        }
         // Decided inside the 30 days, some close to the limit; of the last weeks' cases
         // a few are left undecided past it (the board's overdue list).
         let article = super::decision::ARTICLES

@@ -169,3 +169,69 @@ impl App {
         Ok(true)
     }
 }
+
+/// A one-page PDF: the scanned record of questioning the demo's cases carry.
+fn record_pdf(case_number: &str) -> Vec<u8> {
+    let text = format!("Record of questioning - case {case_number} - scanned copy");
+    let stream = format!("BT /F1 14 Tf 72 760 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+impl App {
+    /// The record of questioning, attached by `lead` at `at`.
+    pub(super) async fn demo_attachment(
+        &self,
+        row: &CaseRow,
+        at: DateTime<Utc>,
+        lead: &OfficerBrief,
+    ) -> Result<()> {
+        use sha2::Digest;
+        let bytes = record_pdf(&row.number);
+        let sha = crate::case::attachment::hex(&sha2::Sha256::digest(&bytes));
+        self.attachments.put(&sha, &bytes)?;
+        self.store
+            .add_case_attachment(
+                frontline_store::AttachmentRow {
+                    id: det_uuid(at, &format!("attachment:{}", row.id)),
+                    case_id: row.id,
+                    name: "询问笔录.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    size_bytes: i64::try_from(bytes.len()).unwrap_or(0),
+                    sha256: sha,
+                    added_by: lead.id,
+                    added_by_name: lead.display_name.clone(),
+                    added_at: at,
+                },
+                audit("case.attachment.add", row.id, at),
+            )
+            .await?;
+        Ok(())
+    }
+}
