@@ -153,6 +153,8 @@ pub struct App {
     /// The live board's change feed (this instance's broadcast; on PostgreSQL fed by
     /// `LISTEN` from every instance).
     pub board_feed: Arc<incident::BoardFeed>,
+    /// The bureau's internal targets beside the legal limits (`data/internal-targets.toml`).
+    pub internal_targets: Arc<frontline_core::case::target::Targets>,
     /// The attachments' directory (content-addressed files).
     pub attachments: Arc<case::attachment::BlobDir>,
 }
@@ -198,6 +200,9 @@ impl App {
             search,
             board_feed: Arc::new(incident::BoardFeed::default()),
             attachments: Arc::new(attachments),
+            internal_targets: Arc::new(
+                frontline_core::case::target::Targets::builtin().map_err(AppError::Internal)?,
+            ),
         };
         // Incidents filed before the statistics rollups existed are counted once, here.
         if let Some(n) = app.rebuild_statistics(false).await? {

@@ -287,6 +287,10 @@ async fn the_administrative_path_meets_and_starts_deadlines() {
     );
     assert_eq!(d.timeline.len(), 5);
     assert!(d.steps.is_empty(), "a closed case offers nothing");
+    assert!(
+        d.targets.is_empty(),
+        "no internal targets on a public-order case"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -359,6 +363,25 @@ async fn a_converted_incident_becomes_exactly_one_case() {
     assert!(row.number.contains("XS"), "{}", row.number);
     let d = e.app.case_detail(&desk, &row, Lang::Zh).await.unwrap();
     assert_eq!(d.deadlines[0].rule, "criminal.filing_review");
+    // A theft: the "1-3-7" internal targets run beside the legal limits, apart from them.
+    assert_eq!(
+        d.targets
+            .iter()
+            .map(|t| t.code.as_str())
+            .collect::<Vec<_>>(),
+        vec![
+            "target.137.identify",
+            "target.137.catch",
+            "target.137.solve"
+        ]
+    );
+    assert!(
+        d.targets
+            .iter()
+            .all(|t| t.state == frontline_core::case::target::TargetState::Running)
+    );
+    assert_eq!(d.targets[2].due_at, "2026-11-29T12:00:00+08:00");
+    assert!(d.deadlines.iter().all(|x| !x.rule.starts_with("target.")));
     assert_eq!(
         state_code(
             e.app

@@ -37,6 +37,92 @@ use crate::clock::rfc3339_bj;
 use crate::incident::Colleague;
 use crate::{App, AppError, Result};
 
+/// An internal target as the case page shows it (never a legal deadline).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TargetView {
+    pub code: String,
+    pub name: String,
+    pub due_at: String,
+    pub met_at: Option<String>,
+    pub state: frontline_core::case::target::TargetState,
+    pub state_name: String,
+    /// Past the target and not met (shown in red).
+    pub missed: bool,
+}
+
+fn target_state_name(s: frontline_core::case::target::TargetState, lang: Lang) -> &'static str {
+    use frontline_core::case::target::TargetState as T;
+    match (s, lang) {
+        (T::Running, Lang::Zh) => "进行中",
+        (T::Met, Lang::Zh) => "已按时达成",
+        (T::MetLate, Lang::Zh) => "逾时达成",
+        (T::Missed, Lang::Zh) => "未达成",
+        (T::Running, Lang::En) => "Running",
+        (T::Met, Lang::En) => "Met in time",
+        (T::MetLate, Lang::En) => "Met late",
+        (T::Missed, Lang::En) => "Missed",
+    }
+}
+
+impl App {
+    /// The internal targets of a case converted from a property-crime incident (none for
+    /// other cases), judged now.
+    async fn case_targets(
+        &self,
+        row: &CaseRow,
+        parties: &[CaseParty],
+        events: &[CaseEvent],
+        measures: &[frontline_store::MeasureRow],
+        lang: Lang,
+    ) -> Result<Vec<TargetView>> {
+        use frontline_core::case::target::Facts;
+        let Some(incident) = row.incident_id.filter(|_| row.kind == CaseKind::Criminal) else {
+            return Ok(Vec::new());
+        };
+        let Some(inc) = self.store.incident(incident).await? else {
+            return Ok(Vec::new());
+        };
+        if !self.internal_targets.apply_to(&inc.category) {
+            return Ok(Vec::new());
+        }
+        let kinds: Vec<(frontline_core::case::measure::MeasureKind, DateTime<Utc>)> = measures
+            .iter()
+            .filter_map(|m| {
+                frontline_core::case::measure::MeasureKind::parse(&m.kind)
+                    .map(|k| (k, m.started_at))
+            })
+            .collect();
+        let suspect_at = if parties.iter().any(|p| p.role == PartyRole::Suspect) {
+            Some(row.accepted_at)
+        } else {
+            kinds.iter().map(|(_, at)| *at).min()
+        };
+        let facts = Facts {
+            accepted_at: row.accepted_at,
+            suspect_at,
+            measures: kinds,
+            solved_at: events.iter().find(|e| e.step == "solve").map(|e| e.at),
+        };
+        Ok(self
+            .internal_targets
+            .judge(&facts, self.now())
+            .into_iter()
+            .map(|j| TargetView {
+                code: j.target.code.clone(),
+                name: match lang {
+                    Lang::Zh => j.target.name_zh.clone(),
+                    Lang::En => j.target.name_en.clone(),
+                },
+                due_at: rfc3339_bj(j.due_at),
+                met_at: j.met_at.map(rfc3339_bj),
+                state: j.state,
+                state_name: target_state_name(j.state, lang).into(),
+                missed: j.state == frontline_core::case::target::TargetState::Missed,
+            })
+            .collect())
+    }
+}
+
 /// A deadline as the case page and the board show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DeadlineView {
@@ -196,6 +282,8 @@ pub struct CaseDetail {
     pub may_extend: bool,
     /// The steps the caller may take now.
     pub steps: Vec<StepOffer>,
+    /// Internal targets (内部目标, e.g. "1-3-7" for property crimes): not legal limits.
+    pub targets: Vec<TargetView>,
     /// Documents and photos of the case, oldest first.
     pub attachments: Vec<attachment::AttachmentView>,
     /// Whether the caller may add attachments (the case's handlers, while open).
@@ -574,6 +662,9 @@ impl App {
                     frontline_core::authz::Action::CaseApprove,
                     &row.unit_path,
                 ),
+            targets: self
+                .case_targets(row, &parties, &events, &measures, lang)
+                .await?,
             attachments: files.iter().map(attachment::view).collect(),
             may_attach: may_handle,
             penalty_decisions: decisions

@@ -7,6 +7,7 @@ pub mod escalation;
 pub mod lifecycle;
 pub mod measure;
 pub mod public;
+pub mod target;
 pub mod workflow;
 
 use chrono::{DateTime, NaiveDate, Utc};
