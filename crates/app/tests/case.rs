@@ -956,7 +956,8 @@ async fn a_detention_starts_its_four_deadlines_and_each_act_meets_its_own() {
     let state_of = |code: &str| d.deadlines.iter().find(|x| x.rule == code).unwrap().state;
     assert_eq!(state_of("criminal.arrest_request"), DeadlineState::Met);
     assert_ne!(state_of("criminal.arrest_review"), DeadlineState::Met);
-    // Ending the detention meets what of it still runs; it then takes no act.
+    // Ending the detention: the acts not done are no longer owed (cancelled, not met);
+    // it then takes no act.
     let row = e
         .app
         .record_measure_act(&officer, measure.id, &act("end", row.version))
@@ -966,7 +967,19 @@ async fn a_detention_starts_its_four_deadlines_and_each_act_meets_its_own() {
     assert!(d.measures[0].ended_at.is_some());
     assert!(d.measures[0].acts.is_empty());
     let state_of = |code: &str| d.deadlines.iter().find(|x| x.rule == code).unwrap().state;
-    assert_eq!(state_of("criminal.detention_to_lockup"), DeadlineState::Met);
+    assert_eq!(
+        state_of("criminal.detention_to_lockup"),
+        DeadlineState::Cancelled
+    );
+    assert_eq!(
+        state_of("criminal.detention_interrogation"),
+        DeadlineState::Cancelled
+    );
+    assert_eq!(
+        state_of("criminal.detention_family_notice"),
+        DeadlineState::Met,
+        "what was done stays met"
+    );
     assert_eq!(
         state_code(
             e.app

@@ -413,6 +413,17 @@ impl App {
                 id: m.id,
                 act: act.as_str().into(),
                 meet: entry.meets(act).to_vec(),
+                // Ending: acts not done are no longer owed (cancelled); the measure's
+                // own time limit is met.
+                cancel: if act == MeasureAct::End {
+                    entry
+                        .acts
+                        .iter()
+                        .flat_map(|(_, rules)| rules.iter().cloned())
+                        .collect()
+                } else {
+                    Vec::new()
+                },
                 end: (act == MeasureAct::End).then_some(at),
             }),
             decisions_in_force: None,

@@ -233,6 +233,9 @@ pub enum MeasureWrite {
         id: Uuid,
         act: String,
         meet: Vec<String>,
+        /// Ending: these of the measure's deadlines are cancelled (acts no longer owed,
+        /// e.g. the family notice of a detention ended first); the rest are met.
+        cancel: Vec<String>,
         end: Option<DateTime<Utc>>,
     },
 }

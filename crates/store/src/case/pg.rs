@@ -505,7 +505,13 @@ impl PgStore {
                         )
                         .await?;
                     }
-                    Some(super::MeasureWrite::Act { id, act, meet, end }) => {
+                    Some(super::MeasureWrite::Act {
+                        id,
+                        act,
+                        meet,
+                        cancel,
+                        end,
+                    }) => {
                         let n = tx
                             .execute(
                                 "UPDATE case_measures SET acts = acts || CASE WHEN acts = '' THEN '' ELSE ',' END || $1,
@@ -519,6 +525,14 @@ impl PgStore {
                         }
                         let at = truncate_micros(w.event.at);
                         if end.is_some() {
+                            for rule in cancel {
+                                tx.execute(
+                                    "UPDATE deadlines SET state = 'cancelled', ended_at = $1, next_at = NULL
+                                     WHERE measure_id = $2 AND rule = $3 AND state = 'running'",
+                                    &[&at, id, rule],
+                                )
+                                .await?;
+                            }
                             tx.execute(
                                 "UPDATE deadlines SET state = 'met', ended_at = $1, next_at = NULL
                                  WHERE measure_id = $2 AND state = 'running'",

@@ -469,7 +469,13 @@ impl SqliteStore {
                     ))?
                     .execute(params![m.id, w.case_id, m.kind, m.party_seq, micros(m.started_at), m.note])?;
                 }
-                Some(super::MeasureWrite::Act { id, act, meet, end }) => {
+                Some(super::MeasureWrite::Act {
+                    id,
+                    act,
+                    meet,
+                    cancel,
+                    end,
+                }) => {
                     let n = c
                         .prepare_cached(
                             "UPDATE case_measures SET acts = acts || CASE WHEN acts = '' THEN '' ELSE ',' END || ?1,
@@ -482,6 +488,13 @@ impl SqliteStore {
                     }
                     let at = micros(w.event.at);
                     if end.is_some() {
+                        let mut st = c.prepare_cached(
+                            "UPDATE deadlines SET state = 'cancelled', ended_at = ?1, next_at = NULL
+                             WHERE measure_id = ?2 AND rule = ?3 AND state = 'running'",
+                        )?;
+                        for rule in cancel {
+                            st.execute(params![at, id, rule])?;
+                        }
                         c.prepare_cached(
                             "UPDATE deadlines SET state = 'met', ended_at = ?1, next_at = NULL
                              WHERE measure_id = ?2 AND state = 'running'",

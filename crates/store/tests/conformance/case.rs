@@ -473,6 +473,7 @@ async fn closing_ends_the_measures_and_the_lookup_log_is_purged() {
         id: m,
         act: "notify_family".into(),
         meet: Vec::new(),
+        cancel: Vec::new(),
         end: None,
     });
     let row = store
