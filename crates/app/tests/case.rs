@@ -1113,3 +1113,26 @@ async fn one_suspects_arrest_request_leaves_the_others_days_running() {
         "case.closed"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_role_that_takes_no_step_hears_403_before_its_body_is_judged() {
+    let e = common::start().await;
+    let officer = e.actor("s1.investigator").await;
+    let desk = e.actor("s1.desk").await;
+    let row = e
+        .app
+        .create_case(&officer, &CaseRequest::read(admin_case()))
+        .await
+        .unwrap();
+    // The desk officer reads the case but takes no step: 403, not the body's 422.
+    let bad = CaseStepRequest::read(json!({"action": "fly", "version": "x"}));
+    assert!(matches!(
+        e.app.transition_case(&desk, row.id, &bad).await,
+        Err(AppError::Forbidden)
+    ));
+    // The officer with the same body hears what is wrong with it.
+    assert!(matches!(
+        e.app.transition_case(&officer, row.id, &bad).await,
+        Err(AppError::Validation(_))
+    ));
+}
