@@ -159,3 +159,29 @@ test("an officer proposes, legal affairs approves, the chief decides, the letter
     for (const s of [officer, legal, chief, other]) await s.context.close();
   }
 });
+
+test("a property crime's case page shows the 1-3-7 internal targets apart from the legal limits", async () => {
+  const officer = await signIn("s1.investigator");
+  try {
+    const page = officer.page;
+    const list = await (await page.request.get(`${BASE}/api/v1/cases?kind=criminal&per_page=50`)).json();
+    let found;
+    for (const c of list.items) {
+      const d = await (await page.request.get(`${BASE}/api/v1/cases/${c.id}`)).json();
+      if (d.targets.length > 0) {
+        found = d;
+        break;
+      }
+    }
+    assert.ok(found, "the demo has property-crime cases converted from incidents");
+    await page.goto(`${BASE}/cases/${found.id}`);
+    const section = page.getByTestId("targets");
+    assert.match(await section.innerText(), /非法定期限/);
+    assert.equal(await section.locator("tr[data-target]").count(), 3);
+    assert.match(await section.innerText(), /7日内破案/);
+    // The legal limits stay in their own table, without the internal targets.
+    assert.doesNotMatch(await page.getByTestId("deadlines").innerText(), /7日内破案/);
+  } finally {
+    await officer.context.close();
+  }
+});
