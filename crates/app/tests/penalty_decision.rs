@@ -155,7 +155,20 @@ async fn a_decision_outside_the_statute_or_departing_without_reason_changes_noth
             .await,
     );
     assert_eq!(f[0].0, "purpose", "{f:?}");
-    assert_eq!(e.audit_since(seq).await.len(), 0, "nothing recorded");
+    // Nothing recorded but the looks at the person's earlier decisions (each audited
+    // with its purpose, even when the proposal is then refused): the two refused
+    // proposals that stated one.
+    let audit = e.audit_since(seq).await;
+    assert_eq!(
+        audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(),
+        vec!["penalty.prior_lookup", "penalty.prior_lookup"]
+    );
+    assert!(
+        audit
+            .iter()
+            .all(|a| a.purpose.as_deref() == Some("case_handling"))
+    );
+    let seq = e.audit_seq().await;
     let d = e
         .app
         .case_detail(
@@ -184,9 +197,11 @@ async fn a_decision_outside_the_statute_or_departing_without_reason_changes_noth
     assert!(v.items[0].departed);
     assert!(!v.items[0].explain.is_empty(), "the explanation is kept");
     let audit = e.audit_since(seq).await;
-    assert_eq!(audit.len(), 1);
-    assert_eq!(audit[0].action, "penalty.propose");
-    assert_eq!(audit[0].purpose.as_deref(), Some("case_handling"));
+    assert_eq!(
+        audit.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(),
+        vec!["penalty.prior_lookup", "penalty.propose"]
+    );
+    assert_eq!(audit[1].purpose.as_deref(), Some("case_handling"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

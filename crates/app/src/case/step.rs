@@ -77,15 +77,29 @@ impl App {
         at: chrono::DateTime<chrono::Utc>,
     ) -> Result<frontline_store::DecisionsInForce> {
         use frontline_core::case::decision::DecisionStatus;
-        let all = self.store.case_penalty_decisions(row.id).await?;
-        let approved = all.iter().any(|d| d.status == DecisionStatus::Approved);
+        let (all, parties) = tokio::try_join!(
+            self.store.case_penalty_decisions(row.id),
+            self.store.case_parties(row.id)
+        )?;
         let pending = all.iter().any(|d| d.status == DecisionStatus::Proposed);
-        if !approved || pending {
+        // Every suspect has an approved proposal that gives a penalty.
+        let every_suspect = parties
+            .iter()
+            .filter(|p| p.role == frontline_core::case::PartyRole::Suspect)
+            .all(|p| {
+                all.iter().any(|d| {
+                    d.party_seq == p.seq
+                        && d.status == DecisionStatus::Approved
+                        && d.items.iter().any(|i| !i.decided.is_empty())
+                })
+            });
+        let approved = all.iter().any(|d| d.status == DecisionStatus::Approved);
+        if !approved || pending || !every_suspect {
             return Err(AppError::StateConflict(FieldError::new(
                 "outcome",
                 "penalty.decision_not_reviewed",
-                "给予处罚须先提出处罚意见并经法制审核通过（尚有待审核的意见时不能决定）",
-                "A penalty is decided only on a proposal approved by legal review (none may still await review)",
+                "给予处罚须先为每名违法嫌疑人提出处罚意见并经法制审核通过（尚有待审核的意见时不能决定）",
+                "A penalty is decided only on proposals approved by legal review for every suspect (none may still await review)",
             )));
         }
         let unit_code = self

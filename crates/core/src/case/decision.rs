@@ -4,8 +4,9 @@
 //!
 //! The officer may follow the recommendation, or depart from it inside the statutory
 //! range of the applied tier (and in a form the article allows) with a written reason.
-//! Where the engine itself went below the minimum (减轻, a statutory ground), the
-//! recommendation is the lower bound instead of the minimum.
+//! Where the engine itself went below the minimum (减轻, a statutory ground), the penalty
+//! stays reduced: no kind the recommendation lacks, no amount above the recommendation
+//! or just below the ordinary minimum.
 
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -164,7 +165,6 @@ pub fn check_decided(a: &Assessment, d: &Decided, prefix: &str) -> Result<bool, 
     if *d == rec {
         return Ok(false);
     }
-    let field = |f: &str| format!("{prefix}.{f}");
     if a.outcome != Outcome::Penalty {
         return Err(FieldError::new(
             prefix.to_string(),
@@ -183,15 +183,13 @@ pub fn check_decided(a: &Assessment, d: &Decided, prefix: &str) -> Result<bool, 
     }
     let r = &a.range;
     let reduced = a.explain.iter().any(|s| s.effect == Effect::Reduce);
+    if reduced {
+        return check_reduced(a, &rec, d, prefix);
+    }
     let form = r.form;
-    // Which components the article's form allows (a reduction may lighten the form
-    // down to a warning).
-    let allow_w = form.has_warning() || reduced;
-    let allow_f = form.has_fine() || (reduced && rec.fine_yuan > 0);
-    let allow_d = form.has_detention();
-    if (d.warning && !allow_w)
-        || (d.fine_yuan > 0 && !allow_f)
-        || (d.detention_days > 0 && !allow_d)
+    if (d.warning && !form.has_warning())
+        || (d.fine_yuan > 0 && !form.has_fine())
+        || (d.detention_days > 0 && !form.has_detention())
     {
         return Err(FieldError::new(
             prefix.to_string(),
@@ -206,61 +204,99 @@ pub fn check_decided(a: &Assessment, d: &Decided, prefix: &str) -> Result<bool, 
             ),
         ));
     }
-    if !reduced {
-        let combo_ok = match form {
-            Form::Warning => d.warning && d.fine_yuan == 0 && d.detention_days == 0,
-            Form::WarningOrFine => d.warning != (d.fine_yuan > 0),
-            Form::DetentionOrWarning => d.warning != (d.detention_days > 0),
-            Form::Detention => d.detention_days > 0,
-            Form::DetentionOrFine => (d.detention_days > 0) != (d.fine_yuan > 0),
-            Form::DetentionOptFine => d.detention_days > 0,
-            Form::DetentionAndFine => d.detention_days > 0 && d.fine_yuan > 0,
-            Form::Fine => d.fine_yuan > 0,
-        };
-        if !combo_ok {
-            return Err(FieldError::new(
-                prefix.to_string(),
-                OUTSIDE_STATUTE,
-                format!(
-                    "本条规定“{}”，所决定的处罚种类组合不符合规定",
-                    form_zh(form)
-                ),
-                format!(
-                    "The article provides {}; this combination does not fit it",
-                    form_en(form)
-                ),
-            ));
-        }
+    let combo_ok = match form {
+        Form::Warning => d.warning && d.fine_yuan == 0 && d.detention_days == 0,
+        Form::WarningOrFine => d.warning != (d.fine_yuan > 0),
+        Form::DetentionOrWarning => d.warning != (d.detention_days > 0),
+        Form::Detention => d.detention_days > 0,
+        Form::DetentionOrFine => (d.detention_days > 0) != (d.fine_yuan > 0),
+        Form::DetentionOptFine => d.detention_days > 0,
+        Form::DetentionAndFine => d.detention_days > 0 && d.fine_yuan > 0,
+        Form::Fine => d.fine_yuan > 0,
+    };
+    if !combo_ok {
+        return Err(FieldError::new(
+            prefix.to_string(),
+            OUTSIDE_STATUTE,
+            format!(
+                "本条规定“{}”，所决定的处罚种类组合不符合规定",
+                form_zh(form)
+            ),
+            format!(
+                "The article provides {}; this combination does not fit it",
+                form_en(form)
+            ),
+        ));
     }
     if d.fine_yuan > 0
         && let Some([min, max]) = r.fine_yuan
+        && (d.fine_yuan < min || d.fine_yuan > max)
     {
-        {
-            let min = if reduced { 1 } else { min };
-            if d.fine_yuan < min || d.fine_yuan > max {
-                return Err(FieldError::new(
-                    field("fine_yuan"),
-                    OUTSIDE_STATUTE,
-                    format!("罚款须在法定幅度 {min}–{max} 元之内"),
-                    format!("The fine must lie within the statutory range {min}–{max} yuan"),
-                ));
-            }
-        }
+        return Err(FieldError::new(
+            format!("{prefix}.fine_yuan"),
+            OUTSIDE_STATUTE,
+            format!("罚款须在法定幅度 {min}–{max} 元之内"),
+            format!("The fine must lie within the statutory range {min}–{max} yuan"),
+        ));
     }
     if d.detention_days > 0
         && let Some([min, max]) = r.detention_days
+        && (d.detention_days < min || d.detention_days > max)
     {
-        {
-            let min = if reduced { 1 } else { min };
-            if d.detention_days < min || d.detention_days > max {
-                return Err(FieldError::new(
-                    field("detention_days"),
-                    OUTSIDE_STATUTE,
-                    format!("行政拘留须在法定幅度 {min}–{max} 日之内"),
-                    format!("Detention must lie within the statutory range {min}–{max} days"),
-                ));
-            }
-        }
+        return Err(FieldError::new(
+            format!("{prefix}.detention_days"),
+            OUTSIDE_STATUTE,
+            format!("行政拘留须在法定幅度 {min}–{max} 日之内"),
+            format!("The detention must lie within the statutory range {min}–{max} days"),
+        ));
+    }
+    Ok(true)
+}
+
+/// 减轻处罚 (a statutory ground the engine applied): the penalty stays below the ordinary
+/// range — no kind the recommendation does not have (a warning alone is always lighter),
+/// and no amount above the recommendation or the ordinary minimum, whichever is higher.
+fn check_reduced(
+    a: &Assessment,
+    rec: &Decided,
+    d: &Decided,
+    prefix: &str,
+) -> Result<bool, FieldError> {
+    let r = &a.range;
+    let warning_alone = d.warning && d.fine_yuan == 0 && d.detention_days == 0;
+    let kinds_ok = warning_alone
+        || (!d.warning || rec.warning)
+            && (d.fine_yuan == 0 || rec.fine_yuan > 0)
+            && (d.detention_days == 0 || rec.detention_days > 0);
+    if !kinds_ok {
+        return Err(FieldError::new(
+            prefix.to_string(),
+            OUTSIDE_STATUTE,
+            "依法减轻处罚的，不能增加裁量建议以外的处罚种类",
+            "A reduced penalty may not add a kind of penalty the recommendation does not have",
+        ));
+    }
+    let cap_f = r.fine_yuan.map_or(rec.fine_yuan, |[min, _]| {
+        rec.fine_yuan.max(min.saturating_sub(1))
+    });
+    if d.fine_yuan > cap_f {
+        return Err(FieldError::new(
+            format!("{prefix}.fine_yuan"),
+            OUTSIDE_STATUTE,
+            format!("依法减轻处罚的，罚款不能超过 {cap_f} 元"),
+            format!("A reduced penalty's fine is at most {cap_f} yuan"),
+        ));
+    }
+    let cap_d = r.detention_days.map_or(rec.detention_days, |[min, _]| {
+        rec.detention_days.max(min.saturating_sub(1))
+    });
+    if d.detention_days > cap_d {
+        return Err(FieldError::new(
+            format!("{prefix}.detention_days"),
+            OUTSIDE_STATUTE,
+            format!("依法减轻处罚的，行政拘留不能超过 {cap_d} 日"),
+            format!("A reduced penalty's detention is at most {cap_d} days"),
+        ));
     }
     Ok(true)
 }
@@ -426,6 +462,42 @@ mod tests {
         assert_eq!(
             check_decided(&a, &w, "v").map_err(|e| e.code),
             Err(OUTSIDE_STATUTE)
+        );
+    }
+
+    #[test]
+    fn a_reduced_penalty_stays_below_the_ordinary_range() {
+        // 防卫过当 (2025 第19条): 应当减轻.
+        let a = assess("51", &["excessive_defence"], 30);
+        assert!(
+            a.explain.iter().any(|s| s.effect == Effect::Reduce),
+            "{:?}",
+            a.explain
+        );
+        let [dmin, dmax] = a.range.detention_days.expect("51 has detention");
+        let heavy = Decided {
+            warning: true,
+            fine_yuan: 1000,
+            detention_days: dmax,
+        };
+        assert_eq!(
+            check_decided(&a, &heavy, "v").map_err(|e| e.code),
+            Err(OUTSIDE_STATUTE),
+            "the statutory maximum is no reduction"
+        );
+        let mut over = Decided::from(a.recommended);
+        over.detention_days = dmin.max(over.detention_days + 1);
+        if over.detention_days > dmin.saturating_sub(1).max(a.recommended.detention_days) {
+            assert!(check_decided(&a, &over, "v").is_err());
+        }
+        let warning = Decided {
+            warning: true,
+            ..Decided::default()
+        };
+        assert_eq!(
+            check_decided(&a, &warning, "v"),
+            Ok(true),
+            "a warning alone is lighter"
         );
     }
 

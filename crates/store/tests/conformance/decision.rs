@@ -150,6 +150,42 @@ async fn proposals_reviews_and_numbers() {
     let (_db, store, org) = with_org().await;
     let at = ts("2026-03-01T08:00:00Z");
     let case = case_at(&store, &org, at).await;
+    // Only a case under investigation takes a proposal.
+    match store
+        .propose_penalty_decision(
+            proposal(&case, &org.desk01, at, 500),
+            Vec::new(),
+            draft("penalty.propose", "case", "a"),
+        )
+        .await
+    {
+        Err(StoreError::Conflict(m)) => assert_eq!(m, DECISION_NOT_ALLOWED),
+        other => panic!("{other:?}"),
+    }
+    let mut investigate = decide(&case, &org.desk01, at, &org.s01.code);
+    investigate.status = Status::Investigating;
+    investigate.outcome = None;
+    investigate.event.to_status = Status::Investigating;
+    investigate.decisions_in_force = None;
+    let case = store
+        .apply_case_step(investigate, draft("case.investigate", "case", "i"))
+        .await
+        .unwrap();
+    // A decision step with nothing approved brings nothing into force: refused whole.
+    match store
+        .apply_case_step(
+            decide(&case, &org.chief, at, &org.s01.code),
+            draft("case.decide", "case", "x"),
+        )
+        .await
+    {
+        Err(StoreError::Conflict(m)) => assert_eq!(m, "penalty.decision_not_reviewed"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        store.case(case.id).await.unwrap().unwrap().status,
+        Status::Investigating
+    );
     let first = store
         .propose_penalty_decision(
             proposal(&case, &org.desk01, at, 500),

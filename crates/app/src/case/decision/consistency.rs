@@ -102,7 +102,8 @@ fn median<T: Copy + Ord + Default>(v: &mut [T]) -> T {
 
 fn far(x: u64, m: u64) -> bool {
     if m == 0 {
-        return false;
+        // A penalty of a kind its situation's decisions mostly do without.
+        return x > 0;
     }
     let (x, m) = (x as f64, m as f64);
     (x - m).abs() > m * OUTLIER_RATIO

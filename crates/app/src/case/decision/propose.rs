@@ -126,6 +126,21 @@ impl App {
                     .store
                     .prior_penalty_decisions(idn.clone(), row.id)
                     .await?;
+                // The look is audited at once, whatever becomes of the proposal.
+                self.store
+                    .append_audit(AuditDraft {
+                        at: self.now(),
+                        actor_id: Some(actor.officer_id),
+                        actor: actor.username.clone(),
+                        action: "penalty.prior_lookup".into(),
+                        object_type: "case".into(),
+                        object_id: row.id.to_string(),
+                        purpose: Some(stated.code.clone()),
+                        detail: json!({ "number": row.number, "party": party.seq,
+                                        "found": rows.len(), "purpose_text": stated.text })
+                        .to_string(),
+                    })
+                    .await?;
                 (Some(priors_of(&rows)), Some(stated), rows.len())
             }
             None => (None, None, 0),

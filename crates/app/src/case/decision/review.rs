@@ -33,10 +33,21 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         let row = self.case(actor, d.case_id).await?;
-        if !authz::allows(actor, Action::PenaltyReview, &row.unit_path) {
+        // 法制审核 is another person's look: the proposer does not review their own.
+        if !authz::allows(actor, Action::PenaltyReview, &row.unit_path)
+            || d.proposed_by == actor.officer_id
+        {
             return Err(AppError::Forbidden);
         }
         let (approve, note) = req.check().map_err(AppError::Validation)?;
+        if row.status != frontline_core::case::Status::Investigating {
+            return Err(AppError::StateConflict(FieldError::new(
+                "verdict",
+                decision::NOT_ALLOWED,
+                "案件已不在调查阶段，不能再审核处罚意见",
+                "The case is past its investigation; proposals are no longer reviewed",
+            )));
+        }
         let now = self.now();
         let to = if approve {
             DecisionStatus::Approved

@@ -11,8 +11,11 @@ use crate::{PathRange, Result};
 pub(crate) mod pg;
 pub(crate) mod sqlite;
 
-/// The conflict of a review or a decision step on a decision no longer in that state.
+/// The conflict of a review or a decision step on a decision no longer in that state
+/// (also: a proposal on a case no longer under investigation).
 pub use frontline_core::case::decision::NOT_ALLOWED as DECISION_NOT_ALLOWED;
+/// The decision step found a proposal awaiting review, or none approved, in its write.
+pub(crate) const NOT_REVIEWED: &str = "penalty.decision_not_reviewed";
 
 /// One violation of a decision.
 #[derive(Debug, Clone, PartialEq, Eq)]

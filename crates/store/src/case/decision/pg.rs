@@ -111,6 +111,14 @@ pub(crate) async fn bring_into_force(
     f: &DecisionsInForce,
 ) -> Result<()> {
     use chrono::Datelike;
+    // Checked again inside the write: a proposal made since the step's reads wins.
+    let proposed: i64 = tx
+        .query_one(
+            "SELECT COUNT(*) FROM penalty_decisions WHERE case_id = $1 AND status = 'proposed'",
+            &[&case_id],
+        )
+        .await?
+        .try_get(0)?;
     let year = f.at.with_timezone(&frontline_core::time::BEIJING).year();
     let ids: Vec<Uuid> = tx
         .query(
@@ -122,6 +130,9 @@ pub(crate) async fn bring_into_force(
         .iter()
         .map(|r| r.try_get(0))
         .collect::<std::result::Result<Vec<_>, _>>()?;
+    if proposed > 0 || ids.is_empty() {
+        return Err(StoreError::Conflict(super::NOT_REVIEWED.into()));
+    }
     for id in ids {
         let seq: i64 = tx
             .query_one(
@@ -159,6 +170,15 @@ impl PgStore {
     ) -> Result<DecisionRow> {
         self.write(false, move |tx, head| {
             Box::pin(async move {
+                // The case row locked: a step deciding it waits, then sees this proposal.
+                let status: Option<String> = tx
+                    .query_opt("SELECT status FROM cases WHERE id = $1 FOR UPDATE", &[&d.case_id])
+                    .await?
+                    .map(|r| r.try_get(0))
+                    .transpose()?;
+                if status.as_deref() != Some("investigating") {
+                    return Err(StoreError::Conflict(DECISION_NOT_ALLOWED.into()));
+                }
                 tx.execute(
                     "UPDATE penalty_decisions SET status = 'superseded'
                      WHERE case_id = $1 AND party_seq = $2 AND status IN ('proposed', 'returned', 'approved')",

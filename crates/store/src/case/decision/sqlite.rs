@@ -113,6 +113,12 @@ pub(crate) fn bring_into_force(
     f: &DecisionsInForce,
 ) -> Result<()> {
     use chrono::Datelike;
+    // Checked again inside the write: a proposal made since the step's reads wins.
+    let proposed: i64 = c
+        .prepare_cached(
+            "SELECT COUNT(*) FROM penalty_decisions WHERE case_id = ?1 AND status = 'proposed'",
+        )?
+        .query_row([case_id], |r| r.get(0))?;
     let year = f.at.with_timezone(&frontline_core::time::BEIJING).year();
     let ids: Vec<Uuid> = c
         .prepare_cached(
@@ -121,6 +127,9 @@ pub(crate) fn bring_into_force(
         )?
         .query_map([case_id], |r| r.get(0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    if proposed > 0 || ids.is_empty() {
+        return Err(StoreError::Conflict(super::NOT_REVIEWED.into()));
+    }
     for id in ids {
         let seq: i64 = c
             .prepare_cached(
@@ -153,6 +162,17 @@ impl SqliteStore {
         audit: AuditDraft,
     ) -> Result<DecisionRow> {
         self.write(move |c, head| {
+            let open: Option<String> = c
+                .prepare_cached("SELECT status FROM cases WHERE id = ?1")?
+                .query_row([d.case_id], |r| r.get(0))
+                .map(Some)
+                .or_else(|e| match e {
+                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                    e => Err(e),
+                })?;
+            if open.as_deref() != Some("investigating") {
+                return Err(StoreError::Conflict(DECISION_NOT_ALLOWED.into()));
+            }
             c.prepare_cached(
                 "UPDATE penalty_decisions SET status = 'superseded'
                  WHERE case_id = ?1 AND party_seq = ?2 AND status IN ('proposed', 'returned', 'approved')",
